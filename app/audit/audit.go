@@ -1,0 +1,67 @@
+// Package audit defines the audit event: who did what, when, on which workstation, to what,
+// and how it ended. Every vault operation produces one through app/vault's single hook.
+//
+// Events never hold a C2 or C3 value: customers are named by internal number, searches by
+// their kind, reveals by the field's name.
+package audit
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Outcomes.
+const (
+	OK     = "ok"
+	Denied = "denied" // refused by a permission check or a gate
+	Failed = "failed" // attempted and failed (wrong passphrase, corruption, I/O)
+)
+
+// Actions. The strings are stable: reports and scripts filter on them.
+const (
+	VaultCreate      = "vault.create"
+	Unlock           = "vault.unlock"
+	UnlockFailed     = "vault.unlock_failed"
+	Lock             = "vault.lock"
+	AutoLock         = "vault.autolock"
+	OperatorAdd      = "operator.add"
+	OperatorRemove   = "operator.remove"
+	PassphraseChange = "operator.passphrase_change"
+	CustomerView     = "customer.view"
+	CustomerReveal   = "customer.reveal"
+	Search           = "customer.search"
+	DocumentOpen     = "document.open"
+	DemoGenerate     = "demo.generate"
+	SettingsChange   = "settings.change"
+	CorruptionFound  = "integrity.corruption"
+)
+
+// Event is one audit record.
+type Event struct {
+	Seq         uint64            `json:"seq"`
+	Time        time.Time         `json:"time"` // UTC
+	Operator    string            `json:"operator"`
+	Workstation string            `json:"workstation"`
+	Action      string            `json:"action"`
+	Target      string            `json:"target,omitempty"`
+	Outcome     string            `json:"outcome"`
+	Detail      map[string]string `json:"detail,omitempty"`
+}
+
+// Sink appends events. The vault's store is the one real Sink; tests use a slice.
+type Sink interface {
+	Append(ev Event) (seq uint64, err error)
+}
+
+// Encode is the stored form of an event.
+func Encode(ev Event) []byte {
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// Decode parses a stored event.
+func Decode(b []byte) (Event, error) {
+	var ev Event
+	err := json.Unmarshal(b, &ev)
+	return ev, err
+}

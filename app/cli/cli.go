@@ -1,0 +1,150 @@
+// Package cli is Handover's command line: a thin layer that parses flags, reads
+// passphrases from files or the environment, and calls app/vault. Every capability of the
+// GUI is reachable here so it can be scripted and tested end to end.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"handover/app/version"
+)
+
+// Exit statuses.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// Env is what a command sees of the world; tests replace it.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+// usageError makes Run exit with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"vault init", "create a vault with its first operator", vaultInit},
+		{"vault info", "show a vault's counts and operators", vaultInfo},
+		{"vault passwd", "change an operator's passphrase", vaultPasswd},
+		{"vault add-operator", "add an operator (needs an administrator)", vaultAddOperator},
+		{"vault remove-operator", "remove an operator (needs an administrator)", vaultRemoveOperator},
+		{"demo", "create a demo vault with a synthetic loan book", demoCmd},
+		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
+			fmt.Fprintln(env.Stdout, version.String())
+			return nil
+		}},
+	}
+}
+
+// Run executes the command in args (without the program name) and returns the exit status.
+func Run(args []string, env Env) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		args = []string{"version"}
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stdout)
+		return ExitOK
+	}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			err := c.run(ctx, env, args[len(words):])
+			return report(env, c.name, err)
+		}
+	}
+	fmt.Fprintf(env.Stderr, "handover: unknown command %q (see 'handover help')\n", strings.Join(args, " "))
+	return ExitUsage
+}
+
+func report(env Env, name string, err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "handover %s: %s\n", name, ue.msg)
+		return ExitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(env.Stderr, "handover %s: cancelled\n", name)
+		return ExitFailure
+	}
+	fmt.Fprintf(env.Stderr, "handover %s: %s\n", name, oneLine(err.Error()))
+	return ExitFailure
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: handover [COMMAND] [FLAGS]")
+	fmt.Fprintln(w, "Without a command, the desktop application opens.")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-24s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nPassphrases are read from --passphrase-file FILE or HANDOVER_PASSPHRASE, never from an")
+	fmt.Fprintln(w, "argument. Exit status: 0 success, 1 failure, 2 usage error.")
+}
+
+// newFlags makes a flag set that reports errors as usage errors instead of exiting.
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("handover "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// secret reads a passphrase from a file (one trailing newline removed) or, when no file is
+// given, from the environment variable.
+func secret(env Env, file, envVar, what string) (string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("reading the %s file: %w", what, err)
+		}
+		s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		if s == "" {
+			return "", fmt.Errorf("the %s file %s is empty", what, file)
+		}
+		return s, nil
+	}
+	if s := env.Getenv(envVar); s != "" {
+		return s, nil
+	}
+	return "", usagef("no %s: give --%s-file FILE or set %s", what, strings.ReplaceAll(what, " ", "-"), envVar)
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"handover/app/demo"
+	"handover/app/progress"
+)
+
+func demoCmd(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("demo", env)
+	n := fs.Int("customers", 1000, "number of customers to generate")
+	out := fs.String("out", "", "folder of the new demo vault")
+	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same book")
+	docs := fs.Bool("documents", false, "add two scanned-document images per customer")
+	pf := fs.String("passphrase-file", "", "file holding the demo operators' passphrase (else HANDOVER_PASSPHRASE)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	if *n < 0 {
+		return usagef("--customers must not be negative")
+	}
+	pass, err := secret(env, *pf, "HANDOVER_PASSPHRASE", "passphrase")
+	if err != nil {
+		return err
+	}
+	c := progress.NewCounter()
+	stop := showProgress(env.Stderr, c, "customers")
+	s, err := demo.CreateVault(ctx, *out, demo.Options{Customers: *n, Seed: *seed, Documents: *docs, Passphrase: pass}, c)
+	stop()
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	counts, err := s.Counts()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "created demo vault %s: %d customers, %d loans, %d repayments, %d documents\n",
+		*out, counts.Customers, counts.Loans, counts.Repayments, counts.Documents)
+	fmt.Fprintf(env.Stdout, "operators: %s (transferor), %s (auditor), %s (admin)\n",
+		demo.OperatorName, demo.AuditorName, demo.AdminName)
+	return nil
+}
+
+// showProgress prints a progress line every few seconds until stop is called.
+func showProgress(w io.Writer, c *progress.Counter, unit string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(3 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				s := c.Snapshot()
+				if s.Total == 0 {
+					continue
+				}
+				fmt.Fprintf(w, "  %d/%d %s (%.0f/s, about %s left)\n", s.Done, s.Total, unit, s.Rate, s.ETA.Round(time.Second))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

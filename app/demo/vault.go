@@ -1,0 +1,69 @@
+package demo
+
+import (
+	"context"
+
+	"handover/app/audit"
+	"handover/app/progress"
+	"handover/app/vault"
+	"handover/store"
+)
+
+// Operator names of a demo vault.
+const (
+	OperatorName = "演示操作员" // transferor officer: may import, reveal, export, sign
+	AuditorName  = "演示审计员" // auditor: sees masked data only
+	AdminName    = "演示管理员" // administrator: manages operators
+)
+
+// Options describe a demo vault.
+type Options struct {
+	Customers int
+	Seed      uint64
+	Documents bool
+	// DocumentLimit: see Generator.DocumentLimit.
+	DocumentLimit int
+	Passphrase    string
+	Vault         vault.Options
+}
+
+// CreateVault makes a vault at path with three demo operators sharing one passphrase and a
+// generated book, and returns it unlocked as the transferor officer.
+func CreateVault(ctx context.Context, path string, o Options, p progress.Reporter) (*vault.Session, error) {
+	s, err := vault.Create(path, vault.NewOperator{Name: AdminName, Role: vault.Admin, Passphrase: o.Passphrase},
+		o.Passphrase, o.Vault)
+	if err != nil {
+		return nil, err
+	}
+	var officer string
+	for _, n := range []vault.NewOperator{
+		{Name: OperatorName, Role: vault.Transferor, Passphrase: o.Passphrase},
+		{Name: AuditorName, Role: vault.Auditor, Passphrase: o.Passphrase},
+	} {
+		op, err := s.AddOperator(n)
+		if err != nil {
+			s.Lock()
+			return nil, err
+		}
+		if n.Role == vault.Transferor {
+			officer = op.ID
+		}
+	}
+	v := s.Vault()
+	if err := s.Lock(); err != nil {
+		return nil, err
+	}
+	s, err = v.Unlock(officer, o.Passphrase)
+	if err != nil {
+		return nil, err
+	}
+	g := &Generator{Seed: o.Seed, Documents: o.Documents, DocumentLimit: o.DocumentLimit}
+	err = s.Bulk(ctx, audit.DemoGenerate, func(w *store.Writer) error {
+		return Write(ctx, w, g, o.Customers, p)
+	})
+	if err != nil {
+		s.Lock()
+		return nil, err
+	}
+	return s, nil
+}

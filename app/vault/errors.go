@@ -1,0 +1,46 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+
+	"handover/crypto/keyslot"
+	"handover/store"
+)
+
+// Errors meant for the user. ui maps each to a translated message and a hint; the CLI prints
+// the English text. None of them ever contains a passphrase or a customer's data.
+var (
+	ErrWrongPassphrase = errors.New("wrong passphrase")
+	ErrLocked          = errors.New("the vault is locked")
+	ErrWeakPassphrase  = fmt.Errorf("passphrase too short (at least %d characters)", MinPassphraseLen)
+	ErrLastAdmin       = errors.New("cannot remove the last operator who can manage operators")
+	ErrUnknownField    = errors.New("unknown field")
+	// These come from the layers below, re-exported so callers need only this package.
+	ErrNotVault      = store.ErrNotVault
+	ErrExists        = store.ErrExists
+	ErrNoOperator    = store.ErrNoOperator
+	ErrNotFound      = store.ErrNotFound
+	ErrKeyDestroyed  = store.ErrKeyDestroyed
+	ErrSlotDamaged   = keyslot.ErrCorrupt
+	ErrWrongOperator = keyslot.ErrWrongOperator
+)
+
+// MinPassphraseLen is the shortest passphrase accepted for a new slot.
+const MinPassphraseLen = 8
+
+// PermissionError says the operator's role lacks a permission.
+type PermissionError struct {
+	Role       Role
+	Permission Permission
+}
+
+func (e *PermissionError) Error() string {
+	return fmt.Sprintf("role %s may not %s", e.Role, e.Permission)
+}
+
+// Typed errors from below, for errors.As.
+type (
+	InUseError   = store.InUseError
+	CorruptError = store.CorruptError
+)

@@ -1,0 +1,61 @@
+package vault
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Role is an operator's role in the handover.
+type Role string
+
+// The roles. The strings are used on the command line (--role) and stored.
+const (
+	Transferor Role = "transferor" // 出让方经办
+	Transferee Role = "transferee" // 受让方经办
+	Witness    Role = "witness"    // 见证人
+	Auditor    Role = "auditor"    // 合规审计
+	Admin      Role = "admin"      // 管理员
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{Transferor, Transferee, Witness, Auditor, Admin}
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	r := Role(s)
+	if !slices.Contains(Roles, r) {
+		return "", fmt.Errorf("unknown role %q (one of transferor, transferee, witness, auditor, admin)", s)
+	}
+	return r, nil
+}
+
+// Permission is one thing an operator may be allowed to do.
+type Permission string
+
+// The permissions.
+const (
+	PermImport          Permission = "import"
+	PermView            Permission = "view"   // see customers, identifiers masked
+	PermReveal          Permission = "reveal" // see one identifier unmasked, audited
+	PermExport          Permission = "export"
+	PermReceive         Permission = "receive"
+	PermSign            Permission = "sign"
+	PermDestroy         Permission = "destroy"
+	PermManageOperators Permission = "manage_operators"
+)
+
+// permissions is the one permission table. It is enforced in Session, so a caller that
+// bypasses the UI gets the same answer.
+var permissions = map[Role][]Permission{
+	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign},
+	Transferee: {PermView, PermReveal, PermReceive, PermSign},
+	Witness:    {PermView, PermSign},
+	Auditor:    {PermView},
+	Admin:      {PermView, PermManageOperators, PermDestroy},
+}
+
+// Can reports whether the role has the permission.
+func (r Role) Can(p Permission) bool { return slices.Contains(permissions[r], p) }
+
+// Permissions lists a role's permissions.
+func (r Role) Permissions() []Permission { return slices.Clone(permissions[r]) }

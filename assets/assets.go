@@ -1,0 +1,52 @@
+// Package assets holds what the program ships inside its binary: the bundled font (used
+// by the GUI and, later, every PDF), the translations and the icon. It is plain Go with no
+// GUI dependency so that the core can use the font too.
+package assets
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+)
+
+// Font is WenQuanYi Micro Hei (Apache-2.0, see fonts/LICENSE-wqy-microhei.txt), converted
+// from Debian's .ttc to a single-face .ttf: Fyne's theme crashes on collections and gofpdf
+// refuses them, and it has both CJK and Latin glyphs, unlike Droid Sans Fallback.
+//
+//go:embed fonts/wqy-microhei.ttf
+var Font []byte
+
+// FontLicense is the font's licence text, shown in the About screen.
+//
+//go:embed fonts/LICENSE-wqy-microhei.txt
+var FontLicense string
+
+// Icon is the application icon (PNG, 512×512).
+//
+//go:embed icon.png
+var Icon []byte
+
+//go:embed translations/*.json
+var translations embed.FS
+
+// Languages are the UI languages, the default first.
+var Languages = []string{"zh-CN", "en"}
+
+// Translation returns the raw JSON translation file of a language.
+func Translation(lang string) ([]byte, error) {
+	b, err := translations.ReadFile("translations/" + lang + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("no translation for %q", lang)
+	}
+	return b, nil
+}
+
+// Messages returns a language's messages as a map, for tests and tools.
+func Messages(lang string) (map[string]string, error) {
+	b, err := Translation(lang)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	return m, json.Unmarshal(b, &m)
+}

@@ -1,0 +1,23 @@
+// Command handover is Handover's single binary: without arguments (or with `gui`) it opens
+// the desktop application; with a command it runs that command headless (`handover help`).
+package main
+
+import (
+	_ "handover/ui/localeenv" // before Fyne's init reads the locale
+
+	"os"
+
+	"handover/app/cli"
+	"handover/ui/desktop"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] != "gui" {
+		os.Exit(cli.Run(os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
+	}
+	var args []string
+	if len(os.Args) > 2 {
+		args = os.Args[2:]
+	}
+	os.Exit(desktop.Main(args))
+}

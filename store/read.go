@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"handover/app/model"
+	"handover/crypto/blind"
+	"handover/crypto/seal"
+)
+
+// Customer reads one customer.
+func (s *Store) Customer(no model.CustomerNo) (model.Customer, error) {
+	var c model.Customer
+	sl, err := s.keys.Get(no)
+	if err != nil {
+		return c, err
+	}
+	err = s.getSealed(sl, kCustomer(no), &c, no, "customer")
+	return c, err
+}
+
+// Loans reads all loans of a customer, in order.
+func (s *Store) Loans(ctx context.Context, no model.CustomerNo) ([]model.Loan, error) {
+	var out []model.Loan
+	err := s.eachSealed(ctx, customerPrefix(pLoan, no), no, "loan", func(b []byte) error {
+		var l model.Loan
+		err := unmarshalRecord(b, &l, no, "loan")
+		out = append(out, l)
+		return err
+	})
+	return out, err
+}
+
+// Repayments reads the repayments of one loan of a customer, in order. They are stored in
+// segments: one per loan when a customer is written whole, more when payments arrive later.
+func (s *Store) Repayments(ctx context.Context, no model.CustomerNo, loan uint32) ([]model.Repayment, error) {
+	var out []model.Repayment
+	prefix := binary.BigEndian.AppendUint32(customerPrefix(pRepayment, no), loan)
+	err := s.eachSealed(ctx, prefix, no, "repayment", func(b []byte) error {
+		var seg []model.Repayment
+		err := unmarshalRecord(b, &seg, no, "repayment")
+		out = append(out, seg...)
+		return err
+	})
+	return out, err
+}
+
+// Documents reads the document metadata of a customer.
+func (s *Store) Documents(ctx context.Context, no model.CustomerNo) ([]model.Document, error) {
+	var out []model.Document
+	err := s.eachSealed(ctx, customerPrefix(pDocument, no), no, "document", func(b []byte) error {
+		var d model.Document
+		err := unmarshalRecord(b, &d, no, "document")
+		out = append(out, d)
+		return err
+	})
+	return out, err
+}
+
+// WriteDocument writes the content of one document to w, chunk by chunk.
+func (s *Store) WriteDocument(ctx context.Context, no model.CustomerNo, doc uint32, w io.Writer) error {
+	prefix := binary.BigEndian.AppendUint32(customerPrefix(pChunk, no), doc)
+	return s.eachSealed(ctx, prefix, no, "document", func(b []byte) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// eachSealed opens every record under prefix with the customer's key. It stops at the first
+// record that fails authentication: a damaged record is reported, never passed on.
+func (s *Store) eachSealed(ctx context.Context, prefix []byte, no model.CustomerNo, what string, fn func([]byte) error) error {
+	sl, err := s.keys.Get(no)
+	if err != nil {
+		return err
+	}
+	return s.iterate(ctx, prefix, false, func(it *badger.Item) (bool, error) {
+		pt, err := openItem(sl, it)
+		if err != nil {
+			return false, &CorruptError{Customer: no, What: what}
+		}
+		return true, fn(pt)
+	})
+}
+
+func openItem(sl *seal.Sealer, it *badger.Item) ([]byte, error) {
+	var pt []byte
+	err := it.Value(func(v []byte) error {
+		var err error
+		pt, err = sl.Open(it.Key(), v)
+		return err
+	})
+	return pt, err
+}
+
+func unmarshalRecord(b []byte, v any, no model.CustomerNo, what string) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return &CorruptError{Customer: no, What: what}
+	}
+	return nil
+}
+
+// CustomerNos lists every customer number in order. Only keys are read, so this is fast
+// enough to back a virtual list of a million rows (8 MB of memory).
+func (s *Store) CustomerNos(ctx context.Context) ([]model.CustomerNo, error) {
+	out := make([]model.CustomerNo, 0, s.Counts().Customers)
+	err := s.iterate(ctx, []byte{pCustomer}, true, func(it *badger.Item) (bool, error) {
+		out = append(out, model.CustomerNo(binary.BigEndian.Uint64(it.Key()[1:])))
+		return true, nil
+	})
+	return out, err
+}
+
+// Hit is a search result: a customer, and for contract searches the loan.
+type Hit struct {
+	Customer model.CustomerNo
+	Loan     uint32
+	// Corrupt is set when the candidate's record failed authentication, so it could not be
+	// confirmed; the UI shows it as damaged rather than dropping it silently.
+	Corrupt bool
+}
+
+// Find looks up customers by exact identity number, phone or contract number.
+func (s *Store) Find(ctx context.Context, kind blind.Kind, value string) ([]Hit, error) {
+	want := blind.Normalize(value)
+	if want == "" {
+		return nil, nil
+	}
+	return s.scanIndex(ctx, kind, want, 0, func(h Hit) (bool, error) {
+		switch kind {
+		case blind.Contract:
+			var l model.Loan
+			sl, err := s.keys.Get(h.Customer)
+			if err != nil {
+				return false, err
+			}
+			if err := s.getSealed(sl, kLoan(h.Customer, h.Loan), &l, h.Customer, "loan"); err != nil {
+				return false, err
+			}
+			return blind.Normalize(l.Contract) == want, nil
+		default:
+			c, err := s.Customer(h.Customer)
+			if err != nil {
+				return false, err
+			}
+			if kind == blind.IDNumber {
+				return blind.Normalize(c.IDNumber) == want, nil
+			}
+			return blind.Normalize(c.Phone) == want, nil
+		}
+	})
+}
+
+// FindNamePrefix finds customers whose name starts with prefix, at most limit of them.
+func (s *Store) FindNamePrefix(ctx context.Context, prefix string, limit int) ([]Hit, error) {
+	want := blind.Normalize(prefix)
+	ps := namePrefixes(want)
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	bucket := ps[len(ps)-1]
+	return s.scanIndex(ctx, blind.NamePrefix, bucket, limit, func(h Hit) (bool, error) {
+		c, err := s.Customer(h.Customer)
+		if err != nil {
+			return false, err
+		}
+		return strings.HasPrefix(blind.Normalize(c.Name), want), nil
+	})
+}
+
+// scanIndex walks one tag bucket and keeps the candidates that confirm says are real hits.
+func (s *Store) scanIndex(ctx context.Context, kind blind.Kind, value string, limit int, confirm func(Hit) (bool, error)) ([]Hit, error) {
+	var hits []Hit
+	err := s.iterate(ctx, kIndexPrefix(kind, s.tagger.Tag(kind, value)), true, func(it *badger.Item) (bool, error) {
+		no, extra := indexEntry(it.Key())
+		h := Hit{Customer: no, Loan: extra}
+		ok, err := confirm(h)
+		var ce *CorruptError
+		switch {
+		case errors.As(err, &ce):
+			h.Corrupt, ok = true, true
+		case errors.Is(err, ErrKeyDestroyed), errors.Is(err, ErrNotFound):
+			ok = false // a destroyed customer's stale entry
+		case err != nil:
+			return false, err
+		}
+		if ok {
+			hits = append(hits, h)
+		}
+		return limit <= 0 || len(hits) < limit, nil
+	})
+	return hits, err
+}

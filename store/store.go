@@ -1,0 +1,254 @@
+// Package store keeps a vault's data: a Badger database encrypted at rest, records sealed
+// with per-customer keys (see KeyTable), blind-index search, counts and the audit log.
+// It knows nothing of operators' permissions; app/vault enforces those.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+
+	"handover/app/model"
+	"handover/crypto/blind"
+	"handover/crypto/seal"
+)
+
+// Counts are the vault's record counts, kept in one sealed meta record.
+type Counts struct {
+	Customers     int64            `json:"customers"`
+	Loans         int64            `json:"loans"`
+	Repayments    int64            `json:"repayments"`
+	Documents     int64            `json:"documents"`
+	DocumentBytes int64            `json:"document_bytes"`
+	NextCustomer  model.CustomerNo `json:"next_customer"`
+}
+
+// Store is an unlocked vault.
+type Store struct {
+	dir    *Dir
+	db     *badger.DB
+	keys   *KeyTable
+	meta   *seal.Sealer
+	audit  *seal.Sealer
+	tagger *blind.Tagger
+
+	mu       sync.Mutex // guards counts and serialises writers
+	counts   Counts
+	auditSeq atomic.Uint64
+}
+
+// Options tune the database for a desktop: bounded memory whatever the size of the book.
+// The numbers are explained in docs/VAULT.md and measured in docs/BENCHMARKS.md.
+func badgerOptions(path string, key seal.Key) badger.Options {
+	return badger.DefaultOptions(path).
+		WithEncryptionKey(key[:]).
+		WithIndexCacheSize(32 << 20). // Badger panics without these two when encrypted
+		WithBlockCacheSize(32 << 20).
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(3).
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(12).
+		WithBaseTableSize(8 << 20).
+		WithValueThreshold(4 << 10). // document chunks go to the value log, records stay in the LSM
+		WithValueLogFileSize(256 << 20).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithCompression(options.None). // sealed values are random: compression only costs CPU
+		WithDetectConflicts(false).
+		WithMetricsEnabled(false).
+		WithLogger(nil) // Badger's logs name files, not data, but we log nothing we do not own
+}
+
+// Open unlocks the vault held by d with its master key. create makes the key table and the
+// database of a new vault.
+func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
+	ktPath := filepath.Join(d.path, keyTableName)
+	keys, err := openKeyTable(ktPath, seal.Derive(master, "keytable"), create)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openBadger(filepath.Join(d.path, dbDir), seal.Derive(master, "badger"))
+	if err != nil {
+		keys.close()
+		if create {
+			os.Remove(ktPath)
+		}
+		return nil, err
+	}
+	tagKey := seal.Derive(master, "blind-index")
+	s = &Store{
+		dir:    d,
+		db:     db,
+		keys:   keys,
+		meta:   seal.NewSealer(seal.Derive(master, "meta")),
+		audit:  seal.NewSealer(seal.Derive(master, "audit")),
+		tagger: blind.NewTagger(tagKey[:]),
+	}
+	tagKey.Wipe()
+	if err := s.loadMeta(create); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openBadger opens the database. A wrong key makes Badger return an error together with a
+// half-built DB whose Close panics, so on error the DB is never touched, and a panic inside
+// Open itself is turned into an error.
+func openBadger(path string, key seal.Key) (db *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("%w: %v", ErrWrongKey, r)
+		}
+	}()
+	db, err = badger.Open(badgerOptions(path, key))
+	if err != nil {
+		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
+			return nil, ErrWrongKey
+		}
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	return db, nil
+}
+
+func (s *Store) loadMeta(create bool) error {
+	if create {
+		s.counts = Counts{NextCustomer: 1}
+		return s.PutMeta("counts", s.counts)
+	}
+	if err := s.GetMeta("counts", &s.counts); err != nil {
+		return err
+	}
+	// The audit sequence continues after the last event.
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: []byte{pAudit}})
+		defer it.Close()
+		it.Seek(kAudit(^uint64(0)))
+		if it.Valid() {
+			k := it.Item().Key()
+			var seq uint64
+			for _, b := range k[1:] {
+				seq = seq<<8 | uint64(b)
+			}
+			s.auditSeq.Store(seq)
+		}
+		return nil
+	})
+}
+
+// Dir is the vault directory this store was opened from.
+func (s *Store) Dir() *Dir { return s.dir }
+
+// Close locks the vault: it closes the database and drops every key this process held.
+func (s *Store) Close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+		s.db = nil
+	}
+	if s.keys != nil {
+		if cerr := s.keys.close(); err == nil {
+			err = cerr
+		}
+		s.keys = nil
+	}
+	s.meta, s.audit, s.tagger = nil, nil, nil
+	return err
+}
+
+// Counts returns the current record counts.
+func (s *Store) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
+}
+
+// PutMeta stores a small JSON document under the meta key.
+func (s *Store) PutMeta(name string, v any) error {
+	return s.putSealed(s.meta, kMeta(name), v)
+}
+
+// GetMeta reads a meta document; ErrNotFound if absent.
+func (s *Store) GetMeta(name string, v any) error {
+	return s.getSealed(s.meta, kMeta(name), v, 0, "meta")
+}
+
+func (s *Store) putSealed(sl *seal.Sealer, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(key, sl.Seal(nil, key, b))
+	})
+}
+
+func (s *Store) getSealed(sl *seal.Sealer, key []byte, v any, no model.CustomerNo, what string) error {
+	var raw []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get(key)
+		if err != nil {
+			return err
+		}
+		raw, err = it.ValueCopy(nil)
+		return err
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return openJSON(sl, key, raw, v, no, what)
+}
+
+func openJSON(sl *seal.Sealer, key, raw []byte, v any, no model.CustomerNo, what string) error {
+	pt, err := sl.Open(key, raw)
+	if err != nil {
+		return &CorruptError{Customer: no, What: what}
+	}
+	if err := json.Unmarshal(pt, v); err != nil {
+		return &CorruptError{Customer: no, What: what}
+	}
+	clear(pt)
+	return nil
+}
+
+// Sync makes everything written so far durable.
+func (s *Store) Sync() error {
+	if err := s.keys.Sync(); err != nil {
+		return err
+	}
+	return s.db.Sync()
+}
+
+// iterate calls fn for each item under prefix, in key order, until fn returns false.
+func (s *Store) iterate(ctx context.Context, prefix []byte, keysOnly bool, fn func(*badger.Item) (bool, error)) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = prefix
+		opts.PrefetchValues = !keysOnly
+		opts.PrefetchSize = 64
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		i := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			if i++; i%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			more, err := fn(it.Item())
+			if err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,296 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"handover/app/model"
+	"handover/crypto/blind"
+	"handover/crypto/seal"
+)
+
+// Book is one customer with everything that belongs to them. Loans are numbered by their
+// position (Seq 1, 2, …); a repayment names its loan by that Seq.
+type Book struct {
+	Customer   model.Customer
+	Loans      []model.Loan
+	Repayments []model.Repayment
+	Documents  []DocumentData
+}
+
+// DocumentData is a document with its content.
+type DocumentData struct {
+	Meta    model.Document
+	Content []byte
+}
+
+// ChunkSize is the size of a stored document chunk.
+const ChunkSize = 64 << 10
+
+// Limits of one write transaction, well below Badger's own (15% of a memtable).
+const (
+	txnMaxBytes   = 2 << 20
+	txnMaxEntries = 20000
+)
+
+// Writer adds customers in bulk. Each customer lands whole or not at all: a transaction
+// never holds part of a customer, and it carries the updated counts with it. Commits are
+// pipelined, at most maxInFlight at a time so memory stays bounded.
+//
+// Sealing is the expensive part, so it is split from ordering: Prepare may run on many
+// goroutines at once, while Commit takes prepared customers strictly in number order.
+// A Writer holds the store's write lock until Close or Abort.
+type Writer struct {
+	s        *Store
+	txn      *badger.Txn
+	next     model.CustomerNo // the number the next Commit must carry
+	bytes    int
+	entries  int
+	delta    Counts
+	inflight chan struct{}
+	wg       sync.WaitGroup
+	errMu    sync.Mutex
+	err      error
+	closed   bool
+}
+
+const maxInFlight = 4
+
+type entry struct{ k, v []byte }
+
+// Prepared is a sealed customer ready to commit.
+type Prepared struct {
+	no      model.CustomerNo
+	entries []entry
+	size    int
+	delta   Counts
+}
+
+// NewWriter starts a bulk write.
+func (s *Store) NewWriter() *Writer {
+	s.mu.Lock()
+	return &Writer{s: s, txn: s.db.NewTransaction(true), next: s.counts.NextCustomer,
+		inflight: make(chan struct{}, maxInFlight)}
+}
+
+// Next is the number the next committed customer gets; a customer prepared for Next+i must
+// be committed i-th.
+func (w *Writer) Next() model.CustomerNo { return w.next }
+
+// Add prepares and commits one customer and returns its number.
+func (w *Writer) Add(b *Book) (model.CustomerNo, error) {
+	p, err := w.Prepare(w.next, b)
+	if err != nil {
+		return 0, err
+	}
+	return p.no, w.Commit(p)
+}
+
+// Prepare seals customer b under the number no. It is safe for concurrent use.
+func (w *Writer) Prepare(no model.CustomerNo, b *Book) (*Prepared, error) {
+	sl, err := w.s.keys.New(no)
+	if err != nil {
+		return nil, err
+	}
+	es, d, err := w.s.bookEntries(no, sl, b)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{no: no, entries: es, delta: d}
+	for _, e := range es {
+		p.size += len(e.k) + len(e.v) + 16
+	}
+	return p, nil
+}
+
+// Commit adds a prepared customer to the write.
+func (w *Writer) Commit(p *Prepared) error {
+	if err := w.asyncErr(); err != nil {
+		return err
+	}
+	if p.no != w.next {
+		return fmt.Errorf("writer: customer #%d committed out of order (want #%d)", p.no, w.next)
+	}
+	if w.entries > 0 && (w.bytes+p.size > txnMaxBytes || w.entries+len(p.entries) > txnMaxEntries) {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	for _, e := range p.entries {
+		if err := w.txn.SetEntry(badger.NewEntry(e.k, e.v)); err != nil {
+			return fmt.Errorf("customer #%d does not fit in one transaction: %w", p.no, err)
+		}
+	}
+	w.next++
+	w.bytes += p.size
+	w.entries += len(p.entries)
+	w.delta.Customers++
+	w.delta.Loans += p.delta.Loans
+	w.delta.Repayments += p.delta.Repayments
+	w.delta.Documents += p.delta.Documents
+	w.delta.DocumentBytes += p.delta.DocumentBytes
+	return nil
+}
+
+// bookEntries seals one customer's records and builds its index entries.
+func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]entry, Counts, error) {
+	var d Counts
+	es := make([]entry, 0, 8+len(b.Loans)*3+len(b.Documents)*2)
+	put := func(k []byte, v any) error {
+		pt, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		es = append(es, entry{k, sl.Seal(nil, k, pt)})
+		clear(pt)
+		return nil
+	}
+	idx := func(kind blind.Kind, value string, extra uint32) {
+		if value != "" {
+			es = append(es, entry{kIndex(kind, s.tagger.Tag(kind, value), no, extra), nil})
+		}
+	}
+	c := b.Customer
+	c.No = no
+	if err := put(kCustomer(no), c); err != nil {
+		return nil, d, err
+	}
+	idx(blind.IDNumber, c.IDNumber, 0)
+	idx(blind.Phone, c.Phone, 0)
+	for _, p := range namePrefixes(c.Name) {
+		idx(blind.NamePrefix, p, 0)
+	}
+	for i := range b.Loans {
+		l := b.Loans[i]
+		l.Customer, l.Seq = no, uint32(i+1)
+		if err := put(kLoan(no, l.Seq), l); err != nil {
+			return nil, d, err
+		}
+		idx(blind.Contract, l.Contract, l.Seq)
+		d.Loans++
+	}
+	// A new customer's repayments go in one segment per loan.
+	byLoan := make([][]model.Repayment, len(b.Loans))
+	for _, r := range b.Repayments {
+		if r.Loan == 0 || int(r.Loan) > len(b.Loans) {
+			return nil, d, fmt.Errorf("customer #%d: repayment names loan %d of %d", no, r.Loan, len(b.Loans))
+		}
+		r.Customer, r.Seq = no, uint32(len(byLoan[r.Loan-1])+1)
+		byLoan[r.Loan-1] = append(byLoan[r.Loan-1], r)
+	}
+	for i, seg := range byLoan {
+		if len(seg) == 0 {
+			continue
+		}
+		if err := put(kRepayment(no, uint32(i+1), 1), seg); err != nil {
+			return nil, d, err
+		}
+		d.Repayments += int64(len(seg))
+	}
+	for i, doc := range b.Documents {
+		m := doc.Meta
+		m.Customer, m.Seq = no, uint32(i+1)
+		m.Size = int64(len(doc.Content))
+		m.Chunks = uint32((len(doc.Content) + ChunkSize - 1) / ChunkSize)
+		if err := put(kDocument(no, m.Seq), m); err != nil {
+			return nil, d, err
+		}
+		for c := uint32(0); c < m.Chunks; c++ {
+			part := doc.Content[int(c)*ChunkSize : min(len(doc.Content), int(c+1)*ChunkSize)]
+			k := kChunk(no, m.Seq, c)
+			es = append(es, entry{k, sl.Seal(nil, k, part)})
+		}
+		d.Documents++
+		d.DocumentBytes += m.Size
+	}
+	return es, d, nil
+}
+
+// namePrefixes are the name prefixes that get an index entry: one and two characters.
+// Longer prefixes are searched in the two-character bucket and confirmed by decryption.
+func namePrefixes(name string) []string {
+	r := []rune(blind.Normalize(name))
+	switch {
+	case len(r) == 0:
+		return nil
+	case len(r) == 1:
+		return []string{string(r)}
+	}
+	return []string{string(r[:1]), string(r[:2])}
+}
+
+func (w *Writer) flush() error {
+	s := w.s
+	if w.entries == 0 {
+		return w.asyncErr()
+	}
+	// Keys first: a committed record whose key was lost in a crash could never be read.
+	if err := s.keys.Sync(); err != nil {
+		return err
+	}
+	s.counts.Customers += w.delta.Customers
+	s.counts.Loans += w.delta.Loans
+	s.counts.Repayments += w.delta.Repayments
+	s.counts.Documents += w.delta.Documents
+	s.counts.DocumentBytes += w.delta.DocumentBytes
+	s.counts.NextCustomer += model.CustomerNo(w.delta.Customers)
+	w.delta = Counts{}
+	cb, _ := json.Marshal(s.counts)
+	if err := w.txn.Set(kMeta("counts"), s.meta.Seal(nil, kMeta("counts"), cb)); err != nil {
+		return err
+	}
+	w.inflight <- struct{}{}
+	w.wg.Add(1)
+	w.txn.CommitWith(func(err error) {
+		defer w.wg.Done()
+		defer func() { <-w.inflight }()
+		if err != nil {
+			w.errMu.Lock()
+			if w.err == nil {
+				w.err = err
+			}
+			w.errMu.Unlock()
+		}
+	})
+	w.txn = s.db.NewTransaction(true)
+	w.bytes, w.entries = 0, 0
+	return w.asyncErr()
+}
+
+func (w *Writer) asyncErr() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	return w.err
+}
+
+// Close commits what is pending, waits for every commit and releases the write lock.
+func (w *Writer) Close() error {
+	if w.closed {
+		return errors.New("writer already closed")
+	}
+	w.closed = true
+	defer w.s.mu.Unlock()
+	err := w.flush()
+	w.txn.Discard()
+	w.wg.Wait()
+	if aerr := w.asyncErr(); err == nil {
+		err = aerr
+	}
+	return err
+}
+
+// Abort drops what is pending (committed batches stay) and releases the write lock.
+func (w *Writer) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	w.txn.Discard()
+	w.wg.Wait()
+	// counts of committed batches are already in s.counts; the pending delta is dropped.
+	w.s.mu.Unlock()
+}

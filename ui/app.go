@@ -1,0 +1,186 @@
+// Package ui is Handover's desktop interface, built with Fyne. It is the only package that
+// imports Fyne; everything it shows comes from app/vault, which enforces permissions and
+// records the audit, so the UI hides nothing that the core would allow and allows nothing
+// that the core would refuse.
+//
+// The package does not import fyne.io/fyne/v2/app or native dialogs, so its screens are
+// tested with fyne.io/fyne/v2/test without cgo or a display; ui/desktop wires those in.
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"handover/app/settings"
+	"handover/app/vault"
+)
+
+// App is the running application: one window, at most one open vault, at most one session.
+type App struct {
+	fyneApp  fyne.App
+	win      fyne.Window
+	chooser  Chooser
+	settings settings.Settings
+	setPath  string // settings file
+
+	vault   *vault.Vault
+	session *vault.Session
+
+	// The screens, kept so tests can drive them.
+	unlock    *unlockScreen
+	create    *createScreen
+	shell     *shell
+	vaultOpts vault.Options
+
+	idleTicker *time.Ticker
+	idleStop   chan struct{}
+}
+
+// Config is what New needs from the outside world.
+type Config struct {
+	App          fyne.App
+	Chooser      Chooser
+	SettingsPath string
+	VaultOptions vault.Options // tests lower the scrypt work factor
+}
+
+// New builds the application and its window.
+func New(cfg Config) *App {
+	a := &App{fyneApp: cfg.App, chooser: cfg.Chooser, setPath: cfg.SettingsPath, vaultOpts: cfg.VaultOptions}
+	a.settings, _ = settings.Load(cfg.SettingsPath) // a damaged file falls back to defaults
+	_ = setLanguage(a.settings.Language)
+	a.fyneApp.Settings().SetTheme(newTheme())
+	a.fyneApp.SetIcon(IconResource)
+	a.win = a.fyneApp.NewWindow(L("app.title"))
+	a.win.Resize(fyne.NewSize(1200, 760))
+	a.win.SetMaster()
+	a.win.SetCloseIntercept(func() {
+		a.closeVault()
+		a.win.Close()
+	})
+	return a
+}
+
+// Window is the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// OpenVault holds the vault at path and shows its unlock screen.
+func (a *App) OpenVault(path string) error {
+	v, err := vault.Open(path, a.vaultOpts)
+	if err != nil {
+		return err
+	}
+	a.closeVault()
+	a.vault = v
+	a.settings.LastVault = path
+	a.saveSettings()
+	a.showUnlock()
+	return nil
+}
+
+// ShowWelcome shows the unlock screen with no vault open (open, create or demo).
+func (a *App) ShowWelcome() { a.showUnlock() }
+
+func (a *App) showUnlock() {
+	a.unlock = newUnlockScreen(a)
+	a.win.SetTitle(L("app.title"))
+	a.win.SetContent(a.unlock.content)
+	a.unlock.focus()
+}
+
+func (a *App) showCreate() {
+	a.create = newCreateScreen(a)
+	a.win.SetContent(a.create.content)
+}
+
+// signedIn switches to the main window for a new session.
+func (a *App) signedIn(s *vault.Session) {
+	a.session = s
+	s.SetIdleTimeout(a.settings.AutoLock())
+	s.OnLock(func(reason string) {
+		// Locking clears every screen that shows personal data at once.
+		fyne.Do(func() { a.afterLock(reason) })
+	})
+	a.shell = newShell(a, s)
+	a.win.SetContent(a.shell.content)
+	a.startIdleTicker(s)
+}
+
+func (a *App) afterLock(reason string) {
+	a.stopIdleTicker()
+	if a.shell != nil {
+		a.shell.clear()
+		a.shell = nil
+	}
+	a.session = nil
+	a.showUnlock()
+	if reason == "idle" && a.unlock != nil {
+		a.unlock.setStatus(L("unlock.idle_locked"))
+	}
+}
+
+// Lock locks the current session, if any.
+func (a *App) Lock() {
+	if a.session != nil {
+		_ = a.session.Lock()
+	}
+}
+
+func (a *App) startIdleTicker(s *vault.Session) {
+	a.stopIdleTicker()
+	a.idleTicker = time.NewTicker(10 * time.Second)
+	stop := make(chan struct{})
+	a.idleStop = stop
+	t := a.idleTicker
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				s.LockIfIdle(now)
+			}
+		}
+	}()
+}
+
+func (a *App) stopIdleTicker() {
+	if a.idleTicker != nil {
+		a.idleTicker.Stop()
+		close(a.idleStop)
+		a.idleTicker = nil
+	}
+}
+
+func (a *App) closeVault() {
+	a.Lock()
+	if a.vault != nil {
+		_ = a.vault.Close()
+		a.vault = nil
+	}
+}
+
+func (a *App) saveSettings() {
+	if a.setPath != "" {
+		_ = settings.Save(a.setPath, a.settings)
+	}
+}
+
+// setLanguageAndRebuild switches the UI language and redraws the current screen.
+func (a *App) setLanguageAndRebuild(code string) {
+	if code == a.settings.Language {
+		return
+	}
+	a.settings.Language = code
+	a.saveSettings()
+	_ = setLanguage(code)
+	a.win.SetTitle(L("app.title"))
+	if a.session != nil && a.shell != nil {
+		a.shell = newShell(a, a.session)
+		a.shell.show("settings")
+		a.win.SetContent(a.shell.content)
+		return
+	}
+	a.showUnlock()
+}

@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/vault"
+)
+
+// createScreen makes a new vault with its first operator.
+type createScreen struct {
+	a        *App
+	content  fyne.CanvasObject
+	path     *widget.Entry
+	name     *widget.Entry
+	role     *widget.Select
+	pass     *widget.Entry
+	confirm  *widget.Entry
+	status   *widget.Label
+	createBt *widget.Button
+}
+
+func newCreateScreen(a *App) *createScreen {
+	c := &createScreen{a: a}
+	c.path = widget.NewEntry()
+	c.path.SetPlaceHolder(L("create.folder_placeholder"))
+	browse := widget.NewButtonWithIcon(L("create.browse"), theme.FolderOpenIcon(), func() {
+		if a.chooser == nil {
+			return
+		}
+		if p, ok, err := a.chooser.ChooseFolder(L("create.folder")); err == nil && ok {
+			c.path.SetText(p)
+		}
+	})
+	c.name = widget.NewEntry()
+	roles := make([]string, len(vault.Roles))
+	for i, r := range vault.Roles {
+		roles[i] = roleName(r)
+	}
+	c.role = widget.NewSelect(roles, nil)
+	c.role.SetSelectedIndex(len(roles) - 1) // administrator: can add the others
+	c.pass = widget.NewPasswordEntry()
+	c.confirm = widget.NewPasswordEntry()
+	c.status = widget.NewLabel("")
+	c.status.Importance = widget.DangerImportance
+	c.status.Wrapping = fyne.TextWrapWord
+	c.createBt = widget.NewButtonWithIcon(L("create.button"), theme.ConfirmIcon(), c.submit)
+	c.createBt.Importance = widget.HighImportance
+	back := widget.NewButtonWithIcon(L("action.back"), theme.NavigateBackIcon(), a.showUnlock)
+	form := widget.NewForm(
+		widget.NewFormItem(L("create.folder"), container.NewBorder(nil, nil, nil, browse, c.path)),
+		widget.NewFormItem(L("create.operator"), c.name),
+		widget.NewFormItem(L("create.role"), c.role),
+		widget.NewFormItem(L("create.passphrase"), c.pass),
+		widget.NewFormItem(L("create.confirm"), c.confirm),
+	)
+	hint := widget.NewLabel(L("create.hint", map[string]any{"N": vault.MinPassphraseLen}))
+	hint.Wrapping = fyne.TextWrapWord
+	card := widget.NewCard(L("create.title"), "", container.NewVBox(form, hint, c.status,
+		container.NewHBox(back, layout.NewSpacer(), c.createBt)))
+	c.content = container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(640, 480)), card))
+	return c
+}
+
+func (c *createScreen) submit() {
+	switch {
+	case c.path.Text == "":
+		c.status.SetText(L("create.need_folder"))
+		return
+	case c.name.Text == "":
+		c.status.SetText(L("create.need_name"))
+		return
+	case c.pass.Text != c.confirm.Text:
+		c.status.SetText(L("create.mismatch"))
+		return
+	}
+	role := vault.Roles[max(0, c.role.SelectedIndex())]
+	s, err := vault.Create(c.path.Text, vault.NewOperator{Name: c.name.Text, Role: role, Passphrase: c.pass.Text}, "", c.a.vaultOpts)
+	c.pass.SetText("")
+	c.confirm.SetText("")
+	if err != nil {
+		c.status.SetText(describeOnly(err))
+		return
+	}
+	c.a.closeVault()
+	c.a.vault = s.Vault()
+	c.a.settings.LastVault = c.path.Text
+	c.a.saveSettings()
+	c.a.signedIn(s)
+}

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/progress"
+)
+
+// runWithProgress runs work in the background behind a modal progress dialog with Cancel.
+// The bar is refreshed from the counter on a timer, never per item, so a million rows cost
+// the UI nothing. done runs on the UI thread with work's error.
+func runWithProgress(win fyne.Window, title string, work func(ctx context.Context, p progress.Reporter) error, done func(error)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := progress.NewCounter()
+	bar := widget.NewProgressBar()
+	status := widget.NewLabel(L("progress.starting"))
+	var d dialog.Dialog
+	cancelBtn := widget.NewButton(L("action.cancel"), func() {
+		status.SetText(L("progress.cancelling"))
+		cancel()
+	})
+	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, status, cancelBtn), win)
+	d.Resize(fyne.NewSize(460, 160))
+	d.Show()
+	finished := make(chan struct{})
+	go func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-finished:
+				return
+			case <-t.C:
+				s := c.Snapshot()
+				fyne.Do(func() {
+					bar.SetValue(s.Fraction())
+					if s.Total > 0 {
+						status.SetText(L("progress.status", map[string]any{
+							"Done": fmt.Sprint(s.Done), "Total": fmt.Sprint(s.Total),
+							"Rate": fmt.Sprintf("%.0f", s.Rate), "ETA": s.ETA.Round(time.Second).String()}))
+					}
+				})
+			}
+		}
+	}()
+	go func() {
+		err := work(ctx, c)
+		close(finished)
+		cancel()
+		fyne.Do(func() {
+			d.Hide()
+			done(err)
+		})
+	}()
+}
+
+// showError shows an error with its hint.
+func showError(win fyne.Window, err error) {
+	msg, hint := describe(err)
+	text := msg
+	if hint != "" {
+		text += "\n\n" + hint
+	}
+	dialog.ShowInformation(L("error.title"), text, win)
+}

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/vault"
+)
+
+// settingsView edits the language and the idle lock.
+type settingsView struct {
+	content  fyne.CanvasObject
+	language *widget.Select
+	autoLock *widget.Select
+}
+
+var autoLockChoices = []int{1, 5, 10, 15, 30}
+
+func newSettingsView(a *App, s *vault.Session) *settingsView {
+	v := &settingsView{}
+	v.language = widget.NewSelect([]string{L("language.zh-CN"), L("language.en")}, nil)
+	if a.settings.Language == "en" {
+		v.language.SetSelectedIndex(1)
+	} else {
+		v.language.SetSelectedIndex(0)
+	}
+	v.language.OnChanged = func(string) {
+		code := "zh-CN"
+		if v.language.SelectedIndex() == 1 {
+			code = "en"
+		}
+		a.setLanguageAndRebuild(code)
+	}
+	names := make([]string, len(autoLockChoices))
+	for i, m := range autoLockChoices {
+		names[i] = L("settings.minutes", map[string]any{"N": strconv.Itoa(m)})
+	}
+	v.autoLock = widget.NewSelect(names, nil)
+	for i, m := range autoLockChoices {
+		if m == a.settings.AutoLockMinutes {
+			v.autoLock.SetSelectedIndex(i)
+		}
+	}
+	v.autoLock.OnChanged = func(string) {
+		m := autoLockChoices[max(0, v.autoLock.SelectedIndex())]
+		a.settings.AutoLockMinutes = m
+		a.saveSettings()
+		s.SetIdleTimeout(a.settings.AutoLock())
+		s.Touch()
+	}
+	form := widget.NewForm(
+		widget.NewFormItem(L("settings.language"), v.language),
+		widget.NewFormItem(L("settings.autolock"), v.autoLock),
+	)
+	note := widget.NewLabel(L("settings.note"))
+	note.Wrapping = fyne.TextWrapWord
+	v.content = container.NewVBox(widget.NewCard(L("nav.settings"), "", container.NewVBox(form, note)))
+	return v
+}
