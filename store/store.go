@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -109,7 +110,12 @@ func openBadger(path string, key seal.Key) (db *badger.DB, err error) {
 			db, err = nil, fmt.Errorf("%w: %v", ErrWrongKey, r)
 		}
 	}()
+	removeEmptyMemtables(path)
 	db, err = badger.Open(badgerOptions(path, key))
+	if err != nil && strings.Contains(err.Error(), "Create a new file") {
+		// Badger issue #2207: the first Open after such a crash fails but fixes the file.
+		db, err = badger.Open(badgerOptions(path, key))
+	}
 	if err != nil {
 		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
 			return nil, ErrWrongKey
@@ -117,6 +123,24 @@ func openBadger(path string, key seal.Key) (db *badger.DB, err error) {
 		return nil, fmt.Errorf("opening the database: %w", err)
 	}
 	return db, nil
+}
+
+// removeEmptyMemtables deletes 0-byte memtable logs. A process killed between creating one
+// and writing to it leaves such a file, and Badger then refuses to open (issue #2207, fix
+// pending upstream). An empty log holds no writes, so removing it loses nothing.
+func removeEmptyMemtables(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) != ".mem" {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.Size() == 0 {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 func (s *Store) loadMeta(create bool) error {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"handover/assets"
+	_ "handover/ui/localeenv" // before Fyne reads the locale, in every binary that uses ui
 )
 
 // setLanguage makes every lang.L call answer in code ("zh-CN" or "en").

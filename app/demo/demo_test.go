@@ -1,0 +1,101 @@
+package demo
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"handover/app/idcard"
+	"handover/app/model"
+)
+
+func TestDeterministic(t *testing.T) {
+	a := &Generator{Seed: 42, Documents: true}
+	b := &Generator{Seed: 42, Documents: true}
+	for _, i := range []int{0, 1, 999, 123456} {
+		if !reflect.DeepEqual(a.Book(i), b.Book(i)) {
+			t.Fatalf("customer %d differs between two generators with the same seed", i)
+		}
+	}
+	if reflect.DeepEqual((&Generator{Seed: 1}).Book(0), (&Generator{Seed: 2}).Book(0)) {
+		t.Fatal("different seeds give the same customer")
+	}
+}
+
+func TestRealistic(t *testing.T) {
+	g := &Generator{Seed: 7}
+	now := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	var loans, reps, compound, twoChar int
+	classes := map[model.Class]int{}
+	for i := range 5000 {
+		b := g.Book(i)
+		c := b.Customer
+		if err := idcard.Validate(c.IDNumber, now); err != nil {
+			t.Fatalf("customer %d: invalid identity number: %v", i, err)
+		}
+		if len(c.Phone) != 11 || c.Phone[0] != '1' || c.Phone[1] < '3' {
+			t.Fatalf("customer %d: bad mobile %s", i, c.Phone)
+		}
+		if !luhnOK(c.BankCard) {
+			t.Fatalf("customer %d: card fails Luhn", i)
+		}
+		r := []rune(c.Name)
+		if len(r) < 2 || len(r) > 4 {
+			t.Fatalf("customer %d: odd name length %d", i, len(r))
+		}
+		if len(r) == 2 {
+			twoChar++
+		}
+		for _, s := range []string{"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "慕容", "令狐"} {
+			if strings.HasPrefix(c.Name, s) {
+				compound++
+			}
+		}
+		for li, l := range b.Loans {
+			loans++
+			if l.Principal <= 0 || l.Outstanding < 0 || l.Outstanding > l.Principal {
+				t.Fatalf("customer %d loan %d: principal %d outstanding %d", i, li, l.Principal, l.Outstanding)
+			}
+			var paid model.Fen
+			for _, rp := range b.Repayments {
+				if rp.Loan == uint32(li+1) {
+					paid += rp.Principal
+				}
+			}
+			if paid+l.Outstanding != l.Principal {
+				t.Fatalf("customer %d loan %d: repayments %d + outstanding %d != principal %d", i, li, paid, l.Outstanding, l.Principal)
+			}
+			if l.Class != model.ClassForOverdue(l.OverdueDays) {
+				t.Fatalf("class %s for %d days overdue", l.Class, l.OverdueDays)
+			}
+			classes[l.Class]++
+		}
+		reps += len(b.Repayments)
+	}
+	if compound == 0 || twoChar == 0 {
+		t.Fatalf("name variety: %d compound surnames, %d two-character names", compound, twoChar)
+	}
+	if len(classes) != 5 {
+		t.Fatalf("not every five-tier class occurs: %v", classes)
+	}
+	perLoan := float64(reps) / float64(loans)
+	if lpc := float64(loans) / 5000; lpc < 1.1 || lpc > 1.3 || perLoan < 6 || perLoan > 9 {
+		t.Fatalf("shape: %.2f loans per customer, %.2f repayments per loan", lpc, perLoan)
+	}
+}
+
+func luhnOK(s string) bool {
+	sum := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		d := int(s[i] - '0')
+		if (len(s)-1-i)%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
