@@ -6,12 +6,18 @@ import (
 	_ "handover/ui/localeenv" // before Fyne's init reads the locale
 
 	"os"
+	"runtime/debug"
 
 	"handover/app/cli"
 	"handover/ui/desktop"
 )
 
 func main() {
+	// A soft memory ceiling: the garbage collector works harder before the heap outgrows an
+	// office PC, whatever the size of the book being written. GOMEMLIMIT overrides it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(448 << 20)
+	}
 	if len(os.Args) > 1 && os.Args[1] != "gui" {
 		os.Exit(cli.Run(os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
 	}

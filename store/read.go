@@ -44,11 +44,24 @@ func (s *Store) Repayments(ctx context.Context, no model.CustomerNo, loan uint32
 	var out []model.Repayment
 	prefix := binary.BigEndian.AppendUint32(customerPrefix(pRepayment, no), loan)
 	err := s.eachSealed(ctx, prefix, no, "repayment", func(b []byte) error {
-		var seg []model.Repayment
+		var seg []storedRepayment
 		err := unmarshalRecord(b, &seg, no, "repayment")
-		out = append(out, seg...)
+		for _, r := range seg {
+			out = append(out, r.expand(no, loan, uint32(len(out)+1)))
+		}
 		return err
 	})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	var l model.Loan
+	sl, err := s.keys.Get(no)
+	if err == nil {
+		err = s.getSealed(sl, kLoan(no, loan), &l, no, "loan")
+	}
+	for i := range out {
+		out[i].Contract = l.Contract
+	}
 	return out, err
 }
 

@@ -58,11 +58,14 @@ func badgerOptions(path string, key seal.Key) badger.Options {
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(12).
 		WithBaseTableSize(8 << 20).
-		WithValueThreshold(4 << 10). // document chunks go to the value log, records stay in the LSM
-		WithValueLogFileSize(256 << 20).
+		WithValueThreshold(64).         // WiscKey: records live in the value log; compactions move only keys
+		WithValueLogFileSize(64 << 20). // the file being written is mmapped: its size counts in RSS
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithCompression(options.None). // sealed values are random: compression only costs CPU
+		// Damaged table blocks must be reported, not parsed: without this a flipped bit on
+		// disk can make Badger panic while decoding a block.
+		WithChecksumVerificationMode(options.OnBlockRead).
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
 		WithLogger(nil) // Badger's logs name files, not data, but we log nothing we do not own
@@ -215,9 +218,10 @@ func (s *Store) putSealed(sl *seal.Sealer, key []byte, v any) error {
 	})
 }
 
-func (s *Store) getSealed(sl *seal.Sealer, key []byte, v any, no model.CustomerNo, what string) error {
+func (s *Store) getSealed(sl *seal.Sealer, key []byte, v any, no model.CustomerNo, what string) (err error) {
+	defer recoverCorrupt(&err, no, what)
 	var raw []byte
-	err := s.db.View(func(txn *badger.Txn) error {
+	err = s.db.View(func(txn *badger.Txn) error {
 		it, err := txn.Get(key)
 		if err != nil {
 			return err
@@ -255,7 +259,8 @@ func (s *Store) Sync() error {
 }
 
 // iterate calls fn for each item under prefix, in key order, until fn returns false.
-func (s *Store) iterate(ctx context.Context, prefix []byte, keysOnly bool, fn func(*badger.Item) (bool, error)) error {
+func (s *Store) iterate(ctx context.Context, prefix []byte, keysOnly bool, fn func(*badger.Item) (bool, error)) (err error) {
+	defer recoverCorrupt(&err, 0, "database")
 	return s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = prefix
@@ -275,4 +280,12 @@ func (s *Store) iterate(ctx context.Context, prefix []byte, keysOnly bool, fn fu
 		}
 		return nil
 	})
+}
+
+// recoverCorrupt turns a panic inside Badger (damaged files it failed to detect) into a
+// corruption error, so one bad block never takes the application down.
+func recoverCorrupt(err *error, no model.CustomerNo, what string) {
+	if r := recover(); r != nil {
+		*err = &CorruptError{Customer: no, What: what}
+	}
 }

@@ -101,7 +101,7 @@ func TestSearch(t *testing.T) {
 		loan  uint32
 	}{
 		{blind.IDNumber, "11010519491231002x123", 123, 0}, // lower-case x is normalised
-		{blind.Phone, "１３８００１３42", 42, 0},             // full-width digits too
+		{blind.Phone, "１３８００１３42", 42, 0},                 // full-width digits too
 		{blind.Contract, "HT-77-B", 77, 2},
 	}
 	for _, tc := range tests {

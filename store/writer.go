@@ -186,7 +186,7 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 		if len(seg) == 0 {
 			continue
 		}
-		if err := put(kRepayment(no, uint32(i+1), 1), seg); err != nil {
+		if err := put(kRepayment(no, uint32(i+1), 1), compactRepayments(seg)); err != nil {
 			return nil, d, err
 		}
 		d.Repayments += int64(len(seg))

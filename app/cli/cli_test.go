@@ -138,4 +138,3 @@ func TestDemoLeavesNoPlaintext(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-

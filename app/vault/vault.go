@@ -4,7 +4,6 @@
 package vault
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -203,6 +202,3 @@ func (v *Vault) changeSlot(operator, oldPass, newPass string) error {
 	}
 	return v.dir.WriteSlot(h, newSealed)
 }
-
-// noCtx is for calls whose work is bounded and short.
-var noCtx = context.Background()

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/debug"
 
 	"fyne.io/fyne/v2/app"
 	"github.com/sqweek/dialog"
@@ -38,10 +37,6 @@ func Main(args []string) int {
 	vaultDir := fs.String("vault", "", "open this vault")
 	if err := fs.Parse(args); err != nil {
 		return 2
-	}
-	// A soft memory ceiling: the GC works harder before the heap outgrows an office PC.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(512 << 20)
 	}
 	setPath, err := settings.Path()
 	if err != nil {

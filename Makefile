@@ -1,0 +1,57 @@
+# Handover. `make run` opens the app on a demo vault; `make test` runs every test.
+# Both first install missing Debian/Ubuntu packages (apt-get; sudo when not root).
+
+GO      ?= go
+BIN     := bin/handover
+# Packages for cgo GUI builds (Fyne's OpenGL driver, GTK for native file dialogs).
+DEB_BUILD := gcc pkg-config libgl1-mesa-dev libxxf86vm-dev libgtk-3-dev
+# Packages for tests that look at output (screens under Xvfb, PDFs).
+DEB_TEST  := xvfb xauth poppler-utils qpdf openssh-client age
+
+# Version and build time come from FyneApp.toml and the commit, never from the clock.
+VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+DATE    := $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X handover/app/version.Version=$(VERSION) -X handover/app/version.Commit=$(COMMIT) -X handover/app/version.Date=$(DATE)
+FUZZTIME ?= 10s
+
+export GSETTINGS_BACKEND := memory
+
+.PHONY: run test build bench deps-build deps-test lint fuzz clean
+
+run: deps-build build
+	./$(BIN) gui --demo
+
+build: deps-build
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+test: deps-test lint
+	$(GO) test -race -short ./app/... ./store/... ./crypto/...
+	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+# Each parser's fuzz target runs for a short time; longer runs: make fuzz FUZZTIME=5m
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./app/idcard/
+	$(GO) test -run '^$$' -fuzz '^FuzzUnwrap$$' -fuzztime $(FUZZTIME) ./crypto/keyslot/
+	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./crypto/seal/
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalDate$$' -fuzztime $(FUZZTIME) ./app/model/
+
+lint:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+# Measures unlock, demo generation and vault writes; rewrites docs/BENCHMARKS.md.
+bench: deps-build build
+	$(GO) test -run '^$$' -bench . -benchmem ./crypto/... ./store/... | tee /tmp/handover-gobench.txt
+	$(GO) run ./app/cmd/benchreport -bin $(BIN) -gobench /tmp/handover-gobench.txt -out docs/BENCHMARKS.md
+
+deps-build:
+	@packaging/install-deps.sh $(DEB_BUILD)
+
+deps-test:
+	@packaging/install-deps.sh $(DEB_BUILD) $(DEB_TEST)
+
+clean:
+	rm -rf bin dist
