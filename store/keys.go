@@ -44,18 +44,26 @@ func kChunk(no model.CustomerNo, doc, chunk uint32) []byte {
 	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(k, doc), chunk)
 }
 
-func kIndexPrefix(kind blind.Kind, tag blind.Tag) []byte {
-	return append([]byte{pIndex, byte(kind)}, tag[:]...)
+// An index key is x | kind | tag | sub | customer | extra. sub is a second tag that only
+// name prefixes use: tag is the first character's, sub the first two characters', so one
+// entry per customer serves both a one-character scan (prefix x|n|tag) and a two-character
+// scan (prefix x|n|tag|sub). For other kinds sub is zero.
+func kIndexPrefix(kind blind.Kind, tags ...blind.Tag) []byte {
+	k := []byte{pIndex, byte(kind)}
+	for _, t := range tags {
+		k = append(k, t[:]...)
+	}
+	return k
 }
 
-func kIndex(kind blind.Kind, tag blind.Tag, no model.CustomerNo, extra uint32) []byte {
-	k := binary.BigEndian.AppendUint64(kIndexPrefix(kind, tag), uint64(no))
+func kIndex(kind blind.Kind, tag, sub blind.Tag, no model.CustomerNo, extra uint32) []byte {
+	k := binary.BigEndian.AppendUint64(kIndexPrefix(kind, tag, sub), uint64(no))
 	return binary.BigEndian.AppendUint32(k, extra)
 }
 
 // indexEntry decodes the customer and extra number of an index key.
 func indexEntry(k []byte) (model.CustomerNo, uint32) {
-	n := 2 + blind.Size
+	n := 2 + 2*blind.Size
 	return model.CustomerNo(binary.BigEndian.Uint64(k[n:])), binary.BigEndian.Uint32(k[n+8:])
 }
 

@@ -145,7 +145,7 @@ func (s *Store) Find(ctx context.Context, kind blind.Kind, value string) ([]Hit,
 	if want == "" {
 		return nil, nil
 	}
-	return s.scanIndex(ctx, kind, want, 0, func(h Hit) (bool, error) {
+	return s.scanIndex(ctx, kIndexPrefix(kind, s.tagger.Tag(kind, want), blind.Tag{}), 0, func(h Hit) (bool, error) {
 		switch kind {
 		case blind.Contract:
 			var l model.Loan
@@ -177,8 +177,11 @@ func (s *Store) FindNamePrefix(ctx context.Context, prefix string, limit int) ([
 	if len(ps) == 0 {
 		return nil, nil
 	}
-	bucket := ps[len(ps)-1]
-	return s.scanIndex(ctx, blind.NamePrefix, bucket, limit, func(h Hit) (bool, error) {
+	tags := []blind.Tag{s.tagger.Tag(blind.NamePrefix, ps[0])}
+	if len(ps) == 2 {
+		tags = append(tags, s.tagger.Tag(blind.NamePrefix, ps[1]))
+	}
+	return s.scanIndex(ctx, kIndexPrefix(blind.NamePrefix, tags...), limit, func(h Hit) (bool, error) {
 		c, err := s.Customer(h.Customer)
 		if err != nil {
 			return false, err
@@ -187,10 +190,11 @@ func (s *Store) FindNamePrefix(ctx context.Context, prefix string, limit int) ([
 	})
 }
 
-// scanIndex walks one tag bucket and keeps the candidates that confirm says are real hits.
-func (s *Store) scanIndex(ctx context.Context, kind blind.Kind, value string, limit int, confirm func(Hit) (bool, error)) ([]Hit, error) {
+// scanIndex walks the index entries under prefix and keeps the candidates that confirm says
+// are real hits.
+func (s *Store) scanIndex(ctx context.Context, prefix []byte, limit int, confirm func(Hit) (bool, error)) ([]Hit, error) {
 	var hits []Hit
-	err := s.iterate(ctx, kIndexPrefix(kind, s.tagger.Tag(kind, value)), true, func(it *badger.Item) (bool, error) {
+	err := s.iterate(ctx, prefix, true, func(it *badger.Item) (bool, error) {
 		no, extra := indexEntry(it.Key())
 		h := Hit{Customer: no, Loan: extra}
 		ok, err := confirm(h)

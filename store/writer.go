@@ -151,7 +151,7 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	}
 	idx := func(kind blind.Kind, value string, extra uint32) {
 		if value != "" {
-			es = append(es, entry{kIndex(kind, s.tagger.Tag(kind, value), no, extra), nil})
+			es = append(es, entry{kIndex(kind, s.tagger.Tag(kind, value), blind.Tag{}, no, extra), nil})
 		}
 	}
 	c := b.Customer
@@ -161,8 +161,12 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	}
 	idx(blind.IDNumber, c.IDNumber, 0)
 	idx(blind.Phone, c.Phone, 0)
-	for _, p := range namePrefixes(c.Name) {
-		idx(blind.NamePrefix, p, 0)
+	if ps := namePrefixes(c.Name); len(ps) > 0 {
+		var sub blind.Tag
+		if len(ps) == 2 {
+			sub = s.tagger.Tag(blind.NamePrefix, ps[1])
+		}
+		es = append(es, entry{kIndex(blind.NamePrefix, s.tagger.Tag(blind.NamePrefix, ps[0]), sub, no, 0), nil})
 	}
 	for i := range b.Loans {
 		l := b.Loans[i]
@@ -210,8 +214,8 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	return es, d, nil
 }
 
-// namePrefixes are the name prefixes that get an index entry: one and two characters.
-// Longer prefixes are searched in the two-character bucket and confirmed by decryption.
+// namePrefixes are the indexed name prefixes: one and two characters. Longer prefixes are
+// searched in the two-character bucket and confirmed by decryption.
 func namePrefixes(name string) []string {
 	r := []rune(blind.Normalize(name))
 	switch {

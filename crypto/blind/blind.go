@@ -11,7 +11,9 @@ package blind
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -33,19 +35,28 @@ const (
 // Tag is a truncated keyed hash of one value.
 type Tag [Size]byte
 
-// Tagger computes tags under one vault's index key.
-type Tagger struct{ key []byte }
+// Tagger computes tags under one vault's index key. It is safe for concurrent use.
+type Tagger struct{ macs sync.Pool }
 
 // NewTagger returns a Tagger for the given index key.
-func NewTagger(key []byte) *Tagger { return &Tagger{key: append([]byte(nil), key...)} }
+func NewTagger(key []byte) *Tagger {
+	k := append([]byte(nil), key...)
+	t := &Tagger{}
+	// HMAC state is reused: a bulk write computes millions of tags.
+	t.macs.New = func() any { return hmac.New(sha256.New, k) }
+	return t
+}
 
 // Tag returns the tag of value in the given field, after normalisation.
 func (t *Tagger) Tag(kind Kind, value string) Tag {
-	m := hmac.New(sha256.New, t.key)
+	m := t.macs.Get().(hash.Hash)
+	m.Reset()
 	m.Write([]byte{byte(kind)})
 	m.Write([]byte(Normalize(value)))
+	var sum [sha256.Size]byte
 	var out Tag
-	copy(out[:], m.Sum(nil))
+	copy(out[:], m.Sum(sum[:0]))
+	t.macs.Put(m)
 	return out
 }
 
