@@ -29,6 +29,8 @@ test: deps-test lint
 	$(GO) test -race -short ./app/... ./store/... ./crypto/...
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory build
+	packaging/smoke-gui.sh $(BIN)
 
 # Each parser's fuzz target runs for a short time; longer runs: make fuzz FUZZTIME=5m
 fuzz:

@@ -11,9 +11,8 @@ import (
 // even Badger's index blocks reveal nothing; values are sealed (see seal). One prefix byte
 // per table keeps each table a contiguous, ordered range.
 const (
-	pCustomer  = 'c' // c | customer                      -> Customer
-	pLoan      = 'l' // l | customer | loan               -> Loan
-	pRepayment = 'r' // r | customer | loan | segment     -> []Repayment
+	pCustomer  = 'c' // c | customer                      -> customer, loans, first repayments
+	pRepayment = 'r' // r | customer | loan | segment     -> later repayments
 	pDocument  = 'd' // d | customer | doc                -> Document
 	pChunk     = 'b' // b | customer | doc | chunk        -> bytes
 	pIndex     = 'x' // x | kind | tag | customer | extra -> empty
@@ -24,15 +23,6 @@ const (
 
 func kCustomer(no model.CustomerNo) []byte {
 	return binary.BigEndian.AppendUint64([]byte{pCustomer}, uint64(no))
-}
-
-func kLoan(no model.CustomerNo, loan uint32) []byte {
-	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64([]byte{pLoan}, uint64(no)), loan)
-}
-
-func kRepayment(no model.CustomerNo, loan, segment uint32) []byte {
-	k := binary.BigEndian.AppendUint64([]byte{pRepayment}, uint64(no))
-	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(k, loan), segment)
 }
 
 func kDocument(no model.CustomerNo, doc uint32) []byte {

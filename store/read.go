@@ -15,53 +15,61 @@ import (
 	"handover/crypto/seal"
 )
 
-// Customer reads one customer.
-func (s *Store) Customer(no model.CustomerNo) (model.Customer, error) {
-	var c model.Customer
+// record reads one customer's record.
+func (s *Store) record(no model.CustomerNo) (storedCustomer, error) {
+	var rec storedCustomer
 	sl, err := s.keys.Get(no)
 	if err != nil {
-		return c, err
+		return rec, err
 	}
-	err = s.getSealed(sl, kCustomer(no), &c, no, "customer")
-	return c, err
+	err = s.getSealed(sl, kCustomer(no), &rec, no, "customer")
+	return rec, err
+}
+
+// Customer reads one customer.
+func (s *Store) Customer(no model.CustomerNo) (model.Customer, error) {
+	rec, err := s.record(no)
+	if err != nil {
+		return model.Customer{}, err
+	}
+	return rec.Customer, nil
 }
 
 // Loans reads all loans of a customer, in order.
 func (s *Store) Loans(ctx context.Context, no model.CustomerNo) ([]model.Loan, error) {
-	var out []model.Loan
-	err := s.eachSealed(ctx, customerPrefix(pLoan, no), no, "loan", func(b []byte) error {
-		var l model.Loan
-		err := unmarshalRecord(b, &l, no, "loan")
-		out = append(out, l)
-		return err
-	})
-	return out, err
+	rec, err := s.record(no)
+	return rec.Loans, err
 }
 
-// Repayments reads the repayments of one loan of a customer, in order. They are stored in
-// segments: one per loan when a customer is written whole, more when payments arrive later.
+// Repayments reads the repayments of one loan of a customer, in order: those stored with the
+// customer, then any segments that arrived later.
 func (s *Store) Repayments(ctx context.Context, no model.CustomerNo, loan uint32) ([]model.Repayment, error) {
+	rec, err := s.record(no)
+	if err != nil {
+		return nil, err
+	}
+	if loan == 0 || int(loan) > len(rec.Loans) {
+		return nil, ErrNotFound
+	}
+	contract := rec.Loans[loan-1].Contract
 	var out []model.Repayment
+	add := func(seg []storedRepayment) {
+		for _, r := range seg {
+			rp := r.expand(no, loan, uint32(len(out)+1))
+			rp.Contract = contract
+			out = append(out, rp)
+		}
+	}
+	if int(loan) <= len(rec.Repayments) {
+		add(rec.Repayments[loan-1])
+	}
 	prefix := binary.BigEndian.AppendUint32(customerPrefix(pRepayment, no), loan)
-	err := s.eachSealed(ctx, prefix, no, "repayment", func(b []byte) error {
+	err = s.eachSealed(ctx, prefix, no, "repayment", func(b []byte) error {
 		var seg []storedRepayment
 		err := unmarshalRecord(b, &seg, no, "repayment")
-		for _, r := range seg {
-			out = append(out, r.expand(no, loan, uint32(len(out)+1)))
-		}
+		add(seg)
 		return err
 	})
-	if err != nil || len(out) == 0 {
-		return out, err
-	}
-	var l model.Loan
-	sl, err := s.keys.Get(no)
-	if err == nil {
-		err = s.getSealed(sl, kLoan(no, loan), &l, no, "loan")
-	}
-	for i := range out {
-		out[i].Contract = l.Contract
-	}
 	return out, err
 }
 
@@ -148,15 +156,14 @@ func (s *Store) Find(ctx context.Context, kind blind.Kind, value string) ([]Hit,
 	return s.scanIndex(ctx, kIndexPrefix(kind, s.tagger.Tag(kind, want), blind.Tag{}), 0, func(h Hit) (bool, error) {
 		switch kind {
 		case blind.Contract:
-			var l model.Loan
-			sl, err := s.keys.Get(h.Customer)
+			rec, err := s.record(h.Customer)
 			if err != nil {
 				return false, err
 			}
-			if err := s.getSealed(sl, kLoan(h.Customer, h.Loan), &l, h.Customer, "loan"); err != nil {
-				return false, err
+			if h.Loan == 0 || int(h.Loan) > len(rec.Loans) {
+				return false, nil
 			}
-			return blind.Normalize(l.Contract) == want, nil
+			return blind.Normalize(rec.Loans[h.Loan-1].Contract) == want, nil
 		default:
 			c, err := s.Customer(h.Customer)
 			if err != nil {

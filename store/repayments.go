@@ -2,9 +2,9 @@ package store
 
 import "handover/app/model"
 
-// storedRepayment is a repayment as kept in a segment. Customer, loan, sequence and contract
-// are given by the key and the loan record, so they are not repeated: repayments are the
-// bulk of a book (about 9 per loan) and this halves the size of a vault.
+// storedRepayment is a repayment as stored. Customer, loan, sequence and contract are given
+// by where it is stored and by its loan, so they are not repeated: repayments are the bulk
+// of a book (about 7 per loan) and this halves the size of a vault.
 type storedRepayment struct {
 	Due       model.Date `json:"d,omitzero"`
 	Paid      model.Date `json:"p"`
@@ -14,12 +14,17 @@ type storedRepayment struct {
 	Channel   string     `json:"c,omitempty"`
 }
 
-func compactRepayments(seg []model.Repayment) []storedRepayment {
-	out := make([]storedRepayment, len(seg))
-	for i, r := range seg {
-		out[i] = storedRepayment{r.Due, r.Paid, r.Principal, r.Interest, r.Penalty, r.Channel}
-	}
-	return out
+func compactRepayment(r model.Repayment) storedRepayment {
+	return storedRepayment{r.Due, r.Paid, r.Principal, r.Interest, r.Penalty, r.Channel}
+}
+
+// storedCustomer is the record under a customer's key: the customer, their loans, and the
+// repayments known when the customer was written (by loan). Repayments that arrive later
+// are stored in segments under their own keys.
+type storedCustomer struct {
+	model.Customer
+	Loans      []model.Loan        `json:"loans,omitempty"`
+	Repayments [][]storedRepayment `json:"repayments,omitempty"`
 }
 
 func (r storedRepayment) expand(no model.CustomerNo, loan, seq uint32) model.Repayment {

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -320,5 +322,28 @@ func TestOpenAfterCrashLeftEmptyMemtable(t *testing.T) {
 	defer s2.Close()
 	if c, err := s2.Customer(5); err != nil || c.No != 5 {
 		t.Fatalf("customer 5 after crash: %v", err)
+	}
+}
+
+// Repayments that arrive after a customer was written are stored as segments and read
+// after the ones stored with the customer.
+func TestLaterRepaymentSegments(t *testing.T) {
+	s, _ := newStore(t)
+	fill(t, s, 2)
+	sl, err := s.keys.Get(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(customerPrefix(pRepayment, 2), 1), 1)
+	seg, _ := json.Marshal([]storedRepayment{{Principal: 999}})
+	if err := s.rawSet(k, sl.Seal(nil, k, seg)); err != nil {
+		t.Fatal(err)
+	}
+	reps, err := s.Repayments(ctx, 2, 1)
+	if err != nil || len(reps) != 3 || reps[2].Principal != 999 || reps[2].Seq != 3 || reps[2].Contract != "HT-2-A" {
+		t.Fatalf("repayments = %+v, %v", reps, err)
+	}
+	if _, err := s.Repayments(ctx, 2, 9); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown loan: %v", err)
 	}
 }

@@ -139,7 +139,7 @@ func (w *Writer) Commit(p *Prepared) error {
 // bookEntries seals one customer's records and builds its index entries.
 func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]entry, Counts, error) {
 	var d Counts
-	es := make([]entry, 0, 8+len(b.Loans)*3+len(b.Documents)*2)
+	es := make([]entry, 0, 4+len(b.Loans)+len(b.Documents)*2)
 	put := func(k []byte, v any) error {
 		pt, err := json.Marshal(v)
 		if err != nil {
@@ -156,7 +156,25 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	}
 	c := b.Customer
 	c.No = no
-	if err := put(kCustomer(no), c); err != nil {
+	rec := storedCustomer{Customer: c, Loans: make([]model.Loan, len(b.Loans))}
+	for i, l := range b.Loans {
+		l.Customer, l.Seq = no, uint32(i+1)
+		rec.Loans[i] = l
+		d.Loans++
+	}
+	if len(b.Repayments) > 0 {
+		rec.Repayments = make([][]storedRepayment, len(b.Loans))
+	}
+	for _, r := range b.Repayments {
+		if r.Loan == 0 || int(r.Loan) > len(b.Loans) {
+			return nil, d, fmt.Errorf("customer #%d: repayment names loan %d of %d", no, r.Loan, len(b.Loans))
+		}
+		rec.Repayments[r.Loan-1] = append(rec.Repayments[r.Loan-1], compactRepayment(r))
+		d.Repayments++
+	}
+	// One record per customer: Badger's single write goroutine is the bottleneck of a
+	// bulk write, and its cost is per entry.
+	if err := put(kCustomer(no), rec); err != nil {
 		return nil, d, err
 	}
 	idx(blind.IDNumber, c.IDNumber, 0)
@@ -168,32 +186,8 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 		}
 		es = append(es, entry{kIndex(blind.NamePrefix, s.tagger.Tag(blind.NamePrefix, ps[0]), sub, no, 0), nil})
 	}
-	for i := range b.Loans {
-		l := b.Loans[i]
-		l.Customer, l.Seq = no, uint32(i+1)
-		if err := put(kLoan(no, l.Seq), l); err != nil {
-			return nil, d, err
-		}
+	for _, l := range rec.Loans {
 		idx(blind.Contract, l.Contract, l.Seq)
-		d.Loans++
-	}
-	// A new customer's repayments go in one segment per loan.
-	byLoan := make([][]model.Repayment, len(b.Loans))
-	for _, r := range b.Repayments {
-		if r.Loan == 0 || int(r.Loan) > len(b.Loans) {
-			return nil, d, fmt.Errorf("customer #%d: repayment names loan %d of %d", no, r.Loan, len(b.Loans))
-		}
-		r.Customer, r.Seq = no, uint32(len(byLoan[r.Loan-1])+1)
-		byLoan[r.Loan-1] = append(byLoan[r.Loan-1], r)
-	}
-	for i, seg := range byLoan {
-		if len(seg) == 0 {
-			continue
-		}
-		if err := put(kRepayment(no, uint32(i+1), 1), compactRepayments(seg)); err != nil {
-			return nil, d, err
-		}
-		d.Repayments += int64(len(seg))
 	}
 	for i, doc := range b.Documents {
 		m := doc.Meta

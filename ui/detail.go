@@ -94,7 +94,7 @@ func (d *customerDetail) show(no model.CustomerNo) {
 	}
 	note := widget.NewLabel(L("detail.masked_note"))
 	note.Wrapping = fyne.TextWrapWord
-	note.Importance = widget.LowImportance
+	note.TextStyle.Italic = true
 	body := container.NewVBox(
 		widget.NewCard(L("detail.customer"), "", container.NewVBox(form, note)),
 		widget.NewCard(L("detail.loans", map[string]any{"N": len(det.Loans)}), "", loans),
