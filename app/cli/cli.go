@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"handover/app/vault"
 	"handover/app/version"
 )
 
@@ -27,6 +28,10 @@ const (
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// Vault adjusts vaults opened or created by commands. main leaves it zero (the real
+	// scrypt work factor); tests lower the work factor through it, never through the
+	// environment, so no setting outside the program can weaken a key slot.
+	Vault vault.Options
 }
 
 // usageError makes Run exit with status 2.

@@ -32,7 +32,7 @@ func demoCmd(ctx context.Context, env Env, args []string) error {
 	}
 	c := progress.NewCounter()
 	stop := showProgress(env.Stderr, c, "customers")
-	s, err := demo.CreateVault(ctx, *out, demo.Options{Customers: *n, Seed: *seed, Documents: *docs, Passphrase: pass}, c)
+	s, err := demo.CreateVault(ctx, *out, demo.Options{Customers: *n, Seed: *seed, Documents: *docs, Passphrase: pass, Vault: env.Vault}, c)
 	stop()
 	if err != nil {
 		return err

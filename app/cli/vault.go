@@ -29,7 +29,7 @@ func vaultInit(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := vault.Create(*dir, vault.NewOperator{Name: *name, Role: r, Passphrase: pass}, "", vault.Options{})
+	s, err := vault.Create(*dir, vault.NewOperator{Name: *name, Role: r, Passphrase: pass}, "", env.Vault)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (u unlockFlags) unlock(env Env) (*vault.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := vault.Open(*u.dir, vault.Options{})
+	v, err := vault.Open(*u.dir, env.Vault)
 	if err != nil {
 		return nil, err
 	}
