@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"handover/app/demo"
@@ -30,11 +31,16 @@ func demoCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	_, statErr := os.Stat(*out)
+	fresh := os.IsNotExist(statErr)
 	c := progress.NewCounter()
 	stop := showProgress(env.Stderr, c, "customers")
 	s, err := demo.CreateVault(ctx, *out, demo.Options{Customers: *n, Seed: *seed, Documents: *docs, Passphrase: pass, Vault: env.Vault}, c)
 	stop()
 	if err != nil {
+		if fresh {
+			os.RemoveAll(*out) // a half-made demo vault is of no use to anyone
+		}
 		return err
 	}
 	defer closeSession(s)

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"runtime"
+	"sync"
 
 	"handover/app/model"
 	"handover/app/progress"
@@ -20,8 +21,16 @@ func Write(ctx context.Context, w *store.Writer, g *Generator, n int, p progress
 	ordered := make(chan chan []*store.Prepared, runtime.NumCPU()*2)
 	stop := make(chan struct{})
 	errs := make(chan error, cap(ordered)+1)
-	defer close(stop)
+	// Workers seal with the store's keys: Write must not return (and let the caller lock
+	// the vault) while one is still running.
+	var wg sync.WaitGroup
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		defer close(ordered)
 		for start := 0; start < n; start += chunk {
 			ch := make(chan []*store.Prepared, 1)
@@ -30,7 +39,9 @@ func Write(ctx context.Context, w *store.Writer, g *Generator, n int, p progress
 			case <-stop:
 				return
 			}
+			wg.Add(1)
 			go func(start int) {
+				defer wg.Done()
 				ps := make([]*store.Prepared, 0, chunk)
 				for i := start; i < min(n, start+chunk); i++ {
 					p, err := w.Prepare(base+model.CustomerNo(i), g.Book(i))

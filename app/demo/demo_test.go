@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -8,6 +10,8 @@ import (
 
 	"handover/app/idcard"
 	"handover/app/model"
+	"handover/app/progress"
+	"handover/app/vault"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -98,4 +102,21 @@ func luhnOK(s string) bool {
 		sum += d
 	}
 	return sum%10 == 0
+}
+
+func TestCreateVaultCancelled(t *testing.T) {
+	dir := t.TempDir() + "/demo"
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := CreateVault(ctx, dir, Options{Customers: 5000, Seed: 1, Passphrase: "demo-passphrase",
+		Vault: vault.Options{WorkFactor: 10}}, progress.Discard)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled demo: %v", err)
+	}
+	// The folder is released: it can be opened again at once.
+	v, err := vault.Open(dir, vault.Options{})
+	if err != nil {
+		t.Fatalf("vault still held after cancel: %v", err)
+	}
+	v.Close()
 }

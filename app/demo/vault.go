@@ -28,11 +28,18 @@ type Options struct {
 }
 
 // CreateVault makes a vault at path with three demo operators sharing one passphrase and a
-// generated book, and returns it unlocked as the transferor officer.
+// generated book, and returns it unlocked as the transferor officer. On failure (or when ctx
+// is cancelled) the vault folder is released; the caller decides whether to delete it.
 func CreateVault(ctx context.Context, path string, o Options, p progress.Reporter) (*vault.Session, error) {
 	s, err := vault.Create(path, vault.NewOperator{Name: AdminName, Role: vault.Admin, Passphrase: o.Passphrase},
 		o.Passphrase, o.Vault)
 	if err != nil {
+		return nil, err
+	}
+	v := s.Vault()
+	fail := func(err error) (*vault.Session, error) {
+		s.Lock()
+		v.Close()
 		return nil, err
 	}
 	var officer string
@@ -42,19 +49,17 @@ func CreateVault(ctx context.Context, path string, o Options, p progress.Reporte
 	} {
 		op, err := s.AddOperator(n)
 		if err != nil {
-			s.Lock()
-			return nil, err
+			return fail(err)
 		}
 		if n.Role == vault.Transferor {
 			officer = op.ID
 		}
 	}
-	v := s.Vault()
 	if err := s.Lock(); err != nil {
-		return nil, err
+		return fail(err)
 	}
-	s, err = v.Unlock(officer, o.Passphrase)
-	if err != nil {
+	if s, err = v.Unlock(officer, o.Passphrase); err != nil {
+		v.Close()
 		return nil, err
 	}
 	g := &Generator{Seed: o.Seed, Documents: o.Documents, DocumentLimit: o.DocumentLimit}
@@ -62,8 +67,7 @@ func CreateVault(ctx context.Context, path string, o Options, p progress.Reporte
 		return Write(ctx, w, g, o.Customers, p)
 	})
 	if err != nil {
-		s.Lock()
-		return nil, err
+		return fail(err)
 	}
 	return s, nil
 }
