@@ -3,39 +3,64 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"handover/app/vault"
 )
 
+// operatorFlags describe an operator to create: name, role and where their passphrase is.
+type operatorFlags struct {
+	name, role, passFile *string
+	nameFlag, passEnv    string
+	what                 string // "passphrase" or "new passphrase", for messages
+}
+
+func addOperatorFlags(fs *flag.FlagSet, nameFlag, roleDefault, what, passEnv string) operatorFlags {
+	file := strings.ReplaceAll(what, " ", "-") + "-file"
+	return operatorFlags{
+		name:     fs.String(nameFlag, "", "name of the operator to create"),
+		role:     fs.String("role", roleDefault, "role: transferor, transferee, witness, auditor, admin"),
+		passFile: fs.String(file, "", "file holding that operator's "+what+" (else "+passEnv+")"),
+		nameFlag: nameFlag, passEnv: passEnv, what: what,
+	}
+}
+
+func (o operatorFlags) read(env Env) (vault.NewOperator, error) {
+	if *o.name == "" || *o.role == "" {
+		return vault.NewOperator{}, usagef("--%s and --role are required", o.nameFlag)
+	}
+	r, err := vault.ParseRole(*o.role)
+	if err != nil {
+		return vault.NewOperator{}, usageError{err.Error()}
+	}
+	pass, err := secret(env, *o.passFile, o.passEnv, o.what)
+	return vault.NewOperator{Name: *o.name, Role: r, Passphrase: pass}, err
+}
+
 func vaultInit(_ context.Context, env Env, args []string) error {
 	fs := newFlags("vault init", env)
 	dir := fs.String("vault", "", "folder of the new vault (must not exist or be empty)")
-	name := fs.String("operator", "", "name of the first operator")
-	role := fs.String("role", "admin", "role of the first operator: transferor, transferee, witness, auditor, admin")
-	pf := fs.String("passphrase-file", "", "file holding the operator's passphrase (else HANDOVER_PASSPHRASE)")
+	of := addOperatorFlags(fs, "operator", "admin", "passphrase", "HANDOVER_PASSPHRASE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" || *name == "" {
-		return usagef("--vault and --operator are required")
+	if *dir == "" {
+		return usagef("--vault is required")
 	}
-	r, err := vault.ParseRole(*role)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	pass, err := secret(env, *pf, "HANDOVER_PASSPHRASE", "passphrase")
+	op, err := of.read(env)
 	if err != nil {
 		return err
 	}
-	s, err := vault.Create(*dir, vault.NewOperator{Name: *name, Role: r, Passphrase: pass}, "", env.Vault)
+	s, err := vault.Create(*dir, op, "", env.Vault)
 	if err != nil {
 		return err
 	}
 	defer s.Vault().Close()
 	defer s.Lock()
-	fmt.Fprintf(env.Stdout, "created vault %s with operator %s (%s, id %s)\n", *dir, *name, r, s.Operator().ID)
+	fmt.Fprintf(env.Stdout, "created vault %s with operator %s (%s, id %s)\n", *dir, op.Name, op.Role, s.Operator().ID)
 	return nil
 }
 
@@ -44,9 +69,7 @@ type unlockFlags struct {
 	dir, operator, passFile *string
 }
 
-func addUnlockFlags(fs interface {
-	String(string, string, string) *string
-}) unlockFlags {
+func addUnlockFlags(fs *flag.FlagSet) unlockFlags {
 	return unlockFlags{
 		dir:      fs.String("vault", "", "vault folder"),
 		operator: fs.String("operator", "", "operator name or id (may be omitted when the vault has one operator, or for a demo vault)"),
@@ -196,20 +219,11 @@ func vaultPasswd(_ context.Context, env Env, args []string) error {
 func vaultAddOperator(_ context.Context, env Env, args []string) error {
 	fs := newFlags("vault add-operator", env)
 	u := addUnlockFlags(fs)
-	name := fs.String("name", "", "name of the new operator")
-	role := fs.String("role", "", "role of the new operator: transferor, transferee, witness, auditor, admin")
-	nf := fs.String("new-passphrase-file", "", "file holding the new operator's passphrase (else HANDOVER_NEW_PASSPHRASE)")
+	of := addOperatorFlags(fs, "name", "", "new passphrase", "HANDOVER_NEW_PASSPHRASE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *name == "" || *role == "" {
-		return usagef("--name and --role are required")
-	}
-	r, err := vault.ParseRole(*role)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	newPass, err := secret(env, *nf, "HANDOVER_NEW_PASSPHRASE", "new passphrase")
+	n, err := of.read(env)
 	if err != nil {
 		return err
 	}
@@ -218,7 +232,7 @@ func vaultAddOperator(_ context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeSession(s)
-	op, err := s.AddOperator(vault.NewOperator{Name: *name, Role: r, Passphrase: newPass})
+	op, err := s.AddOperator(n)
 	if err != nil {
 		return err
 	}

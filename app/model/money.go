@@ -15,17 +15,22 @@ func (f Fen) Yuan() string {
 	if neg {
 		f = -f
 	}
-	s := strconv.FormatInt(int64(f/100), 10)
-	var out []byte
+	res := fmt.Sprintf("%s.%02d", Group(int64(f/100)), int64(f%100))
+	if neg {
+		res = "-" + res
+	}
+	return res
+}
+
+// Group writes a non-negative whole number with thousands separators: 1,000,000.
+func Group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	out := make([]byte, 0, len(s)+len(s)/3)
 	for i := range len(s) {
 		if i > 0 && (len(s)-i)%3 == 0 {
 			out = append(out, ',')
 		}
 		out = append(out, s[i])
 	}
-	res := fmt.Sprintf("%s.%02d", out, int64(f%100))
-	if neg {
-		res = "-" + res
-	}
-	return res
+	return string(out)
 }
