@@ -20,7 +20,7 @@ export GSETTINGS_BACKEND := memory
 # build cache (the cgo GUI stack takes minutes to compile cold).
 export GOFLAGS := $(GOFLAGS) -trimpath
 
-.PHONY: run test build bench deps-build deps-test lint fuzz clean
+.PHONY: run test build bench deps-build deps-test deps-package lint fuzz package repro-check clean
 
 run: deps-build build
 	./$(BIN) gui --demo
@@ -51,6 +51,18 @@ lint:
 bench: deps-build build
 	$(GO) test -run '^$$' -bench . -benchmem ./crypto/... ./store/... | tee /tmp/handover-gobench.txt
 	$(GO) run ./app/cmd/benchreport -bin $(BIN) -gobench /tmp/handover-gobench.txt -out docs/BENCHMARKS.md
+
+# Release artifacts in dist/: Linux tarballs, Windows .exe, SHA256SUMS and its signature.
+#   make package RELEASE_KEY=/path/to/ed25519-key
+package: deps-package
+	RELEASE_KEY='$(RELEASE_KEY)' packaging/package.sh
+
+# Two builds of the commit, from different folders and caches, must be byte-identical.
+repro-check: deps-build
+	packaging/repro-check.sh
+
+deps-package:
+	@packaging/install-deps.sh $(DEB_BUILD) gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 xz-utils file openssh-client
 
 deps-build:
 	@packaging/install-deps.sh $(DEB_BUILD)
