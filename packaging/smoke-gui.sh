@@ -5,8 +5,10 @@ set -euo pipefail
 bin=${1:-bin/handover}
 home=$(mktemp -d)
 log=$home/gui.log
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$home"' EXIT
-HANDOVER_HOME=$home GSETTINGS_BACKEND=memory xvfb-run -a -s "-screen 0 1366x768x24" "$bin" gui --demo >"$log" 2>&1 &
+# The app runs in its own process group, so stopping it also stops Xvfb and the app itself,
+# not only the xvfb-run wrapper.
+trap 'kill -- -$pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$home"' EXIT
+HANDOVER_HOME=$home GSETTINGS_BACKEND=memory setsid xvfb-run -a -s "-screen 0 1366x768x24" "$bin" gui --demo >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do
   [[ -f $home/demo-vault/vault.json && -f $home/demo-vault/keytable.bin ]] && break
