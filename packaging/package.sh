@@ -8,10 +8,11 @@ mkdir -p "$dist/build"
 base=handover-$version
 
 # fyne package rewrites FyneApp.toml (it bumps Build): keep the repository clean.
-cp FyneApp.toml "$dist/build/FyneApp.toml.orig"
+orig=$(mktemp)
+cp FyneApp.toml "$orig"
 cleanup() {
-  cp "$dist/build/FyneApp.toml.orig" "$repo/FyneApp.toml"
-  rm -f "$repo"/rsrc_windows_*.syso
+  cp "$orig" "$repo/FyneApp.toml"
+  rm -f "$orig" "$repo"/rsrc_windows_*.syso
 }
 trap cleanup EXIT
 
@@ -34,15 +35,19 @@ fyne=${FYNE:-$(go env GOPATH)/bin/fyne}
 mkdir -p "$dist/build/fyne"
 (cd "$dist/build/fyne" && "$fyne" package --os linux --release --src "$repo" --executable "$dist/build/handover" \
   --name Handover --icon "$repo/assets/icon.png" --app-id "$app_id")
-# Add the AppStream metainfo that fyne package does not write, then re-pack deterministically.
-mkdir -p "$dist/build/fyne/root"
-tar -xJf "$dist/build/fyne/Handover.tar.xz" -C "$dist/build/fyne/root"
-mkdir -p "$dist/build/fyne/root/usr/local/share/metainfo"
-sed "s/@VERSION@/$version/; s/@DATE@/${build_date%%T*}/" packaging/linux/metainfo.xml \
-  >"$dist/build/fyne/root/usr/local/share/metainfo/$app_id.metainfo.xml"
-cp packaging/linux/Makefile "$dist/build/fyne/root/Makefile" 2>/dev/null || true
-find "$dist/build/fyne/root" -exec touch -h -d "@$epoch" {} +
-mv "$dist/build/fyne/root" "$dist/build/$base-linux-amd64-desktop"
+# Add the AppStream metainfo that fyne package does not write (and install it with the rest),
+# then re-pack deterministically.
+root=$dist/build/$base-linux-amd64-desktop
+mkdir -p "$dist/build/fyne/x"
+tar -xJf "$dist/build/fyne/Handover.tar.xz" -C "$dist/build/fyne/x"
+mv "$dist/build/fyne/x/"* "$root"
+mkdir -p "$root/usr/local/share/metainfo"
+sed "s/@VERSION@/$version/; s/@DATE@/${build_date%%T*}/; s/@APPID@/$app_id/" packaging/linux/metainfo.xml \
+  >"$root/usr/local/share/metainfo/$app_id.metainfo.xml"
+meta='usr/local/share/metainfo/$(AppID).metainfo.xml'
+sed -i -e "/^install:/a\\\tinstall -Dm00644 $meta \$(DESTDIR)\$(PREFIX)/share/metainfo/\$(AppID).metainfo.xml" \
+  -e "/^uninstall:/a\\\t-rm \$(DESTDIR)\$(PREFIX)/share/metainfo/\$(AppID).metainfo.xml" "$root/Makefile"
+find "$root" -exec touch -h -d "@$epoch" {} +
 deterministic_tar "$dist/build" "$base-linux-amd64-desktop" "$dist/$base-linux-amd64-desktop.tar.xz"
 
 echo "== Windows x86-64 GUI executable"
