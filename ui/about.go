@@ -20,11 +20,8 @@ func newAbout(a *App) fyne.CanvasObject {
 	if a.vault != nil {
 		vaultPath = a.vault.Path()
 	}
-	license := widget.NewEntry()
-	license.MultiLine = true
-	license.SetText(assets.FontLicense)
-	license.Disable()
-	license.SetMinRowsVisible(8)
+	license := container.NewVScroll(widget.NewLabel(assets.FontLicense))
+	license.SetMinSize(fyne.NewSize(0, 220))
 	return container.NewVScroll(container.NewVBox(
 		container.NewHBox(icon, container.NewVBox(
 			widget.NewLabelWithStyle(L("app.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

@@ -170,9 +170,9 @@ func (u *unlockScreen) submit() {
 			u.busy.Stop()
 			u.unlockBtn.Enable()
 			if err != nil {
+				u.pass.SetText("") // never leave a wrong passphrase in the field
 				msg, hint := describe(err)
 				u.setStatus(msg + " " + hint)
-				u.pass.SetText("")
 				return
 			}
 			u.pass.SetText("")
