@@ -5,14 +5,22 @@ package main
 import (
 	_ "handover/ui/localeenv" // before Fyne's init reads the locale
 
+	_ "embed"
 	"os"
 	"runtime/debug"
 
 	"handover/app/cli"
+	"handover/app/version"
 	"handover/ui/desktop"
 )
 
+// fyneApp is the single source of the application's ID, name and version.
+//
+//go:embed FyneApp.toml
+var fyneApp []byte
+
 func main() {
+	version.Load(fyneApp)
 	// A soft memory ceiling: the garbage collector works harder before the heap outgrows an
 	// office PC, whatever the size of the book being written. GOMEMLIMIT overrides it.
 	if os.Getenv("GOMEMLIMIT") == "" {

@@ -6,12 +6,16 @@ import "runtime"
 
 // Set by -ldflags "-X handover/app/version.Version=… -X …Commit=… -X …Date=…".
 var (
-	Version = "0.1.0-dev"
+	Version = "" // from FyneApp.toml when not set at link time (see Load)
 	Commit  = "unknown"
 	Date    = "unknown" // commit date, UTC
 )
 
 // String is the one-line version text of `handover --version` and the About screen.
 func String() string {
-	return "Handover " + Version + " (commit " + Commit + ", built " + Date + ", " + runtime.Version() + ")"
+	v := Version
+	if v == "" {
+		v = "dev"
+	}
+	return Name + " " + v + " (commit " + Commit + ", built " + Date + ", " + runtime.Version() + ")"
 }

@@ -13,11 +13,9 @@ import (
 	"github.com/sqweek/dialog"
 
 	"handover/app/settings"
+	"handover/app/version"
 	"handover/ui"
 )
-
-// AppID is the application's identifier, also in FyneApp.toml.
-const AppID = "cn.handover.desktop"
 
 // nativeChooser uses the operating system's folder dialog.
 type nativeChooser struct{}
@@ -43,7 +41,7 @@ func Main(args []string) int {
 		fmt.Fprintln(os.Stderr, "handover:", err)
 		return 1
 	}
-	a := ui.New(ui.Config{App: app.NewWithID(AppID), Chooser: nativeChooser{}, SettingsPath: setPath})
+	a := ui.New(ui.Config{App: app.NewWithID(version.AppID), Chooser: nativeChooser{}, SettingsPath: setPath})
 	st, _ := settings.Load(setPath)
 	switch {
 	case *vaultDir != "":
