@@ -41,6 +41,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzUnwrap$$' -fuzztime $(FUZZTIME) ./crypto/keyslot/
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./crypto/seal/
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalDate$$' -fuzztime $(FUZZTIME) ./app/model/
+	$(GO) test -run '^$$' -fuzz '^FuzzIDNumber$$' -fuzztime $(FUZZTIME) ./app/validate/
+	$(GO) test -run '^$$' -fuzz '^FuzzAmount$$' -fuzztime $(FUZZTIME) ./app/validate/
+	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./app/validate/
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
