@@ -83,5 +83,5 @@ func Field(table, field string) (FieldInfo, bool) {
 // Such columns are refused as a whole on import: JR/T 0171-2020 forbids keeping them.
 var C3Names = []string{
 	"密码", "交易密码", "查询密码", "登录密码", "取款密码", "支付密码", "pin", "cvv", "cvv2", "cvn",
-	"cvc", "卡片验证码", "磁道", "磁道数据", "track", "track2", "password", "passwd", "有效期", "卡片有效期",
+	"cvc", "卡片验证码", "磁道", "磁道数据", "track", "track2", "password", "passwd", "卡片有效期", "卡有效期",
 }

@@ -1,0 +1,132 @@
+package importer
+
+import (
+	"strings"
+
+	"handover/app/model"
+)
+
+// Table is what kind of rows a file holds.
+type Table string
+
+// Tables.
+const (
+	Customers  Table = "customers"
+	Loans      Table = "loans"
+	Repayments Table = "repayments"
+)
+
+// aliases maps normalised header texts to canonical field names, per table. The first
+// table listed for a field is where it identifies the file's table.
+var aliases = map[Table]map[string][]string{
+	Customers: {
+		"name":      {"姓名", "客户姓名", "借款人姓名", "借款人", "客户名称", "name", "customer name"},
+		"id_number": {"身份证号", "证件号码", "身份证号码", "身份证", "证件号", "id", "id number", "id_number"},
+		"phone":     {"手机号", "手机号码", "联系电话", "电话", "手机", "mobile", "phone"},
+		"bank_card": {"银行卡号", "收款账号", "还款账号", "银行账号", "卡号", "bank card", "account"},
+		"bank_name": {"开户行", "开户银行", "bank", "bank name"},
+		"address":   {"地址", "住址", "家庭住址", "联系地址", "address"},
+		"gender":    {"性别", "gender", "sex"},
+	},
+	Loans: {
+		"contract":    {"合同编号", "借款合同号", "合同号", "贷款编号", "contract", "contract no"},
+		"id_number":   {"身份证号", "证件号码", "身份证号码", "借款人身份证号"},
+		"principal":   {"借款金额", "本金", "贷款金额", "放款金额", "principal", "amount"},
+		"outstanding": {"剩余本金", "贷款余额", "未还本金", "outstanding", "balance"},
+		"rate":        {"年利率", "利率", "rate"},
+		"disbursed":   {"放款日期", "发放日期", "借款日期", "disbursed"},
+		"maturity":    {"到期日期", "到期日", "maturity"},
+		"class":       {"五级分类", "风险分类", "classification"},
+	},
+	Repayments: {
+		"contract":  {"合同编号", "借款合同号", "合同号", "contract"},
+		"paid":      {"还款日期", "实还日期", "实际还款日期", "paid"},
+		"due":       {"应还日期", "应还日", "due"},
+		"principal": {"实还本金", "还款本金", "本金", "principal"},
+		"interest":  {"实还利息", "还款利息", "利息", "interest"},
+	},
+}
+
+// Mapping says which column holds which field (-1: absent).
+type Mapping map[string]int
+
+// normalize folds a header for matching: spaces, case, full-width brackets and a unit suffix
+// such as "（元）" do not matter.
+func normalize(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	for _, cut := range []string{"（元）", "(元)", "（%）", "(%)"} {
+		h = strings.TrimSuffix(h, cut)
+	}
+	return strings.Join(strings.Fields(h), " ")
+}
+
+// Match maps a header row to a table's fields.
+func Match(t Table, header []string) Mapping {
+	m := Mapping{}
+	for field, names := range aliases[t] {
+		m[field] = -1
+		for i, h := range header {
+			for _, a := range names {
+				if normalize(h) == a && m[field] < 0 {
+					m[field] = i
+				}
+			}
+		}
+	}
+	return m
+}
+
+// required are the fields without which a table cannot be imported.
+var required = map[Table][]string{
+	Customers:  {"name", "id_number"},
+	Loans:      {"contract", "id_number", "principal"},
+	Repayments: {"contract", "paid", "principal"},
+}
+
+// DetectTable picks the table whose required fields the header has; repayments are checked
+// before loans because a repayment file also names contracts.
+func DetectTable(header []string) (Table, bool) {
+	for _, t := range []Table{Repayments, Loans, Customers} {
+		m := Match(t, header)
+		ok := true
+		for _, f := range required[t] {
+			if m[f] < 0 {
+				ok = false
+			}
+		}
+		if ok {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// ForbiddenColumns returns the columns whose header names authentication data (C3 of JR/T
+// 0171-2020). Such a column is refused as a whole (reason c3_forbidden) and never read.
+func ForbiddenColumns(header []string) []int {
+	var out []int
+	for i, h := range header {
+		n := normalize(h)
+		for _, c3 := range model.C3Names {
+			// Chinese names match inside longer headers (交易密码); Latin ones only whole
+			// (pin must not catch "shipping").
+			if n == c3 || !isASCII(c3) && strings.Contains(n, c3) {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ReasonC3Forbidden is the reason code of a refused authentication-data column.
+const ReasonC3Forbidden = "c3_forbidden"
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
