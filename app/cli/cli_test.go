@@ -143,3 +143,19 @@ func TestDemoLeavesNoPlaintext(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestDemoExportCSV(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "csv")
+	r := runCLI(nil, "demo", "--customers", "50", "--export-csv", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "wrote 50 customers") {
+		t.Fatalf("export: %+v", r)
+	}
+	for _, f := range demo.CSVFiles {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() < 100 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if r := runCLI(nil, "demo", "--customers", "5"); r.code != 2 {
+		t.Fatalf("neither --out nor --export-csv: %+v", r)
+	}
+}

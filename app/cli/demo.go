@@ -18,14 +18,28 @@ func demoCmd(ctx context.Context, env Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same book")
 	docs := fs.Bool("documents", false, "add two scanned-document images per customer")
 	pf := fs.String("passphrase-file", "", "file holding the demo operators' passphrase (else HANDOVER_PASSPHRASE)")
+	csvDir := fs.String("export-csv", "", "also (or only) write the book as customers.csv, loans.csv and repayments.csv into this folder")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		return usagef("--out is required")
+	if *out == "" && *csvDir == "" {
+		return usagef("--out or --export-csv is required")
 	}
 	if *n < 0 {
 		return usagef("--customers must not be negative")
+	}
+	if *csvDir != "" {
+		c := progress.NewCounter()
+		stop := showProgress(env.Stderr, c, "customers to CSV")
+		err := demo.ExportCSV(ctx, *csvDir, &demo.Generator{Seed: *seed}, *n, c)
+		stop()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "wrote %d customers as CSV to %s\n", *n, *csvDir)
+		if *out == "" {
+			return nil
+		}
 	}
 	pass, err := secret(env, *pf, "HANDOVER_PASSPHRASE", "passphrase")
 	if err != nil {
