@@ -11,18 +11,28 @@ import (
 // even Badger's index blocks reveal nothing; values are sealed (see seal). One prefix byte
 // per table keeps each table a contiguous, ordered range.
 const (
-	pCustomer  = 'c' // c | customer                      -> customer, loans, first repayments
-	pRepayment = 'r' // r | customer | loan | segment     -> later repayments
-	pDocument  = 'd' // d | customer | doc                -> Document
-	pChunk     = 'b' // b | customer | doc | chunk        -> bytes
-	pIndex     = 'x' // x | kind | tag | customer | extra -> empty
-	pMeta      = 'm' // m | name                          -> JSON, meta key
-	pOperator  = 'o' // o | operator id                   -> Operator, meta key
-	pAudit     = 'a' // a | seq                           -> event, audit key
+	pCustomer   = 'c' // c | customer                      -> customer, loans, first repayments
+	pLoan       = 'l' // l | customer | loan                -> imported loan
+	pRepayment  = 'r' // r | customer | loan | segment     -> later repayments
+	pQuarantine = 'q' // q | file | row                   -> quarantined row or warning, meta key
+	pDocument   = 'd' // d | customer | doc                -> Document
+	pChunk      = 'b' // b | customer | doc | chunk        -> bytes
+	pIndex      = 'x' // x | kind | tag | customer | extra -> empty
+	pMeta       = 'm' // m | name                          -> JSON, meta key
+	pOperator   = 'o' // o | operator id                   -> Operator, meta key
+	pAudit      = 'a' // a | seq                           -> event, audit key
 )
 
 func kCustomer(no model.CustomerNo) []byte {
 	return binary.BigEndian.AppendUint64([]byte{pCustomer}, uint64(no))
+}
+
+func kLoan(no model.CustomerNo, seq uint32) []byte {
+	return binary.BigEndian.AppendUint32(customerPrefix(pLoan, no), seq)
+}
+
+func kRepaymentSegment(no model.CustomerNo, loan, seg uint32) []byte {
+	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(customerPrefix(pRepayment, no), loan), seg)
 }
 
 func kDocument(no model.CustomerNo, doc uint32) []byte {

@@ -89,6 +89,14 @@ func (kt *KeyTable) New(no model.CustomerNo) (*seal.Sealer, error) {
 	}
 	s := seal.NewSealer(k)
 	k.Wipe()
+	// Replace any cached sealer: an import resumed after Cancel reuses the numbers of
+	// customers that were prepared but never committed.
+	kt.mu.Lock()
+	if len(kt.cache) >= cacheSize {
+		clear(kt.cache)
+	}
+	kt.cache[no] = s
+	kt.mu.Unlock()
 	return s, nil
 }
 

@@ -35,10 +35,25 @@ func (s *Store) Customer(no model.CustomerNo) (model.Customer, error) {
 	return rec.Customer, nil
 }
 
-// Loans reads all loans of a customer, in order.
+// Loans reads all loans of a customer, in order: those stored with the customer, then those
+// an import added later under their own keys.
 func (s *Store) Loans(ctx context.Context, no model.CustomerNo) ([]model.Loan, error) {
 	rec, err := s.record(no)
-	return rec.Loans, err
+	if err != nil {
+		return nil, err
+	}
+	return s.loansOf(ctx, no, rec)
+}
+
+func (s *Store) loansOf(ctx context.Context, no model.CustomerNo, rec storedCustomer) ([]model.Loan, error) {
+	loans := rec.Loans
+	err := s.eachSealed(ctx, customerPrefix(pLoan, no), no, "loan", func(b []byte) error {
+		var l model.Loan
+		err := unmarshalRecord(b, &l, no, "loan")
+		loans = append(loans, l)
+		return err
+	})
+	return loans, err
 }
 
 // Repayments reads the repayments of one loan of a customer, in order: those stored with the
@@ -48,10 +63,14 @@ func (s *Store) Repayments(ctx context.Context, no model.CustomerNo, loan uint32
 	if err != nil {
 		return nil, err
 	}
-	if loan == 0 || int(loan) > len(rec.Loans) {
+	loans, err := s.loansOf(ctx, no, rec)
+	if err != nil {
+		return nil, err
+	}
+	if loan == 0 || int(loan) > len(loans) {
 		return nil, ErrNotFound
 	}
-	contract := rec.Loans[loan-1].Contract
+	contract := loans[loan-1].Contract
 	var out []model.Repayment
 	add := func(seg []storedRepayment) {
 		for _, r := range seg {
@@ -85,13 +104,45 @@ func (s *Store) Documents(ctx context.Context, no model.CustomerNo) ([]model.Doc
 	return out, err
 }
 
-// WriteDocument writes the content of one document to w, chunk by chunk.
+// WriteDocument writes the content of one document to w, chunk by chunk. Only the chunks
+// its metadata counts are read: an import stopped inside a document may have left more.
 func (s *Store) WriteDocument(ctx context.Context, no model.CustomerNo, doc uint32, w io.Writer) error {
-	prefix := binary.BigEndian.AppendUint32(customerPrefix(pChunk, no), doc)
-	return s.eachSealed(ctx, prefix, no, "document", func(b []byte) error {
-		_, err := w.Write(b)
+	sl, err := s.keys.Get(no)
+	if err != nil {
 		return err
-	})
+	}
+	var m model.Document
+	if err := s.getSealed(sl, kDocument(no, doc), &m, no, "document"); err != nil {
+		return err
+	}
+	for c := uint32(0); c < m.Chunks; c++ {
+		var raw []byte
+		err := s.db.View(func(txn *badger.Txn) error {
+			it, err := txn.Get(kChunk(no, doc, c))
+			if err != nil {
+				return err
+			}
+			raw, err = it.ValueCopy(nil)
+			return err
+		})
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return &CorruptError{Customer: no, What: "document"}
+		}
+		if err != nil {
+			return err
+		}
+		pt, err := sl.Open(kChunk(no, doc, c), raw)
+		if err != nil {
+			return &CorruptError{Customer: no, What: "document"}
+		}
+		if _, err := w.Write(pt); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // eachSealed opens every record under prefix with the customer's key. It stops at the first
@@ -156,14 +207,14 @@ func (s *Store) Find(ctx context.Context, kind blind.Kind, value string) ([]Hit,
 	return s.scanIndex(ctx, kIndexPrefix(kind, s.tagger.Tag(kind, want), blind.Tag{}), 0, func(h Hit) (bool, error) {
 		switch kind {
 		case blind.Contract:
-			rec, err := s.record(h.Customer)
+			loans, err := s.Loans(ctx, h.Customer)
 			if err != nil {
 				return false, err
 			}
-			if h.Loan == 0 || int(h.Loan) > len(rec.Loans) {
+			if h.Loan == 0 || int(h.Loan) > len(loans) {
 				return false, nil
 			}
-			return blind.Normalize(rec.Loans[h.Loan-1].Contract) == want, nil
+			return blind.Normalize(loans[h.Loan-1].Contract) == want, nil
 		default:
 			c, err := s.Customer(h.Customer)
 			if err != nil {

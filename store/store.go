@@ -30,6 +30,8 @@ type Counts struct {
 	Documents     int64            `json:"documents"`
 	DocumentBytes int64            `json:"document_bytes"`
 	NextCustomer  model.CustomerNo `json:"next_customer"`
+	// NextSegment numbers the repayment segments and loose loans an import adds.
+	NextSegment uint32 `json:"next_segment,omitempty"`
 }
 
 // Store is an unlocked vault.

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"testing"
 
@@ -345,5 +346,48 @@ func TestLaterRepaymentSegments(t *testing.T) {
 	}
 	if _, err := s.Repayments(ctx, 2, 9); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown loan: %v", err)
+	}
+}
+
+// EachCustomer returns what the per-customer read functions return.
+func TestEachCustomerMatchesReads(t *testing.T) {
+	s, _ := newStore(t)
+	fill(t, s, 30)
+	w := s.NewImportWriter()
+	if err := w.AddLoan(model.Loan{Customer: 3, Seq: 3, Contract: "LATE-3"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddRepayments(3, 3, []model.Repayment{{Principal: 7}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddRepayments(3, 1, []model.Repayment{{Principal: 8}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.keys.Destroy(5); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	err := s.EachCustomer(ctx, func(b *CustomerBook) error {
+		seen++
+		no := b.Customer.No
+		c, _ := s.Customer(no)
+		loans, _ := s.Loans(ctx, no)
+		docs, _ := s.Documents(ctx, no)
+		if !reflect.DeepEqual(b.Customer, c) || !reflect.DeepEqual(b.Loans, loans) || len(b.Repayments) != len(loans) || len(b.Documents) != len(docs) {
+			t.Fatalf("customer %d: %+v", no, b)
+		}
+		for i, l := range loans {
+			reps, _ := s.Repayments(ctx, no, l.Seq)
+			if len(reps) != len(b.Repayments[i]) || (len(reps) > 0 && !reflect.DeepEqual(reps, b.Repayments[i])) {
+				t.Fatalf("customer %d loan %d: %+v vs %+v", no, l.Seq, reps, b.Repayments[i])
+			}
+		}
+		return nil
+	})
+	if err != nil || seen != 29 {
+		t.Fatalf("seen %d, %v", seen, err)
 	}
 }

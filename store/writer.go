@@ -56,6 +56,13 @@ type Writer struct {
 	errMu    sync.Mutex
 	err      error
 	closed   bool
+	// manual writers (imports) commit only at Checkpoint, so that each transaction is a
+	// unit the caller chose: its data together with the record of how far it got.
+	manual  bool
+	nextSeg uint32
+	batch   []entry       // manual: what the next checkpoint commits
+	commits chan []entry  // manual: checkpoints on their way to the committer
+	done    chan struct{} // manual: closed when the committer has stopped
 }
 
 const maxInFlight = 4
@@ -115,12 +122,18 @@ func (w *Writer) Commit(p *Prepared) error {
 	if p.no != w.next {
 		return fmt.Errorf("writer: customer #%d committed out of order (want #%d)", p.no, w.next)
 	}
-	if w.entries > 0 && (w.bytes+p.size > txnMaxBytes || w.entries+len(p.entries) > txnMaxEntries) {
+	if !w.manual && w.entries > 0 && (w.bytes+p.size > txnMaxBytes || w.entries+len(p.entries) > txnMaxEntries) {
 		if err := w.flush(); err != nil {
 			return err
 		}
 	}
+	if w.manual {
+		w.batch = append(w.batch, p.entries...)
+	}
 	for _, e := range p.entries {
+		if w.manual {
+			break
+		}
 		if err := w.txn.SetEntry(badger.NewEntry(e.k, e.v)); err != nil {
 			return fmt.Errorf("customer #%d does not fit in one transaction: %w", p.no, err)
 		}
@@ -236,8 +249,18 @@ func (w *Writer) flush() error {
 	s.counts.Documents += w.delta.Documents
 	s.counts.DocumentBytes += w.delta.DocumentBytes
 	s.counts.NextCustomer += model.CustomerNo(w.delta.Customers)
+	if w.nextSeg > s.counts.NextSegment {
+		s.counts.NextSegment = w.nextSeg
+	}
 	w.delta = Counts{}
 	cb, _ := json.Marshal(s.counts)
+	if w.manual {
+		w.batch = append(w.batch, entry{kMeta("counts"), s.meta.Seal(nil, kMeta("counts"), cb)})
+		w.commits <- w.batch
+		w.batch = nil
+		w.bytes, w.entries = 0, 0
+		return w.asyncErr()
+	}
 	if err := w.txn.Set(kMeta("counts"), s.meta.Seal(nil, kMeta("counts"), cb)); err != nil {
 		return err
 	}
@@ -274,6 +297,7 @@ func (w *Writer) Close() error {
 	defer w.s.mu.Unlock()
 	err := w.flush()
 	w.txn.Discard()
+	w.stopCommitter()
 	w.wg.Wait()
 	if aerr := w.asyncErr(); err == nil {
 		err = aerr
@@ -288,6 +312,8 @@ func (w *Writer) Abort() {
 	}
 	w.closed = true
 	w.txn.Discard()
+	w.batch = nil
+	w.stopCommitter()
 	w.wg.Wait()
 	// counts of committed batches are already in s.counts; the pending delta is dropped.
 	w.s.mu.Unlock()

@@ -34,6 +34,11 @@ const (
 	DemoGenerate     = "demo.generate"
 	SettingsChange   = "settings.change"
 	CorruptionFound  = "integrity.corruption"
+	Import           = "import.run"          // one import run (counts of all its files)
+	ImportFile       = "import.file"         // one file of a run: name, SHA-256, counts
+	QuarantineFix    = "quarantine.correct"  // a quarantined row corrected and re-validated
+	QuarantineClose  = "quarantine.dismiss"  // a quarantined row dismissed with a reason
+	ProfileSave      = "import.profile_save" // a mapping profile saved
 )
 
 // Event is one audit record.

@@ -53,6 +53,10 @@ func commands() []command {
 		{"vault passwd", "change an operator's passphrase", vaultPasswd},
 		{"vault add-operator", "add an operator (needs an administrator)", vaultAddOperator},
 		{"vault remove-operator", "remove an operator (needs an administrator)", vaultRemoveOperator},
+		{"import", "import CSV/TSV/.xlsx files or a folder of scans: --vault DIR [--table T] [--encoding E] [--mapping FILE] [--json] FILE…", importCmd},
+		{"quarantine list", "list quarantined rows: --vault DIR [--state S] [--reason R] [--column C] [--json]", quarantineList},
+		{"quarantine correct", "correct a quarantined row and validate it again: --key K --set COLUMN=VALUE…", quarantineCorrect},
+		{"quarantine dismiss", "dismiss a quarantined row with a reason: --key K --reason TEXT", quarantineDismiss},
 		{"demo", "create a demo vault with a synthetic loan book", demoCmd},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, version.String())

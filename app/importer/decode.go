@@ -136,7 +136,8 @@ func (rd *Reader) Next() (Row, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return Row{}, fmt.Errorf("row %d: %v", rd.line+1, pe.Err)
+				rd.line++
+				return Row{}, &rowFormatError{Line: rd.line, Err: pe.Err}
 			}
 			return Row{}, err
 		}

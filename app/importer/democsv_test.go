@@ -1,4 +1,4 @@
-package importer
+package importer_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"handover/app/demo"
+	. "handover/app/importer"
 	"handover/app/progress"
 	"handover/app/validate"
 )

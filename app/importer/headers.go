@@ -20,13 +20,14 @@ const (
 // table listed for a field is where it identifies the file's table.
 var aliases = map[Table]map[string][]string{
 	Customers: {
-		"name":      {"姓名", "客户姓名", "借款人姓名", "借款人", "客户名称", "name", "customer name"},
-		"id_number": {"身份证号", "证件号码", "身份证号码", "身份证", "证件号", "id", "id number", "id_number"},
-		"phone":     {"手机号", "手机号码", "联系电话", "电话", "手机", "mobile", "phone"},
-		"bank_card": {"银行卡号", "收款账号", "还款账号", "银行账号", "卡号", "bank card", "account"},
-		"bank_name": {"开户行", "开户银行", "bank", "bank name"},
-		"address":   {"地址", "住址", "家庭住址", "联系地址", "address"},
-		"gender":    {"性别", "gender", "sex"},
+		"name":       {"姓名", "客户姓名", "借款人姓名", "借款人", "客户名称", "name", "customer name"},
+		"id_number":  {"身份证号", "证件号码", "身份证号码", "身份证", "证件号", "id", "id number", "id_number"},
+		"phone":      {"手机号", "手机号码", "联系电话", "电话", "手机", "mobile", "phone"},
+		"bank_card":  {"银行卡号", "收款账号", "还款账号", "银行账号", "卡号", "bank card", "account"},
+		"bank_name":  {"开户行", "开户银行", "bank", "bank name"},
+		"address":    {"地址", "住址", "家庭住址", "联系地址", "address"},
+		"gender":     {"性别", "gender", "sex"},
+		"occupation": {"职业", "occupation"},
 	},
 	Loans: {
 		"contract":    {"合同编号", "借款合同号", "合同号", "贷款编号", "contract", "contract no"},
@@ -37,6 +38,10 @@ var aliases = map[Table]map[string][]string{
 		"disbursed":   {"放款日期", "发放日期", "借款日期", "disbursed"},
 		"maturity":    {"到期日期", "到期日", "maturity"},
 		"class":       {"五级分类", "风险分类", "classification"},
+		"term":        {"期限", "期限（月）", "贷款期限", "借款期限", "term", "term months"},
+		"status":      {"状态", "贷款状态", "status"},
+		"overdue":     {"逾期天数", "overdue days", "days overdue"},
+		"purpose":     {"用途", "借款用途", "purpose"},
 	},
 	Repayments: {
 		"contract":  {"合同编号", "借款合同号", "合同号", "contract"},
@@ -44,7 +49,16 @@ var aliases = map[Table]map[string][]string{
 		"due":       {"应还日期", "应还日", "due"},
 		"principal": {"实还本金", "还款本金", "本金", "principal"},
 		"interest":  {"实还利息", "还款利息", "利息", "interest"},
+		"penalty":   {"罚息", "实还罚息", "违约金", "penalty"},
+		"channel":   {"渠道", "还款渠道", "还款方式", "channel"},
 	},
+}
+
+// order is how fields are listed in the mapping editor.
+var order = map[Table][]string{
+	Customers:  {"name", "id_number", "phone", "bank_card", "bank_name", "address", "gender", "occupation"},
+	Loans:      {"contract", "id_number", "principal", "outstanding", "rate", "term", "disbursed", "maturity", "status", "class", "overdue", "purpose"},
+	Repayments: {"contract", "paid", "due", "principal", "interest", "penalty", "channel"},
 }
 
 // Mapping says which column holds which field (-1: absent).
@@ -54,7 +68,7 @@ type Mapping map[string]int
 // such as "（元）" do not matter.
 func normalize(h string) string {
 	h = strings.ToLower(strings.TrimSpace(h))
-	for _, cut := range []string{"（元）", "(元)", "（%）", "(%)"} {
+	for _, cut := range []string{"（元）", "(元)", "（%）", "(%)", "（月）", "(月)"} {
 		h = strings.TrimSuffix(h, cut)
 	}
 	return strings.Join(strings.Fields(h), " ")

@@ -7,15 +7,17 @@ import (
 )
 
 var (
-	mobile   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
-	landline = regexp.MustCompile(`^0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}$`)
+	phoneNoise = strings.NewReplacer(" ", "", "(", "", ")", "")
+	cardNoise  = strings.NewReplacer(" ", "", "-", "")
+	mobile     = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	landline   = regexp.MustCompile(`^0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7}$`)
 )
 
 // Phone normalises a mobile number (11 digits starting 13–19, after removing +86, spaces and
 // dashes) or a landline with its area code (kept as 010-12345678).
 func Phone(raw string) (string, *Problem) {
 	s := fold(raw)
-	s = strings.NewReplacer(" ", "", "(", "", ")", "").Replace(s)
+	s = phoneNoise.Replace(s)
 	for _, p := range []string{"+86", "0086"} {
 		s = strings.TrimPrefix(s, p)
 	}
@@ -32,7 +34,7 @@ func Phone(raw string) (string, *Problem) {
 // BankCard normalises a card or account number: 12 to 19 digits. A failed Luhn check is only
 // a warning, because some UnionPay cards fail it.
 func BankCard(raw string) (string, *Problem) {
-	s := strings.NewReplacer(" ", "", "-", "").Replace(fold(raw))
+	s := cardNoise.Replace(fold(raw))
 	if len(s) < 12 || len(s) > 19 || !allDigits(s) {
 		return "", fail(CardFormat, "a bank card or account number has 12 to 19 digits")
 	}

@@ -31,6 +31,10 @@ func IDNumber(raw string, now time.Time) (string, *Problem) {
 		return full, warn(IDLegacy15, "a 15-digit legacy number was converted to 18 digits")
 	}
 	if p := checkID(s, now); p != nil {
+		if p.Reason == IDChecksum && strings.HasSuffix(s, "000") {
+			// A number column keeps 15 significant digits: the last three become 0.
+			return "", fail(IDExcelScientific, "the last digits of the identity number are 000 and the check digit fails: the column was stored as a number in Excel, which keeps only 15 digits; format the column as text in the source and export again")
+		}
 		return "", p
 	}
 	return s, nil

@@ -45,6 +45,16 @@ func warn(r Reason, format string, a ...any) *Problem {
 
 // fold turns full-width digits, letters and common punctuation into ASCII and trims space.
 func fold(s string) string {
+	ascii := true
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return trimSpace(s) // nothing to fold: the common case costs no allocation
+	}
 	out := make([]rune, 0, len(s))
 	for _, r := range s {
 		switch {

@@ -1,0 +1,356 @@
+package cli
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"handover/app/importer"
+	"handover/app/progress"
+	"handover/store"
+)
+
+// parseInterleaved parses flags that may come before, between or after the positional
+// arguments, and returns those arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func importCmd(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("import", env)
+	u := addUnlockFlags(fs)
+	table := fs.String("table", "", "table of every file: customers, loans, repayments or documents (default: detected from the headers)")
+	enc := fs.String("encoding", importer.EncAuto, "encoding of text files: auto, utf-8, gbk, gb18030, utf-16")
+	mapping := fs.String("mapping", "", "mapping profile (JSON) naming the column of each field")
+	asJSON := fs.Bool("json", false, "print the result of each file as JSON")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("name at least one file or folder to import")
+	}
+	opts := importer.Options{Encoding: *enc}
+	switch t := importer.Table(*table); t {
+	case "", importer.Customers, importer.Loans, importer.Repayments, importer.Documents:
+		opts.Table = t
+	default:
+		return usagef("--table must be customers, loans, repayments or documents")
+	}
+	switch *enc {
+	case importer.EncAuto, importer.EncUTF8, importer.EncGBK, importer.EncGB18030, importer.EncUTF16:
+	default:
+		return usagef("--encoding must be auto, utf-8, gbk, gb18030 or utf-16")
+	}
+	if *mapping != "" {
+		if opts.Profile, err = importer.LoadProfile(*mapping); err != nil {
+			return fmt.Errorf("%s: %w", *mapping, err)
+		}
+		if *enc == importer.EncAuto && opts.Profile.Encoding != "" {
+			opts.Encoding = opts.Profile.Encoding
+		}
+	}
+	inputs, err := importer.Plan(files, opts)
+	if err != nil {
+		return err
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	c := progress.NewCounter()
+	var stats importer.Stats
+	stop := showImportProgress(env.Stderr, c, &stats)
+	results, err := s.Import(ctx, inputs, opts, c, &stats)
+	stop()
+	if *asJSON {
+		if results == nil {
+			results = []importer.Result{}
+		}
+		e := json.NewEncoder(env.Stdout)
+		e.SetIndent("", "  ")
+		if jerr := e.Encode(results); jerr != nil {
+			return jerr
+		}
+	} else {
+		printResults(env.Stdout, results)
+	}
+	if err == nil {
+		for _, r := range results {
+			if r.Quarantined > 0 {
+				fmt.Fprintln(env.Stderr, "rows in quarantine: see 'handover quarantine list --vault DIR'")
+				break
+			}
+		}
+	}
+	return err
+}
+
+func printResults(w io.Writer, results []importer.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "file\ttable\tencoding\trows\taccepted\tquarantined\twarnings\t")
+	for _, r := range results {
+		name := r.File
+		if r.Sheet != "" && !strings.Contains(name, "#") {
+			name += "#" + r.Sheet
+		}
+		note := ""
+		switch {
+		case r.AlreadyImported:
+			note = "already imported: nothing added"
+		case r.Resumed:
+			note = "resumed"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", name, r.Table, r.Encoding, r.Rows, r.Accepted, r.Quarantined, r.Warnings, note)
+	}
+	tw.Flush()
+}
+
+// showImportProgress prints rows, rows per second and the time left every few seconds.
+func showImportProgress(w io.Writer, c *progress.Counter, stats *importer.Stats) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(3 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				s := c.Snapshot()
+				rows := stats.Rows.Load()
+				rate := float64(rows) / max(s.Elapsed.Seconds(), 0.001)
+				fmt.Fprintf(w, "  %d rows (%.0f rows/s), %.0f%%, about %s left\n", rows, rate, 100*s.Fraction(), s.ETA.Round(time.Second))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// QuarantineRow is one finding of `quarantine list --json`. file, row, column and reason
+// are a contract with users' scripts.
+type QuarantineRow struct {
+	Key     string `json:"key"`
+	File    string `json:"file"`
+	Table   string `json:"table"`
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+	State   string `json:"state"`
+	Warning bool   `json:"warning,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+func quarantineKey(k store.QuarantineKey) string {
+	return hex.EncodeToString(k.File[:]) + ":" + strconv.FormatUint(uint64(k.Row), 10)
+}
+
+func parseQuarantineKey(s string) (store.QuarantineKey, error) {
+	var k store.QuarantineKey
+	f, r, ok := strings.Cut(s, ":")
+	b, err := hex.DecodeString(f)
+	row, rerr := strconv.ParseUint(r, 10, 32)
+	if !ok || err != nil || len(b) != 8 || rerr != nil {
+		return k, usagef("--key must be a key printed by 'handover quarantine list' (like 0123456789abcdef:12)")
+	}
+	copy(k.File[:], b)
+	k.Row = uint32(row)
+	return k, nil
+}
+
+func quarantineList(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("quarantine list", env)
+	u := addUnlockFlags(fs)
+	state := fs.String("state", "open", "which rows: open (refused rows and refused columns), warning, corrected, dismissed, all")
+	reason := fs.String("reason", "", "only this reason code")
+	column := fs.String("column", "", "only this column")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	f := importer.Filter{Reason: *reason, Column: *column}
+	switch *state {
+	case "open":
+		f.States = []string{importer.ItemQuarantined, importer.ItemRefused}
+	case "all":
+	case importer.ItemWarning, importer.ItemCorrected, importer.ItemDismissed, importer.ItemQuarantined, importer.ItemRefused:
+		f.States = []string{*state}
+	default:
+		return usagef("--state must be open, warning, corrected, dismissed or all")
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	entries, err := s.Quarantine(ctx, f, 0)
+	if err != nil {
+		return err
+	}
+	rows := []QuarantineRow{}
+	for _, e := range entries {
+		for _, fd := range e.Findings {
+			if (f.Reason != "" && fd.Reason != f.Reason) || (f.Column != "" && fd.Column != f.Column) {
+				continue
+			}
+			rows = append(rows, QuarantineRow{Key: quarantineKey(e.Key), File: e.File, Table: string(e.Table), Row: e.Row,
+				Column: fd.Column, Reason: fd.Reason, Message: fd.Message, State: e.State, Warning: fd.Warning, Note: e.Note})
+		}
+	}
+	if *asJSON {
+		e := json.NewEncoder(env.Stdout)
+		e.SetIndent("", "  ")
+		return e.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "key\tfile\trow\tcolumn\treason\tstate\tmessage")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.Key, r.File, r.Row, r.Column, r.Reason, r.State, r.Message)
+	}
+	return tw.Flush()
+}
+
+func quarantineDismiss(_ context.Context, env Env, args []string) error {
+	fs := newFlags("quarantine dismiss", env)
+	u := addUnlockFlags(fs)
+	key := fs.String("key", "", "the row's key from 'quarantine list'")
+	reason := fs.String("reason", "", "why the row is not imported (recorded)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	k, err := parseQuarantineKey(*key)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(*reason) == "" {
+		return usagef("--reason is required")
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	it, err := s.DismissQuarantined(k, *reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s row %d dismissed\n", it.File, it.Row)
+	return nil
+}
+
+// setFlags collects repeated --set COLUMN=VALUE flags.
+type setFlags map[string]string
+
+func (s setFlags) String() string { return "" }
+func (s setFlags) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return fmt.Errorf("want COLUMN=VALUE")
+	}
+	s[strings.TrimSpace(k)] = val
+	return nil
+}
+
+func quarantineCorrect(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("quarantine correct", env)
+	u := addUnlockFlags(fs)
+	key := fs.String("key", "", "the row's key from 'quarantine list'")
+	sets := setFlags{}
+	fs.Var(sets, "set", "COLUMN=VALUE: the corrected value of a column (repeat for several)")
+	asJSON := fs.Bool("json", false, "print the row's new state and findings as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	k, err := parseQuarantineKey(*key)
+	if err != nil {
+		return err
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	entries, err := s.Quarantine(ctx, importer.Filter{}, 0)
+	if err != nil {
+		return err
+	}
+	var cur *importer.Entry
+	for i := range entries {
+		if entries[i].Key == k {
+			cur = &entries[i]
+		}
+	}
+	if cur == nil {
+		return importer.ErrNotQuarantined
+	}
+	sums, err := s.ImportSummaries()
+	if err != nil {
+		return err
+	}
+	var header []string
+	for _, sm := range sums {
+		if sm.ID == cur.Input {
+			header = sm.Header
+		}
+	}
+	values := append([]string(nil), cur.Values...)
+	for len(values) < len(header) {
+		values = append(values, "")
+	}
+	for col, v := range sets {
+		i := indexOf(header, col)
+		if i < 0 {
+			return usagef("the file has no column %q (columns: %s)", col, strings.Join(header, ", "))
+		}
+		values[i] = v
+	}
+	it, err := s.CorrectQuarantined(ctx, k, values)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(map[string]any{"state": it.State, "findings": it.Findings})
+	}
+	fmt.Fprintf(env.Stdout, "%s row %d: %s\n", it.File, it.Row, it.State)
+	for _, f := range it.Findings {
+		fmt.Fprintf(env.Stdout, "  %s: %s (%s)\n", f.Column, f.Reason, f.Message)
+	}
+	return nil
+}
+
+func indexOf(xs []string, s string) int {
+	for i, x := range xs {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}

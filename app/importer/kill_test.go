@@ -1,0 +1,136 @@
+package importer_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	. "handover/app/importer"
+	"handover/app/progress"
+	"handover/store"
+)
+
+var killMaster = bytes.Repeat([]byte{9}, 32)
+
+// TestKillDuringImport kills an import of about a million rows (a 100,000-customer book:
+// 100,000 customers, 120,000 loans, 840,000 repayments) at a random row with SIGKILL, runs
+// it again, and requires exactly the vault of one clean import: every customer, loan,
+// repayment, count, summary and quarantine record equal.
+func TestKillDuringImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports a million rows three times")
+	}
+	dir := t.TempDir()
+	files := exportDemo(t, filepath.Join(dir, "csv"), 100_000)
+
+	t0 := time.Now()
+	clean := newStore(t)
+	importFiles(t, clean, Options{}, files...)
+	t.Logf("clean import %v", time.Since(t0))
+	t0 = time.Now()
+	want := digest(t, clean)
+	t.Logf("digest %v", time.Since(t0))
+	wantCounts := clean.Counts()
+
+	vaultDir := filepath.Join(dir, "killed")
+	d, err := store.CreateDir(vaultDir, store.Manifest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(d, killMaster, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	d.Close()
+
+	rows := wantCounts.Customers + wantCounts.Loans + wantCounts.Repayments
+	killAt := rows/10 + rand.Int64N(rows*8/10)
+	t.Logf("killing the import after %d of about %d rows", killAt, rows)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "HANDOVER_KILL_VAULT="+vaultDir, "HANDOVER_KILL_FILES="+strings.Join(files, string(os.PathListSeparator)))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	killed := false
+	for sc.Scan() {
+		n, ok := strings.CutPrefix(sc.Text(), "rows ")
+		if v, err := strconv.ParseInt(n, 10, 64); ok && err == nil && v >= killAt {
+			cmd.Process.Kill() // SIGKILL: no deferred function, no flush
+			killed = true
+			break
+		}
+	}
+	cmd.Wait()
+	if !killed {
+		t.Fatal("the child finished before it could be killed")
+	}
+
+	d, err = store.OpenDir(vaultDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	st, err = store.Open(d, killMaster, false)
+	if err != nil {
+		t.Fatalf("open after kill: %v", err)
+	}
+	defer st.Close()
+	if c := st.Counts(); c.Customers+c.Loans+c.Repayments >= rows {
+		t.Fatalf("the killed import had already finished: %+v", c)
+	}
+	t0 = time.Now()
+	importFiles(t, st, Options{}, files...)
+	t.Logf("resumed import %v", time.Since(t0))
+	if st.Counts() != wantCounts {
+		t.Fatalf("counts after resume %+v, want %+v", st.Counts(), wantCounts)
+	}
+	if got := digest(t, st); got != want {
+		t.Fatal("the resumed vault differs from a clean import")
+	}
+}
+
+// TestKillChild is the process TestKillDuringImport kills; it prints rows done.
+func TestKillChild(t *testing.T) {
+	vaultDir := os.Getenv("HANDOVER_KILL_VAULT")
+	if vaultDir == "" {
+		t.Skip("run by TestKillDuringImport")
+	}
+	d, err := store.OpenDir(vaultDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(d, killMaster, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := filepath.SplitList(os.Getenv("HANDOVER_KILL_FILES"))
+	ins, err := Plan(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stats Stats
+	go func() {
+		for range time.Tick(20 * time.Millisecond) {
+			fmt.Printf("rows %d\n", stats.Rows.Load())
+		}
+	}()
+	if _, err := Run(ctx, st, ins, Options{Now: func() time.Time { return testNow }}, progress.Discard, &stats); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("finished")
+}

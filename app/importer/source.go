@@ -1,0 +1,191 @@
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+)
+
+// Source is one table of rows: a CSV or TSV file, or one sheet of a workbook.
+type Source interface {
+	// Header is the first non-empty row.
+	Header() []string
+	// Next returns the next non-empty row, or io.EOF.
+	Next() (Row, error)
+	Close() error
+}
+
+// Input is one importable unit found in a file: a delimited file has one, a workbook one
+// per non-empty sheet.
+type Input struct {
+	Path     string
+	Sheet    string // workbook sheet, "" for CSV
+	SHA256   string // of the whole file
+	Size     int64
+	Encoding string // as detected or chosen ("xlsx" for workbooks)
+	Header   []string
+	Table    Table
+}
+
+// ID identifies the input across runs: the same bytes (and sheet) are the same input,
+// whatever the file is called, which is what makes a second import a no-op.
+func (in Input) ID() string {
+	if in.Sheet == "" {
+		return in.SHA256
+	}
+	return in.SHA256 + "/" + in.Sheet
+}
+
+// Name is how the input is shown: the file's base name, and the sheet.
+func (in Input) Name() string {
+	n := filepath.Base(in.Path)
+	if in.Sheet != "" {
+		n += "#" + in.Sheet
+	}
+	return n
+}
+
+// FileError is a file that cannot be read at all (as opposed to a bad row, which goes to
+// quarantine). It names the file and says why, never a value from it.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.File + ": " + e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// ErrNoTable says a file's headers match no table and none was chosen.
+var ErrNoTable = errors.New("the header row matches no table (customers, loans, repayments); choose the table or a mapping profile")
+
+// isWorkbook says whether path is an Excel workbook by its name.
+func isWorkbook(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+		return true
+	}
+	return false
+}
+
+// Inspect hashes a file and reads its header rows: one Input per table it holds.
+func Inspect(path, enc string) ([]Input, error) {
+	sum, size, err := hashFile(path)
+	if err != nil {
+		return nil, &FileError{File: filepath.Base(path), Err: err}
+	}
+	if isWorkbook(path) {
+		sheets, err := workbookSheets(path)
+		if err != nil {
+			return nil, &FileError{File: filepath.Base(path), Err: err}
+		}
+		var out []Input
+		for _, sh := range sheets {
+			src, err := openSheet(path, sh, nil)
+			if err != nil {
+				return nil, &FileError{File: filepath.Base(path), Err: err}
+			}
+			h := src.Header()
+			src.Close()
+			if len(h) == 0 {
+				continue // an empty sheet
+			}
+			in := Input{Path: path, Sheet: sh, SHA256: sum, Size: size, Encoding: "xlsx", Header: h}
+			in.Table, _ = DetectTable(h)
+			out = append(out, in)
+		}
+		if len(out) == 0 {
+			return nil, &FileError{File: filepath.Base(path), Err: errors.New("the workbook has no rows")}
+		}
+		return out, nil
+	}
+	src, err := openCSV(path, enc, nil)
+	if err != nil {
+		return nil, &FileError{File: filepath.Base(path), Err: err}
+	}
+	defer src.Close()
+	in := Input{Path: path, SHA256: sum, Size: size, Encoding: src.rd.Encoding, Header: src.Header()}
+	in.Table, _ = DetectTable(in.Header)
+	return []Input{in}, nil
+}
+
+// Open opens an input for reading; read counts the bytes consumed, for progress.
+func (in Input) Open(read *atomic.Int64) (Source, error) {
+	var src Source
+	var err error
+	if in.Sheet != "" {
+		src, err = openSheet(in.Path, in.Sheet, read)
+	} else {
+		src, err = openCSV(in.Path, in.Encoding, read)
+	}
+	if err != nil {
+		return nil, &FileError{File: in.Name(), Err: err}
+	}
+	return src, nil
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// csvSource is a delimited text file.
+type csvSource struct {
+	f  *os.File
+	rd *Reader
+}
+
+func openCSV(path, enc string, read *atomic.Int64) (*csvSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	var r io.Reader = f
+	if read != nil {
+		r = &countingReader{r: f, n: read}
+	}
+	rd, err := NewReader(r, enc)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &csvSource{f: f, rd: rd}, nil
+}
+
+func (s *csvSource) Header() []string   { return s.rd.Header }
+func (s *csvSource) Next() (Row, error) { return s.rd.Next() }
+func (s *csvSource) Close() error       { return s.f.Close() }
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// rowFormatError is a row the CSV reader could not split (an unbalanced quote): it goes to
+// quarantine with ReasonRowFormat.
+type rowFormatError struct {
+	Line int
+	Err  error
+}
+
+func (e *rowFormatError) Error() string { return fmt.Sprintf("row %d: %v", e.Line, e.Err) }

@@ -1,0 +1,124 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"handover/app/audit"
+	"handover/app/importer"
+	"handover/app/progress"
+	"handover/store"
+)
+
+// Import runs an import of planned inputs (importer.Plan). It needs the import permission;
+// the run and each file are audited with the file's name, SHA-256 and counts, never a value.
+func (s *Session) Import(ctx context.Context, inputs []importer.Input, opts importer.Options, p progress.Reporter, stats *importer.Stats) ([]importer.Result, error) {
+	var results []importer.Result
+	detail := map[string]string{"files": strconv.Itoa(len(inputs))}
+	opts.Operator = s.op.ID
+	if opts.Now == nil {
+		opts.Now = s.v.opts.Now
+	}
+	err := s.do(PermImport, audit.Import, "", detail, func(st *store.Store) error {
+		// An import is activity: the idle lock must not close the vault under it.
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			t := time.NewTicker(10 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-t.C:
+					s.Touch()
+				case <-stop:
+					return
+				}
+			}
+		}()
+		var err error
+		results, err = importer.Run(ctx, st, inputs, opts, p, stats)
+		var rows, acc, quar int64
+		for _, r := range results {
+			rows, acc, quar = rows+r.Rows, acc+r.Accepted, quar+r.Quarantined
+			outcome := audit.OK
+			if r.AlreadyImported {
+				outcome = "unchanged"
+			}
+			s.record(audit.Event{Action: audit.ImportFile, Target: "file:" + r.SHA256, Outcome: outcome, Detail: map[string]string{
+				"file": r.File, "sheet": r.Sheet, "sha256": r.SHA256, "table": string(r.Table),
+				"rows": itoa(r.Rows), "accepted": itoa(r.Accepted), "quarantined": itoa(r.Quarantined), "warnings": itoa(r.Warnings)}})
+		}
+		detail["rows"], detail["accepted"], detail["quarantined"] = itoa(rows), itoa(acc), itoa(quar)
+		if ctx.Err() != nil {
+			detail["stopped"] = "cancel"
+		}
+		return err
+	})
+	return results, err
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// ImportSummaries lists the summaries of every file imported into the vault.
+func (s *Session) ImportSummaries() ([]importer.Summary, error) {
+	st, err := s.gate(PermView)
+	if err != nil {
+		return nil, err
+	}
+	return importer.LoadSummaries(st)
+}
+
+// Quarantine lists quarantine records (refused rows, warnings, refused columns).
+func (s *Session) Quarantine(ctx context.Context, f importer.Filter, limit int) ([]importer.Entry, error) {
+	st, err := s.gate(PermView)
+	if err != nil {
+		return nil, err
+	}
+	return importer.List(ctx, st, f, limit)
+}
+
+// CorrectQuarantined re-validates a quarantined row with corrected values.
+func (s *Session) CorrectQuarantined(ctx context.Context, k store.QuarantineKey, values []string) (*importer.Item, error) {
+	var it *importer.Item
+	detail := map[string]string{}
+	err := s.do(PermImport, audit.QuarantineFix, quarantineTarget(k), detail, func(st *store.Store) error {
+		var err error
+		it, err = importer.Correct(ctx, st, k, values, s.op.ID, s.v.opts.Now())
+		if it != nil {
+			detail["state"] = it.State
+		}
+		return err
+	})
+	return it, err
+}
+
+// DismissQuarantined closes a quarantined row with a recorded reason.
+func (s *Session) DismissQuarantined(k store.QuarantineKey, reason string) (*importer.Item, error) {
+	var it *importer.Item
+	err := s.do(PermImport, audit.QuarantineClose, quarantineTarget(k), nil, func(st *store.Store) error {
+		var err error
+		it, err = importer.Dismiss(st, k, reason, s.op.ID, s.v.opts.Now())
+		return err
+	})
+	return it, err
+}
+
+func quarantineTarget(k store.QuarantineKey) string {
+	return fmt.Sprintf("quarantine:%x:%d", k.File, k.Row)
+}
+
+// gate checks the session is open and the operator holds perm, for reads that are not
+// audited one by one.
+func (s *Session) gate(perm Permission) (*store.Store, error) {
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	if !s.Role().Can(perm) {
+		return nil, &PermissionError{Role: s.Role(), Permission: perm}
+	}
+	s.Touch()
+	return st, nil
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"handover/app/model"
+	"handover/crypto/blind"
+)
+
+// NewImportWriter starts a writer for an import. Unlike a bulk writer it never commits on
+// its own: the caller adds rows and calls Checkpoint, and each checkpoint is one atomic
+// transaction holding the rows together with the caller's record of how far it got. After a
+// crash or Cancel the vault therefore holds whole checkpoints only, and the caller resumes
+// after the last one.
+func (s *Store) NewImportWriter() *Writer {
+	w := s.NewWriter()
+	w.manual = true
+	w.nextSeg = max(s.counts.NextSegment, 1)
+	w.commits = make(chan []entry, 2)
+	w.done = make(chan struct{})
+	go w.committer()
+	return w
+}
+
+// committer commits checkpoints in order on its own goroutine. Badger makes a new
+// transaction wait until every earlier commit is applied; building each transaction here
+// lets the import validate and seal the next checkpoint meanwhile, on the other core.
+func (w *Writer) committer() {
+	defer close(w.done)
+	for batch := range w.commits {
+		if w.asyncErr() != nil {
+			continue // drain: nothing after a failed checkpoint may be applied
+		}
+		err := w.s.db.Update(func(txn *badger.Txn) error {
+			for _, e := range batch {
+				if err := txn.SetEntry(badger.NewEntry(e.k, e.v)); err != nil {
+					return fmt.Errorf("import transaction too large: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			w.errMu.Lock()
+			if w.err == nil {
+				w.err = err
+			}
+			w.errMu.Unlock()
+		}
+	}
+}
+
+func (w *Writer) stopCommitter() {
+	if w.commits != nil {
+		close(w.commits)
+		<-w.done
+		w.commits = nil
+	}
+}
+
+// Pending reports the size of what waits for the next Checkpoint. An import checkpoints
+// well before txnMaxBytes and txnMaxEntries, because Badger refuses larger transactions.
+func (w *Writer) Pending() (bytes, entries int) { return w.bytes, w.entries }
+
+// ImportFull says the pending transaction should be checkpointed before more is added.
+func (w *Writer) ImportFull() bool {
+	return w.bytes > txnMaxBytes/2 || w.entries > txnMaxEntries/2
+}
+
+func (w *Writer) set(k, v []byte) error {
+	if err := w.asyncErr(); err != nil {
+		return err
+	}
+	w.batch = append(w.batch, entry{k, v})
+	w.bytes += len(k) + len(v) + 16
+	w.entries++
+	return nil
+}
+
+func (w *Writer) setSealedCustomer(no model.CustomerNo, k []byte, v any) error {
+	sl, err := w.s.keys.Get(no)
+	if err != nil {
+		return err
+	}
+	pt, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	err = w.set(k, sl.Seal(nil, k, pt))
+	clear(pt)
+	return err
+}
+
+// AddLoan stores a loan of an existing customer under its own key, as loan number seq (the
+// caller knows how many loans the customer has). It is indexed by contract number.
+func (w *Writer) AddLoan(l model.Loan) error {
+	if l.Seq == 0 {
+		return fmt.Errorf("customer #%d: loan number 0", l.Customer)
+	}
+	if err := w.setSealedCustomer(l.Customer, kLoan(l.Customer, l.Seq), l); err != nil {
+		return err
+	}
+	if l.Contract != "" {
+		k := kIndex(blind.Contract, w.s.tagger.Tag(blind.Contract, l.Contract), blind.Tag{}, l.Customer, l.Seq)
+		if err := w.set(k, nil); err != nil {
+			return err
+		}
+	}
+	w.delta.Loans++
+	return nil
+}
+
+// AddRepayments stores repayments of one loan as a new segment, read after those already
+// stored for the loan.
+func (w *Writer) AddRepayments(no model.CustomerNo, loan uint32, rs []model.Repayment) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	seg := make([]storedRepayment, len(rs))
+	for i, r := range rs {
+		seg[i] = compactRepayment(r)
+	}
+	if err := w.setSealedCustomer(no, kRepaymentSegment(no, loan, w.nextSeg), seg); err != nil {
+		return err
+	}
+	w.nextSeg++
+	w.delta.Repayments += int64(len(rs))
+	return nil
+}
+
+// AddDocumentChunk stores one chunk of a document's content. Chunks may span several
+// checkpoints; the document counts only once AddDocument stores its metadata, so a crash
+// leaves at most unreferenced chunks that the resumed import overwrites.
+func (w *Writer) AddDocumentChunk(no model.CustomerNo, doc, chunk uint32, content []byte) error {
+	sl, err := w.s.keys.Get(no)
+	if err != nil {
+		return err
+	}
+	k := kChunk(no, doc, chunk)
+	return w.set(k, sl.Seal(nil, k, content))
+}
+
+// AddDocument stores a document's metadata after its chunks.
+func (w *Writer) AddDocument(m model.Document) error {
+	if err := w.setSealedCustomer(m.Customer, kDocument(m.Customer, m.Seq), m); err != nil {
+		return err
+	}
+	w.delta.Documents++
+	w.delta.DocumentBytes += m.Size
+	return nil
+}
+
+// PutMeta adds a meta document to the pending transaction.
+func (w *Writer) PutMeta(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	k := kMeta(name)
+	return w.set(k, w.s.meta.Seal(nil, k, b))
+}
+
+// PutQuarantine adds a quarantine record (a refused row or a warning) to the pending
+// transaction. file and row identify it; storing the same pair again replaces it.
+func (w *Writer) PutQuarantine(file [8]byte, row uint32, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	k := kQuarantine(file, row)
+	err = w.set(k, w.s.meta.Seal(nil, k, b))
+	clear(b)
+	return err
+}
+
+// Checkpoint commits everything pending as one transaction. Commits are applied in order,
+// so after a crash the vault holds a prefix of the checkpoints.
+func (w *Writer) Checkpoint() error { return w.flush() }
+
+func kQuarantine(file [8]byte, row uint32) []byte {
+	return binary.BigEndian.AppendUint32(append([]byte{pQuarantine}, file[:]...), row)
+}
