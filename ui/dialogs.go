@@ -5,4 +5,6 @@ package ui
 type Chooser interface {
 	// ChooseFolder asks for a folder; ok is false when the user cancelled.
 	ChooseFolder(title string) (path string, ok bool, err error)
+	// ChooseFile asks for an existing file of one of the extensions (without dots).
+	ChooseFile(title, filterName string, exts []string) (path string, ok bool, err error)
 }

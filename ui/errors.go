@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"handover/app/importer"
 	"handover/app/vault"
 )
 
@@ -40,6 +41,27 @@ func describe(err error) (msg, hint string) {
 		return L("error.last_admin"), ""
 	case errors.Is(err, context.Canceled):
 		return L("error.cancelled"), ""
+	}
+	var fe *importer.FileError
+	var mc *importer.MissingColumnsError
+	switch {
+	case errors.As(err, &mc):
+		return L("error.missing_columns", map[string]any{"Fields": fieldNames(mc.Table, mc.Fields)}), L("hint.missing_columns")
+	case errors.Is(err, importer.ErrNoTable):
+		return L("error.no_table"), L("hint.no_table")
+	case errors.Is(err, importer.ErrEncoding):
+		return L("error.encoding"), ""
+	case errors.Is(err, importer.ErrSheetTooLarge):
+		return L("error.sheet_too_large"), L("hint.sheet_too_large")
+	case errors.Is(err, importer.ErrDecided):
+		return L("error.decided"), ""
+	case errors.Is(err, importer.ErrReasonRequired):
+		return L("error.reason_required"), ""
+	case errors.Is(err, importer.ErrProfile):
+		return L("error.profile"), err.Error()
+	case errors.As(err, &fe):
+		msg, hint := describe(fe.Err)
+		return L("error.file", map[string]any{"File": fe.File, "Message": msg}), hint
 	}
 	return err.Error(), ""
 }

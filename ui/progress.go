@@ -17,16 +17,25 @@ import (
 // The bar is refreshed from the counter on a timer, never per item, so a million rows cost
 // the UI nothing. done runs on the UI thread with work's error.
 func runWithProgress(win fyne.Window, title string, work func(ctx context.Context, p progress.Reporter) error, done func(error)) {
+	runWithStatus(win, title, work, func(s progress.Snapshot) string {
+		return L("progress.status", map[string]any{
+			"Done": fmt.Sprint(s.Done), "Total": fmt.Sprint(s.Total),
+			"Rate": fmt.Sprintf("%.0f", s.Rate), "ETA": s.ETA.Round(time.Second).String()})
+	}, done)
+}
+
+// runWithStatus is runWithProgress with the status line written by status.
+func runWithStatus(win fyne.Window, title string, work func(ctx context.Context, p progress.Reporter) error, status func(progress.Snapshot) string, done func(error)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := progress.NewCounter()
 	bar := widget.NewProgressBar()
-	status := widget.NewLabel(L("progress.starting"))
+	line := widget.NewLabel(L("progress.starting"))
 	var d dialog.Dialog
 	cancelBtn := widget.NewButton(L("action.cancel"), func() {
-		status.SetText(L("progress.cancelling"))
+		line.SetText(L("progress.cancelling"))
 		cancel()
 	})
-	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, status, cancelBtn), win)
+	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, line, cancelBtn), win)
 	d.Resize(fyne.NewSize(460, 160))
 	d.Show()
 	finished := make(chan struct{})
@@ -41,10 +50,8 @@ func runWithProgress(win fyne.Window, title string, work func(ctx context.Contex
 				s := c.Snapshot()
 				fyne.Do(func() {
 					bar.SetValue(s.Fraction())
-					if s.Total > 0 {
-						status.SetText(L("progress.status", map[string]any{
-							"Done": fmt.Sprint(s.Done), "Total": fmt.Sprint(s.Total),
-							"Rate": fmt.Sprintf("%.0f", s.Rate), "ETA": s.ETA.Round(time.Second).String()}))
+					if s.Total > 0 && ctx.Err() == nil {
+						line.SetText(status(s))
 					}
 				})
 			}

@@ -22,6 +22,7 @@ type shell struct {
 	current  string
 
 	customers *customersView
+	imports   *importView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -38,6 +39,10 @@ func newShell(a *App, s *vault.Session) *shell {
 		{"customers", L("nav.customers"), theme.AccountIcon(), func() fyne.CanvasObject {
 			sh.customers = newCustomersView(a, s)
 			return sh.customers.content
+		}},
+		{"import", L("nav.import"), theme.UploadIcon(), func() fyne.CanvasObject {
+			sh.imports = newImportView(a, s)
+			return sh.imports.content
 		}},
 		{"settings", L("nav.settings"), theme.SettingsIcon(), func() fyne.CanvasObject {
 			sh.settings = newSettingsView(a, s)
@@ -99,6 +104,7 @@ func (sh *shell) clear() {
 	if sh.customers != nil {
 		sh.customers.clear()
 	}
+	sh.imports = nil
 	sh.body.Objects = nil
 	sh.body.Refresh()
 }

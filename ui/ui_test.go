@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/demo"
+	"handover/app/importer"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/assets"
@@ -25,6 +26,9 @@ var fastVault = vault.Options{WorkFactor: 10, Workstation: "ui-test"}
 type stubChooser struct{ path string }
 
 func (s stubChooser) ChooseFolder(string) (string, bool, error) { return s.path, s.path != "", nil }
+func (s stubChooser) ChooseFile(string, string, []string) (string, bool, error) {
+	return s.path, s.path != "", nil
+}
 
 func newTestApp(t *testing.T, chooserPath string) *App {
 	t.Helper()
@@ -272,6 +276,27 @@ func TestTranslationsComplete(t *testing.T) {
 		"class.substandard", "class.doubtful", "class.loss", "doc.id_card_front", "doc.id_card_back"} {
 		used[k] = true
 	}
+	for _, r := range importer.Reasons {
+		used["reason."+r] = true
+		used["reasonmsg."+r] = true
+	}
+	for _, t := range []importer.Table{importer.Customers, importer.Loans, importer.Repayments} {
+		used["table."+string(t)] = true
+		for _, f := range importer.Fields(t) {
+			used["field."+string(t)+"."+f] = true
+		}
+	}
+	for _, e := range encodings {
+		used["encoding."+e] = true
+	}
+	for _, st := range append(quarantineStates, importer.ItemQuarantined, importer.ItemRefused) {
+		used["qstate."+st] = true
+	}
+	for _, c := range historyCols {
+		used["history."+c] = true
+	}
+	used["table.documents"], used["encoding.xlsx"] = true, true
+	used["import.state.running"], used["import.state.done"] = true, true
 	msgs := map[string]map[string]string{}
 	for _, l := range assets.Languages {
 		m, err := assets.Messages(l)

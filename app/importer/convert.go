@@ -31,6 +31,7 @@ type Finding struct {
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
 	Warning bool   `json:"warning,omitempty"`
+	Ref     *Ref   `json:"ref,omitempty"` // the earlier record of a duplicate
 }
 
 // amountFields are the money columns of each table, in the order of control totals.
@@ -291,3 +292,14 @@ func (cv *converter) repayment(row Row, c *converted) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// Reasons lists every reason code an import can give, for translation tables and reports.
+var Reasons = []string{
+	ReasonEncodingInvalid, ReasonC3Forbidden, ReasonRowFormat,
+	string(validate.IDChecksum), string(validate.IDBirthdate), string(validate.IDRegion), string(validate.IDLegacy15),
+	string(validate.IDExcelScientific), string(validate.IDFormat), string(validate.PhoneFormat),
+	string(validate.CardLuhn), string(validate.CardFormat), string(validate.NameEmpty), string(validate.NameDamaged),
+	string(validate.AmountFormat), string(validate.DateInvalid),
+	ReasonDuplicateCustomer, ReasonUnknownCustomer, ReasonUnknownContract, ReasonDuplicateContract,
+	ReasonContractFormat, ReasonValueInvalid, ReasonDocumentUnmatched, ReasonDocumentUnreadble,
+}

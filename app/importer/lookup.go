@@ -34,7 +34,7 @@ type refs interface {
 	nextLoan(no model.CustomerNo) uint32
 	addCustomer(no model.CustomerNo, id, source string)
 	addLoan(no model.CustomerNo, seq uint32, contract string)
-	describe(st *store.Store, no model.CustomerNo) string
+	describe(st *store.Store, no model.CustomerNo) Ref
 	committed()
 }
 

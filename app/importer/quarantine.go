@@ -111,7 +111,7 @@ func (s storeRefs) nextLoan(no model.CustomerNo) uint32 {
 func (storeRefs) addCustomer(model.CustomerNo, string, string) {}
 func (storeRefs) addLoan(model.CustomerNo, uint32, string)     {}
 func (storeRefs) committed()                                   {}
-func (s storeRefs) describe(st *store.Store, no model.CustomerNo) string {
+func (s storeRefs) describe(st *store.Store, no model.CustomerNo) Ref {
 	return describe(st, no, nil)
 }
 

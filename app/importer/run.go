@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sort"
 	"strconv"
@@ -98,9 +99,15 @@ func Plan(paths []string, opts Options) ([]Input, error) {
 			out = append(out, in)
 		}
 	}
-	rank := map[Table]int{Customers: 0, Loans: 1, Repayments: 2, Documents: 3}
-	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Table] < rank[out[j].Table] })
+	Order(out)
 	return out, nil
+}
+
+// Order sorts inputs so that every row finds what it refers to: customers, then loans, then
+// repayments, then documents.
+func Order(inputs []Input) {
+	rank := map[Table]int{Customers: 0, Loans: 1, Repayments: 2, Documents: 3}
+	sort.SliceStable(inputs, func(i, j int) bool { return rank[inputs[i].Table] < rank[inputs[j].Table] })
 }
 
 // MissingColumnsError says a file lacks columns its table needs.
@@ -183,11 +190,17 @@ func runInput(ctx context.Context, st *store.Store, lk *lookup, in Input, opts O
 		r.sum = prev // resume with the mapping it started with
 	} else {
 		r.sum = &Summary{ID: in.ID(), File: in.Name(), SHA256: in.SHA256, Sheet: in.Sheet, Table: in.Table,
-			Encoding: in.Encoding, Header: in.Header, Mapping: MappingFor(in.Table, in.Header, opts.Profile),
+			Encoding: in.Encoding, Header: in.Header, Mapping: maps.Clone(in.Mapping),
 			State: StateRunning, Operator: opts.Operator, Started: opts.Now().UTC(),
 			Totals: map[string]model.Fen{}, TotalsRead: map[string]model.Fen{}}
 	}
 	sum := r.sum
+	if sum.Mapping == nil {
+		sum.Mapping = MappingFor(in.Table, in.Header, opts.Profile)
+	}
+	if miss := sum.Mapping.Missing(sum.Table); len(miss) > 0 {
+		return Result{}, &FileError{File: in.Name(), Err: &MissingColumnsError{Table: sum.Table, Fields: miss}}
+	}
 	for _, i := range ForbiddenColumns(sum.Header) {
 		r.refuse[i] = true
 		for f, j := range sum.Mapping {
@@ -419,8 +432,10 @@ func (r *run) resolve(c *converted) {
 	switch cv.table {
 	case Customers:
 		if no, ok := r.lk.customer(c.customer.IDNumber); ok {
+			ref := r.lk.describe(r.st, no)
 			c.fail(col("id_number"), "id_number", ReasonDuplicateCustomer,
-				"the same identity number as "+r.lk.describe(r.st, no)+"; the later row is kept here")
+				"the same identity number as "+ref.String()+"; the later row is kept here")
+			c.findings[len(c.findings)-1].Ref = &ref
 		}
 	case Loans:
 		no, ok := r.lk.customer(c.loanID)
@@ -428,9 +443,11 @@ func (r *run) resolve(c *converted) {
 			c.fail(col("id_number"), "id_number", ReasonUnknownCustomer,
 				"no customer with this identity number is in the vault; import the customers file first")
 		}
-		if ref, dup := r.lk.contract(c.loan.Contract); dup {
+		if lref, dup := r.lk.contract(c.loan.Contract); dup {
+			ref := r.lk.describe(r.st, lref.customer())
 			c.fail(col("contract"), "contract", ReasonDuplicateContract,
-				"the contract number is already used by "+r.lk.describe(r.st, ref.customer()))
+				"the contract number is already used by "+ref.String())
+			c.findings[len(c.findings)-1].Ref = &ref
 		}
 		c.loan.Customer = no
 	case Repayments:
@@ -503,11 +520,11 @@ func (g *repaymentGroups) flush(w *store.Writer) error {
 
 // describe names a customer for a message without personal data: the file and row it was
 // imported from, or its internal number.
-func (lk *lookup) describe(st *store.Store, no model.CustomerNo) string {
+func (lk *lookup) describe(st *store.Store, no model.CustomerNo) Ref {
 	return describe(st, no, lk.pending)
 }
 
-func describe(st *store.Store, no model.CustomerNo, pending map[model.CustomerNo]string) string {
+func describe(st *store.Store, no model.CustomerNo, pending map[model.CustomerNo]string) Ref {
 	src, ok := pending[no]
 	if !ok {
 		if c, err := st.Customer(no); err == nil {
@@ -515,9 +532,25 @@ func describe(st *store.Store, no model.CustomerNo, pending map[model.CustomerNo
 		}
 	}
 	if file, row, ok := cutLast(src, ':'); ok {
-		return "row " + row + " of " + file
+		n, _ := strconv.Atoi(row)
+		return Ref{File: file, Row: n}
 	}
-	return "customer #" + strconv.FormatUint(uint64(no), 10) + " already in the vault"
+	return Ref{Customer: uint64(no)}
+}
+
+// Ref is the earlier record a duplicate collides with: a file and row, or a customer
+// already in the vault by internal number. It never holds the value itself.
+type Ref struct {
+	File     string `json:"file,omitempty"`
+	Row      int    `json:"row,omitempty"`
+	Customer uint64 `json:"customer,omitempty"`
+}
+
+func (r Ref) String() string {
+	if r.File != "" {
+		return "row " + strconv.Itoa(r.Row) + " of " + r.File
+	}
+	return "customer #" + strconv.FormatUint(r.Customer, 10) + " already in the vault"
 }
 
 func cutLast(s string, sep byte) (string, string, bool) {

@@ -31,6 +31,9 @@ type Input struct {
 	Encoding string // as detected or chosen ("xlsx" for workbooks)
 	Header   []string
 	Table    Table
+	// Mapping, when set, is the mapping the wizard's editor chose for this input; otherwise
+	// the run maps through Options.Profile and the aliases.
+	Mapping Mapping
 }
 
 // ID identifies the input across runs: the same bytes (and sheet) are the same input,

@@ -122,3 +122,9 @@ func (s *Session) gate(perm Permission) (*store.Store, error) {
 	s.Touch()
 	return st, nil
 }
+
+// RecordProfileSave audits that a mapping profile was saved (profiles hold header names,
+// never data, and live outside the vault).
+func (s *Session) RecordProfileSave(name string) {
+	s.record(audit.Event{Action: audit.ProfileSave, Target: "profile:" + name, Outcome: audit.OK})
+}

@@ -17,11 +17,19 @@ import (
 	"handover/ui"
 )
 
-// nativeChooser uses the operating system's folder dialog.
+// nativeChooser uses the operating system's file and folder dialogs.
 type nativeChooser struct{}
 
 func (nativeChooser) ChooseFolder(title string) (string, bool, error) {
 	p, err := dialog.Directory().Title(title).Browse()
+	if errors.Is(err, dialog.ErrCancelled) {
+		return "", false, nil
+	}
+	return p, err == nil, err
+}
+
+func (nativeChooser) ChooseFile(title, filterName string, exts []string) (string, bool, error) {
+	p, err := dialog.File().Title(title).Filter(filterName, exts...).Load()
 	if errors.Is(err, dialog.ErrCancelled) {
 		return "", false, nil
 	}
