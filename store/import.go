@@ -123,9 +123,16 @@ func (w *Writer) AddRepayments(no model.CustomerNo, loan uint32, rs []model.Repa
 	for i, r := range rs {
 		seg[i] = compactRepayment(r)
 	}
-	if err := w.setSealedCustomer(no, kRepaymentSegment(no, loan, w.nextSeg), seg); err != nil {
+	sl, err := w.s.keys.Get(no)
+	if err != nil {
 		return err
 	}
+	k := kRepaymentSegment(no, loan, w.nextSeg)
+	w.buf = appendSegment(w.buf[:0], seg)
+	if err := w.set(k, sl.Seal(nil, k, w.buf)); err != nil {
+		return err
+	}
+	clear(w.buf)
 	w.nextSeg++
 	w.delta.Repayments += int64(len(rs))
 	return nil

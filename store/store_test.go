@@ -391,3 +391,18 @@ func TestEachCustomerMatchesReads(t *testing.T) {
 		t.Fatalf("seen %d, %v", seen, err)
 	}
 }
+
+func TestAppendSegmentMatchesEncodingJSON(t *testing.T) {
+	segs := [][]storedRepayment{
+		{{Paid: model.Date{Y: 2023, M: 1, D: 5}, Principal: 100, Interest: 5}},
+		{{Due: model.Date{Y: 2023, M: 2, D: 1}, Paid: model.Date{Y: 2023, M: 2, D: 3}, Principal: -1, Interest: 0, Penalty: 7, Channel: "银行转账"},
+			{Paid: model.Date{Y: 2024, M: 12, D: 31}, Principal: 1 << 40, Channel: `a"b<c>&\` + "\n\u2028"}},
+		{},
+	}
+	for _, seg := range segs {
+		want, _ := json.Marshal(seg)
+		if got := appendSegment(nil, seg); string(got) != string(want) {
+			t.Errorf("appendSegment = %s\nencoding/json = %s", got, want)
+		}
+	}
+}

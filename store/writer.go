@@ -63,6 +63,7 @@ type Writer struct {
 	batch   []entry       // manual: what the next checkpoint commits
 	commits chan []entry  // manual: checkpoints on their way to the committer
 	done    chan struct{} // manual: closed when the committer has stopped
+	buf     []byte        // reused for encoding
 }
 
 const maxInFlight = 4

@@ -69,11 +69,12 @@ func (c *converted) fail(column, field, reason, msg string) {
 
 // converter turns mapped rows of one table into records.
 type converter struct {
-	table  Table
-	header []string
-	m      Mapping
-	now    time.Time
-	source string // file name, for Customer.Source
+	table   Table
+	header  []string
+	m       Mapping
+	now     time.Time
+	source  string // file name, for Customer.Source
+	columns []bool // columns that feed a field, built on first use
 }
 
 func (cv *converter) cell(row Row, field string) (value, column string, present bool) {
@@ -99,6 +100,13 @@ func (cv *converter) convert(row Row) *converted {
 			c.fail(col, "", ReasonEncodingInvalid, "the bytes of this column are not valid in the file's encoding; check the encoding or export the file again")
 		}
 	}
+	for i, f := range row.Fields {
+		if cv.mapped(i) && swallowed(f) {
+			c.fail(cv.header[min(i, len(cv.header)-1)], "", ReasonRowFormat,
+				"a quotation mark opened in this row is never closed, so the following lines were read into this column; fix the quote in the file")
+			break
+		}
+	}
 	if c.failed {
 		return c
 	}
@@ -113,15 +121,33 @@ func (cv *converter) convert(row Row) *converted {
 	return c
 }
 
-// mapped says whether column i feeds a field; an unmapped column is not imported, so its
-// content cannot make a row fail.
-func (cv *converter) mapped(i int) bool {
-	for _, j := range cv.m {
-		if j == i {
+// swallowed says a field holds whole lines of the file: with an unbalanced quotation mark
+// the CSV reader (lazy about quotes, as Excel's exports need) reads on to the next quote,
+// taking the lines between into one field.
+func swallowed(f string) bool {
+	if strings.Count(f, "\n") < 2 {
+		return false
+	}
+	for _, line := range strings.Split(f, "\n") {
+		if strings.ContainsAny(line, ",\t") {
 			return true
 		}
 	}
 	return false
+}
+
+// mapped says whether column i feeds a field; an unmapped column is not imported, so its
+// content cannot make a row fail.
+func (cv *converter) mapped(i int) bool {
+	if cv.columns == nil {
+		cv.columns = make([]bool, len(cv.header))
+		for _, j := range cv.m {
+			if j >= 0 && j < len(cv.columns) {
+				cv.columns[j] = true
+			}
+		}
+	}
+	return i < len(cv.columns) && cv.columns[i]
 }
 
 func (cv *converter) customer(row Row, c *converted) {

@@ -520,3 +520,21 @@ func TestDocumentsFolder(t *testing.T) {
 		t.Fatalf("second import of the folder: %+v", again)
 	}
 }
+
+// An unbalanced quotation mark makes the reader swallow the lines up to the next quote into
+// one field: that row is refused as row_format rather than stored with a monster address.
+func TestUnbalancedQuote(t *testing.T) {
+	csv := "姓名,身份证号,地址\n" +
+		"张三," + id("11010519491231002") + ",\"北京市朝阳区\n" +
+		"李四," + id("32010619820304123") + ",南京市\n" +
+		"王五," + id("11010519900101003") + ",上海市\"\n" +
+		"赵六," + id("11010519900101004") + ",广州市\n"
+	st := newStore(t)
+	res := importFiles(t, st, Options{}, write(t, t.TempDir(), "q.csv", []byte(csv)))
+	if res[0].Rows != 2 || res[0].Accepted != 1 || res[0].Quarantined != 1 {
+		t.Fatalf("%+v", res)
+	}
+	if f := findings(t, st); len(f[2]) != 1 || f[2][0] != ReasonRowFormat {
+		t.Fatalf("findings %v", f)
+	}
+}

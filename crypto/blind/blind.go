@@ -64,6 +64,16 @@ func (t *Tagger) Tag(kind Kind, value string) Tag {
 // full-width digits and letters, and the case of the letter X in identity numbers.
 func Normalize(s string) string {
 	s = strings.TrimSpace(s)
+	plain := true // ASCII without lower case: already normal, the usual contract number
+	for i := range len(s) {
+		if c := s[i]; c >= 0x80 || c >= 'a' && c <= 'z' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
