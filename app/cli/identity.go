@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"handover/crypto/identity"
+	"handover/store"
+)
+
+// identityWorkFactor is the scrypt work factor of identity files (2^18, as key slots): an
+// identity file travels on a USB stick and may be lost, so guessing must stay slow.
+const identityWorkFactor = 18
+
+func identityNew(_ context.Context, env Env, args []string) error {
+	fs := newFlags("identity new", env)
+	out := fs.String("out", "", "identity file to write (the card is written beside it as FILE.card.json)")
+	name := fs.String("name", "", "the person's name")
+	org := fs.String("org", "", "their organisation")
+	role := fs.String("role", "", "their role in the handover (e.g. 出让方负责人)")
+	passFile := fs.String("passphrase-file", "", "file holding the identity's passphrase (else HANDOVER_PASSPHRASE)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" || *name == "" || *org == "" || *role == "" {
+		return usagef("--out, --name, --org and --role are required")
+	}
+	pass, err := secret(env, *passFile, "HANDOVER_PASSPHRASE", "passphrase")
+	if err != nil {
+		return err
+	}
+	if len([]rune(pass)) < 12 {
+		return usagef("the passphrase must have at least 12 characters")
+	}
+	cardPath := *out + ".card.json"
+	for _, p := range []string{*out, cardPath} {
+		if _, err := os.Stat(p); err == nil {
+			return fmt.Errorf("%s already exists: an identity is never overwritten", p)
+		}
+	}
+	id, err := identity.New(*name, *org, *role, time.Now())
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	wf := identityWorkFactor
+	if env.Vault.WorkFactor > 0 {
+		wf = env.Vault.WorkFactor // tests
+	}
+	sealed, err := id.Seal(pass, wf)
+	if err != nil {
+		return err
+	}
+	if err := store.WriteFileAtomic(*out, sealed, 0o600); err != nil {
+		return err
+	}
+	if err := store.WriteFileAtomic(cardPath, id.Card.Marshal(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "identity written to %s, card to %s\nfingerprint %s\n", *out, cardPath, id.Card.Grouped())
+	return nil
+}
+
+// readCard reads a card file, or the card inside an identity file (which needs the
+// passphrase).
+func readCard(env Env, path, passFile string) (identity.Card, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return identity.Card{}, err
+	}
+	if c, err := identity.ParseCard(b); err == nil {
+		return c, nil
+	} else if err == identity.ErrTampered {
+		return identity.Card{}, fmt.Errorf("%s: %w", path, err)
+	}
+	id, err := openIdentity(env, path, passFile)
+	if err != nil {
+		return identity.Card{}, err
+	}
+	return id.Card, nil
+}
+
+func openIdentity(env Env, path, passFile string) (*identity.Identity, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := secret(env, passFile, "HANDOVER_PASSPHRASE", "passphrase")
+	if err != nil {
+		return nil, err
+	}
+	id, err := identity.Open(b, pass)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return id, nil
+}
+
+func identityCard(_ context.Context, env Env, args []string) error {
+	fs := newFlags("identity card", env)
+	passFile := fs.String("passphrase-file", "", "for an identity file: its passphrase (else HANDOVER_PASSPHRASE)")
+	asJSON := fs.Bool("json", false, "print the card file itself")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usagef("name one card or identity file")
+	}
+	c, err := readCard(env, files[0], *passFile)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := env.Stdout.Write(c.Marshal())
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "name          %s\norganisation  %s\nrole          %s\ncreated       %s\nsigning key   %s\nage recipient %s\nfingerprint   %s\n",
+		c.Name, c.Organisation, c.Role, c.Created.In(shanghai).Format("2006-01-02 15:04 MST"), c.SigningKey, c.AgeRecipient, c.Grouped())
+	return nil
+}
+
+func identityExportAge(_ context.Context, env Env, args []string) error {
+	fs := newFlags("identity export-age", env)
+	passFile := fs.String("passphrase-file", "", "the identity's passphrase (else HANDOVER_PASSPHRASE)")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usagef("name one identity file")
+	}
+	id, err := openIdentity(env, files[0], *passFile)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "# Handover identity of %s (%s), fingerprint %s\n# public key: %s\n%s\n",
+		oneLine(id.Card.Name), oneLine(id.Card.Organisation), id.Card.Grouped(), id.Card.AgeRecipient, id.AgeSecret())
+	return nil
+}
+
+func identityAllowedSigners(_ context.Context, env Env, args []string) error {
+	fs := newFlags("identity allowed-signers", env)
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("name one or more card files")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		c, err := identity.ParseCard(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		fmt.Fprintf(env.Stdout, "# %s, %s, %s\n%s", oneLine(c.Name), oneLine(c.Organisation), oneLine(c.Role),
+			strings.TrimRight(c.AllowedSigners(), "\n")+"\n")
+	}
+	return nil
+}
+
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600) // China has no daylight saving time
+}()
