@@ -39,6 +39,7 @@ const (
 	QuarantineFix    = "quarantine.correct"  // a quarantined row corrected and re-validated
 	QuarantineClose  = "quarantine.dismiss"  // a quarantined row dismissed with a reason
 	ProfileSave      = "import.profile_save" // a mapping profile saved
+	Figures          = "book.figures"        // the book's figures and digest computed
 )
 
 // Event is one audit record.

@@ -57,6 +57,7 @@ func commands() []command {
 		{"quarantine list", "list quarantined rows: --vault DIR [--state S] [--reason R] [--column C] [--json]", quarantineList},
 		{"quarantine correct", "correct a quarantined row and validate it again: --key K --set COLUMN=VALUE…", quarantineCorrect},
 		{"quarantine dismiss", "dismiss a quarantined row with a reason: --key K --reason TEXT", quarantineDismiss},
+		{"figures", "the book's figures and digest, as both parties compare them: --vault DIR [--json]", figuresCmd},
 		{"identity new", "make a person's identity: --out FILE --name NAME --org ORG --role ROLE (FILE.card.json is its public card)", identityNew},
 		{"identity card", "print the card of a card or identity file, with its fingerprint", identityCard},
 		{"identity export-age", "print an identity's age key (AGE-SECRET-KEY-1…) for the age tool", identityExportAge},

@@ -94,6 +94,12 @@ func TestImportCommands(t *testing.T) {
 		t.Fatalf("info %+v", info)
 	}
 
+	r = runCLI(pw, "figures", "--vault", v, "--json")
+	var fig map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &fig); err != nil || fig["customers"] != 2.0 || fig["principal"] != 100050.0 || len(fig["digest"].(string)) != 64 {
+		t.Fatalf("figures: %v %+v", err, r)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		code int

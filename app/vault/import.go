@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"handover/app/audit"
+	"handover/app/figures"
 	"handover/app/importer"
 	"handover/app/progress"
 	"handover/store"
@@ -127,4 +128,16 @@ func (s *Session) gate(perm Permission) (*store.Store, error) {
 // never data, and live outside the vault).
 func (s *Session) RecordProfileSave(name string) {
 	s.record(audit.Event{Action: audit.ProfileSave, Target: "profile:" + name, Outcome: audit.OK})
+}
+
+// Figures computes the book's figures and digest (app/figures); it reads every record, so
+// it is audited.
+func (s *Session) Figures(ctx context.Context) (*figures.Figures, error) {
+	var f *figures.Figures
+	err := s.do(PermView, audit.Figures, "", nil, func(st *store.Store) error {
+		var err error
+		f, err = figures.Compute(ctx, st)
+		return err
+	})
+	return f, err
 }
