@@ -40,6 +40,7 @@ const (
 	QuarantineClose  = "quarantine.dismiss"  // a quarantined row dismissed with a reason
 	ProfileSave      = "import.profile_save" // a mapping profile saved
 	Figures          = "book.figures"        // the book's figures and digest computed
+	CertNew          = "cert.new"            // a certificate statement issued
 )
 
 // Event is one audit record.

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"handover/app/audit"
+	"handover/app/cert"
 	"handover/app/figures"
 	"handover/app/importer"
 	"handover/app/progress"
+	"handover/crypto/identity"
 	"handover/store"
 )
 
@@ -140,4 +142,27 @@ func (s *Session) Figures(ctx context.Context) (*figures.Figures, error) {
 		return err
 	})
 	return f, err
+}
+
+// NewStatement issues a certificate statement from the vault's current state: its figures
+// and import summaries, and the cards of the people who must sign.
+func (s *Session) NewStatement(ctx context.Context, kind string, signers []identity.Card) (*cert.Statement, error) {
+	var st *cert.Statement
+	detail := map[string]string{"kind": kind}
+	err := s.do(PermView, audit.CertNew, "", detail, func(sto *store.Store) error {
+		f, err := figures.Compute(ctx, sto)
+		if err != nil {
+			return err
+		}
+		sums, err := importer.LoadSummaries(sto)
+		if err != nil {
+			return err
+		}
+		st, err = cert.New(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, sums, signers)
+		if st != nil {
+			detail["certificate"], detail["digest"] = st.ID, f.Digest
+		}
+		return err
+	})
+	return st, err
 }

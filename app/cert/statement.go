@@ -1,0 +1,217 @@
+// Package cert is the handover certificate's statement: what was handed over, when and by
+// whom, as canonical JSON that each required signer signs (SSHSIG, namespace
+// handover-certificate@v1). Anyone can check a statement and its signatures with
+// `ssh-keygen -Y verify`, without this program. The PDF rendering of a statement is the
+// next step of issue 4 and is not here yet.
+package cert
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"handover/app/figures"
+	"handover/app/importer"
+	"handover/app/model"
+	"handover/crypto/identity"
+)
+
+// Kinds of certificate.
+const (
+	KindConfirmation = "confirmation" // 客户资料移交确认书
+	KindReceipt      = "receipt"      // 接收回执
+)
+
+// Namespace is the SSHSIG namespace of certificate signatures.
+const Namespace = "handover-certificate@v1"
+
+const format = "handover-statement/v1"
+
+// Errors meant for the user.
+var (
+	ErrKind      = errors.New("the kind must be confirmation or receipt")
+	ErrNoSigners = errors.New("a certificate needs at least one signer's card")
+	ErrNotSigner = errors.New("this identity is not one of the certificate's signers")
+	ErrStatement = errors.New("not a Handover certificate statement")
+)
+
+// Statement is what the signers sign. Its JSON keys are a contract with receivers'
+// scripts; its bytes, exactly as written, are what each signature covers.
+type Statement struct {
+	Format      string          `json:"format"`
+	ID          string          `json:"id"`
+	Kind        string          `json:"kind"`
+	Vault       string          `json:"vault"`
+	Issued      time.Time       `json:"issued"` // UTC; shown in Asia/Shanghai
+	Workstation string          `json:"workstation"`
+	Parties     []string        `json:"parties"` // the signers' organisations
+	Signers     []Signer        `json:"signers"`
+	Figures     figures.Figures `json:"figures"`
+	Imports     []Import        `json:"imports"`
+}
+
+// Signer is a person whose signature the certificate needs.
+type Signer struct {
+	Name         string `json:"name"`
+	Organisation string `json:"organisation"`
+	Role         string `json:"role"`
+	Fingerprint  string `json:"fingerprint"`
+	SigningKey   string `json:"signing_key"`
+	Required     bool   `json:"required"`
+}
+
+// Import is one imported file's summary as the certificate states it.
+type Import struct {
+	File        string               `json:"file"`
+	SHA256      string               `json:"sha256"`
+	Sheet       string               `json:"sheet,omitempty"`
+	Table       string               `json:"table"`
+	Rows        int64                `json:"rows"`
+	Accepted    int64                `json:"accepted"`
+	Quarantined int64                `json:"quarantined"`
+	Corrected   int64                `json:"corrected"`
+	Dismissed   int64                `json:"dismissed"`
+	Open        int64                `json:"open"`
+	Warnings    int64                `json:"warnings"`
+	Totals      map[string]model.Fen `json:"totals"`
+}
+
+// New assembles a statement. signers are the cards of the people who must sign.
+func New(kind, vault, workstation string, now time.Time, f *figures.Figures, sums []importer.Summary, signers []identity.Card) (*Statement, error) {
+	if kind != KindConfirmation && kind != KindReceipt {
+		return nil, ErrKind
+	}
+	if len(signers) == 0 {
+		return nil, ErrNoSigners
+	}
+	var idb [8]byte
+	rand.Read(idb[:])
+	s := &Statement{Format: format, ID: "HC-" + now.UTC().Format("20060102") + "-" + strings.ToUpper(hex.EncodeToString(idb[:])),
+		Kind: kind, Vault: vault, Issued: now.UTC().Truncate(time.Second), Workstation: workstation, Figures: *f}
+	orgs := map[string]bool{}
+	for _, c := range signers {
+		s.Signers = append(s.Signers, Signer{Name: c.Name, Organisation: c.Organisation, Role: c.Role,
+			Fingerprint: c.Fingerprint, SigningKey: c.SigningKey, Required: true})
+		if !orgs[c.Organisation] {
+			orgs[c.Organisation] = true
+			s.Parties = append(s.Parties, c.Organisation)
+		}
+	}
+	sort.Slice(sums, func(i, j int) bool { return sums[i].Started.Before(sums[j].Started) })
+	s.Imports = []Import{}
+	for _, m := range sums {
+		s.Imports = append(s.Imports, Import{File: m.File, SHA256: m.SHA256, Sheet: m.Sheet, Table: string(m.Table),
+			Rows: m.Rows, Accepted: m.Accepted, Quarantined: m.Quarantined, Corrected: m.Corrected, Dismissed: m.Dismissed,
+			Open: m.Open(), Warnings: m.Warnings, Totals: m.Totals})
+	}
+	return s, nil
+}
+
+// Marshal is the statement file: indented JSON with map keys sorted, so the same
+// statement always gives the same bytes.
+func (s *Statement) Marshal() []byte {
+	b, _ := json.MarshalIndent(s, "", "  ")
+	return append(b, '\n')
+}
+
+// Parse reads a statement file.
+func Parse(b []byte) (*Statement, error) {
+	var s Statement
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if len(b) > 16<<20 || dec.Decode(&s) != nil || s.Format != format {
+		return nil, ErrStatement
+	}
+	return &s, nil
+}
+
+// SignaturePath is where a signer's signature of the statement at path is kept: beside it,
+// named by the signer, so that `ssh-keygen -Y verify -s` finds it by name.
+func SignaturePath(statementPath string, fingerprint string) string {
+	return statementPath + "." + "handover-" + fingerprint[:16] + ".sig"
+}
+
+// Sign signs the statement bytes with an identity that the statement lists as a signer.
+func Sign(statement []byte, id *identity.Identity) ([]byte, error) {
+	s, err := Parse(statement)
+	if err != nil {
+		return nil, err
+	}
+	if s.signer(id.Card.Fingerprint) == nil {
+		return nil, ErrNotSigner
+	}
+	return id.Sign(Namespace, statement)
+}
+
+func (s *Statement) signer(fp string) *Signer {
+	for i := range s.Signers {
+		if s.Signers[i].Fingerprint == fp {
+			return &s.Signers[i]
+		}
+	}
+	return nil
+}
+
+// Check is the verdict on one signer.
+type Check struct {
+	Signer  Signer
+	Signed  bool  // a valid signature was found
+	Err     error // why a signature found did not verify
+	Trusted bool  // the signer's card is among the trusted cards (or none were given)
+}
+
+// Report is the verdict on a statement and its signatures.
+type Report struct {
+	Statement *Statement
+	Checks    []Check
+}
+
+// Complete says every required signer signed validly and is trusted.
+func (r *Report) Complete() bool {
+	for _, c := range r.Checks {
+		if c.Signer.Required && (!c.Signed || !c.Trusted) || c.Err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// VerifyFiles checks the statement at path with every signature beside it. trust, when not
+// empty, lists the cards whose fingerprints were compared in person; a signer outside it is
+// reported untrusted.
+func VerifyFiles(path string, trust []identity.Card) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	r := &Report{Statement: s}
+	for _, sg := range s.Signers {
+		c := Check{Signer: sg, Trusted: len(trust) == 0}
+		for _, t := range trust {
+			c.Trusted = c.Trusted || t.Fingerprint == sg.Fingerprint && t.SigningKey == sg.SigningKey
+		}
+		sig, err := os.ReadFile(SignaturePath(path, sg.Fingerprint))
+		if err == nil {
+			card := identity.Card{SigningKey: sg.SigningKey}
+			if c.Err = card.Verify(Namespace, b, sig); c.Err == nil {
+				c.Signed = true
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		r.Checks = append(r.Checks, c)
+	}
+	return r, nil
+}
