@@ -57,7 +57,7 @@ lint:
 
 # Measures unlock, demo generation and vault writes; rewrites docs/BENCHMARKS.md.
 bench: deps-build build
-	$(GO) test -run '^$$' -bench . -benchmem ./crypto/... ./store/... | tee /tmp/handover-gobench.txt
+	$(GO) test -run '^$$' -bench . -benchmem ./crypto/... ./store/... ./app/cert/... | tee /tmp/handover-gobench.txt
 	$(GO) run ./app/cmd/benchreport -bin $(BIN) -gobench /tmp/handover-gobench.txt -out docs/BENCHMARKS.md
 
 # Release artifacts in dist/: Linux tarballs, Windows .exe, SHA256SUMS and its signature.

@@ -166,6 +166,7 @@ type Check struct {
 	Signed  bool  // a valid signature was found
 	Err     error // why a signature found did not verify
 	Trusted bool  // the signer's card is among the trusted cards (or none were given)
+	Note    *Note // when and where the signer's workstation says it signed
 }
 
 // Report is the verdict on a statement and its signatures.
@@ -207,6 +208,9 @@ func VerifyFiles(path string, trust []identity.Card) (*Report, error) {
 			card := identity.Card{SigningKey: sg.SigningKey}
 			if c.Err = card.Verify(Namespace, b, sig); c.Err == nil {
 				c.Signed = true
+			}
+			if nb, err := os.ReadFile(NotePath(path, sg.Fingerprint)); err == nil {
+				c.Note, _ = NoteOf(nb)
 			}
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"handover/app/cert"
 	"handover/crypto/identity"
@@ -111,6 +112,10 @@ func certSign(_ context.Context, env Env, args []string) error {
 	if err := store.WriteFileAtomic(path, sig, 0o644); err != nil {
 		return err
 	}
+	note := cert.NewNote(id.Card.Fingerprint, workstation(env), time.Now())
+	if err := store.WriteFileAtomic(cert.NotePath(files[0], id.Card.Fingerprint), note.Marshal(), 0o644); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "signed by %s (%s); signature written to %s\n", id.Card.Name, id.Card.Grouped(), path)
 	return nil
 }
@@ -129,22 +134,40 @@ func certVerify(_ context.Context, env Env, args []string) error {
 	if len(files) != 1 {
 		return usagef("name one STATEMENT.json")
 	}
-	if strings.HasSuffix(strings.ToLower(files[0]), ".pdf") {
-		return errors.New("PDF certificates are not implemented yet: verify the statement file and its .sig files")
-	}
 	cards, err := readCards(trust)
 	if err != nil {
 		return err
 	}
-	r, err := cert.VerifyFiles(files[0], cards)
-	if err != nil {
+	var r *cert.Report
+	if strings.HasSuffix(strings.ToLower(files[0]), ".pdf") {
+		b, err := os.ReadFile(files[0])
+		if err != nil {
+			return err
+		}
+		pr, err := cert.VerifyPDF(b, cards)
+		if err != nil && pr == nil {
+			return fmt.Errorf("%s: %w", files[0], err)
+		}
+		if err != nil {
+			printReport(env, &pr.Report)
+			return fmt.Errorf("%s: %w", files[0], err)
+		}
+		r = &pr.Report
+	} else if r, err = cert.VerifyFiles(files[0], cards); err != nil {
 		return err
 	}
+	return printReport(env, r)
+}
+
+func printReport(env Env, r *cert.Report) error {
 	st := r.Statement
 	fmt.Fprintf(env.Stdout, "certificate %s (%s), issued %s on %s\nbook digest %s\n", st.ID, st.Kind,
 		st.Issued.In(shanghai).Format("2006-01-02 15:04 MST"), st.Workstation, st.Figures.Digest)
 	for _, c := range r.Checks {
 		state := "signed"
+		if c.Signed && c.Note != nil {
+			state = "signed at " + c.Note.SignedAt.In(shanghai).Format("2006-01-02 15:04 MST") + " (signer's clock)"
+		}
 		switch {
 		case c.Err != nil:
 			state = "INVALID SIGNATURE: " + c.Err.Error()
@@ -161,4 +184,64 @@ func certVerify(_ context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout, "complete: every required signer signed these exact bytes")
 	return nil
+}
+
+func certPDF(_ context.Context, env Env, args []string) error {
+	fs := newFlags("cert pdf", env)
+	out := fs.String("out", "", "PDF file to write")
+	lang := fs.String("lang", "zh-CN", "language of the certificate: zh-CN or en")
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(files) != 1 {
+		return usagef("give --out FILE.pdf and one STATEMENT.json")
+	}
+	if *lang != "zh-CN" && *lang != "en" {
+		return usagef("--lang must be zh-CN or en")
+	}
+	statement, err := os.ReadFile(files[0])
+	if err != nil {
+		return err
+	}
+	st, err := cert.Parse(statement)
+	if err != nil {
+		return fmt.Errorf("%s: %w", files[0], err)
+	}
+	sigs, err := cert.ReadSigned(files[0], st)
+	if err != nil {
+		return err
+	}
+	for fp, sg := range sigs {
+		card := identity.Card{}
+		for _, s := range st.Signers {
+			if s.Fingerprint == fp {
+				card.SigningKey = s.SigningKey
+			}
+		}
+		if err := card.Verify(cert.Namespace, statement, sg.Sig); err != nil {
+			return fmt.Errorf("the signature of %s beside %s does not verify: %w", fp[:16], files[0], err)
+		}
+	}
+	pdf, missing, err := cert.Render(statement, sigs, *lang)
+	if err != nil {
+		return err
+	}
+	for _, m := range missing {
+		fmt.Fprintf(env.Stderr, "warning: the bundled font cannot draw %s; it is printed as its code point\n", m)
+	}
+	if err := store.WriteFileAtomic(*out, pdf, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "certificate %s written to %s (%d of %d signatures)\n", st.ID, *out, len(sigs), len(st.Signers))
+	return nil
+}
+
+// workstation names this machine in signature notes.
+func workstation(env Env) string {
+	if env.Vault.Workstation != "" {
+		return env.Vault.Workstation
+	}
+	h, _ := os.Hostname()
+	return h
 }

@@ -77,6 +77,57 @@ func TestCertificateStatement(t *testing.T) {
 			}
 		}
 	}
+	// The PDF: rendered twice byte-identical, verified, and any change to it fails.
+	pdf := filepath.Join(dir, "cert.pdf")
+	if r := runCLI(nil, "cert", "pdf", st, "--out", pdf); r.code != 0 {
+		t.Fatalf("cert pdf: %+v", r)
+	}
+	first, _ := os.ReadFile(pdf)
+	if r := runCLI(nil, "cert", "pdf", st, "--out", pdf+"2"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if second, _ := os.ReadFile(pdf + "2"); !bytes.Equal(first, second) {
+		t.Fatal("the same statement and signatures gave different PDFs")
+	}
+	if os.Getenv("HANDOVER_KEEP_PDF") != "" {
+		os.WriteFile(os.Getenv("HANDOVER_KEEP_PDF"), first, 0o644)
+	}
+	if r := runCLI(nil, "cert", "verify", pdf, "--trust", ids["甲"]+".card.json", "--trust", ids["乙"]+".card.json"); r.code != 0 || !strings.Contains(r.stdout, "signed at") {
+		t.Fatalf("verify pdf: %+v", r)
+	}
+	i := bytes.Index(first, []byte("/Producer"))
+	changed := append([]byte(nil), first...)
+	changed[i+12] ^= 1
+	os.WriteFile(pdf, changed, 0o644)
+	if r := runCLI(nil, "cert", "verify", pdf); r.code != 1 || !strings.Contains(r.stderr, "differs from the rendering") {
+		t.Fatalf("changed pdf: %+v", r)
+	}
+	en := filepath.Join(dir, "cert-en.pdf")
+	if r := runCLI(nil, "cert", "pdf", st, "--out", en, "--lang", "en"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if r := runCLI(nil, "cert", "verify", en); r.code != 0 {
+		t.Fatalf("verify the English pdf: %+v", r)
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		out, err := exec.Command("pdftotext", filepath.Join(dir, "cert.pdf2"), "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"客户资料移交确认书", "甲某", "乙公司", "二、账目数据", "第 1 页 共", "c.csv"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("pdftotext lacks %q", want)
+			}
+		}
+		if out, err := exec.Command("qpdf", "--check", filepath.Join(dir, "cert.pdf2")).CombinedOutput(); err != nil {
+			t.Fatalf("qpdf --check: %v\n%s", err, out)
+		}
+		fonts, _ := exec.Command("pdffonts", filepath.Join(dir, "cert.pdf2")).Output()
+		if !strings.Contains(string(fonts), "yes") {
+			t.Fatalf("no embedded font:\n%s", fonts)
+		}
+	}
+
 	// One byte changed: both signatures fail, and verify says so.
 	os.WriteFile(st, bytes.Replace(b, []byte(`"rows": 1`), []byte(`"rows": 2`), 1), 0o644)
 	if r := runCLI(nil, "cert", "verify", st); r.code != 1 || strings.Count(r.stdout, "INVALID SIGNATURE") != 2 {

@@ -86,7 +86,7 @@ func main() {
 	}
 	if *gobench != "" {
 		if gb, err := os.ReadFile(*gobench); err == nil {
-			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -benchmem ./crypto/... ./store/...` in the same run:\n\n```\n")
+			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -benchmem ./crypto/... ./store/... ./app/cert/...` in the same run:\n\n```\n")
 			for _, l := range strings.Split(string(gb), "\n") {
 				if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "pkg:") {
 					b.WriteString(l + "\n")
