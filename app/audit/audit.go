@@ -41,6 +41,7 @@ const (
 	ProfileSave      = "import.profile_save" // a mapping profile saved
 	Figures          = "book.figures"        // the book's figures and digest computed
 	CertNew          = "cert.new"            // a certificate statement issued
+	TrustAdd         = "trust.add"           // a card's fingerprint compared in person and trusted
 )
 
 // Event is one audit record.

@@ -133,6 +133,17 @@ func TestCertificateStatement(t *testing.T) {
 	if r := runCLI(nil, "cert", "verify", st); r.code != 1 || strings.Count(r.stdout, "INVALID SIGNATURE") != 2 {
 		t.Fatalf("changed statement: %+v", r)
 	}
+	// The vault's list of trusted cards.
+	if r := runCLI(pw, "trust", "add", "--vault", v, ids["甲"]+".card.json"); r.code != 2 {
+		t.Fatalf("trust without --how: %+v", r)
+	}
+	if r := runCLI(pw, "trust", "add", "--vault", v, "--how", "当面核对，朗读指纹", ids["甲"]+".card.json"); r.code != 0 {
+		t.Fatalf("trust add: %+v", r)
+	}
+	if r := runCLI(pw, "trust", "list", "--vault", v, "--json"); r.code != 0 || !strings.Contains(r.stdout, "当面核对") || !strings.Contains(r.stdout, `"compared_by"`) {
+		t.Fatalf("trust list: %+v", r)
+	}
+
 	// A stranger cannot sign.
 	stranger := filepath.Join(dir, "丙.identity")
 	runCLI(map[string]string{"HANDOVER_PASSPHRASE": "identity-pass-丙"}, "identity", "new", "--out", stranger, "--name", "丙", "--org", "丙", "--role", "x")

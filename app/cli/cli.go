@@ -62,6 +62,8 @@ func commands() []command {
 		{"cert sign", "sign a statement: --identity FILE STATEMENT.json (writes the signature beside it)", certSign},
 		{"cert pdf", "render a statement and the signatures beside it as a PDF: STATEMENT.json --out FILE.pdf [--lang zh-CN|en]", certPDF},
 		{"cert verify", "verify a certificate PDF, or a statement and the signatures beside it: FILE [--trust CARD]…", certVerify},
+		{"trust add", "record that a card's fingerprint was compared with its owner: --vault DIR --how TEXT CARD", trustAdd},
+		{"trust list", "the vault's trusted cards, with who compared them and when: --vault DIR [--json]", trustList},
 		{"identity new", "make a person's identity: --out FILE --name NAME --org ORG --role ROLE (FILE.card.json is its public card)", identityNew},
 		{"identity card", "print the card of a card or identity file, with its fingerprint", identityCard},
 		{"identity export-age", "print an identity's age key (AGE-SECRET-KEY-1…) for the age tool", identityExportAge},

@@ -15,6 +15,7 @@ var (
 	ErrLocked          = errors.New("the vault is locked")
 	ErrWeakPassphrase  = fmt.Errorf("passphrase too short (at least %d characters)", MinPassphraseLen)
 	ErrLastAdmin       = errors.New("cannot remove the last operator who can manage operators")
+	ErrHowRequired     = errors.New("say how the fingerprint was compared (for example: in person, read aloud)")
 	ErrUnknownField    = errors.New("unknown field")
 	// These come from the layers below, re-exported so callers need only this package.
 	ErrNotVault      = store.ErrNotVault
