@@ -5,8 +5,10 @@ import (
 	"errors"
 	"strconv"
 
+	"handover/app/cert"
 	"handover/app/importer"
 	"handover/app/vault"
+	"handover/crypto/identity"
 )
 
 // describe maps a core error to a translated message and a hint. Unknown errors show their
@@ -41,6 +43,26 @@ func describe(err error) (msg, hint string) {
 		return L("error.last_admin"), ""
 	case errors.Is(err, context.Canceled):
 		return L("error.cancelled"), ""
+	}
+	var ufe *fileError
+	switch {
+	case errors.Is(err, identity.ErrPassphrase):
+		return L("error.identity_passphrase"), L("hint.identity_passphrase")
+	case errors.Is(err, identity.ErrTampered):
+		return L("error.card_tampered"), L("hint.card_tampered")
+	case errors.Is(err, identity.ErrNotCard):
+		return L("error.not_card"), ""
+	case errors.Is(err, identity.ErrNotSecret):
+		return L("error.not_identity"), ""
+	case errors.Is(err, cert.ErrNotSigner), errors.Is(err, errWrongIdentity):
+		return L("error.not_signer"), L("hint.not_signer")
+	case errors.Is(err, errSignatureNotOurs):
+		return L("error.signature_not_ours"), ""
+	case errors.Is(err, vault.ErrHowRequired):
+		return L("error.how_required"), ""
+	case errors.As(err, &ufe):
+		msg, hint := describe(ufe.Err)
+		return L("error.file", map[string]any{"File": ufe.File, "Message": msg}), hint
 	}
 	var fe *importer.FileError
 	var mc *importer.MissingColumnsError

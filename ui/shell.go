@@ -23,6 +23,7 @@ type shell struct {
 
 	customers *customersView
 	imports   *importView
+	certs     *certView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -43,6 +44,10 @@ func newShell(a *App, s *vault.Session) *shell {
 		{"import", L("nav.import"), theme.UploadIcon(), func() fyne.CanvasObject {
 			sh.imports = newImportView(a, s)
 			return sh.imports.content
+		}},
+		{"certificates", L("nav.certificates"), theme.DocumentIcon(), func() fyne.CanvasObject {
+			sh.certs = newCertView(a, s)
+			return sh.certs.content
 		}},
 		{"settings", L("nav.settings"), theme.SettingsIcon(), func() fyne.CanvasObject {
 			sh.settings = newSettingsView(a, s)
@@ -105,6 +110,7 @@ func (sh *shell) clear() {
 		sh.customers.clear()
 	}
 	sh.imports = nil
+	sh.certs = nil
 	sh.body.Objects = nil
 	sh.body.Refresh()
 }

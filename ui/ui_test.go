@@ -296,6 +296,9 @@ func TestTranslationsComplete(t *testing.T) {
 		used["history."+c] = true
 	}
 	used["table.documents"], used["encoding.xlsx"] = true, true
+	for _, k := range certKinds {
+		used["cert.kind."+k] = true
+	}
 	used["import.state.running"], used["import.state.done"] = true, true
 	msgs := map[string]map[string]string{}
 	for _, l := range assets.Languages {

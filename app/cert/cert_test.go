@@ -3,6 +3,7 @@ package cert
 import (
 	"bytes"
 	"errors"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,4 +131,27 @@ func BenchmarkRender(b *testing.B) {
 		size = len(pdf)
 	}
 	b.ReportMetric(float64(size), "bytes")
+}
+
+// The preview has the PDF's pages.
+func TestPreview(t *testing.T) {
+	ids := signers(t, "甲", "乙")
+	b := statement(t, ids, 60)
+	sigs := sign(t, b, ids[0])
+	imgs, err := Preview(b, sigs, "zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _, _ := Render(b, sigs, "zh-CN")
+	pages := bytes.Count(pdf, []byte("/Type /Page\n"))
+	if len(imgs) != pages || imgs[0].Bounds().Dx() != 840 {
+		t.Fatalf("%d preview pages of width %d, PDF has %d pages", len(imgs), imgs[0].Bounds().Dx(), pages)
+	}
+	if dir := os.Getenv("HANDOVER_SNAPSHOTS"); dir != "" {
+		for i, im := range imgs {
+			f, _ := os.Create(filepath.Join(dir, "preview-"+string(rune('1'+i))+".png"))
+			png.Encode(f, im)
+			f.Close()
+		}
+	}
 }

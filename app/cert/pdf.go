@@ -76,7 +76,7 @@ func hasGlyph(r rune) bool {
 
 // renderer draws one certificate.
 type renderer struct {
-	pdf     *gofpdf.Fpdf
+	pdf     surface
 	lang    string
 	missing []MissingGlyph
 	seen    map[rune]bool
@@ -114,7 +114,7 @@ func Render(statement []byte, sigs map[string]Signed, lang string) ([]byte, []Mi
 		lang = "zh-CN"
 	}
 	pdf := gofpdf.New("P", "mm", "A4", "")
-	r := &renderer{pdf: pdf, lang: lang, seen: map[rune]bool{}}
+	r := &renderer{pdf: pdfSurface{pdf}, lang: lang, seen: map[rune]bool{}}
 	pdf.SetCreationDate(st.Issued)
 	pdf.SetModificationDate(st.Issued)
 	pdf.SetCatalogSort(true)
@@ -126,20 +126,10 @@ func Render(statement []byte, sigs map[string]Signed, lang string) ([]byte, []Mi
 	pdf.SetAutoPageBreak(true, 20)
 	pdf.AliasNbPages("{nb}")
 	pdf.SetFooterFunc(func() {
-		pdf.SetY(-14)
-		pdf.SetFont("wqy", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 5, r.text(fmt.Sprintf(r.l("footer"), st.ID, pdf.PageNo(), "{nb}")), "", 0, "C", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
+		r.footer(st, pdf.PageNo(), "{nb}")
 	})
-	pdf.AddPage()
-	digest := sha256.Sum256(statement)
-	r.header(st, hex.EncodeToString(digest[:]))
-	r.parties(st)
-	r.figures(st)
-	r.imports(st)
-	r.signatures(st, sigs)
-	r.attach(statement, st, sigs)
+	r.draw(statement, st, sigs)
+	r.attach(pdf, statement, st, sigs)
 	if err := pdf.Error(); err != nil {
 		return nil, nil, err
 	}
@@ -148,6 +138,27 @@ func Render(statement []byte, sigs map[string]Signed, lang string) ([]byte, []Mi
 		return nil, nil, err
 	}
 	return out.Bytes(), r.missing, nil
+}
+
+// draw lays the certificate out on any surface: the PDF, or page images for the preview.
+func (r *renderer) draw(statement []byte, st *Statement, sigs map[string]Signed) {
+	r.pdf.AddPage()
+	digest := sha256.Sum256(statement)
+	r.header(st, hex.EncodeToString(digest[:]))
+	r.parties(st)
+	r.figures(st)
+	r.imports(st)
+	r.signatures(st, sigs)
+}
+
+// footer is the line at the bottom of every page.
+func (r *renderer) footer(st *Statement, page int, total string) {
+	p := r.pdf
+	p.SetY(297 - 14)
+	p.SetFont(8)
+	p.SetTextColor(90, 90, 90)
+	p.CellFormat(0, 5, r.text(fmt.Sprintf(r.l("footer"), st.ID, page, total)), "", 0, "C", false)
+	p.SetTextColor(0, 0, 0)
 }
 
 var shanghai = func() *time.Location {
@@ -161,11 +172,11 @@ func localTime(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15
 
 func (r *renderer) header(st *Statement, digest string) {
 	p := r.pdf
-	p.SetFont("wqy", "", 20)
-	p.CellFormat(0, 12, r.text(r.l("title."+st.Kind)), "", 1, "C", false, 0, "")
-	p.SetFont("wqy", "", 9)
+	p.SetFont(20)
+	p.CellFormat(0, 12, r.text(r.l("title."+st.Kind)), "", 1, "C", false)
+	p.SetFont(9)
 	p.SetTextColor(80, 80, 80)
-	p.CellFormat(0, 5, r.text(r.l("subtitle")), "", 1, "C", false, 0, "")
+	p.CellFormat(0, 5, r.text(r.l("subtitle")), "", 1, "C", false)
 	p.SetTextColor(0, 0, 0)
 	p.Ln(4)
 	// The QR code carries the statement digest, so a printout can be matched to its file.
@@ -179,10 +190,10 @@ func (r *renderer) header(st *Statement, digest string) {
 		{r.l("cert.vault"), st.Vault},
 		{r.l("cert.digest"), digest[:32] + "\n" + digest[32:]},
 	}
-	p.SetFont("wqy", "", 9.5)
+	p.SetFont(9.5)
 	for _, row := range rows {
 		p.SetX(18)
-		p.CellFormat(30, 6, r.text(row[0]), "", 0, "L", false, 0, "")
+		p.CellFormat(30, 6, r.text(row[0]), "", 0, "L", false)
 		p.MultiCell(100, 6, r.text(row[1]), "", "L", false)
 	}
 	p.SetY(max(p.GetY(), top+38) + 2)
@@ -208,11 +219,14 @@ func (r *renderer) qr(x, y, size float64, content string) {
 
 func (r *renderer) section(title string) {
 	p := r.pdf
+	if p.GetY() > breakAt-30 { // a heading never ends a page
+		p.AddPage()
+	}
 	p.Ln(3)
-	p.SetFont("wqy", "", 13)
+	p.SetFont(13)
 	p.SetFillColor(232, 238, 247)
-	p.CellFormat(0, 8, r.text(title), "", 1, "L", true, 0, "")
-	p.SetFont("wqy", "", 9.5)
+	p.CellFormat(0, 8, r.text(title), "", 1, "L", true)
+	p.SetFont(9.5)
 	p.Ln(1)
 }
 
@@ -229,7 +243,7 @@ func (r *renderer) table(widths []float64, aligns string, header []string, rows 
 	head := func() {
 		p.SetFillColor(245, 245, 245)
 		for i, h := range header {
-			p.CellFormat(widths[i], 6.5, r.text(h), "1", 0, "C", true, 0, "")
+			p.CellFormat(widths[i], 6.5, r.text(h), "1", 0, "C", true)
 		}
 		p.Ln(-1)
 	}
@@ -240,7 +254,7 @@ func (r *renderer) table(widths []float64, aligns string, header []string, rows 
 			head()
 		}
 		for i, c := range row {
-			p.CellFormat(widths[i], 6, r.text(c), "1", 0, string(aligns[i]), false, 0, "")
+			p.CellFormat(widths[i], 6, r.text(c), "1", 0, string(aligns[i]), false)
 		}
 		p.Ln(-1)
 	}
@@ -287,15 +301,15 @@ func (r *renderer) figures(st *Statement) {
 	}
 	r.table([]float64{60, 40, 74}, "LRR", []string{r.l("col.overdue"), r.l("col.loans"), r.l("col.outstanding")}, buckets)
 	r.pdf.Ln(1)
-	r.pdf.SetFont("wqy", "", 8.5)
+	r.pdf.SetFont(8.5)
 	r.pdf.MultiCell(0, 5, r.text(r.l("fig.book_digest")+" "+f.Digest), "", "L", false)
-	r.pdf.SetFont("wqy", "", 9.5)
+	r.pdf.SetFont(9.5)
 }
 
 func (r *renderer) imports(st *Statement) {
 	r.section(r.l("sec.imports"))
 	if len(st.Imports) == 0 {
-		r.pdf.CellFormat(0, 6, r.text(r.l("imports.none")), "", 1, "L", false, 0, "")
+		r.pdf.CellFormat(0, 6, r.text(r.l("imports.none")), "", 1, "L", false)
 		return
 	}
 	var rows [][]string
@@ -322,9 +336,9 @@ func (r *renderer) imports(st *Statement) {
 	}
 	if len(totals) > 0 {
 		r.pdf.Ln(1)
-		r.pdf.SetFont("wqy", "", 8.5)
+		r.pdf.SetFont(8.5)
 		r.pdf.MultiCell(0, 5, r.text(r.l("imports.totals")+" "+strings.Join(totals, "；")), "", "L", false)
-		r.pdf.SetFont("wqy", "", 9.5)
+		r.pdf.SetFont(9.5)
 	}
 }
 
@@ -360,15 +374,15 @@ func (r *renderer) signatures(st *Statement, sigs map[string]Signed) {
 		p.SetXY(21, y+2)
 		for _, l := range lines {
 			p.SetX(21)
-			p.CellFormat(26, 5, r.text(l[0]), "", 0, "L", false, 0, "")
-			p.CellFormat(140, 5, r.text(l[1]), "", 1, "L", false, 0, "")
+			p.CellFormat(26, 5, r.text(l[0]), "", 0, "L", false)
+			p.CellFormat(140, 5, r.text(l[1]), "", 1, "L", false)
 		}
 		p.SetY(y + 37)
 	}
 }
 
 // attach embeds the statement, each signature and its note, in the signers' order.
-func (r *renderer) attach(statement []byte, st *Statement, sigs map[string]Signed) {
+func (r *renderer) attach(pdf *gofpdf.Fpdf, statement []byte, st *Statement, sigs map[string]Signed) {
 	as := []gofpdf.Attachment{{Content: statement, Filename: "statement.json", Description: "Handover certificate statement"}}
 	for _, s := range st.Signers {
 		sg, ok := sigs[s.Fingerprint]
@@ -381,5 +395,5 @@ func (r *renderer) attach(statement []byte, st *Statement, sigs map[string]Signe
 			as = append(as, gofpdf.Attachment{Content: sg.Note.Marshal(), Filename: name + ".json", Description: "signature note"})
 		}
 	}
-	r.pdf.SetAttachments(as)
+	pdf.SetAttachments(as)
 }

@@ -50,12 +50,30 @@ type Statement struct {
 	ID          string          `json:"id"`
 	Kind        string          `json:"kind"`
 	Vault       string          `json:"vault"`
+	Deal        Deal            `json:"deal"`
 	Issued      time.Time       `json:"issued"` // UTC; shown in Asia/Shanghai
 	Workstation string          `json:"workstation"`
 	Parties     []string        `json:"parties"` // the signers' organisations
 	Signers     []Signer        `json:"signers"`
 	Figures     figures.Figures `json:"figures"`
 	Imports     []Import        `json:"imports"`
+	// Packages and Checklist are filled once handover packages (issue 5) and the
+	// checklist (issue 6) exist; until then they are empty, and say so.
+	Packages  []Package       `json:"packages"`
+	Checklist json.RawMessage `json:"checklist"`
+}
+
+// Deal names the handover the certificate belongs to. Until the deal setup (issue 6)
+// records a name and type, the deal is the vault.
+type Deal struct {
+	ID   string `json:"id"`
+	Type string `json:"type"` // equity, loan-book, merger; "" until recorded
+}
+
+// Package is a handover package the certificate covers, by its digest.
+type Package struct {
+	ID     string `json:"id"`
+	SHA256 string `json:"sha256"`
 }
 
 // Signer is a person whose signature the certificate needs.
@@ -86,6 +104,12 @@ type Import struct {
 
 // New assembles a statement. signers are the cards of the people who must sign.
 func New(kind, vault, workstation string, now time.Time, f *figures.Figures, sums []importer.Summary, signers []identity.Card) (*Statement, error) {
+	return NewWithWitnesses(kind, vault, workstation, now, f, sums, signers, nil)
+}
+
+// NewWithWitnesses is New with optional witnesses: they may sign, but the certificate is
+// complete without them.
+func NewWithWitnesses(kind, vault, workstation string, now time.Time, f *figures.Figures, sums []importer.Summary, signers, witnesses []identity.Card) (*Statement, error) {
 	if kind != KindConfirmation && kind != KindReceipt {
 		return nil, ErrKind
 	}
@@ -95,12 +119,18 @@ func New(kind, vault, workstation string, now time.Time, f *figures.Figures, sum
 	var idb [8]byte
 	rand.Read(idb[:])
 	s := &Statement{Format: format, ID: "HC-" + now.UTC().Format("20060102") + "-" + strings.ToUpper(hex.EncodeToString(idb[:])),
-		Kind: kind, Vault: vault, Issued: now.UTC().Truncate(time.Second), Workstation: workstation, Figures: *f}
+		Kind: kind, Vault: vault, Deal: Deal{ID: vault}, Issued: now.UTC().Truncate(time.Second), Workstation: workstation,
+		Figures: *f, Packages: []Package{}, Checklist: json.RawMessage("null")}
 	orgs := map[string]bool{}
-	for _, c := range signers {
+	seen := map[string]bool{}
+	for i, c := range append(append([]identity.Card{}, signers...), witnesses...) {
+		if seen[c.Fingerprint] {
+			continue
+		}
+		seen[c.Fingerprint] = true
 		s.Signers = append(s.Signers, Signer{Name: c.Name, Organisation: c.Organisation, Role: c.Role,
-			Fingerprint: c.Fingerprint, SigningKey: c.SigningKey, Required: true})
-		if !orgs[c.Organisation] {
+			Fingerprint: c.Fingerprint, SigningKey: c.SigningKey, Required: i < len(signers)})
+		if i < len(signers) && !orgs[c.Organisation] {
 			orgs[c.Organisation] = true
 			s.Parties = append(s.Parties, c.Organisation)
 		}

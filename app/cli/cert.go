@@ -40,16 +40,17 @@ func certNew(ctx context.Context, env Env, args []string) error {
 	u := addUnlockFlags(fs)
 	kind := fs.String("kind", "", "confirmation (移交确认书) or receipt (接收回执)")
 	out := fs.String("out", "", "statement file to write (STATEMENT.json)")
-	var signers listFlag
-	fs.Var(&signers, "signer", "card of a person who must sign (repeat for each)")
+	var signers, witnesses listFlag
+	fs.Var(&signers, "signer", "card of a person who must sign (repeat for each; default: every card the vault trusts)")
+	fs.Var(&witnesses, "witness", "card of a witness who may sign (repeat for each)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *kind != cert.KindConfirmation && *kind != cert.KindReceipt {
 		return usagef("--kind must be confirmation or receipt")
 	}
-	if *out == "" || len(signers) == 0 {
-		return usagef("--out and at least one --signer CARD are required")
+	if *out == "" {
+		return usagef("--out is required")
 	}
 	if _, err := os.Stat(*out); err == nil {
 		return fmt.Errorf("%s already exists: a statement is never overwritten", *out)
@@ -58,12 +59,28 @@ func certNew(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	wcards, err := readCards(witnesses)
+	if err != nil {
+		return err
+	}
 	s, err := u.unlock(env)
 	if err != nil {
 		return err
 	}
 	defer closeSession(s)
-	st, err := s.NewStatement(ctx, *kind, cards)
+	if len(cards) == 0 {
+		ts, err := s.TrustedCards(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			cards = append(cards, t.Card)
+		}
+		if len(cards) == 0 {
+			return usagef("the vault trusts no card yet: add signers with --signer CARD, or trust their cards with 'handover trust add'")
+		}
+	}
+	st, err := s.NewStatementWithWitnesses(ctx, *kind, cards, wcards)
 	if err != nil {
 		return err
 	}
@@ -72,7 +89,11 @@ func certNew(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "statement %s written to %s; book digest %s\n", st.ID, *out, st.Figures.Digest)
 	for _, sg := range st.Signers {
-		fmt.Fprintf(env.Stdout, "  to be signed by %s (%s, %s)\n", sg.Name, sg.Role, sg.Organisation)
+		who := "to be signed by"
+		if !sg.Required {
+			who = "witness (optional):"
+		}
+		fmt.Fprintf(env.Stdout, "  %s %s (%s, %s)\n", who, sg.Name, sg.Role, sg.Organisation)
 	}
 	return nil
 }

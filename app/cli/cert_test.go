@@ -144,6 +144,22 @@ func TestCertificateStatement(t *testing.T) {
 		t.Fatalf("trust list: %+v", r)
 	}
 
+	// Without --signer, the vault's trusted cards sign; a witness is optional.
+	st2 := filepath.Join(dir, "receipt.json")
+	r = runCLI(pw, "cert", "new", "--vault", v, "--kind", "receipt", "--out", st2, "--witness", ids["乙"]+".card.json")
+	if r.code != 0 || !strings.Contains(r.stdout, "to be signed by 甲某") || !strings.Contains(r.stdout, "witness (optional): 乙某") {
+		t.Fatalf("cert new from trusted cards: %+v", r)
+	}
+	if r := sign("甲"); r.code != 0 {
+		t.Fatal(r)
+	}
+	if r := runCLI(map[string]string{"HANDOVER_IDENTITY_PASSPHRASE": "identity-pass-甲"}, "cert", "sign", "--identity", ids["甲"], st2); r.code != 0 {
+		t.Fatal(r)
+	}
+	if r := runCLI(nil, "cert", "verify", st2); r.code != 0 || !strings.Contains(r.stdout, "NOT SIGNED") {
+		t.Fatalf("a receipt without its optional witness is complete: %+v", r)
+	}
+
 	// A stranger cannot sign.
 	stranger := filepath.Join(dir, "丙.identity")
 	runCLI(map[string]string{"HANDOVER_PASSPHRASE": "identity-pass-丙"}, "identity", "new", "--out", stranger, "--name", "丙", "--org", "丙", "--role", "x")

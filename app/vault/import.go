@@ -147,6 +147,11 @@ func (s *Session) Figures(ctx context.Context) (*figures.Figures, error) {
 // NewStatement issues a certificate statement from the vault's current state: its figures
 // and import summaries, and the cards of the people who must sign.
 func (s *Session) NewStatement(ctx context.Context, kind string, signers []identity.Card) (*cert.Statement, error) {
+	return s.NewStatementWithWitnesses(ctx, kind, signers, nil)
+}
+
+// NewStatementWithWitnesses is NewStatement with optional witnesses.
+func (s *Session) NewStatementWithWitnesses(ctx context.Context, kind string, signers, witnesses []identity.Card) (*cert.Statement, error) {
 	var st *cert.Statement
 	detail := map[string]string{"kind": kind}
 	err := s.do(PermView, audit.CertNew, "", detail, func(sto *store.Store) error {
@@ -158,7 +163,7 @@ func (s *Session) NewStatement(ctx context.Context, kind string, signers []ident
 		if err != nil {
 			return err
 		}
-		st, err = cert.New(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, sums, signers)
+		st, err = cert.NewWithWitnesses(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, sums, signers, witnesses)
 		if st != nil {
 			detail["certificate"], detail["digest"] = st.ID, f.Digest
 		}

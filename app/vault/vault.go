@@ -202,3 +202,6 @@ func (v *Vault) changeSlot(operator, oldPass, newPass string) error {
 	}
 	return v.dir.WriteSlot(h, newSealed)
 }
+
+// Workstation names this machine, as audit events record it.
+func (v *Vault) Workstation() string { return v.opts.Workstation }

@@ -1,0 +1,450 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/skip2/go-qrcode"
+
+	"handover/app/cert"
+	"handover/app/vault"
+	"handover/crypto/identity"
+	"handover/store"
+)
+
+// certView is the joint signing session: choose the kind and the signers' cards, issue the
+// statement from the vault, look at its pages, and let each signer sign with their own
+// identity file and passphrase, in any order, at this workstation or apart (export the
+// statement, import the signature). The certificate is saved only when every required
+// signer has signed.
+type certView struct {
+	a       *App
+	s       *vault.Session
+	content fyne.CanvasObject
+
+	kind      *widget.Select
+	addCard   *widget.Button
+	issue     *widget.Button
+	signers   *widget.List
+	status    *widget.Label
+	export    *widget.Button
+	importSig *widget.Button
+	save      *widget.Button
+	pages     *fyne.Container
+	pageLabel *widget.Label
+
+	cards     []identity.Card
+	statement []byte
+	st        *cert.Statement
+	sigs      map[string]cert.Signed
+	signBtns  map[string]*widget.Button
+	signed    int   // signing attempts finished, for tests
+	lastErr   error // of the last attempt
+}
+
+var certKinds = []string{cert.KindConfirmation, cert.KindReceipt}
+
+func newCertView(a *App, s *vault.Session) *certView {
+	v := &certView{a: a, s: s, sigs: map[string]cert.Signed{}, signBtns: map[string]*widget.Button{}}
+	names := []string{L("cert.kind." + certKinds[0]), L("cert.kind." + certKinds[1])}
+	v.kind = widget.NewSelect(names, func(string) { v.reset() })
+	v.kind.SetSelectedIndex(0)
+	v.addCard = widget.NewButtonWithIcon(L("cert.add_signer"), theme.ContentAddIcon(), v.chooseCard)
+	v.issue = widget.NewButtonWithIcon(L("cert.issue"), theme.DocumentCreateIcon(), v.issueStatement)
+	v.issue.Importance = widget.HighImportance
+	v.status = widget.NewLabel(L("cert.start"))
+	v.status.Wrapping = fyne.TextWrapWord
+	v.export = widget.NewButtonWithIcon(L("cert.export"), theme.DownloadIcon(), v.exportStatement)
+	v.importSig = widget.NewButtonWithIcon(L("cert.import_sig"), theme.UploadIcon(), v.chooseSignature)
+	v.save = widget.NewButtonWithIcon(L("cert.save"), theme.DocumentSaveIcon(), v.saveCertificate)
+	v.save.Importance = widget.HighImportance
+	v.signers = widget.NewList(func() int { return len(v.cards) },
+		func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewButton("QR", nil), widget.NewButton(L("cert.sign"), nil)),
+				widget.NewLabel("name\nfingerprint"))
+		},
+		v.updateSigner)
+	v.pages = container.NewVBox()
+	v.pageLabel = widget.NewLabel("")
+	top := container.NewVBox(container.NewHBox(widget.NewLabel(L("cert.kind")), v.kind, v.addCard, v.issue), v.status)
+	bottom := container.NewHBox(v.export, v.importSig, v.save)
+	left := container.NewBorder(top, bottom, nil, nil, v.signers)
+	right := container.NewBorder(v.pageLabel, nil, nil, nil, container.NewVScroll(v.pages))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.42
+	v.content = split
+	v.refresh()
+	return v
+}
+
+func (v *certView) kindCode() string { return certKinds[max(0, v.kind.SelectedIndex())] }
+
+// reset drops an issued statement and its signatures: the cards or kind changed.
+func (v *certView) reset() {
+	v.statement, v.st = nil, nil
+	v.sigs = map[string]cert.Signed{}
+	if v.pages != nil {
+		v.pages.Objects = nil
+		v.pages.Refresh()
+		v.refresh()
+	}
+}
+
+func (v *certView) updateSigner(i widget.ListItemID, o fyne.CanvasObject) {
+	c := v.cards[i]
+	row := o.(*fyne.Container)
+	label := row.Objects[0].(*widget.Label)
+	state := ""
+	if v.st != nil {
+		if _, ok := v.sigs[c.Fingerprint]; ok {
+			state = " · " + L("cert.signed")
+		} else {
+			state = " · " + L("cert.unsigned")
+		}
+	}
+	label.SetText(fmt.Sprintf("%s（%s，%s）%s\n%s", c.Name, c.Role, c.Organisation, state, c.Grouped()))
+	btns := row.Objects[1].(*fyne.Container)
+	btns.Objects[0].(*widget.Button).OnTapped = func() { v.showFingerprint(c) }
+	sign := btns.Objects[1].(*widget.Button)
+	sign.OnTapped = func() { v.chooseIdentity(c) }
+	v.signBtns[c.Fingerprint] = sign
+	if _, done := v.sigs[c.Fingerprint]; v.st == nil || done {
+		sign.Disable()
+	} else {
+		sign.Enable()
+	}
+}
+
+func (v *certView) refresh() {
+	v.signers.Refresh()
+	switch {
+	case v.st == nil && len(v.cards) == 0:
+		v.status.SetText(L("cert.start"))
+	case v.st == nil:
+		v.status.SetText(L("cert.ready", map[string]any{"N": len(v.cards)}))
+	default:
+		var missing []string
+		for _, sg := range v.st.Signers {
+			if _, ok := v.sigs[sg.Fingerprint]; !ok && sg.Required {
+				missing = append(missing, sg.Name)
+			}
+		}
+		if len(missing) == 0 {
+			v.status.SetText(L("cert.complete", map[string]any{"ID": v.st.ID}))
+		} else {
+			v.status.SetText(L("cert.waiting", map[string]any{"ID": v.st.ID, "Signed": len(v.sigs), "Total": len(v.st.Signers),
+				"Missing": strings.Join(missing, "、")}))
+		}
+	}
+	if len(v.cards) > 0 && v.st == nil {
+		v.issue.Enable()
+	} else {
+		v.issue.Disable()
+	}
+	if v.st != nil {
+		v.export.Enable()
+		v.importSig.Enable()
+	} else {
+		v.export.Disable()
+		v.importSig.Disable()
+	}
+	if v.complete() {
+		v.save.Enable()
+	} else {
+		v.save.Disable()
+	}
+}
+
+// complete says every required signer has signed.
+func (v *certView) complete() bool {
+	if v.st == nil {
+		return false
+	}
+	for _, sg := range v.st.Signers {
+		if _, ok := v.sigs[sg.Fingerprint]; sg.Required && !ok {
+			return false
+		}
+	}
+	return true
+}
+
+var cardExts = []string{"json"}
+
+func (v *certView) chooseCard() {
+	p, ok, err := v.a.chooser.ChooseFile(L("cert.add_signer"), L("cert.card_filter"), cardExts)
+	if err != nil || !ok {
+		if err != nil {
+			showError(v.a.win, err)
+		}
+		return
+	}
+	if err := v.addCardFile(p); err != nil {
+		showError(v.a.win, err)
+	}
+}
+
+func (v *certView) addCardFile(p string) error {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	c, err := identity.ParseCard(b)
+	if err != nil {
+		return &fileError{File: filepath.Base(p), Err: err}
+	}
+	for _, have := range v.cards {
+		if have.Fingerprint == c.Fingerprint {
+			return nil
+		}
+	}
+	v.cards = append(v.cards, c)
+	v.reset()
+	v.refresh()
+	return nil
+}
+
+// fileError names the file an error is about.
+type fileError struct {
+	File string
+	Err  error
+}
+
+func (e *fileError) Error() string { return e.File + ": " + e.Err.Error() }
+func (e *fileError) Unwrap() error { return e.Err }
+
+// showFingerprint shows a card's fingerprint as grouped hex and as a QR code, to compare
+// with its owner in person, and records the comparison in the vault's trusted cards.
+func (v *certView) showFingerprint(c identity.Card) {
+	png, err := qrcode.Encode("handover-card:"+c.Fingerprint, qrcode.Medium, 256)
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	img := canvas.NewImageFromReader(bytes.NewReader(png), "fingerprint.png")
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(fyne.NewSize(220, 220))
+	how := widget.NewEntry()
+	how.SetPlaceHolder(L("cert.how"))
+	text := widget.NewLabel(fmt.Sprintf("%s（%s，%s）\n%s", c.Name, c.Role, c.Organisation, c.Grouped()))
+	text.Wrapping = fyne.TextWrapWord
+	dialog.ShowCustomConfirm(L("cert.fingerprint"), L("cert.trust"), L("action.close"),
+		container.NewVBox(text, img, how), func(ok bool) {
+			if !ok {
+				return
+			}
+			if _, err := v.s.Trust(c, how.Text); err != nil {
+				showError(v.a.win, err)
+				return
+			}
+			dialog.ShowInformation(L("cert.fingerprint"), L("cert.trusted", map[string]any{"Name": c.Name}), v.a.win)
+		}, v.a.win)
+}
+
+func (v *certView) issueStatement() {
+	st, err := v.s.NewStatement(context.Background(), v.kindCode(), v.cards)
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	v.st, v.statement = st, st.Marshal()
+	v.sigs = map[string]cert.Signed{}
+	v.render()
+	v.refresh()
+}
+
+// render shows the certificate's pages as they will print.
+func (v *certView) render() {
+	imgs, err := cert.Preview(v.statement, v.sigs, v.a.settings.Language)
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	v.pages.Objects = nil
+	for _, im := range imgs {
+		v.pages.Add(pageImage(im))
+	}
+	v.pages.Refresh()
+	v.pageLabel.SetText(L("cert.pages", map[string]any{"N": len(imgs)}))
+}
+
+func pageImage(im image.Image) fyne.CanvasObject {
+	c := canvas.NewImageFromImage(im)
+	c.FillMode = canvas.ImageFillContain
+	c.SetMinSize(fyne.NewSize(595, 842)) // A4 at 72 dpi
+	return c
+}
+
+var identityExts = []string{"identity", "age", "key"}
+
+// chooseIdentity asks the signer for their identity file and passphrase.
+func (v *certView) chooseIdentity(c identity.Card) {
+	p, ok, err := v.a.chooser.ChooseFile(L("cert.choose_identity", map[string]any{"Name": c.Name}), L("cert.identity_filter"), identityExts)
+	if err != nil {
+		showError(v.a.win, err)
+	}
+	if !ok {
+		return
+	}
+	pass := widget.NewPasswordEntry()
+	dialog.ShowForm(L("cert.sign_as", map[string]any{"Name": c.Name}), L("cert.sign"), L("action.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
+			text := pass.Text
+			pass.SetText("")
+			if ok {
+				v.signWith(c, p, text)
+			}
+		}, v.a.win)
+}
+
+// signWith opens the identity (scrypt: about a second) in the background and signs.
+func (v *certView) signWith(c identity.Card, path, passphrase string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	statement := v.statement
+	busy := dialog.NewCustomWithoutButtons(L("cert.signing"), widget.NewProgressBarInfinite(), v.a.win)
+	busy.Show()
+	go func() {
+		var sig []byte
+		id, err := identity.Open(b, passphrase)
+		if err == nil && id.Card.Fingerprint != c.Fingerprint {
+			err = errWrongIdentity
+		}
+		if err == nil {
+			sig, err = cert.Sign(statement, id)
+		}
+		fyne.Do(func() {
+			busy.Hide()
+			defer func() { v.lastErr = err; v.signed++ }()
+			if err != nil {
+				showError(v.a.win, err)
+				return
+			}
+			v.sigs[c.Fingerprint] = cert.Signed{Sig: sig, Note: cert.NewNote(c.Fingerprint, v.s.Vault().Workstation(), time.Now())}
+			v.render()
+			v.refresh()
+		})
+	}()
+}
+
+var errWrongIdentity = errors.New("this identity file belongs to someone else")
+
+func (v *certView) exportStatement() {
+	dir, ok, err := v.a.chooser.ChooseFolder(L("cert.export"))
+	if err != nil || !ok {
+		if err != nil {
+			showError(v.a.win, err)
+		}
+		return
+	}
+	path := filepath.Join(dir, v.st.ID+".statement.json")
+	if err := store.WriteFileAtomic(path, v.statement, 0o644); err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	dialog.ShowInformation(L("cert.export"), L("cert.exported", map[string]any{"Path": path}), v.a.win)
+}
+
+// chooseSignature imports a signature made apart (`handover cert sign` on another
+// workstation): it must verify against one of the statement's signers.
+func (v *certView) chooseSignature() {
+	p, ok, err := v.a.chooser.ChooseFile(L("cert.import_sig"), L("cert.sig_filter"), []string{"sig"})
+	if err != nil || !ok {
+		if err != nil {
+			showError(v.a.win, err)
+		}
+		return
+	}
+	if err := v.addSignature(p); err != nil {
+		showError(v.a.win, err)
+	}
+}
+
+func (v *certView) addSignature(p string) error {
+	sig, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	for _, sg := range v.st.Signers {
+		card := identity.Card{SigningKey: sg.SigningKey}
+		if card.Verify(cert.Namespace, v.statement, sig) == nil {
+			s := cert.Signed{Sig: sig}
+			if nb, err := os.ReadFile(p + ".json"); err == nil {
+				if n, err := cert.NoteOf(nb); err == nil && n.Signer == sg.Fingerprint {
+					s.Note = n
+				}
+			}
+			v.sigs[sg.Fingerprint] = s
+			v.render()
+			v.refresh()
+			return nil
+		}
+	}
+	return &fileError{File: filepath.Base(p), Err: errSignatureNotOurs}
+}
+
+var errSignatureNotOurs = errors.New("the signature is not a valid signature of this statement by one of its signers")
+
+// saveCertificate writes the statement, each signature and note, and the PDF into a folder.
+func (v *certView) saveCertificate() {
+	dir, ok, err := v.a.chooser.ChooseFolder(L("cert.save"))
+	if err != nil || !ok {
+		if err != nil {
+			showError(v.a.win, err)
+		}
+		return
+	}
+	path, missing, err := v.writeCertificate(dir)
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	msg := L("cert.saved", map[string]any{"Path": path})
+	if len(missing) > 0 {
+		var cps []string
+		for _, m := range missing {
+			cps = append(cps, fmt.Sprintf("U+%04X", m.Rune))
+		}
+		msg += "\n\n" + L("cert.missing_glyphs", map[string]any{"Codes": strings.Join(cps, ", ")})
+	}
+	dialog.ShowInformation(L("cert.save"), msg, v.a.win)
+}
+
+func (v *certView) writeCertificate(dir string) (string, []cert.MissingGlyph, error) {
+	pdf, missing, err := cert.Render(v.statement, v.sigs, v.a.settings.Language)
+	if err != nil {
+		return "", nil, err
+	}
+	base := filepath.Join(dir, v.st.ID)
+	stPath := base + ".statement.json"
+	if err := store.WriteFileAtomic(stPath, v.statement, 0o644); err != nil {
+		return "", nil, err
+	}
+	for fp, sg := range v.sigs {
+		if err := store.WriteFileAtomic(cert.SignaturePath(stPath, fp), sg.Sig, 0o644); err != nil {
+			return "", nil, err
+		}
+		if sg.Note != nil {
+			if err := store.WriteFileAtomic(cert.NotePath(stPath, fp), sg.Note.Marshal(), 0o644); err != nil {
+				return "", nil, err
+			}
+		}
+	}
+	path := base + ".pdf"
+	return path, missing, store.WriteFileAtomic(path, pdf, 0o644)
+}
