@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command benchreport measures Handover on this machine and writes docs/BENCHMARKS.md:
 // unlock time, and the generation and write of demo books of 100,000 and 1,000,000
 // customers by the real binary (rows per second, bytes on disk, peak memory). `make bench`
