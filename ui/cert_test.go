@@ -122,6 +122,37 @@ func TestJointSigning(t *testing.T) {
 	}
 }
 
+// A person's identity made in the app opens with their passphrase and its card parses.
+func TestMakeIdentity(t *testing.T) {
+	dir := demoVault(t, 5)
+	usb := t.TempDir()
+	a := newTestApp(t, "")
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("certificates")
+	v := a.shell.certs
+	old := identityWorkFactor
+	identityWorkFactor = 10
+	defer func() { identityWorkFactor = old }()
+	if _, err := v.makeIdentity("王敏", "甲公司", "负责人", "long enough passphrase", "different passphrase", usb); !errors.Is(err, errPassphraseMismatch) {
+		t.Fatalf("mismatch: %v", err)
+	}
+	path, err := v.makeIdentity("王敏", "甲公司", "负责人", "long enough passphrase", "long enough passphrase", usb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if _, err := identity.Open(b, "long enough passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.addCardFile(path + ".card.json"); err != nil || len(v.cards) != 1 {
+		t.Fatalf("card: %v", err)
+	}
+}
+
 // Signing apart: export the statement, sign it elsewhere, import the signature.
 func TestSigningApart(t *testing.T) {
 	dir := demoVault(t, 10)

@@ -37,6 +37,7 @@ type certView struct {
 
 	kind      *widget.Select
 	addCard   *widget.Button
+	newID     *widget.Button
 	issue     *widget.Button
 	signers   *widget.List
 	status    *widget.Label
@@ -63,6 +64,7 @@ func newCertView(a *App, s *vault.Session) *certView {
 	v.kind = widget.NewSelect(names, func(string) { v.reset() })
 	v.kind.SetSelectedIndex(0)
 	v.addCard = widget.NewButtonWithIcon(L("cert.add_signer"), theme.ContentAddIcon(), v.chooseCard)
+	v.newID = widget.NewButtonWithIcon(L("identity.new"), theme.AccountIcon(), v.askIdentity)
 	v.issue = widget.NewButtonWithIcon(L("cert.issue"), theme.DocumentCreateIcon(), v.issueStatement)
 	v.issue.Importance = widget.HighImportance
 	v.status = widget.NewLabel(L("cert.start"))
@@ -80,7 +82,7 @@ func newCertView(a *App, s *vault.Session) *certView {
 	v.pages = container.NewVBox()
 	v.pageLabel = widget.NewLabel("")
 	top := container.NewVBox(container.NewHBox(widget.NewLabel(L("cert.kind")), v.kind, v.addCard, v.issue), v.status)
-	bottom := container.NewHBox(v.export, v.importSig, v.save)
+	bottom := container.NewVBox(container.NewHBox(v.export, v.importSig, v.save), container.NewHBox(v.newID))
 	left := container.NewBorder(top, bottom, nil, nil, v.signers)
 	right := container.NewBorder(v.pageLabel, nil, nil, nil, container.NewVScroll(v.pages))
 	split := container.NewHSplit(left, right)
@@ -447,4 +449,85 @@ func (v *certView) writeCertificate(dir string) (string, []cert.MissingGlyph, er
 	}
 	path := base + ".pdf"
 	return path, missing, store.WriteFileAtomic(path, pdf, 0o644)
+}
+
+// identityWorkFactor is the scrypt work factor of identity files made here (as the CLI's).
+var identityWorkFactor = 18
+
+// askIdentity makes a person's identity: their details and passphrase, then the folder on
+// their own USB stick where the identity file and its card are written.
+func (v *certView) askIdentity() {
+	name, org, role := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	items := []*widget.FormItem{widget.NewFormItem(L("identity.name"), name), widget.NewFormItem(L("identity.org"), org),
+		widget.NewFormItem(L("identity.role"), role), widget.NewFormItem(L("identity.passphrase"), pass),
+		widget.NewFormItem(L("identity.again"), again)}
+	dialog.ShowForm(L("identity.new"), L("identity.create"), L("action.cancel"), items, func(ok bool) {
+		p, p2 := pass.Text, again.Text
+		pass.SetText("")
+		again.SetText("")
+		if !ok {
+			return
+		}
+		if p != p2 {
+			showError(v.a.win, errPassphraseMismatch)
+			return
+		}
+		dir, ok, err := v.a.chooser.ChooseFolder(L("identity.where"))
+		if err != nil || !ok {
+			if err != nil {
+				showError(v.a.win, err)
+			}
+			return
+		}
+		// scrypt takes about a second: off the UI thread, behind a busy indicator.
+		busy := dialog.NewCustomWithoutButtons(L("identity.new"), widget.NewProgressBarInfinite(), v.a.win)
+		busy.Show()
+		n, o, r := name.Text, org.Text, role.Text
+		go func() {
+			path, err := v.makeIdentity(n, o, r, p, p2, dir)
+			fyne.Do(func() {
+				busy.Hide()
+				if err != nil {
+					showError(v.a.win, err)
+					return
+				}
+				dialog.ShowInformation(L("identity.new"), L("identity.made", map[string]any{"Path": path}), v.a.win)
+			})
+		}()
+	}, v.a.win)
+}
+
+var errPassphraseMismatch = errors.New("the two passphrases differ")
+
+func (v *certView) makeIdentity(name, org, role, pass, again, dir string) (string, error) {
+	if pass != again {
+		return "", errPassphraseMismatch
+	}
+	if len([]rune(pass)) < vault.MinPassphraseLen {
+		return "", vault.ErrWeakPassphrase
+	}
+	id, err := identity.New(name, org, role, time.Now())
+	if err != nil {
+		return "", err
+	}
+	sealed, err := id.Seal(pass, identityWorkFactor)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, strings.Map(safeFileRune, id.Card.Name)+"-"+id.Card.Fingerprint[:8]+".identity")
+	if err := store.WriteFileAtomic(path, sealed, 0o600); err != nil {
+		return "", err
+	}
+	if err := store.WriteFileAtomic(path+".card.json", id.Card.Marshal(), 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+func safeFileRune(r rune) rune {
+	if strings.ContainsRune(`/\:*?"<>| `, r) || r < 0x20 {
+		return '_'
+	}
+	return r
 }

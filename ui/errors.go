@@ -58,6 +58,8 @@ func describe(err error) (msg, hint string) {
 		return L("error.not_signer"), L("hint.not_signer")
 	case errors.Is(err, errSignatureNotOurs):
 		return L("error.signature_not_ours"), ""
+	case errors.Is(err, errPassphraseMismatch):
+		return L("error.passphrase_mismatch"), ""
 	case errors.Is(err, vault.ErrHowRequired):
 		return L("error.how_required"), ""
 	case errors.As(err, &ufe):
