@@ -25,3 +25,7 @@ func (s *Store) rawSet(k, v []byte) error {
 }
 
 func customerKey(no model.CustomerNo) []byte { return kCustomer(no) }
+
+func (s *Store) rawDelete(k []byte) error {
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete(k) })
+}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 
@@ -52,39 +51,4 @@ func (s *Store) Operators(ctx context.Context) ([]Operator, error) {
 // DeleteOperator removes an operator record.
 func (s *Store) DeleteOperator(id string) error {
 	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete(kOperator(id)) })
-}
-
-// AppendAudit stores one audit event and returns its sequence number (from 1). Events are
-// sealed under the audit key; the tamper-evident log is built on this sequence.
-func (s *Store) AppendAudit(event []byte) (uint64, error) {
-	seq := s.auditSeq.Add(1)
-	k := kAudit(seq)
-	err := s.db.Update(func(txn *badger.Txn) error {
-		return txn.Set(k, s.audit.Seal(nil, k, event))
-	})
-	return seq, err
-}
-
-// AuditEvents calls fn with each audit event from sequence number from on, in order.
-func (s *Store) AuditEvents(ctx context.Context, from uint64, fn func(seq uint64, event []byte) bool) error {
-	return s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte{pAudit}
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Seek(kAudit(from)); it.Valid(); it.Next() {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			seq := binary.BigEndian.Uint64(it.Item().Key()[1:])
-			pt, err := openItem(s.audit, it.Item())
-			if err != nil {
-				return &CorruptError{What: "audit"}
-			}
-			if !fn(seq, pt) {
-				return nil
-			}
-		}
-		return nil
-	})
 }

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"handover/app/model"
 	"handover/crypto/blind"
+	"handover/crypto/merkle"
 	"handover/crypto/seal"
 )
 
@@ -46,6 +48,10 @@ type Store struct {
 	mu       sync.Mutex // guards counts and serialises writers
 	counts   Counts
 	auditSeq atomic.Uint64
+
+	auditMu   sync.Mutex // orders appends to the audit log and its tree
+	auditTree merkle.Tree
+	auditKey  ed25519.PrivateKey // signs checkpoints
 }
 
 // Options tune the database for a desktop: bounded memory whatever the size of the book.
@@ -90,16 +96,23 @@ func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
 		return nil, err
 	}
 	tagKey := seal.Derive(master, "blind-index")
+	signSeed := seal.Derive(master, "audit-signing")
 	s = &Store{
-		dir:    d,
-		db:     db,
-		keys:   keys,
-		meta:   seal.NewSealer(seal.Derive(master, "meta")),
-		audit:  seal.NewSealer(seal.Derive(master, "audit")),
-		tagger: blind.NewTagger(tagKey[:]),
+		dir:      d,
+		db:       db,
+		keys:     keys,
+		meta:     seal.NewSealer(seal.Derive(master, "meta")),
+		audit:    seal.NewSealer(seal.Derive(master, "audit")),
+		tagger:   blind.NewTagger(tagKey[:]),
+		auditKey: ed25519.NewKeyFromSeed(signSeed[:]),
 	}
 	tagKey.Wipe()
+	signSeed.Wipe()
 	if err := s.loadMeta(create); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.loadAudit(create); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -173,6 +186,13 @@ func (s *Store) loadMeta(create bool) error {
 	})
 }
 
+func (s *Store) loadAudit(create bool) error {
+	if create {
+		return nil
+	}
+	return s.loadAuditTree(context.Background())
+}
+
 // Dir is the vault directory this store was opened from.
 func (s *Store) Dir() *Dir { return s.dir }
 
@@ -190,6 +210,7 @@ func (s *Store) Close() error {
 		s.keys = nil
 	}
 	s.meta, s.audit, s.tagger = nil, nil, nil
+	clear(s.auditKey)
 	return err
 }
 

@@ -190,6 +190,9 @@ func (r *renderer) header(st *Statement, digest string) {
 		{r.l("cert.vault"), st.Vault},
 		{r.l("cert.digest"), digest[:32] + "\n" + digest[32:]},
 	}
+	if size, root, ok := checkpointSummary(st.AuditCheckpoint); ok {
+		rows = append(rows, [2]string{r.l("cert.audit"), fmt.Sprintf(r.l("cert.audit_value"), size, root)})
+	}
 	p.SetFont(9.5)
 	for _, row := range rows {
 		p.SetX(18)
@@ -396,4 +399,13 @@ func (r *renderer) attach(pdf *gofpdf.Fpdf, statement []byte, st *Statement, sig
 		}
 	}
 	pdf.SetAttachments(as)
+}
+
+// checkpointSummary reads the size and root of a checkpoint note for display.
+func checkpointSummary(cp string) (string, string, bool) {
+	lines := strings.Split(cp, "\n")
+	if len(lines) < 3 || lines[1] == "" {
+		return "", "", false
+	}
+	return lines[1], lines[2], true
 }

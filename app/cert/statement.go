@@ -61,6 +61,9 @@ type Statement struct {
 	// checklist (issue 6) exist; until then they are empty, and say so.
 	Packages  []Package       `json:"packages"`
 	Checklist json.RawMessage `json:"checklist"`
+	// AuditCheckpoint is the audit log's signed checkpoint when the statement was issued
+	// (C2SP tlog-checkpoint): the log can later be shown to extend it.
+	AuditCheckpoint string `json:"audit_checkpoint"`
 }
 
 // Deal names the handover the certificate belongs to. Until the deal setup (issue 6)

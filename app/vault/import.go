@@ -165,6 +165,9 @@ func (s *Session) NewStatementWithWitnesses(ctx context.Context, kind string, si
 		}
 		st, err = cert.NewWithWitnesses(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, sums, signers, witnesses)
 		if st != nil {
+			if st.AuditCheckpoint, err = sto.SaveCheckpoint(); err != nil {
+				return err
+			}
 			detail["certificate"], detail["digest"] = st.ID, f.Digest
 		}
 		return err

@@ -42,6 +42,7 @@ const (
 	PermSign            Permission = "sign"
 	PermDestroy         Permission = "destroy"
 	PermManageOperators Permission = "manage_operators"
+	PermAudit           Permission = "audit" // read and verify the audit log
 )
 
 // permissions is the one permission table. It is enforced in Session, so a caller that
@@ -50,8 +51,8 @@ var permissions = map[Role][]Permission{
 	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign},
 	Transferee: {PermView, PermReveal, PermReceive, PermSign},
 	Witness:    {PermView, PermSign},
-	Auditor:    {PermView},
-	Admin:      {PermView, PermManageOperators, PermDestroy},
+	Auditor:    {PermView, PermAudit},
+	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit},
 }
 
 // Can reports whether the role has the permission.

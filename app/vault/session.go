@@ -163,6 +163,11 @@ func (s *Session) lock(action, reason string) error {
 	var err error
 	s.lockOnce.Do(func() {
 		s.record(audit.Event{Action: action, Outcome: audit.OK})
+		// Every session leaves a signed checkpoint behind: the log can later be shown to
+		// extend it.
+		if st, serr := s.store(); serr == nil {
+			_, _ = st.SaveCheckpoint()
+		}
 		err = s.closeStore()
 		s.mu.Lock()
 		fns := s.onLock

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"handover/crypto/merkle"
+)
+
+// The audit log is an append-only RFC 6962 Merkle tree over the events' bytes. Each stored
+// record is 0x01 ‖ the tree's root after this event ‖ the event, sealed under the audit key
+// with its key (a|seq) as associated data; the tree's compact state is saved with every
+// append, so checkpoints cost nothing to make. Records from before the tree (they start with
+// '{') are leaves without a stored root.
+const auditRecordV1 = 0x01
+
+type auditTreeState struct {
+	Size  uint64        `json:"size"`
+	Stack []merkle.Hash `json:"stack"`
+}
+
+// loadAuditTree restores the tree's state, or rebuilds it from the log (vaults made before
+// the tree existed).
+func (s *Store) loadAuditTree(ctx context.Context) error {
+	var st auditTreeState
+	err := s.GetMeta("audit-tree", &st)
+	if err == nil {
+		if st.Size == s.auditSeq.Load() {
+			return s.auditTree.Restore(st.Size, st.Stack)
+		}
+		// A missing tail or extra events: leave the tree empty; AuditVerify reports it.
+		return s.auditTree.Restore(st.Size, st.Stack)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return s.AuditEvents(ctx, 1, func(_ uint64, ev []byte) bool {
+		s.auditTree.Append(merkle.LeafHash(ev))
+		return true
+	})
+}
+
+// AppendAudit stores one audit event and returns its sequence number (from 1).
+func (s *Store) AppendAudit(event []byte) (uint64, error) {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	size, stack := s.auditTree.State()
+	seq := s.auditSeq.Load() + 1
+	s.auditTree.Append(merkle.LeafHash(event))
+	root := s.auditTree.Root()
+	rec := make([]byte, 0, 33+len(event))
+	rec = append(append(append(rec, auditRecordV1), root[:]...), event...)
+	k := kAudit(seq)
+	nsize, nstack := s.auditTree.State()
+	state, _ := json.Marshal(auditTreeState{Size: nsize, Stack: nstack})
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set(k, s.audit.Seal(nil, k, rec)); err != nil {
+			return err
+		}
+		return txn.Set(kMeta("audit-tree"), s.meta.Seal(nil, kMeta("audit-tree"), state))
+	})
+	if err != nil {
+		s.auditTree.Restore(size, stack) // the event is not in the log
+		return 0, err
+	}
+	s.auditSeq.Store(seq)
+	return seq, nil
+}
+
+// splitRecord returns an audit record's event and stored root (ok false for old records).
+func splitRecord(rec []byte) (event []byte, root merkle.Hash, ok bool) {
+	if len(rec) > 33 && rec[0] == auditRecordV1 {
+		copy(root[:], rec[1:33])
+		return rec[33:], root, true
+	}
+	return rec, root, false
+}
+
+// AuditEvents calls fn with each audit event from sequence number from on, in order.
+func (s *Store) AuditEvents(ctx context.Context, from uint64, fn func(seq uint64, event []byte) bool) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{pAudit}
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(kAudit(from)); it.Valid(); it.Next() {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			seq := binary.BigEndian.Uint64(it.Item().Key()[1:])
+			pt, err := openItem(s.audit, it.Item())
+			if err != nil {
+				return &CorruptError{What: "audit"}
+			}
+			ev, _, _ := splitRecord(pt)
+			if !fn(seq, ev) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// Checkpoint is the log's current checkpoint in the C2SP tlog-checkpoint format, signed by
+// the vault's audit key as a C2SP signed note.
+func (s *Store) Checkpoint() (string, error) {
+	s.auditMu.Lock()
+	size, root := s.auditTree.Size(), s.auditTree.Root()
+	s.auditMu.Unlock()
+	return signCheckpoint(s.auditOrigin(), size, root, s.auditKey)
+}
+
+// SaveCheckpoint signs the current checkpoint and keeps it in the vault, so that a later
+// verification can prove the log still extends it.
+func (s *Store) SaveCheckpoint() (string, error) {
+	cp, err := s.Checkpoint()
+	if err != nil {
+		return "", err
+	}
+	size := s.auditTree.Size()
+	return cp, s.PutMeta(fmt.Sprintf("audit-checkpoint/%020d", size), cp)
+}
+
+// AuditVerifierKey is the public key that verifies this vault's checkpoints, in the
+// signed-note verifier key form (name+hash+key).
+func (s *Store) AuditVerifierKey() string {
+	return verifierKey(s.auditOrigin(), s.auditKey.Public().(ed25519.PublicKey))
+}
+
+func (s *Store) auditOrigin() string { return "handover.local/audit/" + s.dir.Manifest.ID }
+
+// AuditProblem is the first thing wrong with the log: the event's sequence number and what.
+type AuditProblem struct {
+	Seq    uint64
+	Reason string // missing, damaged, altered, truncated, checkpoint
+	Detail string
+}
+
+func (p *AuditProblem) Error() string {
+	return fmt.Sprintf("audit event %d: %s (%s)", p.Seq, p.Reason, p.Detail)
+}
+
+// AuditReport is the result of verifying the log.
+type AuditReport struct {
+	Events      uint64
+	Root        merkle.Hash
+	Checkpoints int // checkpoints checked (stored and given)
+	Problem     *AuditProblem
+}
+
+// VerifyAudit recomputes the tree over every stored event and checks: that no sequence
+// number is missing, that every record opens, that every stored root matches the tree
+// recomputed so far, that every checkpoint kept in the vault or given (signed notes) is a
+// prefix of the log, and that the saved tree state has the log's size. It names the first
+// bad event.
+func (s *Store) VerifyAudit(ctx context.Context, external []string) (*AuditReport, error) {
+	type cp struct {
+		size uint64
+		root merkle.Hash
+		from string
+	}
+	var cps []cp
+	addCP := func(text, from string) error {
+		size, root, err := openCheckpoint(text, s.auditOrigin(), s.auditKey.Public().(ed25519.PublicKey))
+		if err != nil {
+			return fmt.Errorf("%s: %w", from, err)
+		}
+		cps = append(cps, cp{size, root, from})
+		return nil
+	}
+	err := s.MetaPrefix(ctx, "audit-checkpoint/", func(name string, b []byte) (bool, error) {
+		var text string
+		if err := json.Unmarshal(b, &text); err != nil {
+			return false, &CorruptError{What: "audit checkpoint"}
+		}
+		return true, addCP(text, "checkpoint kept in the vault ("+strings.TrimPrefix(name, "audit-checkpoint/")+")")
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, text := range external {
+		if err := addCP(text, "checkpoint "+strconv.Itoa(i+1)+" given"); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
+	rep := &AuditReport{}
+	var tree merkle.Tree
+	next := 0
+	var good uint64 // the size of the last checkpoint that matched
+	check := func() *AuditProblem {
+		for next < len(cps) && cps[next].size == tree.Size() {
+			if cps[next].root != tree.Root() {
+				// Every root was recomputed, so the checkpoints bound the change: it lies after
+				// the last one that matched.
+				return &AuditProblem{Seq: good + 1, Reason: "checkpoint", Detail: fmt.Sprintf(
+					"events %d to %d differ from the %s; one of them was changed, inserted or removed", good+1, tree.Size(), cps[next].from)}
+			}
+			good = tree.Size()
+			next++
+			rep.Checkpoints++
+		}
+		return nil
+	}
+	err = s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{pAudit}
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		want := uint64(1)
+		for it.Rewind(); it.Valid(); it.Next() {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			seq := binary.BigEndian.Uint64(it.Item().Key()[1:])
+			if seq != want {
+				rep.Problem = &AuditProblem{Seq: want, Reason: "missing", Detail: "the event was deleted"}
+				return nil
+			}
+			pt, err := openItem(s.audit, it.Item())
+			if err != nil {
+				rep.Problem = &AuditProblem{Seq: seq, Reason: "damaged", Detail: "the stored record fails authentication: changed bytes, or moved from another place"}
+				return nil
+			}
+			ev, stored, hasRoot := splitRecord(pt)
+			tree.Append(merkle.LeafHash(ev))
+			if hasRoot && stored != tree.Root() {
+				rep.Problem = &AuditProblem{Seq: seq, Reason: "altered", Detail: "the event or an earlier one was changed or reordered after it was logged"}
+				return nil
+			}
+			if p := check(); p != nil {
+				rep.Problem = p
+				return nil
+			}
+			want++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Events, rep.Root = tree.Size(), tree.Root()
+	if rep.Problem == nil && next < len(cps) {
+		rep.Problem = &AuditProblem{Seq: tree.Size() + 1, Reason: "truncated",
+			Detail: fmt.Sprintf("the %s covers %d events but the log has %d", cps[next].from, cps[next].size, tree.Size())}
+	}
+	if rep.Problem == nil && tree.Size() != s.auditTree.Size() {
+		rep.Problem = &AuditProblem{Seq: tree.Size() + 1, Reason: "truncated",
+			Detail: fmt.Sprintf("the vault's record of the log counts %d events but %d are stored", s.auditTree.Size(), tree.Size())}
+	}
+	return rep, nil
+}
