@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -21,7 +22,17 @@ import (
 // with its key (a|seq) as associated data; the tree's compact state is saved with every
 // append, so checkpoints cost nothing to make. Records from before the tree (they start with
 // '{') are leaves without a stored root.
-const auditRecordV1 = 0x01
+const (
+	auditRecordV1     = 0x01
+	auditRecordPruned = 0x02 // 0x02 ‖ root ‖ leaf hash: the event was removed after its retention
+)
+
+// AuditRetention is how long events must be kept (PIPL Art. 54–56, Network Data
+// Regulations Art. 12: at least three years).
+const AuditRetentionYears = 3
+
+// ErrRetention says events younger than the retention period were asked to be removed.
+var ErrRetention = errors.New("audit events must be kept for at least three years")
 
 type auditTreeState struct {
 	Size  uint64        `json:"size"`
@@ -43,9 +54,19 @@ func (s *Store) loadAuditTree(ctx context.Context) error {
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	return s.AuditEvents(ctx, 1, func(_ uint64, ev []byte) bool {
-		s.auditTree.Append(merkle.LeafHash(ev))
-		return true
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{pAudit}
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			pt, err := openItem(s.audit, it.Item())
+			if err != nil {
+				return &CorruptError{What: "audit"}
+			}
+			s.auditTree.Append(leafOf(pt))
+		}
+		return nil
 	})
 }
 
@@ -77,12 +98,85 @@ func (s *Store) AppendAudit(event []byte) (uint64, error) {
 }
 
 // splitRecord returns an audit record's event and stored root (ok false for old records).
+// A pruned record has no event.
 func splitRecord(rec []byte) (event []byte, root merkle.Hash, ok bool) {
-	if len(rec) > 33 && rec[0] == auditRecordV1 {
+	if len(rec) > 33 && (rec[0] == auditRecordV1 || rec[0] == auditRecordPruned) {
 		copy(root[:], rec[1:33])
+		if rec[0] == auditRecordPruned {
+			return nil, root, true
+		}
 		return rec[33:], root, true
 	}
 	return rec, root, false
+}
+
+// leafOf is the record's leaf hash: of its event, or as kept by a pruned record.
+func leafOf(rec []byte) merkle.Hash {
+	if len(rec) == 65 && rec[0] == auditRecordPruned {
+		var h merkle.Hash
+		copy(h[:], rec[33:])
+		return h
+	}
+	ev, _, _ := splitRecord(rec)
+	return merkle.LeafHash(ev)
+}
+
+// PruneAudit removes the content of events older than before, keeping each one's leaf hash
+// so that the tree, every checkpoint and every proof stay valid. Events younger than the
+// retention period at now are refused, whatever the caller asks.
+func (s *Store) PruneAudit(ctx context.Context, before, now time.Time) (int, error) {
+	if before.After(now.AddDate(-AuditRetentionYears, 0, 0)) {
+		return 0, ErrRetention
+	}
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	type pruned struct {
+		k, rec []byte
+	}
+	var todo []pruned
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{pAudit}
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			pt, err := openItem(s.audit, it.Item())
+			if err != nil {
+				return &CorruptError{What: "audit"}
+			}
+			ev, root, ok := splitRecord(pt)
+			if ev == nil && ok {
+				continue // already pruned
+			}
+			var t struct {
+				Time time.Time `json:"time"`
+			}
+			if json.Unmarshal(ev, &t) != nil || !t.Time.Before(before) {
+				break // events are in time order: the rest are younger
+			}
+			leaf := merkle.LeafHash(ev)
+			rec := append(append([]byte{auditRecordPruned}, root[:]...), leaf[:]...)
+			todo = append(todo, pruned{it.Item().KeyCopy(nil), rec})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i := 0; i < len(todo); i += 1000 {
+		batch := todo[i:min(i+1000, len(todo))]
+		if err := s.db.Update(func(txn *badger.Txn) error {
+			for _, p := range batch {
+				if err := txn.Set(p.k, s.audit.Seal(nil, p.k, p.rec)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return len(todo), nil
 }
 
 // AuditEvents calls fn with each audit event from sequence number from on, in order.
@@ -102,6 +196,9 @@ func (s *Store) AuditEvents(ctx context.Context, from uint64, fn func(seq uint64
 				return &CorruptError{What: "audit"}
 			}
 			ev, _, _ := splitRecord(pt)
+			if ev == nil {
+				continue // pruned after its retention period
+			}
 			if !fn(seq, ev) {
 				return nil
 			}
@@ -231,8 +328,8 @@ func (s *Store) VerifyAudit(ctx context.Context, external []string) (*AuditRepor
 				rep.Problem = &AuditProblem{Seq: seq, Reason: "damaged", Detail: "the stored record fails authentication: changed bytes, or moved from another place"}
 				return nil
 			}
-			ev, stored, hasRoot := splitRecord(pt)
-			tree.Append(merkle.LeafHash(ev))
+			_, stored, hasRoot := splitRecord(pt)
+			tree.Append(leafOf(pt))
 			if hasRoot && stored != tree.Root() {
 				rep.Problem = &AuditProblem{Seq: seq, Reason: "altered", Detail: "the event or an earlier one was changed or reordered after it was logged"}
 				return nil

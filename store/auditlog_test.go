@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"handover/crypto/merkle"
 )
@@ -134,4 +135,42 @@ func (s *Store) openAudit(t *testing.T, seq uint64) []byte {
 
 func (s *Store) sealAudit(seq uint64, rec []byte) {
 	s.rawSet(kAudit(seq), s.audit.Seal(nil, kAudit(seq), rec))
+}
+
+// Events older than three years may be pruned; the tree and every checkpoint still verify.
+// Younger events are refused whatever the caller asks.
+func TestAuditRetention(t *testing.T) {
+	s, _ := newStore(t)
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		ev := fmt.Sprintf(`{"time":%q,"action":"customer.view"}`, old.Add(time.Duration(i)*time.Hour).Format(time.RFC3339))
+		s.AppendAudit([]byte(ev))
+	}
+	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		s.AppendAudit([]byte(fmt.Sprintf(`{"time":%q,"action":"customer.view"}`, now.Add(time.Duration(i)*time.Minute).Format(time.RFC3339))))
+	}
+	cp, _ := s.Checkpoint()
+	if _, err := s.PruneAudit(ctx, now.AddDate(-1, 0, 0), now); err != ErrRetention {
+		t.Fatalf("pruning younger than three years: %v", err)
+	}
+	n, err := s.PruneAudit(ctx, now.AddDate(-3, 0, 0), now)
+	if err != nil || n != 10 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	rep, err := s.VerifyAudit(ctx, []string{cp})
+	if err != nil || rep.Problem != nil || rep.Events != 15 {
+		t.Fatalf("after pruning: %+v, %v", rep, err)
+	}
+	kept := 0
+	s.AuditEvents(ctx, 1, func(uint64, []byte) bool { kept++; return true })
+	if kept != 5 {
+		t.Fatalf("%d events readable after pruning, want 5", kept)
+	}
+	if _, err := s.AppendAudit([]byte(`{"action":"after"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := s.VerifyAudit(ctx, []string{cp}); rep.Problem != nil {
+		t.Fatalf("append after pruning: %+v", rep.Problem)
+	}
 }

@@ -44,6 +44,7 @@ const (
 	TrustAdd         = "trust.add"           // a card's fingerprint compared in person and trusted
 	AuditVerify      = "audit.verify"        // the audit log verified
 	AuditCheckpoint  = "audit.checkpoint"    // a signed checkpoint of the audit log issued
+	AuditPrune       = "audit.prune"         // events past their retention pruned (their hashes stay)
 )
 
 // Event is one audit record.

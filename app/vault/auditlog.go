@@ -60,3 +60,18 @@ func (s *Session) AuditEventsFiltered(ctx context.Context, since time.Time, acti
 	})
 	return out, err
 }
+
+// PruneAudit removes the content of events older than before (their hashes stay, so the
+// log still verifies). The core refuses events younger than three years; it needs the
+// administrator's destroy permission.
+func (s *Session) PruneAudit(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	detail := map[string]string{"before": before.UTC().Format(time.RFC3339)}
+	err := s.do(PermDestroy, audit.AuditPrune, "", detail, func(st *store.Store) error {
+		var err error
+		n, err = st.PruneAudit(ctx, before, s.v.opts.Now())
+		detail["pruned"] = strconv.Itoa(n)
+		return err
+	})
+	return n, err
+}
