@@ -22,7 +22,8 @@ func Workstation() string {
 	return host + "/" + hex.EncodeToString(sum[:6])
 }
 
-func machineID() string {
+// readMachineIDFile reads a Linux machine-id file.
+func readMachineIDFile() string {
 	for _, p := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
 		if b, err := os.ReadFile(p); err == nil {
 			if s := strings.TrimSpace(string(b)); s != "" {
@@ -30,5 +31,5 @@ func machineID() string {
 			}
 		}
 	}
-	return "" // Windows and macOS: see the note in docs/ARCHITECTURE.md
+	return ""
 }
