@@ -61,9 +61,11 @@ func TestNoCanaryInAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	person, _ := identity.New("核验人", "甲公司", "负责人", time.Now())
-	if _, err := s.NewStatement(ctx, "confirmation", []identity.Card{person.Card}); err != nil {
+	st, err := s.NewStatement(ctx, "confirmation", []identity.Card{person.Card})
+	if err != nil {
 		t.Fatal(err)
 	}
+	s.RecordSignature(st.ID, person.Card.Fingerprint, false)
 	evs, err := s.AuditEvents(ctx, 1, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +85,7 @@ func TestNoCanaryInAuditLog(t *testing.T) {
 	}
 	want := []string{"import.file", "import.run", "customer.search", "customer.search", "customer.search",
 		"customer.reveal", "customer.reveal", "customer.reveal", "customer.reveal", "customer.reveal",
-		"quarantine.dismiss", "cert.new"}
+		"quarantine.dismiss", "cert.new", "cert.sign"}
 	got := strings.Join(actions, " ")
 	if !strings.Contains(got, strings.Join(want, " ")) {
 		t.Fatalf("events in order:\n%s\nwant the sequence:\n%s", got, strings.Join(want, " "))

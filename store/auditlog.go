@@ -356,3 +356,34 @@ func (s *Store) VerifyAudit(ctx context.Context, external []string) (*AuditRepor
 	}
 	return rep, nil
 }
+
+// AuditEventsBackward calls fn with each readable event from sequence number from down to
+// 1, newest first, until fn returns false: the audit screen pages through a million events
+// this way without reading them all.
+func (s *Store) AuditEventsBackward(ctx context.Context, from uint64, fn func(seq uint64, event []byte) bool) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte{pAudit}
+		opts.Reverse = true
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(kAudit(from)); it.Valid(); it.Next() {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			seq := binary.BigEndian.Uint64(it.Item().Key()[1:])
+			pt, err := openItem(s.audit, it.Item())
+			if err != nil {
+				return &CorruptError{What: "audit"}
+			}
+			ev, _, _ := splitRecord(pt)
+			if ev == nil {
+				continue
+			}
+			if !fn(seq, ev) {
+				return nil
+			}
+		}
+		return nil
+	})
+}

@@ -338,6 +338,7 @@ func (v *certView) signWith(c identity.Card, path, passphrase string) {
 				return
 			}
 			v.sigs[c.Fingerprint] = cert.Signed{Sig: sig, Note: cert.NewNote(c.Fingerprint, v.s.Vault().Workstation(), time.Now())}
+			v.s.RecordSignature(v.st.ID, c.Fingerprint, false)
 			v.render()
 			v.refresh()
 		})
@@ -392,6 +393,7 @@ func (v *certView) addSignature(p string) error {
 				}
 			}
 			v.sigs[sg.Fingerprint] = s
+			v.s.RecordSignature(v.st.ID, sg.Fingerprint, true)
 			v.render()
 			v.refresh()
 			return nil

@@ -32,6 +32,7 @@ func newSettingsView(a *App, s *vault.Session) *settingsView {
 		if v.language.SelectedIndex() == 1 {
 			code = "en"
 		}
+		s.RecordSettingChange("language", code)
 		a.setLanguageAndRebuild(code)
 	}
 	names := make([]string, len(autoLockChoices))
@@ -49,6 +50,7 @@ func newSettingsView(a *App, s *vault.Session) *settingsView {
 		a.settings.AutoLockMinutes = m
 		a.saveSettings()
 		s.SetIdleTimeout(a.settings.AutoLock())
+		s.RecordSettingChange("auto_lock_minutes", strconv.Itoa(m))
 		s.Touch()
 	}
 	form := widget.NewForm(

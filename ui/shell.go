@@ -49,6 +49,7 @@ func newShell(a *App, s *vault.Session) *shell {
 			sh.certs = newCertView(a, s)
 			return sh.certs.content
 		}},
+		{"audit", L("nav.audit"), theme.HistoryIcon(), func() fyne.CanvasObject { return newAuditView(a, s) }},
 		{"settings", L("nav.settings"), theme.SettingsIcon(), func() fyne.CanvasObject {
 			sh.settings = newSettingsView(a, s)
 			return sh.settings.content

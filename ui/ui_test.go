@@ -296,6 +296,12 @@ func TestTranslationsComplete(t *testing.T) {
 		used["history."+c] = true
 	}
 	used["table.documents"], used["encoding.xlsx"] = true, true
+	for _, r := range []string{"missing", "damaged", "altered", "checkpoint", "truncated"} {
+		used["auditv.reason."+r] = true
+	}
+	for _, k := range []string{"seq", "time", "action", "outcome", "operator", "detail"} {
+		used["auditv."+k] = true
+	}
 	for _, k := range certKinds {
 		used["cert.kind."+k] = true
 	}

@@ -41,10 +41,12 @@ const (
 	ProfileSave      = "import.profile_save" // a mapping profile saved
 	Figures          = "book.figures"        // the book's figures and digest computed
 	CertNew          = "cert.new"            // a certificate statement issued
+	CertSign         = "cert.sign"           // a signer's signature added to a statement
 	TrustAdd         = "trust.add"           // a card's fingerprint compared in person and trusted
 	AuditVerify      = "audit.verify"        // the audit log verified
 	AuditCheckpoint  = "audit.checkpoint"    // a signed checkpoint of the audit log issued
 	AuditPrune       = "audit.prune"         // events past their retention pruned (their hashes stay)
+	AuditReport      = "audit.report"        // an audit report or export made
 )
 
 // Event is one audit record.

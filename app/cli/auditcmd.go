@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
+
+	"handover/app/cert"
 
 	"handover/store"
 )
@@ -117,5 +120,84 @@ func auditList(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%6d %s %-26s %-10s %-16s %s %v\n", ev.Seq, ev.Time.In(shanghai).Format("2006-01-02 15:04:05"),
 			ev.Action, ev.Outcome, ev.Operator, ev.Target, ev.Detail)
 	}
+	return nil
+}
+
+func parseDay(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation("2006-01-02", s, shanghai)
+}
+
+func auditReport(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("audit report", env)
+	u := addUnlockFlags(fs)
+	out := fs.String("out", "", "PDF file to write")
+	since := fs.String("since", "", "start of the period (RFC 3339, or a date in Asia/Shanghai)")
+	until := fs.String("until", "", "end of the period, exclusive")
+	lang := fs.String("lang", "zh-CN", "language: zh-CN or en")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out FILE.pdf is required")
+	}
+	from, err1 := parseDay(*since)
+	to, err2 := parseDay(*until)
+	if err1 != nil || err2 != nil {
+		return usagef("--since and --until must be RFC 3339 or dates like 2026-11-28")
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	sum, err := s.AuditReport(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	pdf, err := cert.RenderAuditReport(sum, *lang)
+	if err != nil {
+		return err
+	}
+	if err := store.WriteFileAtomic(*out, pdf, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "audit report written to %s: %d events, %d exceptions; %s\n", *out, sum.Events, len(sum.Exceptions), sum.Verified)
+	return nil
+}
+
+func auditExport(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("audit export", env)
+	u := addUnlockFlags(fs)
+	out := fs.String("out", "", "JSON Lines file to write (one event per line)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out FILE.jsonl is required")
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	evs, err := s.AuditEventsFiltered(ctx, time.Time{}, "")
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	for _, ev := range evs {
+		enc.Encode(ev)
+	}
+	if err := store.WriteFileAtomic(*out, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%d events written to %s\n", len(evs), *out)
 	return nil
 }

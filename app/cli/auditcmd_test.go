@@ -38,6 +38,22 @@ func TestAuditCommands(t *testing.T) {
 	if r.code != 0 || len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &ev) != nil || ev["action"] != "audit.checkpoint" {
 		t.Fatalf("list: %+v", r)
 	}
+	pdf := filepath.Join(t.TempDir(), "audit.pdf")
+	r = runCLI(pw, "audit", "report", "--vault", dir, "--operator", demo.AuditorName, "--out", pdf)
+	if r.code != 0 || !strings.Contains(r.stdout, "ok:") {
+		t.Fatalf("report: %+v", r)
+	}
+	if os.Getenv("HANDOVER_KEEP_PDF") != "" {
+		b, _ := os.ReadFile(pdf)
+		os.WriteFile(os.Getenv("HANDOVER_KEEP_PDF"), b, 0o644)
+	}
+	jsonl := filepath.Join(t.TempDir(), "audit.jsonl")
+	if r := runCLI(pw, "audit", "export", "--vault", dir, "--operator", demo.AuditorName, "--out", jsonl); r.code != 0 {
+		t.Fatalf("export: %+v", r)
+	}
+	if b, _ := os.ReadFile(jsonl); strings.Count(string(b), "\n") < 5 || !strings.Contains(string(b), `"action":"vault.create"`) {
+		t.Fatalf("export:\n%s", b)
+	}
 	if r := runCLI(pw, "audit", "list", "--vault", dir, "--operator", demo.AuditorName, "--since", "yesterday"); r.code != 2 {
 		t.Fatalf("bad --since: %+v", r)
 	}

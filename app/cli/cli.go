@@ -66,6 +66,8 @@ func commands() []command {
 		{"trust list", "the vault's trusted cards, with who compared them and when: --vault DIR [--json]", trustList},
 		{"audit verify", "verify the audit log's Merkle tree against the vault's and the given checkpoints: --vault DIR [--checkpoint FILE]…", auditVerify},
 		{"audit checkpoint", "issue a signed checkpoint of the audit log (C2SP tlog-checkpoint): --vault DIR [--out FILE]", auditCheckpoint},
+		{"audit report", "the audit report as a PDF: --vault DIR --out FILE.pdf [--since D] [--until D] [--lang zh-CN|en]", auditReport},
+		{"audit export", "every audit event as JSON Lines: --vault DIR --out FILE.jsonl", auditExport},
 		{"audit list", "list audit events: --vault DIR [--json] [--since T] [--action A]", auditList},
 		{"identity new", "make a person's identity: --out FILE --name NAME --org ORG --role ROLE (FILE.card.json is its public card)", identityNew},
 		{"identity card", "print the card of a card or identity file, with its fingerprint", identityCard},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"handover/app/audit"
+	"handover/app/cert"
 	"handover/store"
 )
 
@@ -74,4 +75,104 @@ func (s *Session) PruneAudit(ctx context.Context, before time.Time) (int, error)
 		return err
 	})
 	return n, err
+}
+
+// AuditReport summarises the log between from and to (zero: open) for the audit report:
+// counts by action and operator, the exceptions, the verification's verdict and a fresh
+// signed checkpoint. It needs the audit permission and is audited.
+func (s *Session) AuditReport(ctx context.Context, from, to time.Time) (*cert.AuditSummary, error) {
+	var sum *cert.AuditSummary
+	err := s.do(PermAudit, audit.AuditReport, "", map[string]string{"kind": "report"}, func(st *store.Store) error {
+		var evs []audit.Event
+		err := st.AuditEvents(ctx, 1, func(seq uint64, b []byte) bool {
+			if ev, derr := audit.Decode(b); derr == nil {
+				ev.Seq = seq
+				evs = append(evs, ev)
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		sum = cert.Summarise(evs, from, to)
+		sum.Vault, sum.Workstation, sum.Issued = s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now().UTC().Truncate(time.Second)
+		ops, err := st.Operators(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range ops {
+			sum.Operators[o.ID] = o.Name
+		}
+		rep, err := st.VerifyAudit(ctx, nil)
+		if err != nil {
+			return err
+		}
+		sum.LogEvents = rep.Events
+		if rep.Problem != nil {
+			sum.Verified = "FAILED: " + rep.Problem.Error()
+			sum.Problem = rep.Problem.Error()
+		} else {
+			sum.Verified = "ok: " + strconv.FormatUint(rep.Events, 10) + " events, every one in place"
+		}
+		sum.Checkpoint, err = st.SaveCheckpoint()
+		return err
+	})
+	return sum, err
+}
+
+// AuditFilter selects events for the audit screen.
+type AuditFilter struct {
+	From, To time.Time // To exclusive; zero: open
+	Operator string    // operator ID
+	Action   string
+	Customer string // customer number
+}
+
+func (f AuditFilter) keep(ev audit.Event) bool {
+	return (f.From.IsZero() || !ev.Time.Before(f.From)) && (f.To.IsZero() || ev.Time.Before(f.To)) &&
+		(f.Operator == "" || ev.Operator == f.Operator) && (f.Action == "" || ev.Action == f.Action) &&
+		(f.Customer == "" || ev.Target == "customer:"+f.Customer)
+}
+
+// AuditPage returns up to limit events matching f, newest first, with sequence numbers
+// below before (0: from the newest). It needs the audit permission.
+func (s *Session) AuditPage(ctx context.Context, f AuditFilter, before uint64, limit int) ([]audit.Event, error) {
+	st, err := s.gate(PermAudit)
+	if err != nil {
+		return nil, err
+	}
+	if before == 0 {
+		before = ^uint64(0)
+	} else {
+		before--
+	}
+	var out []audit.Event
+	err = st.AuditEventsBackward(ctx, before, func(seq uint64, b []byte) bool {
+		if ev, derr := audit.Decode(b); derr == nil {
+			ev.Seq = seq
+			if f.keep(ev) {
+				out = append(out, ev)
+			}
+		}
+		return len(out) < limit
+	})
+	return out, err
+}
+
+// RecordSettingChange audits a changed preference (its name and new value; preferences hold
+// no personal data).
+func (s *Session) RecordSettingChange(name, value string) {
+	s.record(audit.Event{Action: audit.SettingsChange, Target: "setting:" + name, Outcome: audit.OK, Detail: map[string]string{"value": value}})
+}
+
+// RecordSignature audits that a signer signed a certificate statement at this workstation
+// (or that a signature made elsewhere was brought in): the certificate and the card's
+// fingerprint, never the key.
+func (s *Session) RecordSignature(certificate, fingerprint string, imported bool) {
+	how := "here"
+	if imported {
+		how = "imported"
+	}
+	s.record(audit.Event{Action: audit.CertSign, Target: "certificate:" + certificate, Outcome: audit.OK,
+		Detail: map[string]string{"signer": fingerprint, "signed": how}})
 }
