@@ -54,19 +54,12 @@ func (s *Store) loadAuditTree(ctx context.Context) error {
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	return s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte{pAudit}
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			pt, err := openItem(s.audit, it.Item())
-			if err != nil {
-				return &CorruptError{What: "audit"}
-			}
-			s.auditTree.Append(leafOf(pt))
+	return s.eachAuditRecord(ctx, 1, false, func(_ uint64, rec []byte) (bool, error) {
+		if rec == nil {
+			return false, &CorruptError{What: "audit"}
 		}
-		return nil
+		s.auditTree.Append(leafOf(rec))
+		return true, nil
 	})
 }
 
@@ -134,31 +127,23 @@ func (s *Store) PruneAudit(ctx context.Context, before, now time.Time) (int, err
 		k, rec []byte
 	}
 	var todo []pruned
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte{pAudit}
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			pt, err := openItem(s.audit, it.Item())
-			if err != nil {
-				return &CorruptError{What: "audit"}
-			}
-			ev, root, ok := splitRecord(pt)
-			if ev == nil && ok {
-				continue // already pruned
-			}
-			var t struct {
-				Time time.Time `json:"time"`
-			}
-			if json.Unmarshal(ev, &t) != nil || !t.Time.Before(before) {
-				break // events are in time order: the rest are younger
-			}
-			leaf := merkle.LeafHash(ev)
-			rec := append(append([]byte{auditRecordPruned}, root[:]...), leaf[:]...)
-			todo = append(todo, pruned{it.Item().KeyCopy(nil), rec})
+	err := s.eachAuditRecord(ctx, 1, false, func(seq uint64, rec []byte) (bool, error) {
+		if rec == nil {
+			return false, &CorruptError{What: "audit"}
 		}
-		return nil
+		ev, root, ok := splitRecord(rec)
+		if ev == nil && ok {
+			return true, nil // already pruned
+		}
+		var t struct {
+			Time time.Time `json:"time"`
+		}
+		if json.Unmarshal(ev, &t) != nil || !t.Time.Before(before) {
+			return false, nil // events are in time order: the rest are younger
+		}
+		leaf := merkle.LeafHash(ev)
+		todo = append(todo, pruned{kAudit(seq), append(append([]byte{auditRecordPruned}, root[:]...), leaf[:]...)})
+		return true, nil
 	})
 	if err != nil {
 		return 0, err
@@ -181,9 +166,17 @@ func (s *Store) PruneAudit(ctx context.Context, before, now time.Time) (int, err
 
 // AuditEvents calls fn with each audit event from sequence number from on, in order.
 func (s *Store) AuditEvents(ctx context.Context, from uint64, fn func(seq uint64, event []byte) bool) error {
+	return s.eachAuditEvent(ctx, from, false, fn)
+}
+
+// eachAuditRecord calls fn with every stored audit record from sequence number from on, in
+// order or newest first, opened; a record that fails authentication is passed as nil, so
+// that verification can name it and readers can refuse it.
+func (s *Store) eachAuditRecord(ctx context.Context, from uint64, reverse bool, fn func(seq uint64, rec []byte) (bool, error)) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
 		opts.Prefix = []byte{pAudit}
+		opts.Reverse = reverse
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		for it.Seek(kAudit(from)); it.Valid(); it.Next() {
@@ -193,17 +186,28 @@ func (s *Store) AuditEvents(ctx context.Context, from uint64, fn func(seq uint64
 			seq := binary.BigEndian.Uint64(it.Item().Key()[1:])
 			pt, err := openItem(s.audit, it.Item())
 			if err != nil {
-				return &CorruptError{What: "audit"}
+				pt = nil
 			}
-			ev, _, _ := splitRecord(pt)
-			if ev == nil {
-				continue // pruned after its retention period
-			}
-			if !fn(seq, ev) {
-				return nil
+			if more, err := fn(seq, pt); err != nil || !more {
+				return err
 			}
 		}
 		return nil
+	})
+}
+
+// eachAuditEvent calls fn with every readable event (pruned ones are skipped); a damaged
+// record is a CorruptError.
+func (s *Store) eachAuditEvent(ctx context.Context, from uint64, reverse bool, fn func(seq uint64, event []byte) bool) error {
+	return s.eachAuditRecord(ctx, from, reverse, func(seq uint64, rec []byte) (bool, error) {
+		if rec == nil {
+			return false, &CorruptError{What: "audit"}
+		}
+		ev, _, _ := splitRecord(rec)
+		if ev == nil {
+			return true, nil // pruned after its retention period
+		}
+		return fn(seq, ev), nil
 	})
 }
 
@@ -308,39 +312,28 @@ func (s *Store) VerifyAudit(ctx context.Context, external []string) (*AuditRepor
 		}
 		return nil
 	}
-	err = s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte{pAudit}
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		want := uint64(1)
-		for it.Rewind(); it.Valid(); it.Next() {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			seq := binary.BigEndian.Uint64(it.Item().Key()[1:])
-			if seq != want {
-				rep.Problem = &AuditProblem{Seq: want, Reason: "missing", Detail: "the event was deleted"}
-				return nil
-			}
-			pt, err := openItem(s.audit, it.Item())
-			if err != nil {
-				rep.Problem = &AuditProblem{Seq: seq, Reason: "damaged", Detail: "the stored record fails authentication: changed bytes, or moved from another place"}
-				return nil
-			}
-			_, stored, hasRoot := splitRecord(pt)
-			tree.Append(leafOf(pt))
-			if hasRoot && stored != tree.Root() {
-				rep.Problem = &AuditProblem{Seq: seq, Reason: "altered", Detail: "the event or an earlier one was changed or reordered after it was logged"}
-				return nil
-			}
-			if p := check(); p != nil {
-				rep.Problem = p
-				return nil
-			}
-			want++
+	want := uint64(1)
+	err = s.eachAuditRecord(ctx, 1, false, func(seq uint64, rec []byte) (bool, error) {
+		if seq != want {
+			rep.Problem = &AuditProblem{Seq: want, Reason: "missing", Detail: "the event was deleted"}
+			return false, nil
 		}
-		return nil
+		if rec == nil {
+			rep.Problem = &AuditProblem{Seq: seq, Reason: "damaged", Detail: "the stored record fails authentication: changed bytes, or moved from another place"}
+			return false, nil
+		}
+		_, stored, hasRoot := splitRecord(rec)
+		tree.Append(leafOf(rec))
+		if hasRoot && stored != tree.Root() {
+			rep.Problem = &AuditProblem{Seq: seq, Reason: "altered", Detail: "the event or an earlier one was changed or reordered after it was logged"}
+			return false, nil
+		}
+		if p := check(); p != nil {
+			rep.Problem = p
+			return false, nil
+		}
+		want++
+		return true, nil
 	})
 	if err != nil {
 		return nil, err
@@ -361,29 +354,5 @@ func (s *Store) VerifyAudit(ctx context.Context, external []string) (*AuditRepor
 // 1, newest first, until fn returns false: the audit screen pages through a million events
 // this way without reading them all.
 func (s *Store) AuditEventsBackward(ctx context.Context, from uint64, fn func(seq uint64, event []byte) bool) error {
-	return s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte{pAudit}
-		opts.Reverse = true
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Seek(kAudit(from)); it.Valid(); it.Next() {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			seq := binary.BigEndian.Uint64(it.Item().Key()[1:])
-			pt, err := openItem(s.audit, it.Item())
-			if err != nil {
-				return &CorruptError{What: "audit"}
-			}
-			ev, _, _ := splitRecord(pt)
-			if ev == nil {
-				continue
-			}
-			if !fn(seq, ev) {
-				return nil
-			}
-		}
-		return nil
-	})
+	return s.eachAuditEvent(ctx, from, true, fn)
 }
