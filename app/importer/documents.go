@@ -203,15 +203,9 @@ var mimeTypes = map[string]string{".jpg": "image/jpeg", ".jpeg": "image/jpeg", "
 // runDocuments stores a folder's scans, each in chunks under its customer. A document is
 // one "row": the summary counts files, and unmatched files go to quarantine.
 func runDocuments(ctx context.Context, st *store.Store, lk *lookup, in Input, opts Options, p progress.Reporter, stats *Stats) (Result, error) {
-	prev, err := loadSummary(st, in.ID())
-	if err != nil {
-		return Result{}, err
-	}
-	if prev != nil && prev.State == StateDone {
-		p.Add(in.Size)
-		r := resultOf(prev)
-		r.AlreadyImported = true
-		return r, nil
+	prev, done, err := previous(st, in, p)
+	if err != nil || done != nil {
+		return derefResult(done), err
 	}
 	files, mapPath, err := listFolder(in.Path)
 	if err != nil {
@@ -287,18 +281,8 @@ func runDocuments(ctx context.Context, st *store.Store, lk *lookup, in Input, op
 			return resultOf(sum), err
 		}
 	}
-	sum.State = StateDone
-	sum.Finished = opts.Now().UTC()
-	if err := r.checkpoint(); err != nil {
-		return resultOf(sum), err
-	}
 	committed = true
-	if err := r.w.Close(); err != nil {
-		return resultOf(sum), err
-	}
-	res := resultOf(sum)
-	res.Resumed = prev != nil
-	return res, nil
+	return r.finish(opts.Now(), prev != nil)
 }
 
 type unreadableError struct{ msg string }

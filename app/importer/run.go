@@ -162,6 +162,26 @@ type run struct {
 	groups *repaymentGroups
 }
 
+// previous reads what an earlier run recorded of the input: nothing, a checkpoint to resume
+// from, or a finished import, which is reported as already imported and not read again.
+func previous(st *store.Store, in Input, p progress.Reporter) (*Summary, *Result, error) {
+	prev, err := loadSummary(st, in.ID())
+	if err != nil || prev == nil || prev.State != StateDone {
+		return prev, nil, err
+	}
+	p.Add(in.Size)
+	r := resultOf(prev)
+	r.AlreadyImported = true
+	return prev, &r, nil
+}
+
+func derefResult(r *Result) Result {
+	if r == nil {
+		return Result{}
+	}
+	return *r
+}
+
 func loadSummary(st *store.Store, id string) (*Summary, error) {
 	var s Summary
 	err := st.GetMeta(summaryName(id), &s)
@@ -175,15 +195,9 @@ func runInput(ctx context.Context, st *store.Store, lk *lookup, in Input, opts O
 	if in.Table == Documents {
 		return runDocuments(ctx, st, lk, in, opts, p, stats)
 	}
-	prev, err := loadSummary(st, in.ID())
-	if err != nil {
-		return Result{}, err
-	}
-	if prev != nil && prev.State == StateDone {
-		p.Add(in.Size)
-		r := resultOf(prev)
-		r.AlreadyImported = true
-		return r, nil
+	prev, done, err := previous(st, in, p)
+	if err != nil || done != nil {
+		return derefResult(done), err
 	}
 	r := &run{st: st, lk: lk, key: fileKey(in.ID()), refuse: map[int]bool{}}
 	if prev != nil {
@@ -286,17 +300,23 @@ func runInput(ctx context.Context, st *store.Store, lk *lookup, in Input, opts O
 		return resultOf(sum), err
 	}
 	p.Add(max(0, in.Size-reported))
-	sum.State = StateDone
-	sum.Finished = opts.Now().UTC()
-	if err := r.checkpoint(); err != nil {
-		return resultOf(sum), err
-	}
 	committed = true
-	if err := r.w.Close(); err != nil {
-		return resultOf(sum), err
+	return r.finish(opts.Now(), prev != nil)
+}
+
+// finish marks the input done in a last checkpoint and closes the writer.
+func (r *run) finish(now time.Time, resumed bool) (Result, error) {
+	r.sum.State = StateDone
+	r.sum.Finished = now.UTC()
+	if err := r.checkpoint(); err != nil {
+		r.w.Abort()
+		return resultOf(r.sum), err
 	}
-	res := resultOf(sum)
-	res.Resumed = prev != nil
+	if err := r.w.Close(); err != nil {
+		return resultOf(r.sum), err
+	}
+	res := resultOf(r.sum)
+	res.Resumed = resumed
 	return res, nil
 }
 
