@@ -1,0 +1,257 @@
+package bag
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Limits cap what a bag may hold. A crafted package is refused when it exceeds one, before
+// the excess is read.
+type Limits struct {
+	Entries   int   // entries in the tar (files and folders)
+	FileSize  int64 // one payload file
+	TotalSize int64 // all payload files
+	TagSize   int64 // one tag file (bag-info.txt, manifests): held in memory
+	NameLen   int   // one entry name, in bytes
+}
+
+// DefaultLimits suit a handover of a few million customers with their scans.
+var DefaultLimits = Limits{Entries: 5_000_000, FileSize: 64 << 30, TotalSize: 1 << 40, TagSize: 512 << 20, NameLen: 1024}
+
+// BadEntryError names a refused tar entry and why.
+type BadEntryError struct {
+	Name   string
+	Reason string
+}
+
+func (e *BadEntryError) Error() string { return fmt.Sprintf("bag: entry %q refused: %s", e.Name, e.Reason) }
+
+// ErrInvalid wraps every way a bag fails validation.
+var ErrInvalid = errors.New("bag: not a valid bag")
+
+var windowsDevice = regexp.MustCompile(`(?i)^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$`)
+
+// checkName refuses a path a receiver must never act on: empty, absolute, with .. or .,
+// backslashes, drive letters, UNC or device names, control characters.
+func checkName(p string) error {
+	bad := func(why string) error { return &BadEntryError{Name: p, Reason: why} }
+	switch {
+	case p == "":
+		return bad("empty name")
+	case strings.HasPrefix(p, "/"):
+		return bad("absolute path")
+	case strings.ContainsAny(p, "\\"):
+		return bad("backslash (a Windows path)")
+	case len(p) >= 2 && p[1] == ':':
+		return bad("drive letter")
+	}
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f {
+			return bad("control character")
+		}
+	}
+	for _, part := range strings.Split(p, "/") {
+		switch {
+		case part == "", part == ".", part == "..":
+			return bad("empty, . or .. component")
+		case windowsDevice.MatchString(strings.TrimRight(part, " .")):
+			return bad("Windows device name")
+		}
+	}
+	return nil
+}
+
+// Read reads a bag from a tar stream, passes each payload file to payload (its path under
+// data/, size and content, which payload must read to the end or not at all), checks the
+// manifests, Payload-Oxum and the tag manifest, and reports the first problem. It returns
+// bag-info.txt's fields. Nothing the bag says is trusted before Read returns nil.
+func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Reader) error) (map[string]string, error) {
+	tr := tar.NewReader(r)
+	root := ""
+	got := map[string]string{} // data path → hex SHA-256
+	tags := map[string][]byte{}
+	var total int64
+	entries := 0
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: the tar stream is damaged: %v", ErrInvalid, err)
+		}
+		if entries++; entries > lim.Entries {
+			return nil, fmt.Errorf("%w: more than %d entries", ErrInvalid, lim.Entries)
+		}
+		name := strings.TrimSuffix(h.Name, "/")
+		if len(name) > lim.NameLen {
+			return nil, &BadEntryError{Name: name[:64] + "…", Reason: "name too long"}
+		}
+		if err := checkName(name); err != nil {
+			return nil, err
+		}
+		first, rest, _ := strings.Cut(name, "/")
+		if root == "" {
+			root = first
+		} else if first != root {
+			return nil, &BadEntryError{Name: name, Reason: "outside the bag's folder"}
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			continue
+		case tar.TypeReg:
+		default:
+			return nil, &BadEntryError{Name: name, Reason: "not a regular file (link, device or other)"}
+		}
+		if h.Size < 0 {
+			return nil, &BadEntryError{Name: name, Reason: "negative size"}
+		}
+		if data, ok := strings.CutPrefix(rest, "data/"); ok {
+			if h.Size > lim.FileSize {
+				return nil, &BadEntryError{Name: name, Reason: fmt.Sprintf("declared size %d over the limit %d", h.Size, lim.FileSize)}
+			}
+			if total += h.Size; total > lim.TotalSize {
+				return nil, fmt.Errorf("%w: payload over %d bytes", ErrInvalid, lim.TotalSize)
+			}
+			if _, dup := got[data]; dup {
+				return nil, &BadEntryError{Name: name, Reason: "duplicate"}
+			}
+			hs := sha256.New()
+			cr := &countReader{r: io.TeeReader(tr, hs)}
+			if err := payload(data, h.Size, cr); err != nil {
+				return nil, err
+			}
+			if _, err := io.Copy(io.Discard, cr); err != nil { // what the handler left unread
+				return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)
+			}
+			if cr.n != h.Size {
+				return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)
+			}
+			got[data] = hex.EncodeToString(hs.Sum(nil))
+			continue
+		}
+		if strings.Contains(rest, "/") {
+			return nil, &BadEntryError{Name: name, Reason: "unexpected file outside data/"}
+		}
+		if h.Size > lim.TagSize {
+			return nil, &BadEntryError{Name: name, Reason: fmt.Sprintf("tag file of %d bytes over the limit %d", h.Size, lim.TagSize)}
+		}
+		b, err := io.ReadAll(io.LimitReader(tr, h.Size))
+		if err != nil || int64(len(b)) != h.Size {
+			return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)
+		}
+		tags[rest] = b
+	}
+	return validate(tags, got, total)
+}
+
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// validate checks the tag files against what was read.
+func validate(tags map[string][]byte, got map[string]string, total int64) (map[string]string, error) {
+	invalid := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, a...)...)
+	}
+	if !bytes.HasPrefix(tags["bagit.txt"], []byte("BagIt-Version: ")) {
+		return nil, invalid("bagit.txt is missing or wrong")
+	}
+	man, ok := tags["manifest-sha256.txt"]
+	if !ok {
+		return nil, invalid("manifest-sha256.txt is missing")
+	}
+	want := map[string]string{}
+	if err := parseManifest(man, func(sum, path string) error {
+		data, ok := strings.CutPrefix(decodePath(path), "data/")
+		if !ok {
+			return invalid("the manifest names %q outside data/", path)
+		}
+		want[data] = sum
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for p, s := range want {
+		g, ok := got[p]
+		switch {
+		case !ok:
+			return nil, invalid("data/%s is in the manifest but missing", p)
+		case g != s:
+			return nil, invalid("data/%s does not match its checksum", p)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			return nil, invalid("data/%s is not in the manifest", p)
+		}
+	}
+	info := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(tags["bag-info.txt"]))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok {
+			info[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	if sc.Err() != nil {
+		return nil, invalid("bag-info.txt has a line over 1 MiB")
+	}
+	if ox, ok := info["Payload-Oxum"]; ok {
+		if ox != strconv.FormatInt(total, 10)+"."+strconv.Itoa(len(got)) {
+			return nil, invalid("Payload-Oxum %s does not match %d bytes in %d files", ox, total, len(got))
+		}
+	}
+	if tm, ok := tags["tagmanifest-sha256.txt"]; ok {
+		if err := parseManifest(tm, func(s, path string) error {
+			b, ok := tags[decodePath(path)]
+			if !ok {
+				return invalid("the tag manifest names the missing %s", path)
+			}
+			if sum(string(b)) != s {
+				return invalid("%s does not match the tag manifest", path)
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return info, nil
+}
+
+func parseManifest(b []byte, fn func(sum, path string) error) error {
+	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		s, path, ok := strings.Cut(line, " ")
+		path = strings.TrimLeft(path, " *")
+		if !ok || len(s) != 64 || path == "" {
+			return fmt.Errorf("%w: a manifest line is malformed", ErrInvalid)
+		}
+		if err := fn(strings.ToLower(s), path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodePath(p string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace(p)
+}
