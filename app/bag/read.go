@@ -33,7 +33,9 @@ type BadEntryError struct {
 	Reason string
 }
 
-func (e *BadEntryError) Error() string { return fmt.Sprintf("bag: entry %q refused: %s", e.Name, e.Reason) }
+func (e *BadEntryError) Error() string {
+	return fmt.Sprintf("bag: entry %q refused: %s", e.Name, e.Reason)
+}
 
 // ErrInvalid wraps every way a bag fails validation.
 var ErrInvalid = errors.New("bag: not a valid bag")
