@@ -11,13 +11,14 @@ import (
 	"handover/app/demo"
 	"handover/app/idcard"
 	"handover/app/importer"
+	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/crypto/identity"
 )
 
 // TestNoCanaryInAuditLog runs a scripted session (demo vault, import, reveal, searches,
-// a quarantine decision, a certificate) with canary values planted in the imported data,
+// a quarantine decision, an export, a certificate and its signature) with canary values planted in the imported data,
 // and proves that no canary reaches any audit event, and that the expected events are
 // there in order.
 func TestNoCanaryInAuditLog(t *testing.T) {
@@ -61,6 +62,10 @@ func TestNoCanaryInAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	person, _ := identity.New("核验人", "甲公司", "负责人", time.Now())
+	receiver, _ := identity.New("接收人", "乙公司", "负责人", time.Now())
+	if _, _, err := s.Export(ctx, pkg.Options{Out: t.TempDir(), Sender: person, Recipients: []identity.Card{receiver.Card}}, progress.Discard); err != nil {
+		t.Fatal(err)
+	}
 	st, err := s.NewStatement(ctx, "confirmation", []identity.Card{person.Card})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +90,7 @@ func TestNoCanaryInAuditLog(t *testing.T) {
 	}
 	want := []string{"import.file", "import.run", "customer.search", "customer.search", "customer.search",
 		"customer.reveal", "customer.reveal", "customer.reveal", "customer.reveal", "customer.reveal",
-		"quarantine.dismiss", "cert.new", "cert.sign"}
+		"quarantine.dismiss", "package.export", "cert.new", "cert.sign"}
 	got := strings.Join(actions, " ")
 	if !strings.Contains(got, strings.Join(want, " ")) {
 		t.Fatalf("events in order:\n%s\nwant the sequence:\n%s", got, strings.Join(want, " "))

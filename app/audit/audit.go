@@ -42,6 +42,7 @@ const (
 	Figures          = "book.figures"        // the book's figures and digest computed
 	CertNew          = "cert.new"            // a certificate statement issued
 	CertSign         = "cert.sign"           // a signer's signature added to a statement
+	PackageExport    = "package.export"      // a handover package written
 	TrustAdd         = "trust.add"           // a card's fingerprint compared in person and trusted
 	AuditVerify      = "audit.verify"        // the audit log verified
 	AuditCheckpoint  = "audit.checkpoint"    // a signed checkpoint of the audit log issued

@@ -89,7 +89,7 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: the tar stream is damaged: %v", ErrInvalid, err)
+			return nil, fmt.Errorf("%w: the tar stream is damaged: %w", ErrInvalid, err)
 		}
 		if entries++; entries > lim.Entries {
 			return nil, fmt.Errorf("%w: more than %d entries", ErrInvalid, lim.Entries)
@@ -133,7 +133,7 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 				return nil, err
 			}
 			if _, err := io.Copy(io.Discard, cr); err != nil { // what the handler left unread
-				return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, name, err)
+				return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, name, err)
 			}
 			if cr.n != h.Size {
 				return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)

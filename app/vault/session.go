@@ -60,7 +60,10 @@ func (s *Session) do(perm Permission, action, target string, detail map[string]s
 	}
 	err = fn(st)
 	outcome := audit.OK
-	if err != nil {
+	var gate *GateError
+	if errors.As(err, &gate) {
+		outcome = audit.Denied // refused by a gate, like a permission
+	} else if err != nil {
 		outcome = audit.Failed
 		var ce *store.CorruptError
 		if errors.As(err, &ce) {

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestExportAndVerifyCommands(t *testing.T) {
+	dir := t.TempDir()
+	v := filepath.Join(dir, "demo")
+	pw := map[string]string{"HANDOVER_PASSPHRASE": "demo-passphrase"}
+	if r := runCLI(pw, "demo", "--customers", "30", "--documents", "--out", v); r.code != 0 {
+		t.Fatal(r)
+	}
+	ids := map[string]string{}
+	for _, who := range []string{"sender", "recipient"} {
+		f := filepath.Join(dir, who+".identity")
+		if r := runCLI(map[string]string{"HANDOVER_PASSPHRASE": "identity-" + who}, "identity", "new", "--out", f,
+			"--name", who, "--org", who+" Ltd", "--role", "officer"); r.code != 0 {
+			t.Fatal(r)
+		}
+		ids[who] = f
+	}
+	stick := filepath.Join(dir, "stick")
+	os.Mkdir(stick, 0o755)
+	env := map[string]string{"HANDOVER_PASSPHRASE": "demo-passphrase", "HANDOVER_IDENTITY_PASSPHRASE": "identity-sender"}
+	r := runCLI(env, "export", "--vault", v, "--identity", ids["sender"], "--to", ids["recipient"]+".card.json",
+		"--out", stick, "--split-size", "65536", "--json")
+	var res PackageResult
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil || len(res.Parts) < 2 || res.Sequence != 1 {
+		t.Fatalf("export: %+v", r)
+	}
+	rv := map[string]string{"HANDOVER_IDENTITY_PASSPHRASE": "identity-recipient"}
+	r = runCLI(rv, "verify", "--identity", ids["recipient"], "--trust", ids["sender"]+".card.json", res.Dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "nothing was changed") {
+		t.Fatalf("verify: %+v", r)
+	}
+	r = runCLI(rv, "verify", "--identity", ids["recipient"], "--trust", ids["recipient"]+".card.json", res.Dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "not among the trusted") {
+		t.Fatalf("untrusted: %+v", r)
+	}
+	r = runCLI(env, "export", "--vault", v, "--identity", ids["sender"], "--to", ids["recipient"]+".card.json", "--out", stick, "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"sequence": 2`) {
+		t.Fatalf("second export: %+v", r)
+	}
+	// An open quarantined row closes the gate.
+	csv := filepath.Join(dir, "bad.csv")
+	os.WriteFile(csv, []byte("姓名,身份证号\n坏行,12345\n"), 0o600)
+	if r := runCLI(pw, "import", "--vault", v, csv); r.code != 0 {
+		t.Fatal(r)
+	}
+	r = runCLI(env, "export", "--vault", v, "--identity", ids["sender"], "--to", ids["recipient"]+".card.json", "--out", stick)
+	if r.code != 1 || !strings.Contains(r.stderr, "quarantined row") {
+		t.Fatalf("gate: %+v", r)
+	}
+}

@@ -1,0 +1,178 @@
+package pkg_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"handover/app/bag"
+	"handover/app/demo"
+	. "handover/app/pkg"
+	"handover/app/progress"
+	"handover/crypto/identity"
+	"handover/store"
+)
+
+var ctx = context.Background()
+
+func book(t *testing.T, n int) *store.Store {
+	t.Helper()
+	d, err := store.CreateDir(filepath.Join(t.TempDir(), "v"), store.Manifest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(d, bytes.Repeat([]byte{5}, 32), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(); d.Close() })
+	g := &demo.Generator{Seed: 4, Documents: true, DocumentLimit: 5}
+	w := st.NewWriter()
+	for i := range n {
+		if _, err := w.Add(g.Book(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func people(t *testing.T) (sender, recipient, stranger *identity.Identity) {
+	now := time.Now()
+	sender, _ = identity.New("出让方", "甲公司", "负责人", now)
+	recipient, _ = identity.New("受让方", "乙公司", "负责人", now)
+	stranger, _ = identity.New("路人", "丙公司", "无", now)
+	return
+}
+
+func export(t *testing.T, st *store.Store, sender *identity.Identity, to identity.Card, split int64) (string, *Manifest) {
+	t.Helper()
+	dir, m, err := Export(ctx, st, Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{to}, Deal: "v-test",
+		Sequence: 1, SplitSize: split, Now: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}, progress.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, m
+}
+
+func TestExportVerifyAndTamper(t *testing.T) {
+	st := book(t, 40)
+	sender, recipient, stranger := people(t)
+	dir, m := export(t, st, sender, recipient.Card, 32<<10)
+	if len(m.Parts) < 3 || m.Figures.Customers != 40 {
+		t.Fatalf("parts %d, figures %+v", len(m.Parts), m.Figures)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.partial")); len(left) != 0 {
+		t.Fatalf("partial files left: %v", left)
+	}
+	trusted := []identity.Card{sender.Card}
+	rep, err := Verify(dir, recipient, trusted, bag.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Files < 6 {
+		t.Fatalf("only %d files in the bag", rep.Files)
+	}
+	copyDir := func() string {
+		d := filepath.Join(t.TempDir(), filepath.Base(dir))
+		os.MkdirAll(d, 0o755)
+		es, _ := os.ReadDir(dir)
+		for _, e := range es {
+			b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+			os.WriteFile(filepath.Join(d, e.Name()), b, 0o644)
+		}
+		return d
+	}
+	part := func(d string, i int) string { return filepath.Join(d, fmt.Sprintf("payload.age.%03d", i)) }
+	cases := []struct {
+		name   string
+		tamper func(d string)
+		who    *identity.Identity
+		trust  []identity.Card
+		want   string
+	}{
+		{"flipped byte", func(d string) {
+			b, _ := os.ReadFile(part(d, 1))
+			b[100] ^= 1
+			os.WriteFile(part(d, 1), b, 0o644)
+		}, recipient, trusted, "payload.age.001"},
+		{"truncated part", func(d string) {
+			b, _ := os.ReadFile(part(d, 2))
+			os.WriteFile(part(d, 2), b[:len(b)/2], 0o644)
+		}, recipient, trusted, "payload.age.002: cut short"},
+		{"missing part", func(d string) { os.Remove(part(d, 1)) }, recipient, trusted, "payload.age.001: missing"},
+		{"swapped parts", func(d string) {
+			a, _ := os.ReadFile(part(d, 0))
+			b, _ := os.ReadFile(part(d, 1))
+			os.WriteFile(part(d, 0), b, 0o644)
+			os.WriteFile(part(d, 1), a, 0o644)
+		}, recipient, trusted, "payload.age.000"},
+		{"edited package.json", func(d string) {
+			b, _ := os.ReadFile(filepath.Join(d, "package.json"))
+			os.WriteFile(filepath.Join(d, "package.json"), bytes.Replace(b, []byte(`"sequence": 1`), []byte(`"sequence": 2`), 1), 0o644)
+		}, recipient, trusted, "changed after signing"},
+		{"untrusted sender", func(string) {}, recipient, []identity.Card{stranger.Card}, "not among the trusted"},
+		{"another recipient", func(string) {}, stranger, trusted, "not addressed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := copyDir()
+			c.tamper(d)
+			_, err := Verify(d, c.who, c.trust, bag.DefaultLimits)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err %v, want %q", err, c.want)
+			}
+		})
+	}
+	var pe *PartError
+	d := copyDir()
+	os.Remove(part(d, 0))
+	if _, err := Verify(d, recipient, trusted, bag.DefaultLimits); !errors.As(err, &pe) || pe.Part != "payload.age.000" {
+		t.Fatalf("missing first part: %v", err)
+	}
+}
+
+// With standard tools only: age decrypts the parts, tar unpacks, sha256sum checks the
+// manifest, and ssh-keygen checks the signature.
+func TestStandardTools(t *testing.T) {
+	for _, tool := range []string{"age", "tar", "sha256sum", "sh"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " not installed")
+		}
+	}
+	st := book(t, 10)
+	sender, recipient, _ := people(t)
+	dir, m := export(t, st, sender, recipient.Card, 16<<10)
+	key := filepath.Join(t.TempDir(), "key.txt")
+	os.WriteFile(key, []byte(recipient.AgeSecret()+"\n"), 0o600)
+	out := t.TempDir()
+	cmd := exec.Command("sh", "-c", `cat "$1"/payload.age.* | age -d -i "$2" | tar -x -C "$3"`, "sh", dir, key, out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("age | tar: %v\n%s", err, b)
+	}
+	sum := exec.Command("sha256sum", "-c", "manifest-sha256.txt")
+	sum.Dir = filepath.Join(out, m.ID)
+	if b, err := sum.CombinedOutput(); err != nil {
+		t.Fatalf("sha256sum -c: %v\n%s", err, b)
+	}
+	if _, err := exec.LookPath("ssh-keygen"); err == nil {
+		allowed := filepath.Join(t.TempDir(), "allowed")
+		os.WriteFile(allowed, []byte(sender.Card.AllowedSigners()), 0o600)
+		js, _ := os.ReadFile(filepath.Join(dir, "package.json"))
+		v := exec.Command("ssh-keygen", "-Y", "verify", "-f", allowed, "-I", sender.Card.Principal(), "-n", Namespace,
+			"-s", filepath.Join(dir, "package.json.sig"))
+		v.Stdin = bytes.NewReader(js)
+		if b, err := v.CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v\n%s", err, b)
+		}
+	}
+}

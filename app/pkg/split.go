@@ -1,0 +1,171 @@
+package pkg
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Part is one file of a package's payload.
+type Part struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// splitter cuts a stream into payload.age.000, .001, … of at most size bytes each, written
+// as *.partial and renamed only by finish, after fsync: a cancelled or failed export leaves
+// nothing under a final name.
+type splitter struct {
+	dir   string
+	size  int64
+	cur   *os.File
+	n     int64
+	h     hash.Hash
+	parts []Part
+}
+
+func partName(i int) string { return fmt.Sprintf("payload.age.%03d", i) }
+
+func (s *splitter) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		if s.cur == nil || s.n == s.size {
+			if err := s.next(); err != nil {
+				return written, err
+			}
+		}
+		chunk := p[:min(int64(len(p)), s.size-s.n)]
+		n, err := s.cur.Write(chunk)
+		s.h.Write(chunk[:n])
+		s.n += int64(n)
+		written += n
+		if err != nil {
+			return written, err
+		}
+		p = p[n:]
+	}
+	return written, nil
+}
+
+func (s *splitter) next() error {
+	if err := s.closePart(); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, partName(len(s.parts))+".partial"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	s.cur, s.n, s.h = f, 0, sha256.New()
+	s.parts = append(s.parts, Part{Name: partName(len(s.parts))})
+	return nil
+}
+
+func (s *splitter) closePart() error {
+	if s.cur == nil {
+		return nil
+	}
+	p := &s.parts[len(s.parts)-1]
+	p.Size, p.SHA256 = s.n, hex.EncodeToString(s.h.Sum(nil))
+	err := s.cur.Sync()
+	if cerr := s.cur.Close(); err == nil {
+		err = cerr
+	}
+	s.cur = nil
+	return err
+}
+
+// finish closes the last part and gives every part its final name.
+func (s *splitter) finish() ([]Part, error) {
+	if err := s.closePart(); err != nil {
+		return nil, err
+	}
+	for _, p := range s.parts {
+		if err := os.Rename(filepath.Join(s.dir, p.Name+".partial"), filepath.Join(s.dir, p.Name)); err != nil {
+			return nil, err
+		}
+	}
+	return s.parts, nil
+}
+
+// abort removes every part written so far.
+func (s *splitter) abort() {
+	if s.cur != nil {
+		s.cur.Close()
+		s.cur = nil
+	}
+	for _, p := range s.parts {
+		os.Remove(filepath.Join(s.dir, p.Name+".partial"))
+	}
+}
+
+// partsReader reads the parts of a package in order as one stream, checking each part's
+// size and SHA-256 as it ends, so that a damaged part is named, not just detected.
+type partsReader struct {
+	dir   string
+	parts []Part
+	i     int
+	f     *os.File
+	h     hash.Hash
+	n     int64
+}
+
+func (r *partsReader) Read(p []byte) (int, error) {
+	for {
+		if r.f == nil {
+			if r.i == len(r.parts) {
+				return 0, io.EOF
+			}
+			f, err := os.Open(filepath.Join(r.dir, r.parts[r.i].Name))
+			if err != nil {
+				return 0, &PartError{Part: r.parts[r.i].Name, Reason: "missing"}
+			}
+			r.f, r.h, r.n = f, sha256.New(), 0
+		}
+		n, err := r.f.Read(p)
+		r.h.Write(p[:n])
+		r.n += int64(n)
+		if r.n > r.parts[r.i].Size {
+			return 0, &PartError{Part: r.parts[r.i].Name, Reason: "longer than package.json says"}
+		}
+		if err == io.EOF {
+			part := r.parts[r.i]
+			r.f.Close()
+			r.f = nil
+			r.i++
+			switch {
+			case r.n != part.Size:
+				return 0, &PartError{Part: part.Name, Reason: fmt.Sprintf("cut short: %d of %d bytes", r.n, part.Size)}
+			case hex.EncodeToString(r.h.Sum(nil)) != part.SHA256:
+				return 0, &PartError{Part: part.Name, Reason: "its SHA-256 does not match package.json (damaged, or parts swapped)"}
+			}
+			if n > 0 {
+				return n, nil
+			}
+			continue
+		}
+		if err != nil {
+			return n, &PartError{Part: r.parts[r.i].Name, Reason: err.Error()}
+		}
+		return n, nil
+	}
+}
+
+func (r *partsReader) Close() error {
+	if r.f != nil {
+		return r.f.Close()
+	}
+	return nil
+}
+
+// PartError names a damaged, missing or cut part.
+type PartError struct {
+	Part   string
+	Reason string
+}
+
+func (e *PartError) Error() string { return "package part " + e.Part + ": " + e.Reason }
