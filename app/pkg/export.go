@@ -132,7 +132,11 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if m.AuditCheckpoint, err = st.SaveCheckpoint(); err != nil {
 		return "", nil, err
 	}
-	// Sticks lie about writes: read every part back before saying it is done.
+	// Sticks lie about writes: read every part back, from the stick and not from the page
+	// cache, before saying it is done.
+	for _, part := range m.Parts {
+		dropCache(filepath.Join(dir, part.Name))
+	}
 	if _, err := io.Copy(io.Discard, &partsReader{dir: dir, parts: m.Parts}); err != nil {
 		return "", nil, fmt.Errorf("read-back check: %w", err)
 	}
