@@ -7,6 +7,7 @@ import (
 
 	"handover/app/cert"
 	"handover/app/importer"
+	"handover/app/pkg"
 	"handover/app/vault"
 	"handover/crypto/identity"
 )
@@ -45,7 +46,12 @@ func describe(err error) (msg, hint string) {
 		return L("error.cancelled"), ""
 	}
 	var ufe *fileError
+	var gate *vault.GateError
 	switch {
+	case errors.As(err, &gate):
+		return L("error.gate"), L("hint.gate")
+	case errors.Is(err, pkg.ErrNoRecipients):
+		return L("error.no_recipients"), ""
 	case errors.Is(err, identity.ErrPassphrase):
 		return L("error.identity_passphrase"), L("hint.identity_passphrase")
 	case errors.Is(err, identity.ErrTampered):

@@ -24,6 +24,7 @@ type shell struct {
 	customers *customersView
 	imports   *importView
 	certs     *certView
+	export    *exportView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -48,6 +49,10 @@ func newShell(a *App, s *vault.Session) *shell {
 		{"certificates", L("nav.certificates"), theme.DocumentIcon(), func() fyne.CanvasObject {
 			sh.certs = newCertView(a, s)
 			return sh.certs.content
+		}},
+		{"export", L("nav.export"), theme.DownloadIcon(), func() fyne.CanvasObject {
+			sh.export = newExportView(a, s)
+			return sh.export.content
 		}},
 		{"audit", L("nav.audit"), theme.HistoryIcon(), func() fyne.CanvasObject { return newAuditView(a, s) }},
 		{"settings", L("nav.settings"), theme.SettingsIcon(), func() fyne.CanvasObject {
@@ -112,6 +117,7 @@ func (sh *shell) clear() {
 	}
 	sh.imports = nil
 	sh.certs = nil
+	sh.export = nil
 	sh.body.Objects = nil
 	sh.body.Refresh()
 }

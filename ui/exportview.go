@@ -1,0 +1,138 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/pkg"
+	"handover/app/progress"
+	"handover/app/vault"
+	"handover/crypto/identity"
+)
+
+// exportView writes a handover package: recipients chosen from the vault's trusted cards,
+// the sender's identity file and passphrase, the destination folder (the stick) through
+// the native dialog, then the export behind a progress bar in MB/s with Cancel.
+type exportView struct {
+	a       *App
+	s       *vault.Session
+	content fyne.CanvasObject
+
+	checks  []*widget.Check
+	cards   []identity.Card
+	start   *widget.Button
+	status  *widget.Label
+	lastDir string
+	lastErr error
+	done    int // exports finished, for tests
+}
+
+func newExportView(a *App, s *vault.Session) *exportView {
+	v := &exportView{a: a, s: s}
+	ts, err := s.TrustedCards(context.Background())
+	if err != nil {
+		showError(a.win, err)
+	}
+	list := container.NewVBox()
+	for _, t := range ts {
+		c := widget.NewCheck(fmt.Sprintf("%s（%s，%s）  %s", t.Card.Name, t.Card.Role, t.Card.Organisation, t.Card.Grouped()[:17]), nil)
+		v.checks = append(v.checks, c)
+		v.cards = append(v.cards, t.Card)
+		list.Add(c)
+	}
+	if len(ts) == 0 {
+		l := widget.NewLabel(L("export.no_trusted"))
+		l.Wrapping = fyne.TextWrapWord
+		list.Add(l)
+	}
+	v.start = widget.NewButtonWithIcon(L("export.start"), theme.DownloadIcon(), v.chooseIdentity)
+	v.start.Importance = widget.HighImportance
+	v.status = widget.NewLabel(L("export.explain"))
+	v.status.Wrapping = fyne.TextWrapWord
+	if !s.Role().Can(vault.PermExport) {
+		v.start.Disable()
+		v.status.SetText(L("export.no_permission"))
+	}
+	v.content = container.NewBorder(container.NewVBox(bold(L("export.recipients")), list), container.NewVBox(v.status, v.start), nil, nil)
+	return v
+}
+
+func (v *exportView) recipients() []identity.Card {
+	var out []identity.Card
+	for i, c := range v.checks {
+		if c.Checked {
+			out = append(out, v.cards[i])
+		}
+	}
+	return out
+}
+
+func (v *exportView) chooseIdentity() {
+	if len(v.recipients()) == 0 {
+		showError(v.a.win, pkg.ErrNoRecipients)
+		return
+	}
+	idPath, ok, err := v.a.chooser.ChooseFile(L("export.sender_identity"), L("cert.identity_filter"), identityExts)
+	if err != nil || !ok {
+		if err != nil {
+			showError(v.a.win, err)
+		}
+		return
+	}
+	pass := widget.NewPasswordEntry()
+	dialog.ShowForm(L("export.sender_identity"), L("export.start"), L("action.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
+			text := pass.Text
+			pass.SetText("")
+			if !ok {
+				return
+			}
+			dir, ok, err := v.a.chooser.ChooseFolder(L("export.where"))
+			if err != nil || !ok {
+				if err != nil {
+					showError(v.a.win, err)
+				}
+				return
+			}
+			v.run(idPath, text, dir)
+		}, v.a.win)
+}
+
+// run opens the identity and exports behind a progress bar; the result is reported and
+// kept for tests.
+func (v *exportView) run(idPath, passphrase, dir string) {
+	b, err := os.ReadFile(idPath)
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	recipients := v.recipients()
+	var out string
+	status := func(s progress.Snapshot) string {
+		return L("export.progress", map[string]any{"MB": fmt.Sprintf("%.0f", float64(s.Done)/(1<<20)),
+			"Rate": fmt.Sprintf("%.1f", s.Rate/(1<<20)), "ETA": s.ETA.Round(time.Second).String()})
+	}
+	runWithStatus(v.a.win, L("export.running"), func(ctx context.Context, p progress.Reporter) error {
+		id, err := identity.Open(b, passphrase)
+		if err != nil {
+			return err
+		}
+		out, _, err = v.s.Export(ctx, pkg.Options{Out: dir, Sender: id, Recipients: recipients}, p)
+		return err
+	}, status, func(err error) {
+		defer func() { v.lastDir, v.lastErr = out, err; v.done++ }()
+		if err != nil {
+			showError(v.a.win, err)
+			return
+		}
+		v.status.SetText(L("export.done", map[string]any{"Dir": out}))
+	})
+}
