@@ -13,7 +13,6 @@ import (
 
 	"handover/app/audit"
 	"handover/app/model"
-	"handover/assets"
 )
 
 // AuditSummary is what an audit report states about a period of the log (source §十三).
@@ -67,26 +66,8 @@ func RenderAuditReport(s *AuditSummary, lang string) ([]byte, error) {
 	if lang != "en" {
 		lang = "zh-CN"
 	}
-	pdf := gofpdf.New("P", "mm", "A4", "")
-	r := &renderer{pdf: pdfSurface{pdf}, lang: lang, seen: map[rune]bool{}}
-	pdf.SetCreationDate(s.Issued)
-	pdf.SetModificationDate(s.Issued)
-	pdf.SetCatalogSort(true)
-	pdf.SetProducer("Handover", false)
-	pdf.SetCreator("Handover", false)
-	pdf.AddUTF8FontFromBytes("wqy", "", assets.Font)
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 20)
-	pdf.AliasNbPages("{nb}")
 	id := "AR-" + s.Issued.UTC().Format("20060102-150405")
-	pdf.SetFooterFunc(func() {
-		p := r.pdf
-		p.SetY(297 - 14)
-		p.SetFont(8)
-		p.SetTextColor(90, 90, 90)
-		p.CellFormat(0, 5, r.text(fmt.Sprintf(r.l("audit.footer"), id, pdf.PageNo(), "{nb}")), "", 0, "C", false)
-		p.SetTextColor(0, 0, 0)
-	})
+	pdf, r := newDocument(lang, s.Issued, "audit.title", "audit.footer", id)
 	pdf.SetAttachments([]gofpdf.Attachment{{Content: []byte(s.Checkpoint), Filename: "checkpoint.txt", Description: "audit log checkpoint"}})
 	r.pdf.AddPage()
 	p := r.pdf

@@ -113,21 +113,7 @@ func Render(statement []byte, sigs map[string]Signed, lang string) ([]byte, []Mi
 	if lang != "en" {
 		lang = "zh-CN"
 	}
-	pdf := gofpdf.New("P", "mm", "A4", "")
-	r := &renderer{pdf: pdfSurface{pdf}, lang: lang, seen: map[rune]bool{}}
-	pdf.SetCreationDate(st.Issued)
-	pdf.SetModificationDate(st.Issued)
-	pdf.SetCatalogSort(true)
-	pdf.SetProducer("Handover", false)
-	pdf.SetCreator("Handover", false)
-	pdf.SetTitle(r.text(r.l("title."+st.Kind)+" "+st.ID), true)
-	pdf.AddUTF8FontFromBytes("wqy", "", assets.Font)
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 20)
-	pdf.AliasNbPages("{nb}")
-	pdf.SetFooterFunc(func() {
-		r.footer(st, pdf.PageNo(), "{nb}")
-	})
+	pdf, r := newDocument(lang, st.Issued, "title."+st.Kind, "footer", st.ID)
 	r.draw(statement, st, sigs)
 	r.attach(pdf, statement, st, sigs)
 	if err := pdf.Error(); err != nil {
@@ -138,6 +124,26 @@ func Render(statement []byte, sigs map[string]Signed, lang string) ([]byte, []Mi
 		return nil, nil, err
 	}
 	return out.Bytes(), r.missing, nil
+}
+
+// newDocument starts a PDF in the certificate layout: A4, the bundled font, fixed dates (so
+// that the same inputs give the same bytes), a sorted catalog, and a footer with the
+// document's ID and 第 x 页 共 y 页 on every page. Certificates and the audit report use it.
+func newDocument(lang string, created time.Time, titleKey, footerKey, id string) (*gofpdf.Fpdf, *renderer) {
+	pdf := gofpdf.New("P", "mm", "A4", "")
+	r := &renderer{pdf: pdfSurface{pdf}, lang: lang, seen: map[rune]bool{}}
+	pdf.SetCreationDate(created)
+	pdf.SetModificationDate(created)
+	pdf.SetCatalogSort(true)
+	pdf.SetProducer("Handover", false)
+	pdf.SetCreator("Handover", false)
+	pdf.SetTitle(r.text(r.l(titleKey)+" "+id), true)
+	pdf.AddUTF8FontFromBytes("wqy", "", assets.Font)
+	pdf.SetMargins(18, 18, 18)
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(func() { r.footer(footerKey, id, pdf.PageNo(), "{nb}") })
+	return pdf, r
 }
 
 // draw lays the certificate out on any surface: the PDF, or page images for the preview.
@@ -152,12 +158,12 @@ func (r *renderer) draw(statement []byte, st *Statement, sigs map[string]Signed)
 }
 
 // footer is the line at the bottom of every page.
-func (r *renderer) footer(st *Statement, page int, total string) {
+func (r *renderer) footer(key, id string, page int, total string) {
 	p := r.pdf
 	p.SetY(297 - 14)
 	p.SetFont(8)
 	p.SetTextColor(90, 90, 90)
-	p.CellFormat(0, 5, r.text(fmt.Sprintf(r.l("footer"), st.ID, page, total)), "", 0, "C", false)
+	p.CellFormat(0, 5, r.text(fmt.Sprintf(r.l(key), id, page, total)), "", 0, "C", false)
 	p.SetTextColor(0, 0, 0)
 }
 

@@ -1,8 +1,8 @@
 // Package cert is the handover certificate's statement: what was handed over, when and by
 // whom, as canonical JSON that each required signer signs (SSHSIG, namespace
 // handover-certificate@v1). Anyone can check a statement and its signatures with
-// `ssh-keygen -Y verify`, without this program. The PDF rendering of a statement is the
-// next step of issue 4 and is not here yet.
+// `ssh-keygen -Y verify`, without this program. pdf.go renders a statement and its
+// signatures as the certificate PDF.
 package cert
 
 import (

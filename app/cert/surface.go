@@ -240,7 +240,7 @@ func Preview(statement []byte, sigs map[string]Signed, lang string) ([]image.Ima
 	for i, p := range s.pages {
 		s.pages = append(s.pages[:0:0], p) // draw the footer on page i
 		s.inFooter = true
-		r.footer(st, i+1, total)
+		r.footer("footer", st.ID, i+1, total)
 		out[i] = p
 	}
 	return out, nil

@@ -109,17 +109,9 @@ func certSign(_ context.Context, env Env, args []string) error {
 	if *idFile == "" || len(files) != 1 {
 		return usagef("give --identity FILE and one STATEMENT.json")
 	}
-	b, err := os.ReadFile(*idFile)
+	id, err := openIdentity(env, *idFile, *passFile, signerPassphrase)
 	if err != nil {
 		return err
-	}
-	pass, err := secret(env, *passFile, "HANDOVER_IDENTITY_PASSPHRASE", "identity passphrase")
-	if err != nil {
-		return err
-	}
-	id, err := identity.Open(b, pass)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *idFile, err)
 	}
 	statement, err := os.ReadFile(files[0])
 	if err != nil {

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -174,4 +175,11 @@ func secret(env Env, file, envVar, what string) (string, error) {
 		return s, nil
 	}
 	return "", usagef("no %s: give --%s-file FILE or set %s", what, strings.ReplaceAll(what, " ", "-"), envVar)
+}
+
+// printJSON prints v as indented JSON: every --json output of the command line.
+func printJSON(w io.Writer, v any) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(v)
 }

@@ -71,6 +71,16 @@ func demoCmd(ctx context.Context, env Env, args []string) error {
 
 // showProgress prints a progress line every few seconds until stop is called.
 func showProgress(w io.Writer, c *progress.Counter, unit string) (stop func()) {
+	return everyFewSeconds(func() {
+		if s := c.Snapshot(); s.Total > 0 {
+			fmt.Fprintf(w, "  %d/%d %s (%.0f/s, about %s left)\n", s.Done, s.Total, unit, s.Rate, s.ETA.Round(time.Second))
+		}
+	})
+}
+
+// everyFewSeconds calls line every three seconds on its own goroutine until stop is called:
+// long commands report progress on a ticker, never per item.
+func everyFewSeconds(line func()) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -82,11 +92,7 @@ func showProgress(w io.Writer, c *progress.Counter, unit string) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				s := c.Snapshot()
-				if s.Total == 0 {
-					continue
-				}
-				fmt.Fprintf(w, "  %d/%d %s (%.0f/s, about %s left)\n", s.Done, s.Total, unit, s.Rate, s.ETA.Round(time.Second))
+				line()
 			}
 		}
 	}()

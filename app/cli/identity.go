@@ -75,19 +75,32 @@ func readCard(env Env, path, passFile string) (identity.Card, error) {
 	} else if err == identity.ErrTampered {
 		return identity.Card{}, fmt.Errorf("%s: %w", path, err)
 	}
-	id, err := openIdentity(env, path, passFile)
+	id, err := openIdentity(env, path, passFile, ownPassphrase)
 	if err != nil {
 		return identity.Card{}, err
 	}
 	return id.Card, nil
 }
 
-func openIdentity(env Env, path, passFile string) (*identity.Identity, error) {
+// Where an identity's passphrase comes from: the identity commands take it like any
+// passphrase; commands that also unlock a vault take it from its own flag and variable.
+const (
+	ownPassphrase    = "HANDOVER_PASSPHRASE"
+	signerPassphrase = "HANDOVER_IDENTITY_PASSPHRASE"
+)
+
+// openIdentity reads and decrypts an identity file; the passphrase comes from passFile or
+// the environment variable envVar.
+func openIdentity(env Env, path, passFile, envVar string) (*identity.Identity, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	pass, err := secret(env, passFile, "HANDOVER_PASSPHRASE", "passphrase")
+	what := "passphrase"
+	if envVar == signerPassphrase {
+		what = "identity passphrase"
+	}
+	pass, err := secret(env, passFile, envVar, what)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +145,7 @@ func identityExportAge(_ context.Context, env Env, args []string) error {
 	if len(files) != 1 {
 		return usagef("name one identity file")
 	}
-	id, err := openIdentity(env, files[0], *passFile)
+	id, err := openIdentity(env, files[0], *passFile, ownPassphrase)
 	if err != nil {
 		return err
 	}

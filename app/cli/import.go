@@ -92,9 +92,7 @@ func importCmd(ctx context.Context, env Env, args []string) error {
 		if results == nil {
 			results = []importer.Result{}
 		}
-		e := json.NewEncoder(env.Stdout)
-		e.SetIndent("", "  ")
-		if jerr := e.Encode(results); jerr != nil {
+		if jerr := printJSON(env.Stdout, results); jerr != nil {
 			return jerr
 		}
 	} else {
@@ -133,25 +131,12 @@ func printResults(w io.Writer, results []importer.Result) {
 
 // showImportProgress prints rows, rows per second and the time left every few seconds.
 func showImportProgress(w io.Writer, c *progress.Counter, stats *importer.Stats) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(3 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				s := c.Snapshot()
-				rows := stats.Rows.Load()
-				rate := float64(rows) / max(s.Elapsed.Seconds(), 0.001)
-				fmt.Fprintf(w, "  %d rows (%.0f rows/s), %.0f%%, about %s left\n", rows, rate, 100*s.Fraction(), s.ETA.Round(time.Second))
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
+	return everyFewSeconds(func() {
+		s := c.Snapshot()
+		rows := stats.Rows.Load()
+		rate := float64(rows) / max(s.Elapsed.Seconds(), 0.001)
+		fmt.Fprintf(w, "  %d rows (%.0f rows/s), %.0f%%, about %s left\n", rows, rate, 100*s.Fraction(), s.ETA.Round(time.Second))
+	})
 }
 
 // QuarantineRow is one finding of `quarantine list --json`. file, row, column and reason
@@ -226,9 +211,7 @@ func quarantineList(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *asJSON {
-		e := json.NewEncoder(env.Stdout)
-		e.SetIndent("", "  ")
-		return e.Encode(rows)
+		return printJSON(env.Stdout, rows)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "key\tfile\trow\tcolumn\treason\tstate\tmessage")

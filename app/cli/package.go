@@ -2,32 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 
 	"handover/app/bag"
 	"handover/app/pkg"
 	"handover/app/progress"
-	"handover/crypto/identity"
 )
-
-func openIdentityFlag(env Env, path, passFile string) (*identity.Identity, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	pass, err := secret(env, passFile, "HANDOVER_IDENTITY_PASSPHRASE", "identity passphrase")
-	if err != nil {
-		return nil, err
-	}
-	id, err := identity.Open(b, pass)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return id, nil
-}
 
 // PackageResult is what export and verify print with --json; the keys are a contract.
 type PackageResult struct {
@@ -64,7 +45,7 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := openIdentityFlag(env, *idFile, *idPass)
+	id, err := openIdentity(env, *idFile, *idPass, signerPassphrase)
 	if err != nil {
 		return err
 	}
@@ -82,9 +63,7 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	}
 	res := PackageResult{Package: m.ID, Dir: dir, Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest}
 	if *asJSON {
-		e := json.NewEncoder(env.Stdout)
-		e.SetIndent("", "  ")
-		return e.Encode(res)
+		return printJSON(env.Stdout, res)
 	}
 	fmt.Fprintf(env.Stdout, "package %s written to %s in %d parts, every part read back and checked; book digest %s\n",
 		m.ID, dir, len(m.Parts), m.Figures.Digest)
@@ -109,7 +88,7 @@ func verifyCmd(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id, err := openIdentityFlag(env, *idFile, *idPass)
+	id, err := openIdentity(env, *idFile, *idPass, signerPassphrase)
 	if err != nil {
 		return err
 	}
@@ -119,9 +98,7 @@ func verifyCmd(_ context.Context, env Env, args []string) error {
 	}
 	m := rep.Manifest
 	if *asJSON {
-		e := json.NewEncoder(env.Stdout)
-		e.SetIndent("", "  ")
-		return e.Encode(PackageResult{Package: m.ID, Dir: dirs[0], Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest, Files: rep.Files, Bytes: rep.Bytes})
+		return printJSON(env.Stdout, PackageResult{Package: m.ID, Dir: dirs[0], Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest, Files: rep.Files, Bytes: rep.Bytes})
 	}
 	fmt.Fprintf(env.Stdout, "package %s (sequence %d) from %s (%s): signature, %d parts and %d files check out; nothing was changed\n",
 		m.ID, m.Sequence, rep.Sender.Name, rep.Sender.Organisation, len(m.Parts), rep.Files)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 )
@@ -52,9 +51,7 @@ func trustList(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		e := json.NewEncoder(env.Stdout)
-		e.SetIndent("", "  ")
-		return e.Encode(ts)
+		return printJSON(env.Stdout, ts)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\torganisation\trole\tfingerprint\tcompared by\tcompared at\thow")

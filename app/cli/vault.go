@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -178,9 +177,7 @@ func vaultInfo(ctx context.Context, env Env, args []string) error {
 		info.Operators = append(info.Operators, InfoOperator{o.ID, o.Name, o.Role})
 	}
 	if *asJSON {
-		e := json.NewEncoder(env.Stdout)
-		e.SetIndent("", "  ")
-		return e.Encode(info)
+		return printJSON(env.Stdout, info)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "vault\t%s\nfolder\t%s\ncreated\t%s\n", info.ID, info.Path, info.Created)
