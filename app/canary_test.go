@@ -71,6 +71,9 @@ func TestNoCanaryInAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.RecordSignature(st.ID, person.Card.Fingerprint, false)
+	if len(st.Packages) != 1 || len(st.Packages[0].SHA256) != 64 {
+		t.Fatalf("the statement lists packages %+v, want the one exported", st.Packages)
+	}
 	evs, err := s.AuditEvents(ctx, 1, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -152,6 +153,27 @@ func TestPreview(t *testing.T) {
 			f, _ := os.Create(filepath.Join(dir, "preview-"+string(rune('1'+i))+".png"))
 			png.Encode(f, im)
 			f.Close()
+		}
+	}
+}
+
+// Every label the renderer uses exists in both languages.
+func TestLabelsComplete(t *testing.T) {
+	for key := range labels["zh-CN"] {
+		if labels["en"][key] == "" {
+			t.Errorf("en lacks %q", key)
+		}
+	}
+	for key := range labels["en"] {
+		if labels["zh-CN"][key] == "" {
+			t.Errorf("zh-CN lacks %q", key)
+		}
+	}
+	src, _ := os.ReadFile("pdf.go")
+	more, _ := os.ReadFile("auditreport.go")
+	for _, m := range regexp.MustCompile(`r\.l\("([a-z_.]+)"\)`).FindAllSubmatch(append(src, more...), -1) {
+		if labels["zh-CN"][string(m[1])] == "" {
+			t.Errorf("label %q is used but not defined", m[1])
 		}
 	}
 }

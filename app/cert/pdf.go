@@ -154,6 +154,14 @@ func (r *renderer) draw(statement []byte, st *Statement, sigs map[string]Signed)
 	r.parties(st)
 	r.figures(st)
 	r.imports(st)
+	if len(st.Packages) > 0 {
+		var rows [][]string
+		for _, pk := range st.Packages {
+			rows = append(rows, []string{pk.ID, pk.SHA256[:32]})
+		}
+		r.pdf.Ln(2)
+		r.table([]float64{90, 84}, "LL", []string{r.l("col.package"), "package.json SHA-256"}, rows)
+	}
 	r.signatures(st, sigs)
 }
 

@@ -57,8 +57,8 @@ type Statement struct {
 	Signers     []Signer        `json:"signers"`
 	Figures     figures.Figures `json:"figures"`
 	Imports     []Import        `json:"imports"`
-	// Packages and Checklist are filled once handover packages (issue 5) and the
-	// checklist (issue 6) exist; until then they are empty, and say so.
+	// Packages are the handover packages exported from the vault so far, by the digest of
+	// their signed package.json. Checklist is filled once the checklist (issue 6) exists.
 	Packages  []Package       `json:"packages"`
 	Checklist json.RawMessage `json:"checklist"`
 	// AuditCheckpoint is the audit log's signed checkpoint when the statement was issued

@@ -2,12 +2,17 @@ package vault
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"handover/app/audit"
+	"handover/app/cert"
 	"handover/app/importer"
 	"handover/app/pkg"
 	"handover/app/progress"
@@ -65,6 +70,15 @@ func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter
 		detail["package"], detail["sequence"] = m.ID, strconv.Itoa(m.Sequence)
 		detail["customers"], detail["loans"] = strconv.FormatInt(m.Figures.Customers, 10), strconv.FormatInt(m.Figures.Loans, 10)
 		detail["digest"] = m.Figures.Digest
+		js, err := os.ReadFile(filepath.Join(dir, "package.json"))
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(js)
+		// Certificates list every package exported, by the digest of its signed package.json.
+		if err := st.PutMeta("package/"+m.ID, cert.Package{ID: m.ID, SHA256: hex.EncodeToString(sum[:])}); err != nil {
+			return err
+		}
 		return st.PutMeta("package-sequence", seq)
 	})
 	return dir, m, err

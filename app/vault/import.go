@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -166,6 +167,16 @@ func (s *Session) NewStatementWithWitnesses(ctx context.Context, kind string, si
 		st, err = cert.NewWithWitnesses(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, sums, signers, witnesses)
 		if st != nil {
 			if st.AuditCheckpoint, err = sto.SaveCheckpoint(); err != nil {
+				return err
+			}
+			if err := sto.MetaPrefix(ctx, "package/", func(_ string, b []byte) (bool, error) {
+				var p cert.Package
+				if err := json.Unmarshal(b, &p); err != nil {
+					return false, &store.CorruptError{What: "package record"}
+				}
+				st.Packages = append(st.Packages, p)
+				return true, nil
+			}); err != nil {
 				return err
 			}
 			detail["certificate"], detail["digest"] = st.ID, f.Digest
