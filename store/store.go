@@ -108,6 +108,7 @@ func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
 	}
 	tagKey.Wipe()
 	signSeed.Wipe()
+	s.removeLeftovers()
 	if err := s.loadMeta(create); err != nil {
 		s.Close()
 		return nil, err

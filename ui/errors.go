@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"handover/app/bag"
 	"handover/app/cert"
 	"handover/app/importer"
 	"handover/app/pkg"
@@ -72,6 +73,9 @@ func describe(err error) (msg, hint string) {
 		msg, hint := describe(ufe.Err)
 		return L("error.file", map[string]any{"File": ufe.File, "Message": msg}), hint
 	}
+	if msg, hint, ok := describePackage(err); ok {
+		return msg, hint
+	}
 	var fe *importer.FileError
 	var mc *importer.MissingColumnsError
 	switch {
@@ -97,3 +101,34 @@ func describe(err error) (msg, hint string) {
 }
 
 func roleName(r vault.Role) string { return L("role." + string(r)) }
+
+// describePackage maps the errors of verifying and receiving a handover package.
+func describePackage(err error) (msg, hint string, ok bool) {
+	var part *pkg.PartError
+	var replay *pkg.ReplayError
+	var entry *bag.BadEntryError
+	var rec *pkg.RecordError
+	switch {
+	case errors.Is(err, pkg.ErrNotPackage):
+		return L("error.not_package"), L("hint.not_package"), true
+	case errors.Is(err, pkg.ErrUntrusted):
+		return L("error.untrusted_sender"), L("hint.untrusted_sender"), true
+	case errors.Is(err, pkg.ErrBadSignature):
+		return L("error.package_signature"), L("hint.package_tampered"), true
+	case errors.Is(err, pkg.ErrNotRecipient):
+		return L("error.not_recipient"), L("hint.not_recipient"), true
+	case errors.Is(err, pkg.ErrBookNotEmpty):
+		return L("error.book_not_empty"), L("hint.book_not_empty"), true
+	case errors.As(err, &replay):
+		return L("error.replay", map[string]any{"Sequence": replay.Sequence, "Last": replay.Last}), L("hint.replay"), true
+	case errors.As(err, &part):
+		return L("error.bad_part", map[string]any{"Part": part.Part, "Reason": part.Reason}), L("hint.package_tampered"), true
+	case errors.As(err, &entry):
+		return L("error.bad_entry", map[string]any{"Name": entry.Name, "Reason": entry.Reason}), L("hint.package_tampered"), true
+	case errors.As(err, &rec):
+		return L("error.bad_record", map[string]any{"File": rec.File, "Line": rec.Line, "Reason": rec.Reason}), L("hint.package_tampered"), true
+	case errors.Is(err, bag.ErrInvalid):
+		return L("error.bad_bag"), L("hint.package_tampered"), true
+	}
+	return "", "", false
+}

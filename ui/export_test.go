@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,8 @@ import (
 	"handover/app/bag"
 	"handover/app/demo"
 	"handover/app/pkg"
+	"handover/app/progress"
+	"handover/app/vault"
 	"handover/crypto/identity"
 )
 
@@ -63,4 +67,70 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestReceiveScreen: the transferee opens a new vault, trusts the sender's card and
+// receives the package through the Receive tab; the figures equal the sender's. A package
+// for someone else is refused with the vault left empty.
+func TestReceiveScreen(t *testing.T) {
+	files := t.TempDir()
+	sender, _ := identity.New("出让方", "甲公司", "负责人", time.Now())
+	_, recipientFile := makeIdentity(t, files, "受让方", "乙公司")
+	recipientCard, _ := identity.ParseCard(mustRead(t, recipientFile+".card.json"))
+	// The sender's package, made from a demo vault.
+	src, err := demo.CreateVault(context.Background(), filepath.Join(t.TempDir(), "src"), demo.Options{Customers: 12, Seed: 8,
+		Documents: true, DocumentLimit: 2, Passphrase: DemoPassphrase, Vault: fastVault}, progress.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgDir, m, err := src.Export(context.Background(), pkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipientCard}}, progress.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := identity.New("别人", "丙公司", "负责人", time.Now())
+	otherDir, _, err := src.Export(context.Background(), pkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{other.Card}}, progress.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := src.Vault()
+	src.Lock()
+	v.Close()
+
+	dir := filepath.Join(t.TempDir(), "received")
+	s, err := vault.Create(dir, vault.NewOperator{Name: "受让经办", Role: vault.Transferee, Passphrase: "transferee-passphrase"}, "", fastVault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Trust(sender.Card, "当面核对"); err != nil {
+		t.Fatal(err)
+	}
+	nv := s.Vault()
+	s.Lock()
+	nv.Close()
+
+	a := newTestApp(t, "")
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, "受让经办", "transferee-passphrase")
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("export")
+	r := a.shell.receive
+	if r == nil || r.start.Disabled() {
+		t.Fatal("the receive tab is missing or disabled for the transferee")
+	}
+	r.run(otherDir, recipientFile, "passphrase-of-受让方")
+	eventually(t, "refused", func() bool { return r.done == 1 })
+	if c, _ := a.session.Counts(); !errors.Is(r.lastErr, pkg.ErrNotRecipient) || c.Customers != 0 {
+		t.Fatalf("another recipient's package: %v", r.lastErr)
+	}
+	r.run(pkgDir, recipientFile, "passphrase-of-受让方")
+	eventually(t, "receive", func() bool { return r.done == 2 })
+	if r.lastErr != nil || !r.lastRec.Equal || r.lastRec.Figures.Digest != m.Figures.Digest {
+		t.Fatalf("receive: %v %+v", r.lastErr, r.lastRec)
+	}
+	if !strings.Contains(r.result.Text, m.ID) {
+		t.Fatalf("outcome: %q", r.result.Text)
+	}
+	snapshot(t, a, "receive-screen")
 }

@@ -25,6 +25,7 @@ type shell struct {
 	imports   *importView
 	certs     *certView
 	export    *exportView
+	receive   *receiveView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -52,7 +53,14 @@ func newShell(a *App, s *vault.Session) *shell {
 		}},
 		{"export", L("nav.export"), theme.DownloadIcon(), func() fyne.CanvasObject {
 			sh.export = newExportView(a, s)
-			return sh.export.content
+			sh.receive = newReceiveView(a, s)
+			tabs := container.NewAppTabs(
+				container.NewTabItemWithIcon(L("export.tab"), theme.DownloadIcon(), sh.export.content),
+				container.NewTabItemWithIcon(L("receive.tab"), theme.UploadIcon(), sh.receive.content))
+			if !s.Role().Can(vault.PermExport) && s.Role().Can(vault.PermReceive) {
+				tabs.SelectIndex(1) // the transferee's side
+			}
+			return tabs
 		}},
 		{"audit", L("nav.audit"), theme.HistoryIcon(), func() fyne.CanvasObject { return newAuditView(a, s) }},
 		{"settings", L("nav.settings"), theme.SettingsIcon(), func() fyne.CanvasObject {

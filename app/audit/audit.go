@@ -19,35 +19,37 @@ const (
 
 // Actions. The strings are stable: reports and scripts filter on them.
 const (
-	VaultCreate      = "vault.create"
-	Unlock           = "vault.unlock"
-	UnlockFailed     = "vault.unlock_failed"
-	Lock             = "vault.lock"
-	AutoLock         = "vault.autolock"
-	OperatorAdd      = "operator.add"
-	OperatorRemove   = "operator.remove"
-	PassphraseChange = "operator.passphrase_change"
-	CustomerView     = "customer.view"
-	CustomerReveal   = "customer.reveal"
-	Search           = "customer.search"
-	DocumentOpen     = "document.open"
-	DemoGenerate     = "demo.generate"
-	SettingsChange   = "settings.change"
-	CorruptionFound  = "integrity.corruption"
-	Import           = "import.run"          // one import run (counts of all its files)
-	ImportFile       = "import.file"         // one file of a run: name, SHA-256, counts
-	QuarantineFix    = "quarantine.correct"  // a quarantined row corrected and re-validated
-	QuarantineClose  = "quarantine.dismiss"  // a quarantined row dismissed with a reason
-	ProfileSave      = "import.profile_save" // a mapping profile saved
-	Figures          = "book.figures"        // the book's figures and digest computed
-	CertNew          = "cert.new"            // a certificate statement issued
-	CertSign         = "cert.sign"           // a signer's signature added to a statement
-	PackageExport    = "package.export"      // a handover package written
-	TrustAdd         = "trust.add"           // a card's fingerprint compared in person and trusted
-	AuditVerify      = "audit.verify"        // the audit log verified
-	AuditCheckpoint  = "audit.checkpoint"    // a signed checkpoint of the audit log issued
-	AuditPrune       = "audit.prune"         // events past their retention pruned (their hashes stay)
-	AuditReport      = "audit.report"        // an audit report or export made
+	VaultCreate          = "vault.create"
+	Unlock               = "vault.unlock"
+	UnlockFailed         = "vault.unlock_failed"
+	Lock                 = "vault.lock"
+	AutoLock             = "vault.autolock"
+	OperatorAdd          = "operator.add"
+	OperatorRemove       = "operator.remove"
+	PassphraseChange     = "operator.passphrase_change"
+	CustomerView         = "customer.view"
+	CustomerReveal       = "customer.reveal"
+	Search               = "customer.search"
+	DocumentOpen         = "document.open"
+	DemoGenerate         = "demo.generate"
+	SettingsChange       = "settings.change"
+	CorruptionFound      = "integrity.corruption"
+	Import               = "import.run"             // one import run (counts of all its files)
+	ImportFile           = "import.file"            // one file of a run: name, SHA-256, counts
+	QuarantineFix        = "quarantine.correct"     // a quarantined row corrected and re-validated
+	QuarantineClose      = "quarantine.dismiss"     // a quarantined row dismissed with a reason
+	ProfileSave          = "import.profile_save"    // a mapping profile saved
+	Figures              = "book.figures"           // the book's figures and digest computed
+	CertNew              = "cert.new"               // a certificate statement issued
+	CertSign             = "cert.sign"              // a signer's signature added to a statement
+	PackageExport        = "package.export"         // a handover package written
+	PackageReceive       = "package.receive"        // a handover package received into the vault
+	PackageReceiveUndone = "package.receive_undone" // a receive cut off during its commit, undone at unlock
+	TrustAdd             = "trust.add"              // a card's fingerprint compared in person and trusted
+	AuditVerify          = "audit.verify"           // the audit log verified
+	AuditCheckpoint      = "audit.checkpoint"       // a signed checkpoint of the audit log issued
+	AuditPrune           = "audit.prune"            // events past their retention pruned (their hashes stay)
+	AuditReport          = "audit.report"           // an audit report or export made
 )
 
 // Event is one audit record.

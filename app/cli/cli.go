@@ -60,6 +60,7 @@ func commands() []command {
 		{"quarantine dismiss", "dismiss a quarantined row with a reason: --key K --reason TEXT", quarantineDismiss},
 		{"export", "write the book as an encrypted, signed handover package: --vault DIR --identity FILE --to CARD… --out DIR [--split-size BYTES] [--json]", exportCmd},
 		{"verify", "check a handover package completely, changing nothing: --identity FILE --trust CARD PACKAGE_DIR", verifyCmd},
+		{"receive", "take a handover package into a new vault, whole or not at all, and write the receipt: --vault DIR --identity FILE --trust CARD PACKAGE_DIR [--json]", receiveCmd},
 		{"figures", "the book's figures and digest, as both parties compare them: --vault DIR [--json]", figuresCmd},
 		{"cert new", "issue a certificate statement from the vault: --vault DIR --kind confirmation|receipt --out STATEMENT.json --signer CARD…", certNew},
 		{"cert sign", "sign a statement: --identity FILE STATEMENT.json (writes the signature beside it)", certSign},

@@ -2,12 +2,18 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 
 	"handover/app/bag"
+	"handover/app/cert"
+	"handover/app/figures"
 	"handover/app/pkg"
 	"handover/app/progress"
+	"handover/crypto/identity"
+	"handover/store"
 )
 
 // PackageResult is what export and verify print with --json; the keys are a contract.
@@ -104,3 +110,97 @@ func verifyCmd(_ context.Context, env Env, args []string) error {
 		m.ID, m.Sequence, rep.Sender.Name, rep.Sender.Organisation, len(m.Parts), rep.Files)
 	return nil
 }
+
+// ReceiveResult is what receive prints with --json; the keys are a contract.
+type ReceiveResult struct {
+	Package  string          `json:"package"`
+	Sequence int             `json:"sequence"`
+	Sender   string          `json:"sender"` // the sender card's fingerprint
+	Equal    bool            `json:"equal"`  // figures and digest equal package.json's
+	Digest   string          `json:"digest"` // recomputed by the receiver
+	Expected string          `json:"expected_digest"`
+	Figures  figures.Figures `json:"figures"`
+	Diff     *pkg.Diff       `json:"differences,omitempty"`
+	Receipt  string          `json:"receipt,omitempty"` // the receipt statement written
+	PDF      string          `json:"receipt_pdf,omitempty"`
+}
+
+func receiveCmd(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("receive", env)
+	u := addUnlockFlags(fs)
+	idFile := fs.String("identity", "", "the recipient's identity file")
+	idPass := fs.String("identity-passphrase-file", "", "its passphrase (else HANDOVER_IDENTITY_PASSPHRASE)")
+	var trust listFlag
+	fs.Var(&trust, "trust", "the sender's card, whose fingerprint was compared (repeat)")
+	receipts := fs.String("receipt-dir", ".", "folder for the receipt (接收回执) statement and PDF")
+	lang := fs.String("lang", "zh-CN", "language of the receipt PDF: zh-CN or en")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if *idFile == "" || len(trust) == 0 || len(dirs) != 1 {
+		return usagef("give --vault DIR, --identity FILE, --trust CARD and one PACKAGE_DIR")
+	}
+	cards, err := readCards(trust)
+	if err != nil {
+		return err
+	}
+	id, err := openIdentity(env, *idFile, *idPass, signerPassphrase)
+	if err != nil {
+		return err
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return err
+	}
+	defer closeSession(s)
+	c := progress.NewCounter()
+	stop := showProgress(env.Stderr, c, "bytes")
+	rec, err := s.Receive(ctx, dirs[0], id, cards, c)
+	stop()
+	if err != nil {
+		return err
+	}
+	m := rec.Manifest
+	res := ReceiveResult{Package: m.ID, Sequence: m.Sequence, Sender: m.Sender, Equal: rec.Equal, Digest: rec.Figures.Digest,
+		Expected: m.Figures.Digest, Figures: rec.Figures, Diff: rec.Diff}
+	if rec.Equal {
+		// The receipt: the receiver signs it; the sender's card is listed as a party.
+		st, err := s.NewStatement(ctx, cert.KindReceipt, []identity.Card{id.Card, rec.Sender})
+		if err != nil {
+			return err
+		}
+		res.Receipt = filepath.Join(*receipts, m.ID+"-receipt.json")
+		res.PDF = filepath.Join(*receipts, m.ID+"-receipt.pdf")
+		pdf, _, err := cert.Render(st.Marshal(), nil, *lang)
+		if err != nil {
+			return err
+		}
+		if err := store.WriteFileAtomic(res.Receipt, st.Marshal(), 0o644); err != nil {
+			return err
+		}
+		if err := store.WriteFileAtomic(res.PDF, pdf, 0o644); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		if err := printJSON(env.Stdout, res); err != nil {
+			return err
+		}
+	} else if rec.Equal {
+		fmt.Fprintf(env.Stdout, "package %s (sequence %d) received: %d customers, figures and digest equal the sender's (%s)\nreceipt: %s and %s; sign it with 'handover cert sign'\n",
+			m.ID, m.Sequence, rec.Figures.Customers, rec.Figures.Digest, res.Receipt, res.PDF)
+	} else {
+		fmt.Fprintf(env.Stdout, "package %s received, but the book differs from package.json: figures %v; %d of the sender's records missing, %d unexpected\n",
+			m.ID, rec.Diff.Figures, len(rec.Diff.Missing), len(rec.Diff.Unexpected))
+	}
+	if !rec.Equal {
+		return ErrFiguresDiffer
+	}
+	return nil
+}
+
+// ErrFiguresDiffer makes receive exit non-zero when the received book is not the one the
+// sender described.
+var ErrFiguresDiffer = errors.New("the received book's figures differ from the package's")

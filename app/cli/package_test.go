@@ -42,6 +42,36 @@ func TestExportAndVerifyCommands(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "not among the trusted") {
 		t.Fatalf("untrusted: %+v", r)
 	}
+	// The transferee receives it into a new vault, and gets a receipt to sign.
+	rvault := filepath.Join(dir, "received")
+	recv := map[string]string{"HANDOVER_PASSPHRASE": "receiver-passphrase", "HANDOVER_IDENTITY_PASSPHRASE": "identity-recipient"}
+	if r := runCLI(recv, "vault", "init", "--vault", rvault, "--operator", "受让经办", "--role", "transferee"); r.code != 0 {
+		t.Fatal(r)
+	}
+	receipts := filepath.Join(dir, "receipts")
+	os.Mkdir(receipts, 0o755)
+	r = runCLI(recv, "receive", "--vault", rvault, "--identity", ids["recipient"], "--trust", ids["sender"]+".card.json",
+		"--receipt-dir", receipts, res.Dir, "--json")
+	var got ReceiveResult
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &got) != nil || !got.Equal || got.Digest != res.Digest || got.Expected != res.Digest ||
+		got.Figures.Customers != 30 || got.Sequence != 1 {
+		t.Fatalf("receive: %+v", r)
+	}
+	for _, f := range []string{got.Receipt, got.PDF} {
+		if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
+			t.Fatalf("receipt %s: %v", f, err)
+		}
+	}
+	if b, _ := os.ReadFile(got.Receipt); !strings.Contains(string(b), `"kind": "receipt"`) || !strings.Contains(string(b), res.Package) {
+		t.Fatalf("receipt statement: %s", b)
+	}
+	r = runCLI(recv, "receive", "--vault", rvault, "--identity", ids["recipient"], "--trust", ids["sender"]+".card.json", res.Dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "replay") {
+		t.Fatalf("replay: %+v", r)
+	}
+	if r := runCLI(recv, "figures", "--vault", rvault, "--json"); r.code != 0 || !strings.Contains(r.stdout, res.Digest) {
+		t.Fatalf("figures after receive: %+v", r)
+	}
 	r = runCLI(env, "export", "--vault", v, "--identity", ids["sender"], "--to", ids["recipient"]+".card.json", "--out", stick, "--json")
 	if r.code != 0 || !strings.Contains(r.stdout, `"sequence": 2`) {
 		t.Fatalf("second export: %+v", r)

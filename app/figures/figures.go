@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"sort"
 
 	"handover/app/model"
 	"handover/store"
@@ -147,4 +148,24 @@ func Compute(ctx context.Context, st *store.Store) (*Figures, error) {
 	}
 	f.Digest = Combine(leaves)
 	return f, nil
+}
+
+// DifferingKeys lists the JSON keys of the figures in which a and b differ.
+func DifferingKeys(a, b *Figures) []string {
+	ma, mb := asMap(a), asMap(b)
+	var out []string
+	for k, v := range ma {
+		if !bytes.Equal(v, mb[k]) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func asMap(f *Figures) map[string]json.RawMessage {
+	js, _ := json.Marshal(f)
+	var m map[string]json.RawMessage
+	json.Unmarshal(js, &m)
+	return m
 }

@@ -4,8 +4,6 @@
 // can open it with standard tools:
 //
 //	cat payload.age.* | age -d -i key.txt | tar -x
-//
-// This is the first part of the issue: export and verify. Receiving into a vault is not done.
 package pkg
 
 import (
@@ -66,6 +64,9 @@ type Options struct {
 	Sequence    int
 	SplitSize   int64
 	Now         time.Time
+	// For bag-info.txt: the sender's phone, and how customers reach the recipient.
+	ContactPhone     string
+	RecipientContact string
 }
 
 // ErrNoRecipients says an export names nobody to read it.
@@ -120,7 +121,7 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if err != nil {
 		return "", nil, err
 	}
-	if err := writeBag(ctx, st, aw, m); err != nil {
+	if err := writeBag(ctx, st, aw, m, &o); err != nil {
 		return "", nil, err
 	}
 	if err := aw.Close(); err != nil {
@@ -153,6 +154,13 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	}
 	ok = true
 	return dir, m, nil
+}
+
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
 }
 
 func safe(s string) string {
@@ -199,11 +207,34 @@ var tables = []struct {
 		}
 		return nil
 	}},
+	{"documents.jsonl", func(b *store.CustomerBook, enc *json.Encoder) error {
+		for _, d := range b.Documents {
+			if err := enc.Encode(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+	// Each customer's leaf of the book digest (docs/FIGURES.md), so that a receiver whose
+	// digest differs can name the records that differ.
+	{RecordHashesFile, func(b *store.CustomerBook, enc *json.Encoder) error {
+		leaf := figures.Leaf(b)
+		return enc.Encode(RecordHash{Customer: uint64(b.Customer.No), Leaf: hex.EncodeToString(leaf[:])})
+	}},
+}
+
+// RecordHashesFile lists each customer's leaf of the book digest, one RecordHash a line.
+const RecordHashesFile = "record-hashes.jsonl"
+
+// RecordHash is one line of RecordHashesFile.
+type RecordHash struct {
+	Customer uint64 `json:"customer"` // the sender's customer number
+	Leaf     string `json:"leaf"`     // hex SHA-256
 }
 
 // writeBag streams the bag. tar needs each file's size before its content, so every table
 // is walked twice: once to count its bytes, once to write them; nothing is buffered.
-func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest) error {
+func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o *Options) error {
 	bw, err := bag.NewWriter(w, m.ID, m.Created)
 	if err != nil {
 		return err
@@ -257,7 +288,18 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest) er
 	}
 	bw.Info("External-Identifier", m.ID)
 	bw.Info("Bagging-Date", m.Created.Format("2006-01-02"))
-	bw.Info("Source-Organization", m.Deal)
+	bw.Info("Source-Organization", orNone(o.Sender.Card.Organisation))
+	bw.Info("Contact-Name", orNone(o.Sender.Card.Name))
+	bw.Info("Contact-Phone", orNone(o.ContactPhone))
+	// PIPL Art. 22: customers must be told who now holds their data and how to reach them.
+	for _, r := range o.Recipients {
+		bw.Info("Recipient-Organization", orNone(r.Organisation))
+		bw.Info("Recipient-Contact-Name", orNone(r.Name))
+	}
+	if o.RecipientContact != "" {
+		bw.Info("Recipient-Contact", o.RecipientContact)
+	}
+	bw.Info("Handover-Deal", m.Deal)
 	return bw.Close()
 }
 

@@ -35,6 +35,15 @@ type Report struct {
 // and SHA-256 (naming the bad part), the age stream to its end, and the bag inside (names,
 // limits, manifests). Payload content is read and discarded.
 func Verify(dir string, id *identity.Identity, trusted []identity.Card, lim bag.Limits) (*Report, error) {
+	return VerifyWith(dir, id, trusted, lim, func(_ string, r io.Reader) error {
+		_, err := io.Copy(io.Discard, r)
+		return err
+	})
+}
+
+// VerifyWith is Verify, passing each payload file to payload, which must read it to the
+// end. Nothing passed is trusted before VerifyWith returns nil.
+func VerifyWith(dir string, id *identity.Identity, trusted []identity.Card, lim bag.Limits, payload func(path string, r io.Reader) error) (*Report, error) {
 	m, sender, err := readManifest(dir, trusted)
 	if err != nil {
 		return nil, err
@@ -65,11 +74,10 @@ func Verify(dir string, id *identity.Identity, trusted []identity.Card, lim bag.
 		return nil, fmt.Errorf("the payload does not decrypt with this identity: %w", err)
 	}
 	rep := &Report{Manifest: m, Sender: sender}
-	info, err := bag.Read(plain, lim, func(path string, size int64, r io.Reader) error {
-		n, err := io.Copy(io.Discard, r)
+	info, err := bag.Read(plain, receiveLimits(lim, m), func(path string, size int64, r io.Reader) error {
 		rep.Files++
-		rep.Bytes += n
-		return err
+		rep.Bytes += size
+		return payload(path, r)
 	})
 	if err != nil {
 		var pe *PartError

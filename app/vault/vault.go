@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"handover/app/audit"
+	"handover/app/pkg"
 	"handover/crypto/keyslot"
 	"handover/store"
 )
@@ -171,6 +172,14 @@ func (v *Vault) Unlock(operator, passphrase string) (*Session, error) {
 	s := newSession(v, st, op, master)
 	s.ingestAuthFailures()
 	s.record(audit.Event{Action: audit.Unlock, Outcome: audit.OK})
+	// A receive cut off during its commit (power loss) is undone before anything else.
+	if undone, err := pkg.RecoverReceive(st); undone {
+		outcome := audit.OK
+		if err != nil {
+			outcome = audit.Failed
+		}
+		s.record(audit.Event{Action: audit.PackageReceiveUndone, Outcome: outcome})
+	}
 	return s, nil
 }
 

@@ -1,0 +1,470 @@
+package pkg
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"slices"
+
+	"filippo.io/age"
+
+	"handover/app/bag"
+	"handover/app/figures"
+	"handover/app/model"
+	"handover/app/progress"
+	"handover/crypto/identity"
+	"handover/store"
+)
+
+// Errors of receiving, besides those of Verify.
+var (
+	ErrBookNotEmpty = errors.New("this vault already holds customers: receive a package into a new vault")
+)
+
+// ReplayError refuses a package older than one already received for the same deal.
+type ReplayError struct {
+	Deal           string
+	Sequence, Last int
+}
+
+func (e *ReplayError) Error() string {
+	return fmt.Sprintf("package %d of deal %s is not newer than package %d, already received: a replay is refused", e.Sequence, e.Deal, e.Last)
+}
+
+// RecordError names a record of the package that cannot be stored, by table and line.
+type RecordError struct {
+	File   string
+	Line   int
+	Reason string
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Reason)
+}
+
+// ReceiveOptions say who receives and what they trust.
+type ReceiveOptions struct {
+	Identity *identity.Identity
+	Trusted  []identity.Card
+	Limits   bag.Limits
+	// LastSequence is the highest sequence number received so far for a deal (0 if none).
+	LastSequence func(deal string) (int, error)
+	// Staging is the folder for the payload while it is checked, inside the vault.
+	Staging string
+}
+
+// Received is the outcome of a receive.
+type Received struct {
+	Manifest *Manifest       `json:"package"`
+	Sender   identity.Card   `json:"sender"`
+	Figures  figures.Figures `json:"figures"` // computed by the receiver
+	Equal    bool            `json:"equal"`   // figures and digest equal package.json's
+	Diff     *Diff           `json:"differences,omitempty"`
+	Imports  json.RawMessage `json:"imports,omitempty"` // the sender's import summaries
+}
+
+// Diff locates where the received book differs from what package.json states.
+type Diff struct {
+	Figures []string `json:"figures"` // keys of the figures that differ
+	// Missing are the sender's customer numbers whose record, as the sender hashed it,
+	// is not in the vault; Unexpected the vault's customers whose record the sender did not
+	// list. Each list stops at maxDiff.
+	Missing    []uint64 `json:"missing"`
+	Unexpected []uint64 `json:"unexpected"`
+}
+
+const maxDiff = 1000
+
+// pendingMeta marks a receive whose commit has begun: after a crash, RecoverReceive finds
+// it and empties the book again.
+const pendingMeta = "receive-pending"
+
+// RecoverReceive undoes a receive that stopped during its commit. It reports whether there
+// was one.
+func RecoverReceive(st *store.Store) (bool, error) {
+	var id string
+	if err := st.GetMeta(pendingMeta, &id); errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := st.DropBook(); err != nil {
+		return true, err
+	}
+	return true, st.DeleteMeta(pendingMeta)
+}
+
+// Receive checks a package as Verify does, stages its payload encrypted, and only when the
+// whole stream has ended cleanly and the bag is valid commits the book into st, which must
+// hold no customers: all of it, or, on any error, nothing. It then recomputes the figures
+// and the digest and compares them with package.json's.
+func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions, p progress.Reporter) (*Received, error) {
+	m, sender, err := readManifest(dir, o.Trusted)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(m.Recipients, o.Identity.Card.Fingerprint) {
+		return nil, ErrNotRecipient
+	}
+	if o.LastSequence != nil {
+		last, err := o.LastSequence(m.Deal)
+		if err != nil {
+			return nil, err
+		}
+		if m.Sequence <= last {
+			return nil, &ReplayError{Deal: m.Deal, Sequence: m.Sequence, Last: last}
+		}
+	}
+	if _, err := RecoverReceive(st); err != nil {
+		return nil, err
+	}
+	if st.Counts().Customers > 0 {
+		return nil, ErrBookNotEmpty
+	}
+	var total int64
+	for _, part := range m.Parts {
+		total += part.Size
+	}
+	p.SetTotal(2*total + m.Figures.Customers)
+	check := &partsReader{dir: dir, parts: m.Parts}
+	_, err = io.Copy(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, check})
+	check.Close()
+	if err != nil {
+		return nil, err
+	}
+	stg, err := newStaging(o.Staging)
+	if err != nil {
+		return nil, err
+	}
+	defer stg.remove()
+	if err := stage(ctx, dir, m, o, stg, p); err != nil {
+		return nil, err
+	}
+	if err := st.PutMeta(pendingMeta, m.ID); err != nil {
+		return nil, err
+	}
+	if err := commit(ctx, st, stg, p); err != nil {
+		if _, rerr := RecoverReceive(st); rerr != nil {
+			return nil, fmt.Errorf("%w (and undoing it failed: %v)", err, rerr)
+		}
+		return nil, err
+	}
+	if err := st.DeleteMeta(pendingMeta); err != nil {
+		return nil, err
+	}
+	return compare(ctx, st, stg, m, sender)
+}
+
+// stage decrypts the payload and puts each file of the bag into the staging area.
+func stage(ctx context.Context, dir string, m *Manifest, o ReceiveOptions, stg *staging, p progress.Reporter) error {
+	parts := &partsReader{dir: dir, parts: m.Parts}
+	defer parts.Close()
+	plain, err := age.Decrypt(ctxReader{ctx, &countingReader{r: parts, p: p}}, o.Identity.AgeIdentity())
+	if err != nil {
+		return decryptError(err)
+	}
+	info, err := bag.Read(plain, receiveLimits(o.Limits, m), func(path string, size int64, r io.Reader) error {
+		return stg.put(path, r)
+	})
+	if err != nil {
+		return decryptError(err)
+	}
+	if info["External-Identifier"] != m.ID {
+		return fmt.Errorf("%w: the bag inside belongs to package %q", bag.ErrInvalid, info["External-Identifier"])
+	}
+	if _, err := io.Copy(io.Discard, plain); err != nil {
+		return fmt.Errorf("the payload ends badly: %w", decryptError(err))
+	}
+	return nil
+}
+
+// receiveLimits tightens the limits with what the signed package.json says: the plaintext
+// cannot be larger than the parts, and the bag holds the documents listed, one folder per
+// customer and a few files besides. A crafted bag is refused at its first excess entry.
+func receiveLimits(lim bag.Limits, m *Manifest) bag.Limits {
+	var total int64
+	for _, p := range m.Parts {
+		total += p.Size
+	}
+	lim.TotalSize = min(lim.TotalSize, total)
+	lim.FileSize = min(lim.FileSize, total)
+	lim.Entries = min(lim.Entries, int(m.Figures.Documents+m.Figures.Customers)+64)
+	return lim
+}
+
+func decryptError(err error) error {
+	var pe *PartError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	var ne *age.NoIdentityMatchError
+	if errors.As(err, &ne) {
+		return ErrNotRecipient
+	}
+	return err
+}
+
+// lines reads one staged table a JSON line at a time, with one line of look-ahead.
+type lines[T any] struct {
+	file string
+	rc   io.ReadCloser
+	sc   *bufio.Scanner
+	line int
+	next *T
+	err  error
+}
+
+func openLines[T any](stg *staging, file string) (*lines[T], error) {
+	rc, err := stg.open(file)
+	if err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(rc)
+	sc.Buffer(make([]byte, 64<<10), maxLine+1)
+	l := &lines[T]{file: file, rc: rc, sc: sc}
+	l.advance()
+	return l, nil
+}
+
+func (l *lines[T]) advance() {
+	l.next = nil
+	if l.err != nil || !l.sc.Scan() {
+		if l.err == nil && l.sc.Err() != nil {
+			l.err = &RecordError{File: l.file, Line: l.line + 1, Reason: l.sc.Err().Error()}
+		}
+		return
+	}
+	l.line++
+	var v T
+	dec := json.NewDecoder(bytesReader(l.sc.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		l.err = &RecordError{File: l.file, Line: l.line, Reason: "not a record of this table: " + err.Error()}
+		return
+	}
+	l.next = &v
+}
+
+func (l *lines[T]) close() { l.rc.Close() }
+
+// commit stores the staged book, customer by customer, in the order the sender numbered
+// them. Each table lists its records grouped by customer in that same order.
+func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Reporter) (err error) {
+	cs, err := openLines[model.Customer](stg, "customers.jsonl")
+	if err != nil {
+		return err
+	}
+	defer cs.close()
+	ls, err := openLines[model.Loan](stg, "loans.jsonl")
+	if err != nil {
+		return err
+	}
+	defer ls.close()
+	rs, err := openLines[model.Repayment](stg, "repayments.jsonl")
+	if err != nil {
+		return err
+	}
+	defer rs.close()
+	ds, err := openLines[model.Document](stg, "documents.jsonl")
+	if err != nil {
+		return err
+	}
+	defer ds.close()
+	w := st.NewImportWriter()
+	defer func() {
+		if err != nil {
+			w.Abort()
+		} else {
+			err = w.Close()
+		}
+	}()
+	var prev model.CustomerNo
+	for ; cs.next != nil; cs.advance() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		c := *cs.next
+		if c.No <= prev {
+			return &RecordError{File: cs.file, Line: cs.line, Reason: "customers are not in ascending order of their numbers"}
+		}
+		prev = c.No
+		b := &store.Book{Customer: c}
+		for ; ls.next != nil && ls.next.Customer == c.No; ls.advance() {
+			if ls.next.Seq != uint32(len(b.Loans)+1) {
+				return &RecordError{File: ls.file, Line: ls.line, Reason: "loans of a customer are not numbered 1, 2, …"}
+			}
+			b.Loans = append(b.Loans, *ls.next)
+		}
+		for ; rs.next != nil && rs.next.Customer == c.No; rs.advance() {
+			if rs.next.Loan == 0 || int(rs.next.Loan) > len(b.Loans) {
+				return &RecordError{File: rs.file, Line: rs.line, Reason: "the repayment names a loan the customer does not have"}
+			}
+			b.Repayments = append(b.Repayments, *rs.next)
+		}
+		b.Customer.No = 0
+		no, err := w.Add(b)
+		if err != nil {
+			return err
+		}
+		for seq := uint32(1); ds.next != nil && ds.next.Customer == c.No; ds.advance() {
+			if ds.next.Seq != seq {
+				return &RecordError{File: ds.file, Line: ds.line, Reason: "documents of a customer are not numbered 1, 2, …"}
+			}
+			if err := commitDocument(w, stg, *ds.next, no); err != nil {
+				return err
+			}
+			seq++
+		}
+		if w.ImportFull() {
+			if err := w.Checkpoint(); err != nil {
+				return err
+			}
+		}
+		p.Add(1)
+	}
+	for _, l := range []struct {
+		file string
+		line int
+		err  error
+		left bool
+	}{{cs.file, cs.line, cs.err, false}, {ls.file, ls.line, ls.err, ls.next != nil}, {rs.file, rs.line, rs.err, rs.next != nil}, {ds.file, ds.line, ds.err, ds.next != nil}} {
+		if l.err != nil {
+			return l.err
+		}
+		if l.left {
+			return &RecordError{File: l.file, Line: l.line, Reason: "the record's customer is not in customers.jsonl, or the records are out of order"}
+		}
+	}
+	return w.Checkpoint()
+}
+
+// commitDocument streams one staged document into the vault and checks its size and hash.
+func commitDocument(w *store.Writer, stg *staging, d model.Document, no model.CustomerNo) error {
+	rc, err := stg.open(docName(uint64(d.Customer), d.Seq))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	h := newHasher()
+	buf := make([]byte, store.ChunkSize)
+	var size int64
+	var chunk uint32
+	for {
+		n, rerr := io.ReadFull(rc, buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			if err := w.AddDocumentChunk(no, d.Seq, chunk, buf[:n]); err != nil {
+				return err
+			}
+			size += int64(n)
+			chunk++
+			if w.ImportFull() {
+				if err := w.Checkpoint(); err != nil {
+					return err
+				}
+			}
+		}
+		if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if size != d.Size || hex.EncodeToString(h.Sum(nil)) != d.SHA256 {
+		return &RecordError{File: "documents.jsonl", Line: int(d.Seq), Reason: fmt.Sprintf("document %d of customer %d does not match its size or SHA-256", d.Seq, d.Customer)}
+	}
+	d.Customer, d.Chunks = no, chunk
+	return w.AddDocument(d)
+}
+
+// compare recomputes the figures and the digest of the received book and, when they differ
+// from package.json's, locates the records that differ by their leaves.
+func compare(ctx context.Context, st *store.Store, stg *staging, m *Manifest, sender identity.Card) (*Received, error) {
+	f, err := figures.Compute(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	out := &Received{Manifest: m, Sender: sender, Figures: *f}
+	if rc, err := stg.open("imports.json"); err == nil {
+		js, _ := io.ReadAll(io.LimitReader(rc, 64<<20))
+		rc.Close()
+		if json.Valid(js) {
+			out.Imports = js
+		}
+	}
+	fieldsDiffer := figures.DifferingKeys(&m.Figures, f)
+	if len(fieldsDiffer) == 0 {
+		out.Equal = true
+		return out, nil
+	}
+	d := &Diff{Figures: fieldsDiffer}
+	mine := map[[32]byte]model.CustomerNo{}
+	if err := st.EachCustomer(ctx, func(b *store.CustomerBook) error {
+		mine[figures.Leaf(b)] = b.Customer.No
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	theirs, err := openLines[RecordHash](stg, RecordHashesFile)
+	if err != nil {
+		return nil, err
+	}
+	defer theirs.close()
+	for ; theirs.next != nil; theirs.advance() {
+		var leaf [32]byte
+		if b, err := hex.DecodeString(theirs.next.Leaf); err == nil && len(b) == 32 {
+			copy(leaf[:], b)
+		}
+		if _, ok := mine[leaf]; ok {
+			delete(mine, leaf)
+		} else if len(d.Missing) < maxDiff {
+			d.Missing = append(d.Missing, theirs.next.Customer)
+		}
+	}
+	for _, no := range mine {
+		if len(d.Unexpected) < maxDiff {
+			d.Unexpected = append(d.Unexpected, uint64(no))
+		}
+	}
+	slices.Sort(d.Unexpected)
+	out.Diff = d
+	return out, nil
+}
+
+func newHasher() hash.Hash               { return sha256.New() }
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// ctxReader stops a long read when the context is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+type countingReader struct {
+	r io.Reader
+	p progress.Reporter
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Add(int64(n))
+	return n, err
+}

@@ -1,0 +1,393 @@
+package pkg_test
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	"handover/app/bag"
+	. "handover/app/pkg"
+	"handover/app/progress"
+	"handover/crypto/identity"
+	"handover/store"
+)
+
+// receiver is an empty vault, and a record of the sequences it has received.
+type receiver struct {
+	st   *store.Store
+	dir  string
+	seqs map[string]int
+}
+
+func newReceiver(t *testing.T) *receiver {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "r")
+	d, err := store.CreateDir(dir, store.Manifest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(d, bytes.Repeat([]byte{6}, 32), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(); d.Close() })
+	return &receiver{st: st, dir: dir, seqs: map[string]int{}}
+}
+
+func (r *receiver) receive(pkgDir string, id *identity.Identity, trusted ...identity.Card) (*Received, error) {
+	rec, err := Receive(ctx, r.st, pkgDir, ReceiveOptions{Identity: id, Trusted: trusted, Limits: bag.DefaultLimits,
+		Staging: r.st.StagingDir(), LastSequence: func(deal string) (int, error) { return r.seqs[deal], nil }}, progress.Discard)
+	if err == nil {
+		r.seqs[rec.Manifest.Deal] = rec.Manifest.Sequence
+	}
+	return rec, err
+}
+
+// unchanged fails the test if the receiver's vault holds anything, or staging is left.
+func (r *receiver) unchanged(t *testing.T) {
+	t.Helper()
+	if c := r.st.Counts(); c.Customers != 0 || c.Loans != 0 || c.Documents != 0 {
+		t.Fatalf("the vault changed: %+v", c)
+	}
+	n := 0
+	if err := r.st.EachCustomer(ctx, func(*store.CustomerBook) error { n++; return nil }); err != nil || n != 0 {
+		t.Fatalf("%d customers readable (%v)", n, err)
+	}
+	if _, err := os.Stat(r.st.StagingDir()); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("staging left behind: %v", err)
+	}
+}
+
+func TestReceiveRoundTrip(t *testing.T) {
+	st := book(t, 60)
+	sender, recipient, _ := people(t)
+	dir, m := export(t, st, sender, recipient.Card, 48<<10)
+	r := newReceiver(t)
+	rec, err := r.receive(dir, recipient, sender.Card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Equal || rec.Diff != nil || rec.Figures.Digest != m.Figures.Digest || rec.Figures.Customers != 60 ||
+		rec.Figures.Documents != m.Figures.Documents || rec.Figures.Documents == 0 {
+		t.Fatalf("received %+v, sent %+v", rec.Figures, m.Figures)
+	}
+	if len(rec.Imports) == 0 {
+		t.Fatal("the sender's import summaries were not kept")
+	}
+	if _, err := os.Stat(r.st.StagingDir()); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("staging left behind")
+	}
+	// The same package again is a replay; so is any package once the vault holds a book.
+	if _, err := r.receive(dir, recipient, sender.Card); err == nil || !strings.Contains(err.Error(), "replay") {
+		t.Fatalf("replay: %v", err)
+	}
+}
+
+func TestReceiveRefusesAndLeavesTheVaultUnchanged(t *testing.T) {
+	st := book(t, 40)
+	sender, recipient, stranger := people(t)
+	dir, _ := export(t, st, sender, recipient.Card, 32<<10)
+	part := func(d string, i int) string { return filepath.Join(d, fmt.Sprintf("payload.age.%03d", i)) }
+	trusted := []identity.Card{sender.Card}
+	cases := []struct {
+		name   string
+		tamper func(d string)
+		who    *identity.Identity
+		trust  []identity.Card
+		want   string
+	}{
+		{"flipped byte", func(d string) {
+			b, _ := os.ReadFile(part(d, 1))
+			b[100] ^= 1
+			os.WriteFile(part(d, 1), b, 0o644)
+		}, recipient, trusted, "payload.age.001"},
+		{"truncated part", func(d string) {
+			b, _ := os.ReadFile(part(d, 2))
+			os.WriteFile(part(d, 2), b[:len(b)/2], 0o644)
+		}, recipient, trusted, "payload.age.002: cut short"},
+		{"missing part", func(d string) { os.Remove(part(d, 1)) }, recipient, trusted, "payload.age.001: missing"},
+		{"swapped parts", func(d string) {
+			a, _ := os.ReadFile(part(d, 0))
+			b, _ := os.ReadFile(part(d, 1))
+			os.WriteFile(part(d, 0), b, 0o644)
+			os.WriteFile(part(d, 1), a, 0o644)
+		}, recipient, trusted, "payload.age.000"},
+		{"edited package.json", func(d string) {
+			b, _ := os.ReadFile(filepath.Join(d, "package.json"))
+			os.WriteFile(filepath.Join(d, "package.json"), bytes.Replace(b, []byte(`"customers": 40`), []byte(`"customers": 41`), 1), 0o644)
+		}, recipient, trusted, "changed after signing"},
+		{"untrusted sender", func(string) {}, recipient, []identity.Card{stranger.Card}, "not among the trusted"},
+		{"another recipient", func(string) {}, stranger, trusted, "not addressed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := copyPackage(t, dir)
+			c.tamper(d)
+			r := newReceiver(t)
+			_, err := r.receive(d, c.who, c.trust...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err %v, want %q", err, c.want)
+			}
+			r.unchanged(t)
+		})
+	}
+	t.Run("older package", func(t *testing.T) {
+		r := newReceiver(t)
+		r.seqs["v-test"] = 2
+		_, err := r.receive(dir, recipient, sender.Card)
+		var re *ReplayError
+		if !errors.As(err, &re) || re.Sequence != 1 || re.Last != 2 {
+			t.Fatalf("replay: %v", err)
+		}
+		r.unchanged(t)
+	})
+}
+
+func copyPackage(t *testing.T, dir string) string {
+	d := filepath.Join(t.TempDir(), filepath.Base(dir))
+	os.MkdirAll(d, 0o755)
+	es, _ := os.ReadDir(dir)
+	for _, e := range es {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		os.WriteFile(filepath.Join(d, e.Name()), b, 0o644)
+	}
+	return d
+}
+
+// repack writes a package whose payload is whatever gen writes, validly encrypted to the
+// recipient and signed by the sender: what an attacker holding the sender's key could make.
+func repack(t *testing.T, m Manifest, sender *identity.Identity, to identity.Card, gen func(w io.Writer) error) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), m.ID)
+	os.MkdirAll(dir, 0o755)
+	f, err := os.Create(filepath.Join(dir, "payload.age.000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
+	rcp, _ := age.ParseX25519Recipient(to.AgeRecipient)
+	aw, err := age.Encrypt(bw, rcp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gen(aw); err != nil {
+		t.Fatal(err)
+	}
+	aw.Close()
+	bw.Flush()
+	size, _ := f.Seek(0, io.SeekCurrent)
+	f.Close()
+	m.Parts = []Part{{Name: "payload.age.000", Size: size, SHA256: hex.EncodeToString(h.Sum(nil))}}
+	js, _ := json.MarshalIndent(m, "", "  ")
+	sig, err := sender.Sign(Namespace, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "package.json"), js, 0o644)
+	os.WriteFile(filepath.Join(dir, "package.json.sig"), sig, 0o644)
+	return dir
+}
+
+// bagFiles reads a package's bag into memory (small test packages only).
+func bagFiles(t *testing.T, dir string, id *identity.Identity, trusted identity.Card) (names []string, files map[string][]byte) {
+	t.Helper()
+	files = map[string][]byte{}
+	if _, err := VerifyWith(dir, id, []identity.Card{trusted}, bag.DefaultLimits, func(path string, r io.Reader) error {
+		b, err := io.ReadAll(r)
+		names = append(names, path)
+		files[path] = b
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return names, files
+}
+
+func writeBagOf(m Manifest, names []string, files map[string][]byte) func(w io.Writer) error {
+	return func(w io.Writer) error {
+		bw, err := bag.NewWriter(w, m.ID, m.Created)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if err := bw.Add(n, int64(len(files[n])), bytes.NewReader(files[n])); err != nil {
+				return err
+			}
+		}
+		bw.Info("External-Identifier", m.ID)
+		return bw.Close()
+	}
+}
+
+func TestReceiveLocatesDifferingRecords(t *testing.T) {
+	st := book(t, 20)
+	sender, recipient, _ := people(t)
+	dir, m := export(t, st, sender, recipient.Card, 1<<20)
+	names, files := bagFiles(t, dir, recipient, sender.Card)
+	// One customer's name changed after the sender hashed the records: the bag is valid,
+	// its manifests match, but the book is not the one package.json describes.
+	lines := bytes.SplitAfter(files["customers.jsonl"], []byte("\n"))
+	var c map[string]any
+	json.Unmarshal(lines[6], &c)
+	c["name"] = "改过的名字"
+	b, _ := json.Marshal(c)
+	lines[6] = append(b, '\n')
+	files["customers.jsonl"] = bytes.Join(lines, nil)
+	d := repack(t, *m, sender, recipient.Card, writeBagOf(*m, names, files))
+	r := newReceiver(t)
+	rec, err := r.receive(d, recipient, sender.Card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Equal || rec.Diff == nil || fmt.Sprint(rec.Diff.Figures) != "[digest]" ||
+		fmt.Sprint(rec.Diff.Missing) != fmt.Sprint([]uint64{uint64(c["no"].(float64))}) || len(rec.Diff.Unexpected) != 1 {
+		t.Fatalf("diff %+v", rec.Diff)
+	}
+}
+
+// Bags built to attack the receiver, each validly encrypted to it and signed by a trusted
+// sender: all refused, nothing left outside staging, the vault unchanged, memory bounded.
+func TestReceiveMaliciousBags(t *testing.T) {
+	st := book(t, 5)
+	sender, recipient, _ := people(t)
+	dir, m := export(t, st, sender, recipient.Card, 1<<20)
+	names, files := bagFiles(t, dir, recipient, sender.Card)
+	root := m.ID + "/"
+	rawTar := func(entries ...*tar.Header) func(w io.Writer) error {
+		return func(w io.Writer) error {
+			tw := tar.NewWriter(w)
+			tw.WriteHeader(&tar.Header{Name: root, Typeflag: tar.TypeDir, Mode: 0o755})
+			for _, h := range entries {
+				if err := tw.WriteHeader(h); err != nil {
+					return err
+				}
+				if h.Typeflag == tar.TypeReg && h.Size > 0 && h.Size < 1<<20 {
+					tw.Write(bytes.Repeat([]byte("x"), int(h.Size)))
+				}
+			}
+			tw.Flush() // no Close, and no error: a declared size larger than what follows stays a lie
+			return nil
+		}
+	}
+	reg := func(name string, size int64) *tar.Header {
+		return &tar.Header{Name: name, Typeflag: tar.TypeReg, Size: size, Mode: 0o644}
+	}
+	cases := []struct {
+		name string
+		gen  func(w io.Writer) error
+		want string
+	}{
+		{"parent traversal", rawTar(reg(root+"data/../../etc/passwd", 4)), "component"},
+		{"absolute path", rawTar(reg("/etc/passwd", 4)), "absolute"},
+		{"windows drive", rawTar(reg(root+`data\C:\x`, 4)), "backslash"},
+		{"unc path", rawTar(reg(`\\?\C:\x`, 4)), "backslash"},
+		{"device name", rawTar(reg(root+"data/COM1", 4)), "device"},
+		{"symlink", rawTar(&tar.Header{Name: root + "data/customers.jsonl", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}), "not a regular file"},
+		{"hardlink", rawTar(&tar.Header{Name: root + "data/customers.jsonl", Typeflag: tar.TypeLink, Linkname: root + "bagit.txt"}), "not a regular file"},
+		{"huge declared size", rawTar(reg(root+"data/customers.jsonl", 1<<40)), "over the limit"},
+		{"unexpected file", rawTar(reg(root+"data/evil.sh", 4)), "not part of a handover package"},
+		{"undeclared document", rawTar(reg(root+"data/documents/1/999-x.jpg", 4)), "does not list"},
+		{"a million tiny entries", func(w io.Writer) error {
+			tw := tar.NewWriter(w)
+			tw.WriteHeader(&tar.Header{Name: root, Typeflag: tar.TypeDir, Mode: 0o755})
+			for i := range 1_000_000 {
+				if err := tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("%sdata/d%d/", root, i), Typeflag: tar.TypeDir, Mode: 0o755}); err != nil {
+					return err
+				}
+			}
+			return tw.Close()
+		}, "more than"},
+		{"a 100 MB field", func(w io.Writer) error {
+			field := strings.Repeat("名", 100<<20/3)
+			line := []byte(`{"no":1,"name":"` + field + "\"}\n")
+			f := map[string][]byte{}
+			for k, v := range files {
+				f[k] = v
+			}
+			f["customers.jsonl"] = line
+			return writeBagOf(*m, names, f)(w)
+		}, "a line longer than"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := repack(t, *m, sender, recipient.Card, c.gen)
+			r := newReceiver(t)
+			before := entriesUnder(t, filepath.Dir(r.dir))
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			heap := ms.HeapInuse
+			_, err := r.receive(d, recipient, sender.Card)
+			runtime.ReadMemStats(&ms)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err %v, want %q", err, c.want)
+			}
+			if grew := int64(ms.HeapInuse) - int64(heap); grew > 64<<20 {
+				t.Errorf("heap grew by %d MiB", grew>>20)
+			}
+			r.unchanged(t)
+			if after := entriesUnder(t, filepath.Dir(r.dir)); after != before {
+				t.Fatalf("files appeared outside staging:\n%s\nbefore:\n%s", after, before)
+			}
+		})
+	}
+}
+
+// entriesUnder lists the files under dir except Badger's own, which a receive may touch.
+func entriesUnder(t *testing.T, dir string) string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(dir, p)
+		if strings.Contains(rel, string(filepath.Separator)+"db") || strings.HasSuffix(rel, "db") || strings.Contains(rel, "audit") {
+			return nil
+		}
+		out = append(out, rel)
+		return nil
+	})
+	return strings.Join(out, "\n")
+}
+
+func TestRecoverReceiveEmptiesAHalfCommittedBook(t *testing.T) {
+	r := newReceiver(t)
+	if err := r.st.PutMeta("receive-pending", "HANDOVER-x"); err != nil {
+		t.Fatal(err)
+	}
+	src := book(t, 3)
+	var books []*store.Book
+	src.EachCustomer(ctx, func(b *store.CustomerBook) error {
+		books = append(books, &store.Book{Customer: b.Customer, Loans: b.Loans})
+		return nil
+	})
+	w := r.st.NewWriter()
+	for _, b := range books {
+		b.Customer.No = 0
+		w.Add(b)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	undone, err := RecoverReceive(r.st)
+	if err != nil || !undone {
+		t.Fatalf("undone %v, %v", undone, err)
+	}
+	r.unchanged(t)
+	if undone, _ := RecoverReceive(r.st); undone {
+		t.Fatal("undone twice")
+	}
+	_ = time.Now
+}

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"bytes"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"handover/app/model"
+)
+
+// bookPrefixes are the tables that hold customers' data, as opposed to the vault's own
+// records (meta, operators, audit log).
+var bookPrefixes = [][]byte{{pCustomer}, {pLoan}, {pRepayment}, {pDocument}, {pChunk}, {pIndex}}
+
+// DropBook removes every customer's records, clears the data keys of the customers it
+// numbered and sets the counts back to zero. It undoes a receive that stopped before its
+// end: a receive writes only into an empty book, so an empty book is the state before it.
+// Clearing the key slots makes any copy of the dropped records left in Badger's files
+// unreadable, as destruction does.
+func (s *Store) DropBook() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.db.DropPrefix(bookPrefixes...); err != nil {
+		return err
+	}
+	if err := s.keys.clear(1, s.counts.NextCustomer); err != nil {
+		return err
+	}
+	s.counts = Counts{NextCustomer: 1}
+	return s.PutMeta("counts", s.counts)
+}
+
+// DeleteMeta removes a meta document; removing an absent one is not an error.
+func (s *Store) DeleteMeta(name string) error {
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Delete(kMeta(name)) })
+}
+
+// clear empties the key slots of customers [from, to) and syncs.
+func (kt *KeyTable) clear(from, to model.CustomerNo) error {
+	kt.mu.Lock()
+	clear(kt.cache)
+	kt.mu.Unlock()
+	const batch = 4096
+	empty := bytes.Repeat([]byte{emptySlotValue}, keySlotSize*batch)
+	for no := from; no < to; no += batch {
+		n := min(batch, int(to-no))
+		if _, err := kt.f.WriteAt(empty[:n*keySlotSize], slotOffset(no)); err != nil {
+			return err
+		}
+	}
+	return kt.f.Sync()
+}
