@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -53,50 +52,58 @@ func (s *Store) MetaPrefix(ctx context.Context, prefix string, fn func(name stri
 	})
 }
 
-// ScanBook calls customer with every customer and the loans stored with them, then loan
-// with every loan an import stored separately. An import builds its lookup tables from it.
-func (s *Store) ScanBook(ctx context.Context, customer func(c model.Customer, loans []model.Loan) error, loan func(l model.Loan) error) error {
-	err := s.iterate(ctx, []byte{pCustomer}, false, func(it *badger.Item) (bool, error) {
-		no := model.CustomerNo(binary.BigEndian.Uint64(it.Key()[1:]))
-		sl, err := s.keys.Get(no)
-		if err != nil {
-			if err == ErrKeyDestroyed {
-				return true, nil
+// ScanBook calls fn with every customer and all their loans: those stored with the
+// customer and those an import stored separately, in loan order. An import builds its
+// lookup tables from it. Customers whose key was destroyed are skipped.
+func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []model.Loan) error) (err error) {
+	defer recoverCorrupt(&err, 0, "database")
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchSize = 64
+		opts.Prefix = []byte{pCustomer}
+		cs := txn.NewIterator(opts)
+		defer cs.Close()
+		opts.Prefix = []byte{pLoan}
+		ls := txn.NewIterator(opts)
+		defer ls.Close()
+		ls.Rewind()
+		var loans []model.Loan
+		i := 0
+		for cs.Rewind(); cs.Valid(); cs.Next() {
+			if i++; i%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
 			}
-			return false, err
-		}
-		pt, err := openItem(sl, it)
-		if err != nil {
-			return false, &CorruptError{Customer: no, What: "customer"}
-		}
-		var rec storedCustomer
-		err = json.Unmarshal(pt, &rec)
-		clear(pt)
-		if err != nil {
-			return false, &CorruptError{Customer: no, What: "customer"}
-		}
-		return true, customer(rec.Customer, rec.Loans)
-	})
-	if err != nil {
-		return err
-	}
-	return s.iterate(ctx, []byte{pLoan}, false, func(it *badger.Item) (bool, error) {
-		no := model.CustomerNo(binary.BigEndian.Uint64(it.Key()[1:]))
-		sl, err := s.keys.Get(no)
-		if err != nil {
+			no := model.CustomerNo(binary.BigEndian.Uint64(cs.Item().Key()[1:]))
+			sl, err := s.keys.Get(no)
 			if err == ErrKeyDestroyed {
-				return true, nil
+				continue
+			} else if err != nil {
+				return err
 			}
-			return false, err
+			var rec storedCustomer
+			if err := openItemJSON(sl, cs.Item(), &rec, no, "customer"); err != nil {
+				return err
+			}
+			loans = append(loans[:0], rec.Loans...)
+			// Loose loans are keyed by customer too: take those up to this customer.
+			for ; ls.Valid(); ls.Next() {
+				lno := model.CustomerNo(binary.BigEndian.Uint64(ls.Item().Key()[1:]))
+				if lno > no {
+					break
+				}
+				if lno < no {
+					continue // its customer's key was destroyed
+				}
+				var l model.Loan
+				if err := openItemJSON(sl, ls.Item(), &l, no, "loan"); err != nil {
+					return err
+				}
+				loans = append(loans, l)
+			}
+			if err := fn(rec.Customer, loans); err != nil {
+				return err
+			}
 		}
-		pt, err := openItem(sl, it)
-		if err != nil {
-			return false, &CorruptError{Customer: no, What: "loan"}
-		}
-		var l model.Loan
-		if err := json.Unmarshal(pt, &l); err != nil {
-			return false, &CorruptError{Customer: no, What: "loan"}
-		}
-		return true, loan(l)
+		return nil
 	})
 }

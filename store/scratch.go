@@ -1,12 +1,294 @@
 package store
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 )
 
-// scratchDir is kept free for an import's scratch space; a crash may leave it behind.
+// scratchDir holds a Scratch map while an import runs. It is removed when the map is
+// closed, and when the vault is next opened if a crash left it behind.
 const scratchDir = "scratch"
+
+// Scratch is a map from fixed-length byte keys to numbers, kept on disk so that what an
+// import must look up (every identity and contract number in the book) costs memory that
+// does not grow with the book.
+//
+// It is a small log-structured map: the newest entries in memory, older ones in sorted
+// files of fixed-size records ("runs"), each with its first key of every page and a Bloom
+// filter in memory (about 1.3 bytes a key: the only part that grows). Runs of similar size
+// are merged, so a lookup asks a handful of filters and reads at most a page or two.
+//
+// Its keys must already be meaningless without a secret that is never stored, such as
+// hashes under a per-run random salt: the files are not encrypted, and nothing in them can
+// be used after the run, which is why a crash leaves nothing that needs protecting or
+// resuming. The caller rebuilds the map from the vault at the start of each run.
+type Scratch struct {
+	dir    string
+	keyLen int
+	window map[string]uint64
+	runs   []*scratchRun // oldest first
+	seq    int
+	page   []byte
+	seed   maphash.Seed
+}
+
+type scratchRun struct {
+	path   string
+	f      *os.File
+	n      int
+	fences []byte // the first key of each page
+	bits   []uint64
+}
+
+const (
+	scratchWindow = 1 << 17 // entries held in memory before they are written as a run
+	pageRecords   = 128
+	bloomBits     = 10
+	bloomProbes   = 7
+)
+
+// OpenScratch starts an empty Scratch for keys of keyLen bytes in the vault's folder. Only
+// one may be open at a time; the store's write lock, held by every import, sees to that.
+func (s *Store) OpenScratch(keyLen int) (*Scratch, error) {
+	dir := filepath.Join(s.dir.path, scratchDir)
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return &Scratch{dir: dir, keyLen: keyLen, window: map[string]uint64{}, seed: maphash.MakeSeed()}, nil
+}
+
+func (m *Scratch) recLen() int { return m.keyLen + 8 }
+
+// Put sets key to v.
+func (m *Scratch) Put(key []byte, v uint64) error {
+	if len(key) != m.keyLen {
+		return fmt.Errorf("scratch: key of %d bytes, want %d", len(key), m.keyLen)
+	}
+	m.window[string(key)] = v
+	if len(m.window) >= scratchWindow {
+		return m.spill()
+	}
+	return nil
+}
+
+// Get returns the number stored under key.
+func (m *Scratch) Get(key []byte) (uint64, bool, error) {
+	if v, ok := m.window[string(key)]; ok {
+		return v, true, nil
+	}
+	h1, h2 := m.hashes(key)
+	for i := len(m.runs) - 1; i >= 0; i-- {
+		r := m.runs[i]
+		if !r.mayContain(h1, h2) {
+			continue
+		}
+		v, ok, err := m.find(r, key)
+		if err != nil || ok {
+			return v, ok, err
+		}
+	}
+	return 0, false, nil
+}
+
+func (m *Scratch) find(r *scratchRun, key []byte) (uint64, bool, error) {
+	kl, rl := m.keyLen, m.recLen()
+	pages := len(r.fences) / kl
+	// The last page whose first key is <= key.
+	p := sort.Search(pages, func(i int) bool { return bytes.Compare(r.fences[i*kl:(i+1)*kl], key) > 0 }) - 1
+	if p < 0 {
+		return 0, false, nil
+	}
+	recs := min(pageRecords, r.n-p*pageRecords)
+	m.page = slices.Grow(m.page[:0], recs*rl)[:recs*rl]
+	if _, err := r.f.ReadAt(m.page, int64(p*pageRecords*rl)); err != nil {
+		return 0, false, err
+	}
+	i := sort.Search(recs, func(i int) bool { return bytes.Compare(m.page[i*rl:i*rl+kl], key) >= 0 })
+	if i < recs && bytes.Equal(m.page[i*rl:i*rl+kl], key) {
+		return binary.BigEndian.Uint64(m.page[i*rl+kl:]), true, nil
+	}
+	return 0, false, nil
+}
+
+func (m *Scratch) hashes(key []byte) (uint64, uint64) {
+	h := maphash.Bytes(m.seed, key)
+	return h, h>>32 | h<<32 | 1
+}
+
+func (r *scratchRun) mayContain(h1, h2 uint64) bool {
+	n := uint64(len(r.bits) * 64)
+	for i := range uint64(bloomProbes) {
+		p := (h1 + i*h2) % n
+		if r.bits[p/64]&(1<<(p%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// runWriter writes a run's records in key order, building its fences and filter.
+type runWriter struct {
+	m   *Scratch
+	r   *scratchRun
+	w   *bufio.Writer
+	rec []byte
+}
+
+func (m *Scratch) newRun(expected int) (*runWriter, error) {
+	m.seq++
+	path := filepath.Join(m.dir, fmt.Sprintf("run-%06d", m.seq))
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	words := max(1, expected*bloomBits/64)
+	return &runWriter{m: m, r: &scratchRun{path: path, f: f, bits: make([]uint64, words)}, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+func (w *runWriter) add(key []byte, v uint64) error {
+	r := w.r
+	if r.n%pageRecords == 0 {
+		r.fences = append(r.fences, key...)
+	}
+	h1, h2 := w.m.hashes(key)
+	n := uint64(len(r.bits) * 64)
+	for i := range uint64(bloomProbes) {
+		p := (h1 + i*h2) % n
+		r.bits[p/64] |= 1 << (p % 64)
+	}
+	r.n++
+	w.rec = binary.BigEndian.AppendUint64(append(w.rec[:0], key...), v)
+	_, err := w.w.Write(w.rec)
+	return err
+}
+
+func (w *runWriter) finish() (*scratchRun, error) {
+	if err := w.w.Flush(); err != nil {
+		w.r.f.Close()
+		return nil, err
+	}
+	return w.r, nil
+}
+
+// spill writes the window as a new run, then merges runs of similar size.
+func (m *Scratch) spill() error {
+	keys := make([]string, 0, len(m.window))
+	for k := range m.window {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w, err := m.newRun(len(keys))
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := w.add([]byte(k), m.window[k]); err != nil {
+			return err
+		}
+	}
+	r, err := w.finish()
+	if err != nil {
+		return err
+	}
+	m.runs = append(m.runs, r)
+	clear(m.window)
+	for len(m.runs) >= 2 && m.runs[len(m.runs)-2].n <= 2*m.runs[len(m.runs)-1].n {
+		if err := m.mergeLast(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeLast merges the two newest runs into one; the newer value of a key wins.
+func (m *Scratch) mergeLast() error {
+	older, newer := m.runs[len(m.runs)-2], m.runs[len(m.runs)-1]
+	w, err := m.newRun(older.n + newer.n)
+	if err != nil {
+		return err
+	}
+	rl, kl := m.recLen(), m.keyLen
+	a := bufio.NewReaderSize(io.NewSectionReader(older.f, 0, int64(older.n*rl)), 1<<20)
+	b := bufio.NewReaderSize(io.NewSectionReader(newer.f, 0, int64(newer.n*rl)), 1<<20)
+	ra, rb := make([]byte, rl), make([]byte, rl)
+	na, nb := older.n, newer.n
+	next := func(r *bufio.Reader, rec []byte, left *int) (bool, error) {
+		if *left == 0 {
+			return false, nil
+		}
+		*left--
+		_, err := io.ReadFull(r, rec)
+		return err == nil, err
+	}
+	okA, err := next(a, ra, &na)
+	if err != nil {
+		return err
+	}
+	okB, err := next(b, rb, &nb)
+	if err != nil {
+		return err
+	}
+	for okA || okB {
+		c := 0
+		switch {
+		case !okA:
+			c = 1
+		case !okB:
+			c = -1
+		default:
+			c = bytes.Compare(ra[:kl], rb[:kl])
+		}
+		if c < 0 {
+			err = w.add(ra[:kl], binary.BigEndian.Uint64(ra[kl:]))
+		} else {
+			err = w.add(rb[:kl], binary.BigEndian.Uint64(rb[kl:]))
+		}
+		if err != nil {
+			return err
+		}
+		if c <= 0 {
+			if okA, err = next(a, ra, &na); err != nil {
+				return err
+			}
+		}
+		if c >= 0 {
+			if okB, err = next(b, rb, &nb); err != nil {
+				return err
+			}
+		}
+	}
+	r, err := w.finish()
+	if err != nil {
+		return err
+	}
+	for _, old := range []*scratchRun{older, newer} {
+		old.f.Close()
+		os.Remove(old.path)
+	}
+	m.runs = append(m.runs[:len(m.runs)-2], r)
+	return nil
+}
+
+// Close discards the map and its files.
+func (m *Scratch) Close() error {
+	for _, r := range m.runs {
+		r.f.Close()
+	}
+	m.runs = nil
+	clear(m.window)
+	return os.RemoveAll(m.dir)
+}
 
 // stagingDir holds a package's payload, sealed under a key that lives only in memory,
 // while a receive checks it (app/pkg).

@@ -274,6 +274,11 @@ func openJSON(sl *seal.Sealer, key, raw []byte, v any, no model.CustomerNo, what
 	return nil
 }
 
+// openItemJSON is openJSON for a database item.
+func openItemJSON(sl *seal.Sealer, it *badger.Item, v any, no model.CustomerNo, what string) error {
+	return it.Value(func(raw []byte) error { return openJSON(sl, it.Key(), raw, v, no, what) })
+}
+
 // Sync makes everything written so far durable.
 func (s *Store) Sync() error {
 	if err := s.keys.Sync(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 
 	"handover/app/model"
 	"handover/crypto/blind"
@@ -11,22 +12,52 @@ import (
 )
 
 // lookup holds what an import must find quickly: which customer has an identity number,
-// which loan has a contract number, and how many loans each customer has. Keys are 128-bit
-// hashes under a random per-run salt, so the tables hold no identifier in plain text and a
-// collision is out of the question; they cost about 50 bytes per customer and per loan.
-// The vault's own blind index has short tags by design (it must not identify anyone by
-// itself), which would make each of millions of lookups a decryption.
+// which loan has a contract number, and how many loans each customer has. It lives in the
+// vault's scratch map on disk, so memory stays flat whatever the size of the book, under
+// keys that are 128-bit hashes with a random salt that exists only in this run's memory:
+// the files name nobody, and a collision is out of the question. The vault's own blind
+// index has short tags by design (it must not identify anyone by itself), which would make
+// each of millions of lookups a decryption.
+//
+// Files are usually sorted by customer or by contract, so a small cache of the last values
+// looked up answers most rows without going to disk.
 type lookup struct {
-	salt      [16]byte
-	ids       map[hkey]model.CustomerNo
-	contracts map[hkey]loanRef
-	loans     []uint32                    // loan count by customer number
-	pending   map[model.CustomerNo]string // sources of customers not yet committed
+	salt    [16]byte
+	disk    *store.Scratch
+	key     []byte
+	recent  map[string]uint64
+	pending map[model.CustomerNo]string // sources of customers not yet committed
+	err     error                       // the first disk error; the run stops on it
+	// last is the customer found by the last lookup: the borrower of the loan being added.
+	last struct {
+		key   string
+		no    model.CustomerNo
+		loans uint32
+	}
 }
 
-type hkey [16]byte
+// recentMax bounds the cache of recently used entries.
+const recentMax = 4096
 
-// refs is what an import looks up: the in-memory lookup of a bulk run, or the vault's blind
+// Kinds of entry in the scratch map.
+const (
+	kindID       = 'i' // hash of an identity number -> customer number and loan count
+	kindContract = 'c' // hash of a contract number -> loanRef
+)
+
+// A customer's entry holds their number and how many loans they have, so that adding a
+// loan, which always follows looking up its borrower, needs no lookup of its own.
+const customerBits = 40
+
+func packCustomer(no model.CustomerNo, loans uint32) uint64 {
+	return uint64(no) | uint64(loans)<<customerBits
+}
+
+func unpackCustomer(v uint64) (model.CustomerNo, uint32) {
+	return model.CustomerNo(v & (1<<customerBits - 1)), uint32(v >> customerBits)
+}
+
+// refs is what an import looks up: the scratch lookup of a bulk run, or the vault's blind
 // index for a single corrected row.
 type refs interface {
 	customer(id string) (model.CustomerNo, bool)
@@ -35,7 +66,7 @@ type refs interface {
 	addCustomer(no model.CustomerNo, id, source string)
 	addLoan(no model.CustomerNo, seq uint32, contract string)
 	describe(st *store.Store, no model.CustomerNo) Ref
-	committed()
+	committed() error
 }
 
 // loanRef is a customer number and loan number in one word.
@@ -45,66 +76,134 @@ func makeRef(no model.CustomerNo, loan uint32) loanRef { return loanRef(uint64(n
 func (r loanRef) customer() model.CustomerNo           { return model.CustomerNo(r >> 32) }
 func (r loanRef) loan() uint32                         { return uint32(r) }
 
+// newLookup fills a lookup from the book already in the vault. The caller closes it.
 func newLookup(ctx context.Context, st *store.Store) (*lookup, error) {
-	lk := &lookup{ids: map[hkey]model.CustomerNo{}, contracts: map[hkey]loanRef{}, pending: map[model.CustomerNo]string{}}
+	disk, err := st.OpenScratch(17)
+	if err != nil {
+		return nil, err
+	}
+	lk := &lookup{disk: disk, recent: map[string]uint64{}, pending: map[model.CustomerNo]string{}}
 	rand.Read(lk.salt[:])
 	if st.Counts().Customers == 0 {
 		return lk, nil
 	}
-	err := st.ScanBook(ctx, func(c model.Customer, loans []model.Loan) error {
-		lk.ids[lk.hash('i', c.IDNumber)] = c.No
+	err = st.ScanBook(ctx, func(c model.Customer, loans []model.Loan) error {
+		var most uint32
 		for _, l := range loans {
-			lk.addLoan(c.No, l.Seq, l.Contract)
+			if l.Contract != "" {
+				lk.put(lk.hash(kindContract, blind.Normalize(l.Contract)), uint64(makeRef(c.No, l.Seq)))
+			}
+			most = max(most, l.Seq)
 		}
-		return nil
-	}, func(l model.Loan) error {
-		lk.addLoan(l.Customer, l.Seq, l.Contract)
-		return nil
+		lk.put(lk.hash(kindID, c.IDNumber), packCustomer(c.No, most))
+		return lk.err
 	})
-	return lk, err
+	if err != nil {
+		lk.close()
+		return nil, err
+	}
+	return lk, nil
 }
 
-func (lk *lookup) hash(kind byte, value string) hkey {
+func (lk *lookup) close() { lk.disk.Close() }
+
+// hash returns the scratch key of a value: its kind and a salted hash.
+func (lk *lookup) hash(kind byte, value string) []byte {
 	h := sha256.New()
 	h.Write(lk.salt[:])
 	h.Write([]byte{kind})
 	h.Write([]byte(value))
-	var k hkey
-	copy(k[:], h.Sum(nil))
-	return k
+	lk.key = h.Sum(append(lk.key[:0], kind))[:17]
+	return lk.key
+}
+
+func (lk *lookup) get(key []byte) (uint64, bool) {
+	if v, ok := lk.recent[string(key)]; ok {
+		return v, true
+	}
+	v, ok, err := lk.disk.Get(key)
+	if err != nil {
+		lk.fail(err)
+	}
+	if ok {
+		lk.remember(key, v)
+	}
+	return v, ok
+}
+
+func (lk *lookup) put(key []byte, v uint64) {
+	if _, ok := lk.recent[string(key)]; ok {
+		lk.recent[string(key)] = v
+	}
+	if err := lk.disk.Put(key, v); err != nil {
+		lk.fail(err)
+	}
+}
+
+func (lk *lookup) remember(key []byte, v uint64) {
+	if len(lk.recent) >= recentMax {
+		clear(lk.recent)
+	}
+	lk.recent[string(key)] = v
 }
 
 func (lk *lookup) customer(id string) (model.CustomerNo, bool) {
-	no, ok := lk.ids[lk.hash('i', id)]
-	return no, ok
+	key := lk.hash(kindID, id)
+	v, ok := lk.get(key)
+	if !ok {
+		return 0, false
+	}
+	no, loans := unpackCustomer(v)
+	lk.last.key, lk.last.no, lk.last.loans = string(key), no, loans
+	return no, true
 }
 
 func (lk *lookup) contract(c string) (loanRef, bool) {
-	ref, ok := lk.contracts[lk.hash('c', blind.Normalize(c))]
-	return ref, ok
+	ref, ok := lk.get(lk.hash(kindContract, blind.Normalize(c)))
+	return loanRef(ref), ok
 }
 
 func (lk *lookup) addCustomer(no model.CustomerNo, id, source string) {
-	lk.ids[lk.hash('i', id)] = no
+	lk.put(lk.hash(kindID, id), packCustomer(no, 0))
 	lk.pending[no] = source
 }
 
+// addLoan records a loan of the customer found by the last lookup.
 func (lk *lookup) addLoan(no model.CustomerNo, seq uint32, contract string) {
 	if contract != "" {
-		lk.contracts[lk.hash('c', blind.Normalize(contract))] = makeRef(no, seq)
+		lk.put(lk.hash(kindContract, blind.Normalize(contract)), uint64(makeRef(no, seq)))
 	}
-	for int(no) >= len(lk.loans) {
-		lk.loans = append(lk.loans, make([]uint32, max(1024, len(lk.loans)))...)
+	if no != lk.last.no {
+		lk.fail(errLoanWithoutBorrower)
+		return
 	}
-	lk.loans[no] = max(lk.loans[no], seq)
+	if seq > lk.last.loans {
+		lk.last.loans = seq
+		lk.put([]byte(lk.last.key), packCustomer(no, seq))
+	}
 }
 
+// nextLoan numbers the next loan of the customer found by the last lookup.
 func (lk *lookup) nextLoan(no model.CustomerNo) uint32 {
-	if int(no) < len(lk.loans) {
-		return lk.loans[no] + 1
+	if no != lk.last.no {
+		lk.fail(errLoanWithoutBorrower)
+		return 0
 	}
-	return 1
+	return lk.last.loans + 1
 }
 
-// committed forgets the sources of customers now readable from the vault.
-func (lk *lookup) committed() { clear(lk.pending) }
+// errLoanWithoutBorrower would be a bug: every loan row looks up its borrower first.
+var errLoanWithoutBorrower = errors.New("import: a loan was added without looking up its borrower")
+
+func (lk *lookup) fail(err error) {
+	if lk.err == nil {
+		lk.err = err
+	}
+}
+
+// committed forgets the sources of customers now readable from the vault, and reports the
+// first error the scratch map met since the last checkpoint.
+func (lk *lookup) committed() error {
+	clear(lk.pending)
+	return lk.err
+}

@@ -110,7 +110,7 @@ func (s storeRefs) nextLoan(no model.CustomerNo) uint32 {
 
 func (storeRefs) addCustomer(model.CustomerNo, string, string) {}
 func (storeRefs) addLoan(model.CustomerNo, uint32, string)     {}
-func (storeRefs) committed()                                   {}
+func (storeRefs) committed() error                             { return nil }
 func (s storeRefs) describe(st *store.Store, no model.CustomerNo) Ref {
 	return describe(st, no, nil)
 }

@@ -139,6 +139,7 @@ func Run(ctx context.Context, st *store.Store, inputs []Input, opts Options, p p
 	if err != nil {
 		return nil, err
 	}
+	defer lk.close()
 	var results []Result
 	for _, in := range inputs {
 		r, err := runInput(ctx, st, lk, in, opts, p, stats)
@@ -330,8 +331,7 @@ func (r *run) checkpoint() error {
 	if err := r.w.Checkpoint(); err != nil {
 		return err
 	}
-	r.lk.committed()
-	return nil
+	return r.lk.committed()
 }
 
 func (r *run) quarantine(row Row, fs []Finding) error {
