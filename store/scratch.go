@@ -302,4 +302,12 @@ func (s *Store) StagingDir() string { return filepath.Join(s.dir.path, stagingDi
 func (s *Store) removeLeftovers() {
 	os.RemoveAll(filepath.Join(s.dir.path, scratchDir))
 	os.RemoveAll(filepath.Join(s.dir.path, stagingDir))
+	os.RemoveAll(filepath.Join(s.dir.path, spoolDir))
 }
+
+// spoolDir holds an export's tables while they are written, sealed under a key that lives
+// only in memory (app/pkg).
+const spoolDir = "spool"
+
+// SpoolDir is the folder an export spools into, inside the vault's folder.
+func (s *Store) SpoolDir() string { return filepath.Join(s.dir.path, spoolDir) }

@@ -108,7 +108,12 @@ func describePackage(err error) (msg, hint string, ok bool) {
 	var replay *pkg.ReplayError
 	var entry *bag.BadEntryError
 	var rec *pkg.RecordError
+	var space *pkg.SpaceError
 	switch {
+	case errors.Is(err, pkg.ErrEmptyScope):
+		return L("error.empty_scope"), L("hint.empty_scope"), true
+	case errors.As(err, &space):
+		return L("error.no_space", map[string]any{"Free": space.Free >> 20, "Need": space.Need >> 20}), L("hint.no_space"), true
 	case errors.Is(err, pkg.ErrNotPackage):
 		return L("error.not_package"), L("hint.not_package"), true
 	case errors.Is(err, pkg.ErrUntrusted):

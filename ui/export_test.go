@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"handover/app/bag"
+	"handover/app/cert"
 	"handover/app/demo"
 	"handover/app/pkg"
 	"handover/app/progress"
@@ -133,4 +136,11 @@ func TestReceiveScreen(t *testing.T) {
 		t.Fatalf("outcome: %q", r.result.Text)
 	}
 	snapshot(t, a, "receive-screen")
+	if r.receipt.Hidden {
+		t.Fatal("no way to the receipt after an equal receive")
+	}
+	test.Tap(r.receipt)
+	if a.shell.current != "certificates" || a.shell.certs.kindCode() != cert.KindReceipt {
+		t.Fatalf("receipt button: section %q", a.shell.current)
+	}
 }

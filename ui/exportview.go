@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/model"
 	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/app/vault"
@@ -26,13 +27,15 @@ type exportView struct {
 	s       *vault.Session
 	content fyne.CanvasObject
 
-	checks  []*widget.Check
-	cards   []identity.Card
-	start   *widget.Button
-	status  *widget.Label
-	lastDir string
-	lastErr error
-	done    int // exports finished, for tests
+	checks    []*widget.Check
+	cards     []identity.Card
+	scope     *widget.RadioGroup
+	customers []model.CustomerNo // the selection; nil for the whole book
+	start     *widget.Button
+	status    *widget.Label
+	lastDir   string
+	lastErr   error
+	done      int // exports finished, for tests
 }
 
 func newExportView(a *App, s *vault.Session) *exportView {
@@ -53,7 +56,9 @@ func newExportView(a *App, s *vault.Session) *exportView {
 		l.Wrapping = fyne.TextWrapWord
 		list.Add(l)
 	}
-	v.start = widget.NewButtonWithIcon(L("export.start"), theme.DownloadIcon(), v.chooseIdentity)
+	v.scope = widget.NewRadioGroup([]string{L("export.scope_whole"), L("export.scope_file")}, nil)
+	v.scope.SetSelected(L("export.scope_whole"))
+	v.start = widget.NewButtonWithIcon(L("export.start"), theme.DownloadIcon(), v.chooseScope)
 	v.start.Importance = widget.HighImportance
 	v.status = widget.NewLabel(L("export.explain"))
 	v.status.Wrapping = fyne.TextWrapWord
@@ -61,7 +66,8 @@ func newExportView(a *App, s *vault.Session) *exportView {
 		v.start.Disable()
 		v.status.SetText(L("export.no_permission"))
 	}
-	v.content = container.NewBorder(container.NewVBox(bold(L("export.recipients")), list), container.NewVBox(v.status, v.start), nil, nil)
+	v.content = container.NewBorder(container.NewVBox(bold(L("export.recipients")), list, bold(L("export.scope")), v.scope),
+		container.NewVBox(v.status, v.start), nil, nil)
 	return v
 }
 
@@ -73,6 +79,25 @@ func (v *exportView) recipients() []identity.Card {
 		}
 	}
 	return out
+}
+
+// chooseScope asks for the list of customers when a selection is to be exported.
+func (v *exportView) chooseScope() {
+	v.customers = nil
+	if v.scope.Selected == L("export.scope_file") {
+		path, ok, err := v.a.chooser.ChooseFile(L("export.scope_choose"), L("export.scope_filter"), []string{"txt", "csv"})
+		if err != nil || !ok {
+			if err != nil {
+				showError(v.a.win, err)
+			}
+			return
+		}
+		if v.customers, err = pkg.ReadCustomerList(path); err != nil {
+			showError(v.a.win, err)
+			return
+		}
+	}
+	v.chooseIdentity()
 }
 
 func (v *exportView) chooseIdentity() {
@@ -125,7 +150,7 @@ func (v *exportView) run(idPath, passphrase, dir string) {
 		if err != nil {
 			return err
 		}
-		out, _, err = v.s.Export(ctx, pkg.Options{Out: dir, Sender: id, Recipients: recipients}, p)
+		out, _, err = v.s.Export(ctx, pkg.Options{Out: dir, Sender: id, Recipients: recipients, Customers: v.customers}, p)
 		return err
 	}, status, func(err error) {
 		defer func() { v.lastDir, v.lastErr = out, err; v.done++ }()

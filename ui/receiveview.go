@@ -31,6 +31,7 @@ type receiveView struct {
 	start   *widget.Button
 	status  *widget.Label
 	result  *widget.Label
+	receipt *widget.Button
 	lastRec *pkg.Received
 	lastErr error
 	done    int // receives finished, for tests
@@ -44,11 +45,15 @@ func newReceiveView(a *App, s *vault.Session) *receiveView {
 	v.status.Wrapping = fyne.TextWrapWord
 	v.result = widget.NewLabel("")
 	v.result.Wrapping = fyne.TextWrapWord
+	// An equal book is ready to confirm: the receipt is issued and signed on the
+	// certificates screen, through the same renderer as every certificate.
+	v.receipt = widget.NewButtonWithIcon(L("receive.receipt"), theme.DocumentCreateIcon(), v.toReceipt)
+	v.receipt.Hide()
 	if !s.Role().Can(vault.PermReceive) {
 		v.start.Disable()
 		v.status.SetText(L("receive.no_permission"))
 	}
-	v.content = container.NewVBox(bold(L("receive.title")), v.status, v.start, v.result)
+	v.content = container.NewVBox(bold(L("receive.title")), v.status, v.start, v.result, v.receipt)
 	return v
 }
 
@@ -112,6 +117,10 @@ func (v *receiveView) run(dir, idPath, passphrase string) {
 			return
 		}
 		v.result.SetText(outcomeText(rec))
+		if rec.Equal {
+			v.receipt.Show()
+			v.content.Refresh()
+		}
 	})
 }
 
@@ -142,4 +151,16 @@ func numbers(ns []uint64) string {
 		parts = append(parts, fmt.Sprintf("#%d", n))
 	}
 	return strings.Join(parts, "、")
+}
+
+// toReceipt opens the certificates screen with the receipt chosen.
+func (v *receiveView) toReceipt() {
+	sh := v.a.shell
+	if sh == nil {
+		return
+	}
+	sh.show("certificates")
+	if sh.certs != nil {
+		sh.certs.kind.SetSelectedIndex(1) // certKinds: receipt
+	}
 }

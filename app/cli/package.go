@@ -10,6 +10,7 @@ import (
 	"handover/app/bag"
 	"handover/app/cert"
 	"handover/app/figures"
+	"handover/app/model"
 	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
@@ -18,13 +19,15 @@ import (
 
 // PackageResult is what export and verify print with --json; the keys are a contract.
 type PackageResult struct {
-	Package  string     `json:"package"`
-	Dir      string     `json:"dir"`
-	Sequence int        `json:"sequence"`
-	Parts    []pkg.Part `json:"parts"`
-	Digest   string     `json:"digest"`
-	Files    int        `json:"files,omitempty"`
-	Bytes    int64      `json:"bytes,omitempty"`
+	Package   string     `json:"package"`
+	Dir       string     `json:"dir"`
+	Sequence  int        `json:"sequence"`
+	Parts     []pkg.Part `json:"parts"`
+	Digest    string     `json:"digest"`
+	Scope     string     `json:"scope,omitempty"`
+	Customers int64      `json:"customers,omitempty"`
+	Files     int        `json:"files,omitempty"`
+	Bytes     int64      `json:"bytes,omitempty"`
 }
 
 func exportCmd(ctx context.Context, env Env, args []string) error {
@@ -36,9 +39,17 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	fs.Var(&to, "to", "a recipient's card (repeat)")
 	out := fs.String("out", "", "folder to write the package folder into (the USB stick)")
 	split := fs.String("split-size", strconv.FormatInt(pkg.DefaultSplitSize, 10), "largest part in bytes (default fits FAT32)")
+	customers := fs.String("customers", "", "export only these customers: a file with one customer number a line (default: the whole book)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var scope []model.CustomerNo
+	if *customers != "" {
+		var err error
+		if scope, err = pkg.ReadCustomerList(*customers); err != nil {
+			return err
+		}
 	}
 	size, err := strconv.ParseInt(*split, 10, 64)
 	if err != nil || size < 64<<10 {
@@ -62,12 +73,13 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	defer closeSession(s)
 	c := progress.NewCounter()
 	stop := showProgress(env.Stderr, c, "bytes")
-	dir, m, err := s.Export(ctx, pkg.Options{Out: *out, Sender: id, Recipients: cards, SplitSize: size}, c)
+	dir, m, err := s.Export(ctx, pkg.Options{Out: *out, Sender: id, Recipients: cards, SplitSize: size, Customers: scope}, c)
 	stop()
 	if err != nil {
 		return err
 	}
-	res := PackageResult{Package: m.ID, Dir: dir, Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest}
+	res := PackageResult{Package: m.ID, Dir: dir, Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest,
+		Scope: m.Scope, Customers: m.Figures.Customers}
 	if *asJSON {
 		return printJSON(env.Stdout, res)
 	}

@@ -112,42 +112,74 @@ func Combine(leaves [][32]byte) string {
 
 // Compute walks the whole book once.
 func Compute(ctx context.Context, st *store.Store) (*Figures, error) {
-	f := &Figures{OutstandingByState: map[model.LoanStatus]model.Fen{}, OutstandingByClass: map[model.Class]model.Fen{},
-		Overdue: newBuckets()}
-	var leaves [][32]byte
+	return ComputeOf(ctx, st, nil)
+}
+
+// ComputeOf computes the figures of the customers keep accepts (all when keep is nil): a
+// package of a selection states the selection's figures.
+func ComputeOf(ctx context.Context, st *store.Store, keep func(model.CustomerNo) bool) (*Figures, error) {
+	acc := NewAccumulator()
 	err := st.EachCustomer(ctx, func(b *store.CustomerBook) error {
-		f.Customers++
-		for i, l := range b.Loans {
-			f.Loans++
-			f.Principal += l.Principal
-			f.Outstanding += l.Outstanding
-			f.OutstandingByState[l.Status] += l.Outstanding
-			f.OutstandingByClass[l.Class] += l.Outstanding
-			for k := range f.Overdue {
-				if l.OverdueDays >= f.Overdue[k].From && l.OverdueDays <= f.Overdue[k].To {
-					f.Overdue[k].Loans++
-					f.Overdue[k].Outstanding += l.Outstanding
-				}
-			}
-			if i < len(b.Repayments) {
-				for _, r := range b.Repayments[i] {
-					f.Repayments++
-					f.Repaid += r.Total()
-				}
-			}
+		if keep == nil || keep(b.Customer.No) {
+			acc.Add(b)
 		}
-		for _, d := range b.Documents {
-			f.Documents++
-			f.DocumentBytes += d.Size
-		}
-		leaves = append(leaves, Leaf(b))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	f.Digest = Combine(leaves)
-	return f, nil
+	return acc.Figures(), nil
+}
+
+// Accumulator computes the figures of the customers added to it, for a caller that walks
+// the book for its own reasons (an export) and should not walk it twice. It holds one leaf
+// (32 bytes) per customer.
+type Accumulator struct {
+	f      *Figures
+	leaves [][32]byte
+}
+
+// NewAccumulator starts empty figures.
+func NewAccumulator() *Accumulator {
+	return &Accumulator{f: &Figures{OutstandingByState: map[model.LoanStatus]model.Fen{}, OutstandingByClass: map[model.Class]model.Fen{},
+		Overdue: newBuckets()}}
+}
+
+// Add counts one customer with everything that belongs to them.
+func (a *Accumulator) Add(b *store.CustomerBook) {
+	f := a.f
+	f.Customers++
+	for i, l := range b.Loans {
+		f.Loans++
+		f.Principal += l.Principal
+		f.Outstanding += l.Outstanding
+		f.OutstandingByState[l.Status] += l.Outstanding
+		f.OutstandingByClass[l.Class] += l.Outstanding
+		for k := range f.Overdue {
+			if l.OverdueDays >= f.Overdue[k].From && l.OverdueDays <= f.Overdue[k].To {
+				f.Overdue[k].Loans++
+				f.Overdue[k].Outstanding += l.Outstanding
+			}
+		}
+		if i < len(b.Repayments) {
+			for _, r := range b.Repayments[i] {
+				f.Repayments++
+				f.Repaid += r.Total()
+			}
+		}
+	}
+	for _, d := range b.Documents {
+		f.Documents++
+		f.DocumentBytes += d.Size
+	}
+	a.leaves = append(a.leaves, Leaf(b))
+}
+
+// Figures returns the figures of everyone added, with the digest.
+func (a *Accumulator) Figures() *Figures {
+	f := *a.f
+	f.Digest = Combine(a.leaves)
+	return &f
 }
 
 // DifferingKeys lists the JSON keys of the figures in which a and b differ.

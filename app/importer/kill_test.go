@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"encoding/json"
 	"bufio"
 	"bytes"
 	"fmt"
@@ -54,6 +55,9 @@ func TestKillDuringImport(t *testing.T) {
 
 	rows := wantCounts.Customers + wantCounts.Loans + wantCounts.Repayments
 	killAt := rows/10 + rand.Int64N(rows*8/10)
+	if v, err := strconv.ParseInt(os.Getenv("HANDOVER_KILL_AT"), 10, 64); err == nil {
+		killAt = v
+	}
 	t.Logf("killing the import after %d of about %d rows", killAt, rows)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "HANDOVER_KILL_VAULT="+vaultDir, "HANDOVER_KILL_FILES="+strings.Join(files, string(os.PathListSeparator)))
@@ -100,6 +104,26 @@ func TestKillDuringImport(t *testing.T) {
 		t.Fatalf("counts after resume %+v, want %+v", st.Counts(), wantCounts)
 	}
 	if got := digest(t, st); got != want {
+		var a, b []string
+		clean.EachCustomer(ctx, func(x *store.CustomerBook) error { j, _ := json.Marshal(x); a = append(a, string(j)); return nil })
+		st.EachCustomer(ctx, func(x *store.CustomerBook) error { j, _ := json.Marshal(x); b = append(b, string(j)); return nil })
+		n := 0
+		for i := range a {
+			if i < len(b) && a[i] != b[i] {
+				t.Logf("customer %d differs:\nclean:   %s\nresumed: %s", i, a[i][:min(len(a[i]), 3000)], b[i][:min(len(b[i]), 3000)])
+				if n++; n > 2 {
+					break
+				}
+			}
+		}
+		sa, _ := LoadSummaries(clean)
+		sb, _ := LoadSummaries(st)
+		ja, _ := json.Marshal(sa)
+		jb, _ := json.Marshal(sb)
+		t.Logf("summaries equal: %v\n%s\n%s", string(ja) == string(jb), ja, jb)
+		ea, _ := List(ctx, clean, Filter{}, 0)
+		eb, _ := List(ctx, st, Filter{}, 0)
+		t.Logf("quarantine %d vs %d", len(ea), len(eb))
 		t.Fatal("the resumed vault differs from a clean import")
 	}
 }

@@ -22,7 +22,11 @@ import (
 
 var ctx = context.Background()
 
-func book(t *testing.T, n int) *store.Store {
+func book(t *testing.T, n int) *store.Store { return bookOf(t, n, 5) }
+
+// bookOf writes n demo customers with documents (at most docLimit each; 0: the generator's
+// default) into a new store.
+func bookOf(t testing.TB, n, docLimit int) *store.Store {
 	t.Helper()
 	d, err := store.CreateDir(filepath.Join(t.TempDir(), "v"), store.Manifest{})
 	if err != nil {
@@ -33,7 +37,7 @@ func book(t *testing.T, n int) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close(); d.Close() })
-	g := &demo.Generator{Seed: 4, Documents: true, DocumentLimit: 5}
+	g := &demo.Generator{Seed: 4, Documents: true, DocumentLimit: docLimit}
 	w := st.NewWriter()
 	for i := range n {
 		if _, err := w.Add(g.Book(i)); err != nil {
@@ -46,7 +50,7 @@ func book(t *testing.T, n int) *store.Store {
 	return st
 }
 
-func people(t *testing.T) (sender, recipient, stranger *identity.Identity) {
+func people(t testing.TB) (sender, recipient, stranger *identity.Identity) {
 	now := time.Now()
 	sender, _ = identity.New("出让方", "甲公司", "负责人", now)
 	recipient, _ = identity.New("受让方", "乙公司", "负责人", now)
@@ -73,6 +77,13 @@ func TestExportVerifyAndTamper(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*.partial")); len(left) != 0 {
 		t.Fatalf("partial files left: %v", left)
+	}
+	var size int64
+	for _, p := range m.Parts {
+		size += p.Size
+	}
+	if est := EstimateSize(&m.Figures); size > est {
+		t.Fatalf("package of %d bytes, estimated %d", size, est)
 	}
 	trusted := []identity.Card{sender.Card}
 	rep, err := Verify(dir, recipient, trusted, bag.DefaultLimits)
@@ -173,6 +184,34 @@ func TestStandardTools(t *testing.T) {
 		v.Stdin = bytes.NewReader(js)
 		if b, err := v.CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v\n%s", err, b)
+		}
+	}
+}
+
+func TestExportRefusedWithoutSpace(t *testing.T) {
+	st := book(t, 5)
+	sender, recipient, _ := people(t)
+	defer SetFreeSpace(1 << 10)()
+	out := t.TempDir()
+	_, _, err := Export(ctx, st, Options{Out: out, Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "d", Sequence: 1}, progress.Discard)
+	var se *SpaceError
+	if !errors.As(err, &se) || se.Free != 1<<10 || se.Need <= se.Free {
+		t.Fatalf("err %v", err)
+	}
+	if es, _ := os.ReadDir(out); len(es) != 0 {
+		t.Fatalf("left behind: %v", es)
+	}
+}
+
+// BenchmarkExport exports a book of 1,000 customers with documents; make bench measures a
+// 100,000-customer package against the standard tools.
+func BenchmarkExport(b *testing.B) {
+	st := bookOf(b, 1000, 0)
+	sender, recipient, _ := people(b)
+	for b.Loop() {
+		if _, _, err := Export(ctx, st, Options{Out: b.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},
+			Deal: "bench", Sequence: 1}, progress.Discard); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -171,10 +171,13 @@ func stage(ctx context.Context, dir string, m *Manifest, o ReceiveOptions, stg *
 		return decryptError(err)
 	}
 	info, err := bag.Read(plain, receiveLimits(o.Limits, m), func(path string, size int64, r io.Reader) error {
-		return stg.put(path, r)
+		return stg.put(path, size, r)
 	})
 	if err != nil {
 		return decryptError(err)
+	}
+	if err := stg.finish(); err != nil {
+		return err
 	}
 	if info["External-Identifier"] != m.ID {
 		return fmt.Errorf("%w: the bag inside belongs to package %q", bag.ErrInvalid, info["External-Identifier"])
@@ -280,6 +283,11 @@ func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Repor
 		return err
 	}
 	defer ds.close()
+	docs, err := stg.open(docsFile)
+	if err != nil {
+		return err
+	}
+	defer docs.Close()
 	w := st.NewImportWriter()
 	defer func() {
 		if err != nil {
@@ -320,7 +328,7 @@ func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Repor
 			if ds.next.Seq != seq {
 				return &RecordError{File: ds.file, Line: ds.line, Reason: "documents of a customer are not numbered 1, 2, …"}
 			}
-			if err := commitDocument(w, stg, *ds.next, no); err != nil {
+			if err := commitDocument(w, docs, *ds.next, no, ds.line); err != nil {
 				return err
 			}
 			seq++
@@ -349,12 +357,11 @@ func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Repor
 }
 
 // commitDocument streams one staged document into the vault and checks its size and hash.
-func commitDocument(w *store.Writer, stg *staging, d model.Document, no model.CustomerNo) error {
-	rc, err := stg.open(docName(uint64(d.Customer), d.Seq))
-	if err != nil {
-		return err
+func commitDocument(w *store.Writer, docs io.Reader, d model.Document, no model.CustomerNo, line int) error {
+	if err := nextDocument(docs, docName(uint64(d.Customer), d.Seq), d.Size); err != nil {
+		return &RecordError{File: "documents.jsonl", Line: line, Reason: err.Error()}
 	}
-	defer rc.Close()
+	rc := io.LimitReader(docs, d.Size)
 	h := newHasher()
 	buf := make([]byte, store.ChunkSize)
 	var size int64
@@ -382,7 +389,7 @@ func commitDocument(w *store.Writer, stg *staging, d model.Document, no model.Cu
 		}
 	}
 	if size != d.Size || hex.EncodeToString(h.Sum(nil)) != d.SHA256 {
-		return &RecordError{File: "documents.jsonl", Line: int(d.Seq), Reason: fmt.Sprintf("document %d of customer %d does not match its size or SHA-256", d.Seq, d.Customer)}
+		return &RecordError{File: "documents.jsonl", Line: line, Reason: fmt.Sprintf("document %d of customer %d does not match its size or SHA-256", d.Seq, d.Customer)}
 	}
 	d.Customer, d.Chunks = no, chunk
 	return w.AddDocument(d)

@@ -20,6 +20,7 @@ import (
 	"filippo.io/age"
 
 	"handover/app/bag"
+	"handover/app/model"
 	. "handover/app/pkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
@@ -33,7 +34,7 @@ type receiver struct {
 	seqs map[string]int
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "r")
 	d, err := store.CreateDir(dir, store.Manifest{})
@@ -390,4 +391,47 @@ func TestRecoverReceiveEmptiesAHalfCommittedBook(t *testing.T) {
 		t.Fatal("undone twice")
 	}
 	_ = time.Now
+}
+
+// A package of a selection states the selection's figures, and the receiver finds them.
+func TestSelectionRoundTrip(t *testing.T) {
+	st := book(t, 30)
+	sender, recipient, _ := people(t)
+	pick := []model.CustomerNo{2, 7, 19}
+	dir, m, err := Export(ctx, st, Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "v-test",
+		Sequence: 1, Customers: pick}, progress.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Scope != ScopeSelection || m.Figures.Customers != 3 {
+		t.Fatalf("scope %q, %d customers", m.Scope, m.Figures.Customers)
+	}
+	r := newReceiver(t)
+	rec, err := r.receive(dir, recipient, sender.Card)
+	if err != nil || !rec.Equal || rec.Figures.Customers != 3 {
+		t.Fatalf("receive: %v %+v", err, rec)
+	}
+	if _, _, err := Export(ctx, st, Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},
+		Customers: []model.CustomerNo{999}}, progress.Discard); !errors.Is(err, ErrEmptyScope) {
+		t.Fatalf("empty selection: %v", err)
+	}
+}
+
+// BenchmarkReceive receives a package of 1,000 customers with documents into a new vault.
+func BenchmarkReceive(b *testing.B) {
+	st := bookOf(b, 1000, 0)
+	sender, recipient, _ := people(b)
+	dir, _, err := Export(ctx, st, Options{Out: b.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},
+		Deal: "bench", Sequence: 1}, progress.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		r := newReceiver(b)
+		b.StartTimer()
+		if _, err := r.receive(dir, recipient, sender.Card); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

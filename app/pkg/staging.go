@@ -23,9 +23,12 @@ import (
 type staging struct {
 	dir string
 	sl  *seal.Sealer
+	// Documents go one after another into one file, each behind a header with its name
+	// and size: a file per document costs more in the file system than the rest together.
+	docs *sealedWriter
 	// documents.jsonl comes before the documents in the bag: a document file it does not
 	// account for is refused before it is written.
-	listed, docs int
+	listed, counted int
 }
 
 // maxLine caps one line of a table: a customer with all their loans is far smaller, and a
@@ -47,7 +50,15 @@ func newStaging(dir string) (*staging, error) {
 	return s, nil
 }
 
-func (s *staging) remove() { os.RemoveAll(s.dir) }
+func (s *staging) remove() {
+	if s.docs != nil {
+		s.docs.abort()
+	}
+	os.RemoveAll(s.dir)
+}
+
+// docsFile is the staged file of all documents.
+const docsFile = "documents.bin"
 
 // stagedName maps a payload path to its staged file: the tables by name, documents by the
 // sender's customer and document numbers. Anything else is not part of a package.
@@ -75,60 +86,174 @@ func docName(customer uint64, seq uint32) string {
 
 // put stores one payload file, sealed chunk by chunk. Lines of the tables are checked
 // against maxLine as they pass.
-func (s *staging) put(path string, r io.Reader) error {
+func (s *staging) put(path string, size int64, r io.Reader) error {
 	name, err := stagedName(path)
 	if err != nil {
 		return err
 	}
 	if strings.HasPrefix(name, "doc-") {
-		if s.docs++; s.docs > s.listed {
-			return &bag.BadEntryError{Name: path, Reason: "a document that documents.jsonl does not list"}
-		}
+		return s.putDocument(path, name, size, r)
 	}
-	f, err := os.OpenFile(filepath.Join(s.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	w, err := s.create(name)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return &bag.BadEntryError{Name: path, Reason: "duplicate"}
 		}
 		return err
 	}
-	defer f.Close()
-	bw := bufio.NewWriterSize(f, 256<<10)
+	defer w.abort()
 	checkLines := strings.HasSuffix(name, ".jsonl")
 	line := 0
 	buf := make([]byte, stageChunk)
-	var sealed []byte
-	for i := uint64(0); ; i++ {
-		n, rerr := io.ReadFull(r, buf)
-		if n > 0 {
-			if checkLines {
-				for _, c := range buf[:n] {
-					if line++; c == '\n' {
-						line = 0
-						if name == "documents.jsonl" {
-							s.listed++
-						}
-					} else if line > maxLine {
-						return &bag.BadEntryError{Name: path, Reason: fmt.Sprintf("a line longer than %d bytes", maxLine)}
+	for {
+		n, rerr := r.Read(buf)
+		if checkLines {
+			for _, c := range buf[:n] {
+				if line++; c == '\n' {
+					line = 0
+					if name == "documents.jsonl" {
+						s.listed++
 					}
+				} else if line > maxLine {
+					return &bag.BadEntryError{Name: path, Reason: fmt.Sprintf("a line longer than %d bytes", maxLine)}
 				}
 			}
-			sealed = s.sl.Seal(sealed[:0], chunkAD(name, i), buf[:n])
-			var hdr [4]byte
-			binary.BigEndian.PutUint32(hdr[:], uint32(len(sealed)))
-			bw.Write(hdr[:])
-			if _, err := bw.Write(sealed); err != nil {
-				return err
-			}
 		}
-		if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+		if _, err := w.Write(buf[:n]); err != nil {
+			return err
+		}
+		if errors.Is(rerr, io.EOF) {
 			break
 		}
 		if rerr != nil {
 			return rerr
 		}
 	}
-	return bw.Flush()
+	return w.Close()
+}
+
+// putDocument appends one document to docsFile: its staged name, its size, its content.
+func (s *staging) putDocument(path, name string, size int64, r io.Reader) error {
+	if s.counted++; s.counted > s.listed {
+		return &bag.BadEntryError{Name: path, Reason: "a document that documents.jsonl does not list"}
+	}
+	if s.docs == nil {
+		var err error
+		if s.docs, err = s.create(docsFile); err != nil {
+			return err
+		}
+	}
+	hdr := binary.BigEndian.AppendUint16(nil, uint16(len(name)))
+	hdr = binary.BigEndian.AppendUint64(append(hdr, name...), uint64(size))
+	if _, err := s.docs.Write(hdr); err != nil {
+		return err
+	}
+	_, err := io.CopyN(s.docs, r, size)
+	return err
+}
+
+// finish closes the documents file once the bag has been read.
+func (s *staging) finish() error {
+	if s.docs == nil {
+		return nil
+	}
+	return s.docs.Close()
+}
+
+// nextDocument reads the header of the next staged document and checks it is the one
+// documents.jsonl lists next.
+func nextDocument(r io.Reader, want string, size int64) error {
+	var n [2]byte
+	if _, err := io.ReadFull(r, n[:]); err != nil {
+		return fmt.Errorf("document %s is missing from the package", want)
+	}
+	hdr := make([]byte, int(binary.BigEndian.Uint16(n[:]))+8)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return errStagingDamaged
+	}
+	name, got := string(hdr[:len(hdr)-8]), int64(binary.BigEndian.Uint64(hdr[len(hdr)-8:]))
+	if name != want || got != size {
+		return fmt.Errorf("the documents are not in the order and sizes documents.jsonl lists (%s where %s was expected)", name, want)
+	}
+	return nil
+}
+
+// create starts a new sealed file; it fails if the file exists.
+func (s *staging) create(name string) (*sealedWriter, error) {
+	f, err := os.OpenFile(filepath.Join(s.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &sealedWriter{f: f, w: bufio.NewWriterSize(f, 256<<10), sl: s.sl, name: name, buf: make([]byte, 0, stageChunk)}, nil
+}
+
+// sealedWriter seals what is written to it in chunks of stageChunk bytes, each under the
+// file's name and its index, so chunks cannot be reordered or moved between files.
+type sealedWriter struct {
+	f      *os.File
+	w      *bufio.Writer
+	sl     *seal.Sealer
+	name   string
+	i      uint64
+	buf    []byte
+	sealed []byte
+	size   int64
+	closed bool
+}
+
+func (w *sealedWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		k := copy(w.buf[len(w.buf):cap(w.buf)], p)
+		w.buf = w.buf[:len(w.buf)+k]
+		p = p[k:]
+		if len(w.buf) == cap(w.buf) {
+			if err := w.flushChunk(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	w.size += int64(n)
+	return n, nil
+}
+
+func (w *sealedWriter) flushChunk() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	w.sealed = w.sl.Seal(w.sealed[:0], chunkAD(w.name, w.i), w.buf)
+	w.i++
+	var hdr [4]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(w.sealed)))
+	w.w.Write(hdr[:])
+	_, err := w.w.Write(w.sealed)
+	clear(w.buf)
+	w.buf = w.buf[:0]
+	return err
+}
+
+// Close writes the last chunk and closes the file.
+func (w *sealedWriter) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := w.flushChunk()
+	if ferr := w.w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// abort closes the file if Close was not reached.
+func (w *sealedWriter) abort() {
+	if !w.closed {
+		w.closed = true
+		w.f.Close()
+	}
 }
 
 func chunkAD(name string, i uint64) []byte {

@@ -47,7 +47,11 @@ func exportGate(ctx context.Context, st *store.Store) error {
 func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter) (string, *pkg.Manifest, error) {
 	var dir string
 	var m *pkg.Manifest
-	detail := map[string]string{"scope": "whole book"}
+	detail := map[string]string{"scope": pkg.ScopeWhole}
+	if o.Customers != nil {
+		detail["scope"] = pkg.ScopeSelection
+		detail["selected"] = strconv.Itoa(len(o.Customers))
+	}
 	var fps []string
 	for _, c := range o.Recipients {
 		fps = append(fps, c.Fingerprint[:16])

@@ -34,6 +34,7 @@ func main() {
 	out := flag.String("out", "docs/BENCHMARKS.md", "report to write")
 	gobench := flag.String("gobench", "", "file holding `go test -bench` output to include")
 	sizes := flag.String("sizes", "100000,1000000", "demo book sizes")
+	pkgSize := flag.Int("package-customers", 100000, "customers (with two documents each) of the package benchmark; 0 skips it")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "handover-bench-")
@@ -44,7 +45,11 @@ func main() {
 
 	var runs []run
 	var unlocks []time.Duration
-	for _, s := range strings.Split(*sizes, ",") {
+	var sizeList []string
+	if *sizes != "" {
+		sizeList = strings.Split(*sizes, ",")
+	}
+	for _, s := range sizeList {
 		n, err := strconv.Atoi(s)
 		check(err)
 		dir := filepath.Join(tmp, "demo-"+s)
@@ -65,8 +70,15 @@ func main() {
 		runs = append(runs, r)
 		os.RemoveAll(dir)
 	}
-	cappedDemo := cappedRun(env, *bin, tmp, runs[len(runs)-1].customers)
-	imports := importRuns(env, *bin, tmp, strings.Split(*sizes, ","))
+	var cappedDemo, imports string
+	if len(runs) > 0 {
+		cappedDemo = cappedRun(env, *bin, tmp, runs[len(runs)-1].customers)
+		imports = importRuns(env, *bin, tmp, sizeList)
+	}
+	packages := ""
+	if *pkgSize > 0 {
+		packages = packageRuns(env, *bin, tmp, *pkgSize)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` on %s. Do not edit by hand.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "## Machine\n\n- %s\n- %d cores, %s memory\n- %s, %s/%s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -82,6 +94,7 @@ func main() {
 	b.WriteString("\n" + cappedDemo + "\n")
 	b.WriteString("\nGoal (issue 2): 1,000,000 customers (about 1.2 M loans, 9 M repayments) written in under 90 s on 2 cores, with peak memory under 600 MiB that does not grow with the book.\n\n")
 	b.WriteString(imports)
+	b.WriteString(packages)
 	b.WriteString("## Unlocking\n\n`handover vault info` as a separate process: scrypt key derivation (work factor 2^18), opening the key table and Badger, reading the counts.\n\n")
 	for i, u := range unlocks {
 		fmt.Fprintf(&b, "- vault of %d customers: %.2f s\n", runs[i].customers, u.Seconds())

@@ -1,0 +1,8 @@
+package pkg
+
+// SetFreeSpace makes exports see n bytes free, for tests; it returns the undo.
+func SetFreeSpace(n int64) func() {
+	old := freeSpaceOf
+	freeSpaceOf = func(string) (int64, error) { return n, nil }
+	return func() { freeSpaceOf = old }
+}
