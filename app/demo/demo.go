@@ -24,6 +24,7 @@ type Generator struct {
 	// DocumentLimit gives documents only to the first DocumentLimit customers (0: all), so
 	// a large demo book stays quick to make.
 	DocumentLimit int
+	pool          scanPool
 }
 
 func (g *Generator) rng(i int) *rand.Rand {
@@ -66,7 +67,7 @@ func (g *Generator) Book(i int) *store.Book {
 		}
 	}
 	if g.Documents && (g.DocumentLimit == 0 || i < g.DocumentLimit) {
-		b.Documents = documents(r, i)
+		b.Documents = g.documents(r, i)
 	}
 	return b
 }

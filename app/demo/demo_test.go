@@ -1,8 +1,10 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image/jpeg"
 	"reflect"
 	"strings"
 	"testing"
@@ -119,4 +121,22 @@ func TestCreateVaultCancelled(t *testing.T) {
 		t.Fatalf("vault still held after cancel: %v", err)
 	}
 	v.Close()
+}
+
+// Every scan is a valid JPEG of an identity card's size, and no two are the same file.
+func TestScansAreDistinctJPEGs(t *testing.T) {
+	g := &Generator{Seed: 3, Documents: true}
+	seen := map[string]bool{}
+	for i := range 50 {
+		for _, d := range g.Book(i).Documents {
+			img, err := jpeg.Decode(bytes.NewReader(d.Content))
+			if err != nil || img.Bounds().Dx() != 428 {
+				t.Fatalf("customer %d %s: %v", i, d.Meta.Name, err)
+			}
+			if seen[d.Meta.SHA256] {
+				t.Fatalf("customer %d %s: the same file as another document", i, d.Meta.Name)
+			}
+			seen[d.Meta.SHA256] = true
+		}
+	}
 }

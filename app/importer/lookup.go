@@ -22,12 +22,15 @@ import (
 // Files are usually sorted by customer or by contract, so a small cache of the last values
 // looked up answers most rows without going to disk.
 type lookup struct {
-	salt    [16]byte
-	disk    *store.Scratch
-	key     []byte
-	recent  map[string]uint64
-	pending map[model.CustomerNo]string // sources of customers not yet committed
-	err     error                       // the first disk error; the run stops on it
+	salt   [16]byte
+	disk   *store.Scratch
+	key    []byte
+	recent map[string]uint64
+	// pending holds the sources of customers that may not be readable from the vault yet,
+	// by checkpoint, newest first. The committer may still hold the last pendingGenerations-1
+	// checkpoints (two queued, one being applied), so their customers stay here until then.
+	pending [pendingGenerations]map[model.CustomerNo]string
+	err     error // the first disk error; the run stops on it
 	// last is the customer found by the last lookup: the borrower of the loan being added.
 	last struct {
 		key   string
@@ -82,7 +85,10 @@ func newLookup(ctx context.Context, st *store.Store) (*lookup, error) {
 	if err != nil {
 		return nil, err
 	}
-	lk := &lookup{disk: disk, recent: map[string]uint64{}, pending: map[model.CustomerNo]string{}}
+	lk := &lookup{disk: disk, recent: map[string]uint64{}}
+	for i := range lk.pending {
+		lk.pending[i] = map[model.CustomerNo]string{}
+	}
 	rand.Read(lk.salt[:])
 	if st.Counts().Customers == 0 {
 		return lk, nil
@@ -165,7 +171,7 @@ func (lk *lookup) contract(c string) (loanRef, bool) {
 
 func (lk *lookup) addCustomer(no model.CustomerNo, id, source string) {
 	lk.put(lk.hash(kindID, id), packCustomer(no, 0))
-	lk.pending[no] = source
+	lk.pending[0][no] = source
 }
 
 // addLoan records a loan of the customer found by the last lookup.
@@ -201,9 +207,25 @@ func (lk *lookup) fail(err error) {
 	}
 }
 
-// committed forgets the sources of customers now readable from the vault, and reports the
-// first error the scratch map met since the last checkpoint.
+// pendingGenerations is the current checkpoint and the three the committer may still hold.
+const pendingGenerations = 4
+
+// committed starts a new checkpoint's sources, forgetting those of the oldest, which the
+// vault now holds, and reports the first error the scratch map met so far.
 func (lk *lookup) committed() error {
-	clear(lk.pending)
+	oldest := lk.pending[pendingGenerations-1]
+	copy(lk.pending[1:], lk.pending[:pendingGenerations-1])
+	clear(oldest)
+	lk.pending[0] = oldest
 	return lk.err
+}
+
+// source is where a customer of this run came from, if the vault may not show it yet.
+func (lk *lookup) source(no model.CustomerNo) (string, bool) {
+	for _, p := range lk.pending {
+		if src, ok := p[no]; ok {
+			return src, true
+		}
+	}
+	return "", false
 }

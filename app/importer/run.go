@@ -541,11 +541,15 @@ func (g *repaymentGroups) flush(w *store.Writer) error {
 // describe names a customer for a message without personal data: the file and row it was
 // imported from, or its internal number.
 func (lk *lookup) describe(st *store.Store, no model.CustomerNo) Ref {
-	return describe(st, no, lk.pending)
+	return describe(st, no, lk.source)
 }
 
-func describe(st *store.Store, no model.CustomerNo, pending map[model.CustomerNo]string) Ref {
-	src, ok := pending[no]
+func describe(st *store.Store, no model.CustomerNo, pending func(model.CustomerNo) (string, bool)) Ref {
+	var src string
+	ok := false
+	if pending != nil {
+		src, ok = pending(no)
+	}
 	if !ok {
 		if c, err := st.Customer(no); err == nil {
 			src = c.Source
