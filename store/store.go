@@ -57,7 +57,7 @@ type Store struct {
 // Options tune the database for a desktop: bounded memory whatever the size of the book.
 // The numbers are explained in docs/VAULT.md and measured in docs/BENCHMARKS.md.
 func badgerOptions(path string, key seal.Key) badger.Options {
-	return badger.DefaultOptions(path).
+	o := badger.DefaultOptions(path).
 		WithEncryptionKey(key[:]).
 		WithIndexCacheSize(32 << 20). // Badger panics without these two when encrypted
 		WithBlockCacheSize(32 << 20).
@@ -77,6 +77,12 @@ func badgerOptions(path string, key seal.Key) badger.Options {
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
 		WithLogger(nil) // Badger's logs name files, not data, but we log nothing we do not own
+	// Tables of the same size at every level. By default each level's tables are twice the
+	// size of the level above, and a compaction holds several table builders of twice the
+	// table size in memory: the deeper a growing vault's levels, the more memory compactions
+	// took (docs/BENCHMARKS-notes.md).
+	o.TableSizeMultiplier = 1
+	return o
 }
 
 // Open unlocks the vault held by d with its master key. create makes the key table and the
