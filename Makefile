@@ -57,7 +57,7 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 # Measures unlock, demo generation and vault writes; rewrites docs/BENCHMARKS.md.
-bench: deps-build build
+bench: deps-test build
 	$(GO) test -run '^$$' -bench . -benchmem ./crypto/... ./store/... ./app/cert/... | tee /tmp/handover-gobench.txt
 	$(GO) run ./app/cmd/benchreport -bin $(BIN) -gobench /tmp/handover-gobench.txt -out docs/BENCHMARKS.md
 

@@ -203,10 +203,10 @@ func TestExportRefusedWithoutSpace(t *testing.T) {
 	}
 }
 
-// BenchmarkExport exports a book of 1,000 customers with documents; make bench measures a
+// BenchmarkExport exports a book of 5,000 customers with documents; make bench measures a
 // 100,000-customer package against the standard tools.
 func BenchmarkExport(b *testing.B) {
-	st := bookOf(b, 1000, 0)
+	st := bookOf(b, 5000, 0)
 	sender, recipient, _ := people(b)
 	for b.Loop() {
 		if _, _, err := Export(ctx, st, Options{Out: b.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},

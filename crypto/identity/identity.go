@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -218,6 +219,8 @@ func (id *Identity) Seal(passphrase string, workFactor int) ([]byte, error) {
 
 // Open decrypts an identity file.
 func Open(data []byte, passphrase string) (*Identity, error) {
+	// scrypt's memory goes back to the system at once (see keyslot.releaseScryptMemory).
+	defer debug.FreeOSMemory()
 	id, err := age.NewScryptIdentity(passphrase)
 	if err != nil {
 		return nil, err
