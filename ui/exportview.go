@@ -105,30 +105,16 @@ func (v *exportView) chooseIdentity() {
 		showError(v.a.win, pkg.ErrNoRecipients)
 		return
 	}
-	idPath, ok, err := v.a.chooser.ChooseFile(L("export.sender_identity"), L("cert.identity_filter"), identityExts)
-	if err != nil || !ok {
-		if err != nil {
-			showError(v.a.win, err)
+	askIdentity(v.a, L("export.sender_identity"), L("export.start"), func(idPath, passphrase string) {
+		dir, ok, err := v.a.chooser.ChooseFolder(L("export.where"))
+		if err != nil || !ok {
+			if err != nil {
+				showError(v.a.win, err)
+			}
+			return
 		}
-		return
-	}
-	pass := widget.NewPasswordEntry()
-	dialog.ShowForm(L("export.sender_identity"), L("export.start"), L("action.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
-			text := pass.Text
-			pass.SetText("")
-			if !ok {
-				return
-			}
-			dir, ok, err := v.a.chooser.ChooseFolder(L("export.where"))
-			if err != nil || !ok {
-				if err != nil {
-					showError(v.a.win, err)
-				}
-				return
-			}
-			v.run(idPath, text, dir)
-		}, v.a.win)
+		v.run(idPath, passphrase, dir)
+	})
 }
 
 // run opens the identity and exports behind a progress bar; the result is reported and
@@ -160,4 +146,25 @@ func (v *exportView) run(idPath, passphrase, dir string) {
 		}
 		v.status.SetText(L("export.done", map[string]any{"Dir": out}))
 	})
+}
+
+// askIdentity asks for an identity file through the native dialog and its passphrase in a
+// form, then calls next; the passphrase entry is emptied as soon as it is read.
+func askIdentity(a *App, title, confirm string, next func(idPath, passphrase string)) {
+	idPath, ok, err := a.chooser.ChooseFile(title, L("cert.identity_filter"), identityExts)
+	if err != nil || !ok {
+		if err != nil {
+			showError(a.win, err)
+		}
+		return
+	}
+	pass := widget.NewPasswordEntry()
+	dialog.ShowForm(title, confirm, L("action.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
+			text := pass.Text
+			pass.SetText("")
+			if ok {
+				next(idPath, text)
+			}
+		}, a.win)
 }

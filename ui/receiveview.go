@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -65,22 +64,9 @@ func (v *receiveView) choosePackage() {
 		}
 		return
 	}
-	idPath, ok, err := v.a.chooser.ChooseFile(L("receive.identity"), L("cert.identity_filter"), identityExts)
-	if err != nil || !ok {
-		if err != nil {
-			showError(v.a.win, err)
-		}
-		return
-	}
-	pass := widget.NewPasswordEntry()
-	dialog.ShowForm(L("receive.identity"), L("receive.start"), L("action.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
-			text := pass.Text
-			pass.SetText("")
-			if ok {
-				v.run(dir, idPath, text)
-			}
-		}, v.a.win)
+	askIdentity(v.a, L("receive.identity"), L("receive.start"), func(idPath, passphrase string) {
+		v.run(dir, idPath, passphrase)
+	})
 }
 
 // run receives behind a progress bar and shows the outcome.

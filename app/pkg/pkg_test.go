@@ -85,58 +85,18 @@ func TestExportVerifyAndTamper(t *testing.T) {
 	if est := EstimateSize(&m.Figures); size > est {
 		t.Fatalf("package of %d bytes, estimated %d", size, est)
 	}
-	trusted := []identity.Card{sender.Card}
-	rep, err := Verify(dir, recipient, trusted, bag.DefaultLimits)
+	rep, err := Verify(dir, recipient, []identity.Card{sender.Card}, bag.DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Files < 6 {
 		t.Fatalf("only %d files in the bag", rep.Files)
 	}
-	copyDir := func() string {
-		d := filepath.Join(t.TempDir(), filepath.Base(dir))
-		os.MkdirAll(d, 0o755)
-		es, _ := os.ReadDir(dir)
-		for _, e := range es {
-			b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
-			os.WriteFile(filepath.Join(d, e.Name()), b, 0o644)
-		}
-		return d
-	}
-	part := func(d string, i int) string { return filepath.Join(d, fmt.Sprintf("payload.age.%03d", i)) }
-	cases := []struct {
-		name   string
-		tamper func(d string)
-		who    *identity.Identity
-		trust  []identity.Card
-		want   string
-	}{
-		{"flipped byte", func(d string) {
-			b, _ := os.ReadFile(part(d, 1))
-			b[100] ^= 1
-			os.WriteFile(part(d, 1), b, 0o644)
-		}, recipient, trusted, "payload.age.001"},
-		{"truncated part", func(d string) {
-			b, _ := os.ReadFile(part(d, 2))
-			os.WriteFile(part(d, 2), b[:len(b)/2], 0o644)
-		}, recipient, trusted, "payload.age.002: cut short"},
-		{"missing part", func(d string) { os.Remove(part(d, 1)) }, recipient, trusted, "payload.age.001: missing"},
-		{"swapped parts", func(d string) {
-			a, _ := os.ReadFile(part(d, 0))
-			b, _ := os.ReadFile(part(d, 1))
-			os.WriteFile(part(d, 0), b, 0o644)
-			os.WriteFile(part(d, 1), a, 0o644)
-		}, recipient, trusted, "payload.age.000"},
-		{"edited package.json", func(d string) {
-			b, _ := os.ReadFile(filepath.Join(d, "package.json"))
-			os.WriteFile(filepath.Join(d, "package.json"), bytes.Replace(b, []byte(`"sequence": 1`), []byte(`"sequence": 2`), 1), 0o644)
-		}, recipient, trusted, "changed after signing"},
-		{"untrusted sender", func(string) {}, recipient, []identity.Card{stranger.Card}, "not among the trusted"},
-		{"another recipient", func(string) {}, stranger, trusted, "not addressed"},
-	}
+	trusted := []identity.Card{sender.Card}
+	cases := tamperCases(sender, recipient, stranger)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := copyDir()
+			d := copyPackage(t, dir)
 			c.tamper(d)
 			_, err := Verify(d, c.who, c.trust, bag.DefaultLimits)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -145,8 +105,8 @@ func TestExportVerifyAndTamper(t *testing.T) {
 		})
 	}
 	var pe *PartError
-	d := copyDir()
-	os.Remove(part(d, 0))
+	d := copyPackage(t, dir)
+	os.Remove(filepath.Join(d, "payload.age.000"))
 	if _, err := Verify(d, recipient, trusted, bag.DefaultLimits); !errors.As(err, &pe) || pe.Part != "payload.age.000" {
 		t.Fatalf("missing first part: %v", err)
 	}
@@ -213,5 +173,46 @@ func BenchmarkExport(b *testing.B) {
 			Deal: "bench", Sequence: 1}, progress.Discard); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// tamperCase damages a copy of a package, or receives it as the wrong person or trusting
+// the wrong card; want is in the error.
+type tamperCase struct {
+	name   string
+	tamper func(d string)
+	who    *identity.Identity
+	trust  []identity.Card
+	want   string
+}
+
+// tamperCases are the issue's tamper tests, for a package of 40 customers in several parts;
+// verify and receive must both refuse each.
+func tamperCases(sender, recipient, stranger *identity.Identity) []tamperCase {
+	part := func(d string, i int) string { return filepath.Join(d, fmt.Sprintf("payload.age.%03d", i)) }
+	trusted := []identity.Card{sender.Card}
+	return []tamperCase{
+		{"flipped byte", func(d string) {
+			b, _ := os.ReadFile(part(d, 1))
+			b[100] ^= 1
+			os.WriteFile(part(d, 1), b, 0o644)
+		}, recipient, trusted, "payload.age.001"},
+		{"truncated part", func(d string) {
+			b, _ := os.ReadFile(part(d, 2))
+			os.WriteFile(part(d, 2), b[:len(b)/2], 0o644)
+		}, recipient, trusted, "payload.age.002: cut short"},
+		{"missing part", func(d string) { os.Remove(part(d, 1)) }, recipient, trusted, "payload.age.001: missing"},
+		{"swapped parts", func(d string) {
+			a, _ := os.ReadFile(part(d, 0))
+			b, _ := os.ReadFile(part(d, 1))
+			os.WriteFile(part(d, 0), b, 0o644)
+			os.WriteFile(part(d, 1), a, 0o644)
+		}, recipient, trusted, "payload.age.000"},
+		{"edited package.json", func(d string) {
+			b, _ := os.ReadFile(filepath.Join(d, "package.json"))
+			os.WriteFile(filepath.Join(d, "package.json"), bytes.Replace(b, []byte(`"customers": 40`), []byte(`"customers": 41`), 1), 0o644)
+		}, recipient, trusted, "changed after signing"},
+		{"untrusted sender", func(string) {}, recipient, []identity.Card{stranger.Card}, "not among the trusted"},
+		{"another recipient", func(string) {}, stranger, trusted, "not addressed"},
 	}
 }

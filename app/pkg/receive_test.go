@@ -102,38 +102,7 @@ func TestReceiveRefusesAndLeavesTheVaultUnchanged(t *testing.T) {
 	st := book(t, 40)
 	sender, recipient, stranger := people(t)
 	dir, _ := export(t, st, sender, recipient.Card, 32<<10)
-	part := func(d string, i int) string { return filepath.Join(d, fmt.Sprintf("payload.age.%03d", i)) }
-	trusted := []identity.Card{sender.Card}
-	cases := []struct {
-		name   string
-		tamper func(d string)
-		who    *identity.Identity
-		trust  []identity.Card
-		want   string
-	}{
-		{"flipped byte", func(d string) {
-			b, _ := os.ReadFile(part(d, 1))
-			b[100] ^= 1
-			os.WriteFile(part(d, 1), b, 0o644)
-		}, recipient, trusted, "payload.age.001"},
-		{"truncated part", func(d string) {
-			b, _ := os.ReadFile(part(d, 2))
-			os.WriteFile(part(d, 2), b[:len(b)/2], 0o644)
-		}, recipient, trusted, "payload.age.002: cut short"},
-		{"missing part", func(d string) { os.Remove(part(d, 1)) }, recipient, trusted, "payload.age.001: missing"},
-		{"swapped parts", func(d string) {
-			a, _ := os.ReadFile(part(d, 0))
-			b, _ := os.ReadFile(part(d, 1))
-			os.WriteFile(part(d, 0), b, 0o644)
-			os.WriteFile(part(d, 1), a, 0o644)
-		}, recipient, trusted, "payload.age.000"},
-		{"edited package.json", func(d string) {
-			b, _ := os.ReadFile(filepath.Join(d, "package.json"))
-			os.WriteFile(filepath.Join(d, "package.json"), bytes.Replace(b, []byte(`"customers": 40`), []byte(`"customers": 41`), 1), 0o644)
-		}, recipient, trusted, "changed after signing"},
-		{"untrusted sender", func(string) {}, recipient, []identity.Card{stranger.Card}, "not among the trusted"},
-		{"another recipient", func(string) {}, stranger, trusted, "not addressed"},
-	}
+	cases := tamperCases(sender, recipient, stranger)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := copyPackage(t, dir)
