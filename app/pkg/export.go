@@ -133,7 +133,9 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if free, err := freeSpaceOf(o.Out); err == nil && free < need {
 		return "", nil, &SpaceError{Dir: o.Out, Need: need, Free: free}
 	}
-	p.SetTotal(need) // the bar moves by bytes written
+	// The bar moves by bytes written, then by bytes read back: half and half once the
+	// package's real size is known.
+	p.SetTotal(2 * need)
 	dir := filepath.Join(o.Out, m.ID)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", nil, err
@@ -169,7 +171,12 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	for _, part := range m.Parts {
 		dropCache(filepath.Join(dir, part.Name))
 	}
-	if _, err := io.Copy(io.Discard, &partsReader{dir: dir, parts: m.Parts}); err != nil {
+	var written int64
+	for _, part := range m.Parts {
+		written += part.Size
+	}
+	p.SetTotal(2 * written)
+	if _, err := io.Copy(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, &partsReader{dir: dir, parts: m.Parts}}); err != nil {
 		return "", nil, fmt.Errorf("read-back check: %w", err)
 	}
 	js, _ := json.MarshalIndent(m, "", "  ")

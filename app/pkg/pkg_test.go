@@ -216,3 +216,21 @@ func tamperCases(sender, recipient, stranger *identity.Identity) []tamperCase {
 		{"another recipient", func(string) {}, stranger, trusted, "not addressed"},
 	}
 }
+
+// The bar moves through the writing and the read-back, and ends full.
+func TestExportProgressEndsFull(t *testing.T) {
+	st := book(t, 8)
+	sender, recipient, _ := people(t)
+	c := progress.NewCounter()
+	_, m, err := Export(ctx, st, Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "d", Sequence: 1}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size int64
+	for _, p := range m.Parts {
+		size += p.Size
+	}
+	if s := c.Snapshot(); s.Done != 2*size || s.Total != 2*size {
+		t.Fatalf("progress %d of %d, package %d bytes", s.Done, s.Total, size)
+	}
+}
