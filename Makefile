@@ -47,6 +47,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzIDNumber$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzAmount$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./app/validate/
+	$(GO) test -run '^$$' -fuzz '^FuzzCreditCode$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME_SLOW) ./app/importer/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./crypto/sshsig/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME_SLOW) ./app/bag/

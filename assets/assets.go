@@ -50,3 +50,15 @@ func Messages(lang string) (map[string]string, error) {
 	m := map[string]string{}
 	return m, json.Unmarshal(b, &m)
 }
+
+//go:embed checklists/*.json
+var checklists embed.FS
+
+// Checklist returns the raw JSON checklist template of a deal type (app/checklist reads it).
+func Checklist(dealType string) ([]byte, error) {
+	b, err := checklists.ReadFile("checklists/" + dealType + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("no checklist template for deal type %q", dealType)
+	}
+	return b, nil
+}

@@ -179,3 +179,41 @@ func FuzzDate(f *testing.F) {
 		}
 	})
 }
+
+func TestCreditCode(t *testing.T) {
+	for _, c := range []struct{ in, want, reason string }{
+		{"91350100M000100Y43", "91350100M000100Y43", ""},
+		{"91110000802100433b", "91110000802100433B", ""},
+		{"９１４４０３００７１５２６７２６ＸＧ", "9144030071526726XG", ""},
+		{"9131-0000-7178-6638-9C", "91310000717866389C", ""},
+		{"91310000717866389D", "", "credit_code_checksum"},
+		{"91310000717866389", "", "credit_code_format"},
+		{"9131000071786638IC", "", "credit_code_format"},
+		{"", "", "credit_code_format"},
+	} {
+		got, p := CreditCode(c.in)
+		reason := ""
+		if p != nil {
+			reason = string(p.Reason)
+		}
+		if got != c.want || reason != c.reason {
+			t.Errorf("%q: %q %q, want %q %q", c.in, got, reason, c.want, c.reason)
+		}
+	}
+}
+
+func FuzzCreditCode(f *testing.F) {
+	f.Add("91350100M000100Y43")
+	f.Add("９１４４０３００７１５２６７２６ＸＧ")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, p := CreditCode(s)
+		if p == nil {
+			if again, p2 := CreditCode(got); p2 != nil || again != got {
+				t.Fatalf("%q normalises to %q, which does not validate to itself", s, got)
+			}
+			if got[17] != CreditCodeCheck(got[:17]) {
+				t.Fatal("accepted with a wrong check character")
+			}
+		}
+	})
+}
