@@ -401,26 +401,96 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 	return f, bw.Close()
 }
 
-// addDocuments adds every document the spooled documents.jsonl lists, in its order.
+// addDocuments adds every document the spooled documents.jsonl lists, in its order. A
+// goroutine reads and decrypts the documents ahead, on the other core, while this one
+// writes them into the bag; at most prefetchBytes of small documents wait in memory, and a
+// large one is streamed when its turn comes.
 func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, spool *staging) error {
 	docs, err := openLines[model.Document](spool, "documents.jsonl")
 	if err != nil {
 		return err
 	}
 	defer docs.close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type fetched struct {
+		d       model.Document
+		content []byte // nil: stream it
+		err     error
+	}
+	ahead := make(chan fetched, 64)
+	budget := make(chan struct{}, prefetchBytes/prefetchUnit)
+	go func() {
+		defer close(ahead)
+		for ; docs.next != nil; docs.advance() {
+			f := fetched{d: *docs.next}
+			if f.d.Size <= prefetchUnit*4 {
+				units := int(f.d.Size/prefetchUnit) + 1
+				for range units {
+					select {
+					case budget <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
+				}
+				var b bytes.Buffer
+				b.Grow(int(f.d.Size))
+				f.err = st.WriteDocument(ctx, f.d.Customer, f.d.Seq, &b)
+				f.content = b.Bytes()
+			}
+			select {
+			case ahead <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil {
+				return
+			}
+		}
+		if docs.err != nil {
+			select {
+			case ahead <- fetched{err: docs.err}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	// On an early return, stop the reader and wait for it before docs is closed.
+	defer func() {
+		cancel()
+		for range ahead {
+		}
+	}()
 	names := strings.NewReplacer("/", "_", "\\", "_")
-	for ; docs.next != nil; docs.advance() {
-		d := *docs.next
-		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(st.WriteDocument(ctx, d.Customer, d.Seq, pw)) }()
-		err := bw.Add(fmt.Sprintf("documents/%d/%d-%s", d.Customer, d.Seq, names.Replace(d.Name)), d.Size, pr)
-		pr.Close()
+	for f := range ahead {
+		if f.err != nil {
+			return f.err
+		}
+		d := f.d
+		name := fmt.Sprintf("documents/%d/%d-%s", d.Customer, d.Seq, names.Replace(d.Name))
+		if f.content != nil {
+			err = bw.Add(name, d.Size, bytes.NewReader(f.content))
+			clear(f.content)
+			for range int(d.Size/prefetchUnit) + 1 {
+				<-budget
+			}
+		} else {
+			pr, pw := io.Pipe()
+			go func() { pw.CloseWithError(st.WriteDocument(ctx, d.Customer, d.Seq, pw)) }()
+			err = bw.Add(name, d.Size, pr)
+			pr.Close()
+		}
 		if err != nil {
 			return err
 		}
 	}
-	return docs.err
+	return ctx.Err()
 }
+
+// Documents up to four units are read ahead, within a budget of prefetchBytes.
+const (
+	prefetchUnit  = 64 << 10
+	prefetchBytes = 16 << 20
+)
 
 // addTwoPass adds a file whose content gen writes twice, identically: once to count its
 // bytes, once into the bag.

@@ -234,3 +234,39 @@ func TestExportProgressEndsFull(t *testing.T) {
 		t.Fatalf("progress %d of %d, package %d bytes", s.Done, s.Total, size)
 	}
 }
+
+// cancelAfter cancels its context once n bytes have been reported.
+type cancelAfter struct {
+	n      int64
+	done   int64
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) SetTotal(int64) {}
+func (c *cancelAfter) Add(n int64) {
+	if c.done += n; c.done >= c.n {
+		c.cancel()
+	}
+}
+
+// Cancel, at any point of the export, leaves nothing under a final name and no spool.
+func TestExportCancelLeavesNothing(t *testing.T) {
+	st := bookOf(t, 200, 0)
+	sender, recipient, _ := people(t)
+	for _, after := range []int64{1, 200 << 10, 2 << 20} {
+		c, cancel := context.WithCancel(ctx)
+		out := t.TempDir()
+		_, _, err := Export(c, st, Options{Out: out, Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "d", Sequence: 1},
+			&cancelAfter{n: after, cancel: cancel})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled after %d bytes: %v", after, err)
+		}
+		if es, _ := os.ReadDir(out); len(es) != 0 {
+			t.Fatalf("cancelled after %d bytes, left %v", after, es)
+		}
+		if _, err := os.Stat(st.SpoolDir()); !os.IsNotExist(err) {
+			t.Fatalf("spool left: %v", err)
+		}
+	}
+}
