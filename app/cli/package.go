@@ -13,6 +13,7 @@ import (
 	"handover/app/model"
 	"handover/app/pkg"
 	"handover/app/progress"
+	"handover/app/vault"
 	"handover/crypto/identity"
 	"handover/store"
 )
@@ -58,15 +59,7 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	if *idFile == "" || *out == "" || len(to) == 0 {
 		return usagef("--identity, --out and at least one --to CARD are required")
 	}
-	cards, err := readCards(to)
-	if err != nil {
-		return err
-	}
-	id, err := openIdentity(env, *idFile, *idPass, signerPassphrase)
-	if err != nil {
-		return err
-	}
-	s, err := u.unlock(env)
+	cards, id, s, err := openForPackage(env, u, to, *idFile, *idPass)
 	if err != nil {
 		return err
 	}
@@ -154,15 +147,7 @@ func receiveCmd(ctx context.Context, env Env, args []string) error {
 	if *idFile == "" || len(trust) == 0 || len(dirs) != 1 {
 		return usagef("give --vault DIR, --identity FILE, --trust CARD and one PACKAGE_DIR")
 	}
-	cards, err := readCards(trust)
-	if err != nil {
-		return err
-	}
-	id, err := openIdentity(env, *idFile, *idPass, signerPassphrase)
-	if err != nil {
-		return err
-	}
-	s, err := u.unlock(env)
+	cards, id, s, err := openForPackage(env, u, trust, *idFile, *idPass)
 	if err != nil {
 		return err
 	}
@@ -216,3 +201,21 @@ func receiveCmd(ctx context.Context, env Env, args []string) error {
 // ErrFiguresDiffer makes receive exit non-zero when the received book is not the one the
 // sender described.
 var ErrFiguresDiffer = errors.New("the received book's figures differ from the package's")
+
+// openForPackage reads the cards, opens the identity and unlocks the vault, cheapest first, so
+// a wrong card file or identity passphrase is reported before the vault's scrypt runs.
+func openForPackage(env Env, u unlockFlags, cardFiles []string, idFile, idPass string) ([]identity.Card, *identity.Identity, *vault.Session, error) {
+	cards, err := readCards(cardFiles)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	id, err := openIdentity(env, idFile, idPass, signerPassphrase)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := u.unlock(env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cards, id, s, nil
+}
