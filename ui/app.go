@@ -100,11 +100,14 @@ func (a *App) signedIn(s *vault.Session) {
 	s.SetIdleTimeout(a.settings.AutoLock())
 	s.OnLock(func(reason string) {
 		// Locking clears every screen that shows personal data at once.
-		fyne.Do(func() { a.afterLock(reason) })
+		onUI(func() { a.afterLock(reason) })
 	})
-	a.shell = newShell(a, s)
-	a.win.SetContent(a.shell.content)
+	sh := newShell(a, s)
+	a.win.SetContent(sh.content)
 	a.startIdleTicker(s)
+	// Set last: tests wait for a shell, and the test driver runs this on the unlocking
+	// goroutine, so the window must be complete by then.
+	a.shell = sh
 }
 
 func (a *App) afterLock(reason string) {

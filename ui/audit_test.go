@@ -33,9 +33,11 @@ func TestAuditScreen(t *testing.T) {
 	unlockAs(t, a, demo.AuditorName, DemoPassphrase)
 	eventually(t, "auditor sign-in", func() bool { return a.shell != nil })
 	a.shell.show("audit")
-	snapshot(t, a, "audit-screen")
-	v := newAuditScreen(a, a.session)
+	// The test driver runs fyne.Do on the loading goroutine itself: wait for it before touching
+	// the window, as the real driver would have.
+	v := a.shell.audit
 	eventually(t, "first page", func() bool { return v.loaded == 1 })
+	snapshot(t, a, "audit-screen")
 	if len(v.events) < 5 || v.events[0].Seq < v.events[len(v.events)-1].Seq {
 		t.Fatalf("%d events, not newest first", len(v.events))
 	}

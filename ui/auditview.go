@@ -54,13 +54,15 @@ var auditActions = []string{audit.Unlock, audit.UnlockFailed, audit.Lock, audit.
 	audit.QuarantineFix, audit.QuarantineClose, audit.CertNew, audit.CertSign, audit.TrustAdd, audit.AuditVerify, audit.AuditCheckpoint,
 	audit.AuditReport, audit.AuditPrune, audit.CorruptionFound, audit.SettingsChange, audit.DemoGenerate, audit.VaultCreate}
 
-func newAuditView(a *App, s *vault.Session) fyne.CanvasObject {
+// newAuditView returns the screen, or a nil view and a notice for those who may not see it.
+func newAuditView(a *App, s *vault.Session) (*auditView, fyne.CanvasObject) {
 	if !s.Role().Can(vault.PermAudit) {
 		l := widget.NewLabel(L("auditv.no_permission"))
 		l.Wrapping = fyne.TextWrapWord
-		return container.NewPadded(l)
+		return nil, container.NewPadded(l)
 	}
-	return newAuditScreen(a, s).content
+	v := newAuditScreen(a, s)
+	return v, v.content
 }
 
 func newAuditScreen(a *App, s *vault.Session) *auditView {
@@ -196,7 +198,7 @@ func (v *auditView) load() {
 	f, before := v.filter, v.pages[len(v.pages)-1]
 	go func() {
 		evs, err := v.s.AuditPage(context.Background(), f, before, auditPageSize)
-		fyne.Do(func() {
+		onUI(func() {
 			if gen != v.loading {
 				return // a newer request replaced this one
 			}

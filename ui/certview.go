@@ -330,7 +330,7 @@ func (v *certView) signWith(c identity.Card, path, passphrase string) {
 		if err == nil {
 			sig, err = cert.Sign(statement, id)
 		}
-		fyne.Do(func() {
+		onUI(func() {
 			busy.Hide()
 			defer func() { v.lastErr = err; v.signed++ }()
 			if err != nil {
@@ -488,7 +488,7 @@ func (v *certView) askIdentity() {
 		n, o, r := name.Text, org.Text, role.Text
 		go func() {
 			path, err := v.makeIdentity(n, o, r, p, p2, dir)
-			fyne.Do(func() {
+			onUI(func() {
 				busy.Hide()
 				if err != nil {
 					showError(v.a.win, err)

@@ -149,7 +149,7 @@ func (d *customerDetail) reveal(field string) {
 	d.reveals[field].Disable()
 	secs := d.a.settings.RevealSeconds
 	d.timers = append(d.timers, time.AfterFunc(time.Duration(secs)*time.Second, func() {
-		fyne.Do(func() { d.remask(no, field) })
+		onUI(func() { d.remask(no, field) })
 	}))
 }
 

@@ -48,7 +48,7 @@ func runWithStatus(win fyne.Window, title string, work func(ctx context.Context,
 				return
 			case <-t.C:
 				s := c.Snapshot()
-				fyne.Do(func() {
+				onUI(func() {
 					bar.SetValue(s.Fraction())
 					if s.Total > 0 && ctx.Err() == nil {
 						line.SetText(status(s))
@@ -61,7 +61,7 @@ func runWithStatus(win fyne.Window, title string, work func(ctx context.Context,
 		err := work(ctx, c)
 		close(finished)
 		cancel()
-		fyne.Do(func() {
+		onUI(func() {
 			d.Hide()
 			done(err)
 		})

@@ -26,6 +26,7 @@ type shell struct {
 	certs     *certView
 	export    *exportView
 	receive   *receiveView
+	audit     *auditView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -62,7 +63,11 @@ func newShell(a *App, s *vault.Session) *shell {
 			}
 			return tabs
 		}},
-		{"audit", L("nav.audit"), theme.HistoryIcon(), func() fyne.CanvasObject { return newAuditView(a, s) }},
+		{"audit", L("nav.audit"), theme.HistoryIcon(), func() fyne.CanvasObject {
+			var content fyne.CanvasObject
+			sh.audit, content = newAuditView(a, s)
+			return content
+		}},
 		{"settings", L("nav.settings"), theme.SettingsIcon(), func() fyne.CanvasObject {
 			sh.settings = newSettingsView(a, s)
 			return sh.settings.content
@@ -79,7 +84,12 @@ func newShell(a *App, s *vault.Session) *shell {
 			row.Objects[0].(*widget.Icon).SetResource(sh.sections[i].icon)
 			row.Objects[1].(*widget.Label).SetText(sh.sections[i].title)
 		})
-	sh.nav.OnSelected = func(i widget.ListItemID) { sh.show(sh.sections[i].id) }
+	sh.nav.OnSelected = func(i widget.ListItemID) {
+		// show selects the row itself; building the section again would start its loads twice.
+		if sh.sections[i].id != sh.current {
+			sh.show(sh.sections[i].id)
+		}
+	}
 
 	op := s.Operator()
 	who := widget.NewLabelWithStyle(L("shell.signed_in", map[string]any{"Name": op.Name, "Role": roleName(s.Role())}),
@@ -126,6 +136,9 @@ func (sh *shell) clear() {
 	sh.imports = nil
 	sh.certs = nil
 	sh.export = nil
+	sh.receive = nil
+	sh.audit = nil
+	sh.settings = nil
 	sh.body.Objects = nil
 	sh.body.Refresh()
 }

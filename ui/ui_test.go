@@ -35,15 +35,43 @@ func newTestApp(t *testing.T, chooserPath string) *App {
 	t.Setenv("GSETTINGS_BACKEND", "memory")
 	a := New(Config{App: test.NewTempApp(t), Chooser: stubChooser{chooserPath},
 		SettingsPath: filepath.Join(t.TempDir(), "settings.json"), VaultOptions: fastVault})
-	t.Cleanup(func() { a.closeVault() })
+	drainUI(false)
+	t.Cleanup(func() {
+		a.closeVault()
+		drainUI(false) // nothing of this test may run in the next
+	})
 	return a
 }
 
-// eventually waits for background work that reports back through fyne.Do.
+// uiQueue is the tests' UI goroutine: background work hands its results to onUI, and the
+// test's own goroutine runs them in eventually, so taps and callbacks never overlap.
+var uiQueue = make(chan func(), 4096)
+
+func TestMain(m *testing.M) {
+	onUI = func(f func()) { uiQueue <- f }
+	os.Exit(m.Run())
+}
+
+// drainUI runs (or, with run false, drops) every callback waiting for the UI goroutine.
+func drainUI(run bool) {
+	for {
+		select {
+		case f := <-uiQueue:
+			if run {
+				f()
+			}
+		default:
+			return
+		}
+	}
+}
+
+// eventually waits for background work that reports back through onUI, running its
+// callbacks meanwhile.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
+	for drainUI(true); !cond(); drainUI(true) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
@@ -108,9 +136,7 @@ func TestCreateVaultLockWrongPassphraseUnlock(t *testing.T) {
 	}
 
 	test.Tap(a.shell.lockBtn)
-	if a.session != nil || a.shell != nil || a.unlock == nil {
-		t.Fatal("lock did not return to the unlock screen")
-	}
+	eventually(t, "the unlock screen after Lock", func() bool { return a.session == nil && a.shell == nil && a.unlock != nil })
 	unlockAs(t, a, "周管理", "wrong passphrase!")
 	eventually(t, "the wrong-passphrase message", func() bool { return a.unlock.status.Text != "" })
 	if !strings.Contains(a.unlock.status.Text, L("error.wrong_passphrase")) || a.session != nil {

@@ -166,7 +166,7 @@ func (u *unlockScreen) submit() {
 	v := u.a.vault
 	go func() {
 		s, err := v.Unlock(op, pass)
-		fyne.Do(func() {
+		onUI(func() {
 			u.busy.Stop()
 			u.unlockBtn.Enable()
 			if err != nil {
