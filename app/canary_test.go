@@ -25,7 +25,7 @@ func TestNoCanaryInAuditLog(t *testing.T) {
 	ctx := context.Background()
 	opts := vault.Options{WorkFactor: 10, Workstation: "canary-ws"}
 	dir := filepath.Join(t.TempDir(), "v")
-	s, err := demo.CreateVault(ctx, dir, demo.Options{Customers: 20, Seed: 3, Passphrase: "canary-passphrase", Vault: opts}, progress.Discard)
+	s, err := demo.CreateVault(ctx, dir, demo.Options{Customers: 20, Seed: 3, Passphrase: "canary-passphrase", Vault: opts, Deal: "equity"}, progress.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ const (
 	pMeta       = 'm' // m | name                          -> JSON, meta key
 	pOperator   = 'o' // o | operator id                   -> Operator, meta key
 	pAudit      = 'a' // a | seq                           -> event, audit key
+	pEvidence   = 'e' // e | id | 0 | chunk                -> checklist evidence bytes, meta key
 )
 
 func kCustomer(no model.CustomerNo) []byte {

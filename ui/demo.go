@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"handover/app/checklist"
 	"handover/app/demo"
 	"handover/app/progress"
 )
@@ -30,7 +31,7 @@ func (a *App) OpenDemo(path string) {
 	a.ShowWelcome()
 	_ = os.RemoveAll(path) // a half-made demo from a cancelled first run
 	runWithProgress(a.win, L("demo.creating"), func(ctx context.Context, p progress.Reporter) error {
-		s, err := demo.CreateVault(ctx, path, demo.Options{Customers: DemoCustomers, Seed: 1, Documents: true, DocumentLimit: 500,
+		s, err := demo.CreateVault(ctx, path, demo.Options{Customers: DemoCustomers, Seed: 1, Documents: true, DocumentLimit: 500, Deal: checklist.Equity,
 			Passphrase: DemoPassphrase, Vault: a.vaultOpts}, p)
 		if err != nil {
 			return err

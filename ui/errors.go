@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 
 	"handover/app/bag"
 	"handover/app/cert"
@@ -11,6 +12,7 @@ import (
 	"handover/app/pkg"
 	"handover/app/vault"
 	"handover/crypto/identity"
+	"handover/store"
 )
 
 // describe maps a core error to a translated message and a hint. Unknown errors show their
@@ -50,7 +52,11 @@ func describe(err error) (msg, hint string) {
 	var gate *vault.GateError
 	switch {
 	case errors.As(err, &gate):
-		return L("error.gate"), L("hint.gate")
+		var items []string
+		for _, id := range gate.Missing {
+			items = append(items, checklistTitle(id))
+		}
+		return L("error.gate", map[string]any{"Step": L("gate." + gate.Step), "Items": strings.Join(items, L("list.sep"))}), L("hint.gate")
 	case errors.Is(err, pkg.ErrNoRecipients):
 		return L("error.no_recipients"), ""
 	case errors.Is(err, identity.ErrPassphrase):
@@ -74,6 +80,9 @@ func describe(err error) (msg, hint string) {
 		return L("error.file", map[string]any{"File": ufe.File, "Message": msg}), hint
 	}
 	if msg, hint, ok := describePackage(err); ok {
+		return msg, hint
+	}
+	if msg, hint, ok := describeChecklist(err); ok {
 		return msg, hint
 	}
 	var fe *importer.FileError
@@ -134,6 +143,28 @@ func describePackage(err error) (msg, hint string, ok bool) {
 		return L("error.bad_record", map[string]any{"File": rec.File, "Line": rec.Line, "Reason": rec.Reason}), L("hint.package_tampered"), true
 	case errors.Is(err, bag.ErrInvalid):
 		return L("error.bad_bag"), L("hint.package_tampered"), true
+	}
+	return "", "", false
+}
+
+// describeChecklist maps the errors of the deal and its checklist.
+func describeChecklist(err error) (msg, hint string, ok bool) {
+	for _, e := range []struct {
+		err error
+		key string
+	}{
+		{vault.ErrNoDeal, "no_deal"}, {vault.ErrDealExists, "deal_exists"}, {vault.ErrUnknownItem, "unknown_item"},
+		{vault.ErrAutomaticItem, "automatic_item"}, {vault.ErrNeedsEvidence, "needs_evidence"}, {vault.ErrNeedsBasis, "needs_basis"},
+		{vault.ErrNotDual, "not_dual"}, {vault.ErrSignOffRole, "signoff_role"}, {vault.ErrAlreadySigned, "already_signed"},
+		{vault.ErrReasonRequired, "item_reason_required"}, {vault.ErrNotDone, "not_done"}, {vault.ErrAlreadyComplete, "already_complete"},
+		{store.ErrEvidenceTooLarge, "evidence_too_large"}, {vault.ErrNoEvidenceItem, "no_evidence_item"},
+	} {
+		if errors.Is(err, e.err) {
+			if e.key == "no_deal" {
+				return L("error.no_deal"), L("hint.no_deal"), true
+			}
+			return L("error." + e.key), "", true
+		}
 	}
 	return "", "", false
 }

@@ -23,7 +23,7 @@ import (
 // TestExportScreen: choose a trusted recipient and export; the package verifies for them.
 // A wrong passphrase is refused and leaves nothing behind.
 func TestExportScreen(t *testing.T) {
-	dir := demoVault(t, 15)
+	dir := demoVaultWithDeal(t, 15, "equity")
 	files := t.TempDir()
 	_, senderFile := makeIdentity(t, files, "出让方", "甲公司")
 	recipient, err := identity.New("受让方", "乙公司", "负责人", time.Now())
@@ -82,7 +82,7 @@ func TestReceiveScreen(t *testing.T) {
 	recipientCard, _ := identity.ParseCard(mustRead(t, recipientFile+".card.json"))
 	// The sender's package, made from a demo vault.
 	src, err := demo.CreateVault(context.Background(), filepath.Join(t.TempDir(), "src"), demo.Options{Customers: 12, Seed: 8,
-		Documents: true, DocumentLimit: 2, Passphrase: DemoPassphrase, Vault: fastVault}, progress.Discard)
+		Documents: true, DocumentLimit: 2, Passphrase: DemoPassphrase, Vault: fastVault, Deal: "equity"}, progress.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

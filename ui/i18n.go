@@ -24,6 +24,7 @@ func setLanguage(code string) error {
 		return err
 	}
 	pinLocaleEnv(code)
+	uiLang = code
 	tags := []fyne.Locale{"en", "zh", "zh-CN", "zh-Hans", "zh_Hans"}
 	if sys := lang.SystemLocale(); sys != "" {
 		tags = append(tags, sys, fyne.Locale(sys.LanguageString()))
@@ -34,6 +35,18 @@ func setLanguage(code string) error {
 		}
 	}
 	return nil
+}
+
+// uiLang is the language setLanguage chose, for texts that carry their own translations
+// (checklist templates).
+var uiLang = "zh-CN"
+
+// currentLang is "zh-CN" or "en".
+func currentLang() string {
+	if uiLang == "en" {
+		return "en"
+	}
+	return "zh-CN"
 }
 
 // L translates a key; a shorthand that keeps screen code short.

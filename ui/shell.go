@@ -21,6 +21,7 @@ type shell struct {
 	body     *fyne.Container
 	current  string
 
+	deal      *dealView
 	customers *customersView
 	imports   *importView
 	certs     *certView
@@ -40,6 +41,10 @@ type section struct {
 func newShell(a *App, s *vault.Session) *shell {
 	sh := &shell{a: a, s: s}
 	sh.sections = []section{
+		{"deal", L("nav.deal"), theme.HomeIcon(), func() fyne.CanvasObject {
+			sh.deal = newDealView(a, s)
+			return sh.deal.content
+		}},
 		{"customers", L("nav.customers"), theme.AccountIcon(), func() fyne.CanvasObject {
 			sh.customers = newCustomersView(a, s)
 			return sh.customers.content
@@ -133,6 +138,7 @@ func (sh *shell) clear() {
 	if sh.customers != nil {
 		sh.customers.clear()
 	}
+	sh.deal = nil
 	sh.imports = nil
 	sh.certs = nil
 	sh.export = nil

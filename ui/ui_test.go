@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/checklist"
 	"handover/app/demo"
 	"handover/app/importer"
 	"handover/app/progress"
@@ -82,9 +83,15 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // demoVault makes a small demo vault (three operators, passphrase "handover-demo").
 func demoVault(t *testing.T, n int) string {
 	t.Helper()
+	return demoVaultWithDeal(t, n, "")
+}
+
+// demoVaultWithDeal is demoVault with a demo deal of that type, its preparation done.
+func demoVaultWithDeal(t *testing.T, n int, deal string) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "demo")
 	s, err := demo.CreateVault(context.Background(), dir, demo.Options{Customers: n, Seed: 5, Documents: true,
-		DocumentLimit: 3, Passphrase: DemoPassphrase, Vault: fastVault}, progress.Discard)
+		DocumentLimit: 3, Passphrase: DemoPassphrase, Vault: fastVault, Deal: deal}, progress.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +167,7 @@ func TestDemoNavigationSearchAndReveal(t *testing.T) {
 	}
 	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
 	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("customers")
 	cv := a.shell.customers
 	if cv.list.Length() != 300 {
 		t.Fatalf("list shows %d customers", cv.list.Length())
@@ -213,6 +221,7 @@ func TestRevealRefusedForAuditor(t *testing.T) {
 	}
 	unlockAs(t, a, demo.AuditorName, DemoPassphrase)
 	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("customers")
 	cv := a.shell.customers
 	cv.list.Select(0)
 	masked := cv.detail.fields["phone"].Text
@@ -237,6 +246,7 @@ func TestAutoLockClearsScreen(t *testing.T) {
 	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
 	eventually(t, "sign-in", func() bool { return a.shell != nil })
 	s := a.session
+	a.shell.show("customers")
 	cv := a.shell.customers
 	cv.list.Select(0)
 	test.Tap(cv.detail.reveals["name"])
@@ -332,6 +342,40 @@ func TestTranslationsComplete(t *testing.T) {
 		used["cert.kind."+k] = true
 	}
 	used["import.state.running"], used["import.state.done"] = true, true
+	for _, d := range checklist.DealTypes {
+		used["deal.type."+d] = true
+	}
+	for _, l := range checklist.Locations {
+		used["deal.location."+l] = true
+	}
+	for _, b := range checklist.Bases {
+		used["checklist.basis."+b] = true
+	}
+	for _, f := range []string{"type", "recipient_location", "transferor.name", "transferor.credit_code", "transferee.name",
+		"transferee.credit_code", "planned_start", "planned_end"} {
+		used["deal.field."+f] = true
+	}
+	for _, r := range []string{"deal_type", "required", "credit_code_format", "credit_code_checksum", "same_party", "location", "date", "dates_order"} {
+		used["deal.reason."+r] = true
+	}
+	for _, st := range []string{"export", "destroy"} {
+		used["dash.gate_open."+st], used["dash.gate_closed."+st], used["gate."+st] = true, true, true
+	}
+	for _, k := range []string{checklist.Open, checklist.Partial, checklist.Done} {
+		used["checklist.state."+k] = true
+	}
+	for _, k := range []string{checklist.Manual, checklist.Evidence, checklist.Automatic, checklist.Dual} {
+		used["checklist.kind."+k] = true
+	}
+	for _, n := range []string{checklist.NeedAttestation, checklist.NeedEvidence, checklist.NeedBasis, checklist.NeedSignTransferor,
+		checklist.NeedSignTransferee, checklist.NeedImport, checklist.NeedQuarantine, checklist.NeedBackup, checklist.NeedExport,
+		checklist.NeedReceipt, checklist.NeedConfirmation, checklist.NeedAuditReport} {
+		used["checklist.need."+n] = true
+	}
+	for _, k := range []string{"no_deal", "deal_exists", "unknown_item", "automatic_item", "needs_evidence", "needs_basis", "not_dual",
+		"signoff_role", "already_signed", "item_reason_required", "not_done", "already_complete", "evidence_too_large", "no_evidence_item"} {
+		used["error."+k] = true
+	}
 	msgs := map[string]map[string]string{}
 	for _, l := range assets.Languages {
 		m, err := assets.Messages(l)

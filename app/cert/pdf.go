@@ -163,6 +163,10 @@ func (r *renderer) draw(statement []byte, st *Statement, sigs map[string]Signed)
 		r.table([]float64{90, 84}, "LL", []string{r.l("col.package"), "package.json SHA-256"}, rows)
 	}
 	r.signatures(st, sigs)
+	if c := checklistOf(st); c != nil {
+		r.section(r.l("sec.checklist"))
+		r.checklistTable(c)
+	}
 }
 
 // footer is the line at the bottom of every page.

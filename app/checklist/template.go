@@ -67,7 +67,7 @@ var KnownItems = map[string]string{
 	"risk_assessment": Evidence, "compliance_review": Evidence, "pia_done": Evidence,
 	"cross_border": Manual, "data_validated": Automatic, "figures_agreed": Dual,
 	"backup_verified": Automatic, "package_exported": Automatic, "package_received": Automatic,
-	"confirmation_signed": Dual, "customers_notified": Evidence, "servicing_handed_over": Manual,
+	"confirmation_signed": Automatic, "customers_notified": Evidence, "servicing_handed_over": Manual,
 	"archive_made": Evidence, "retention_set": Manual, "transferor_copy_destroyed": Evidence,
 	"audit_report_issued": Automatic,
 }
@@ -125,4 +125,14 @@ func (t *Template) Check(langs []string) error {
 		}
 	}
 	return nil
+}
+
+// PhaseName is a phase's name in lang, or its ID.
+func (t *Template) PhaseName(id, lang string) string {
+	for _, p := range t.Phases {
+		if p.ID == id && p.Name[lang] != "" {
+			return p.Name[lang]
+		}
+	}
+	return id
 }

@@ -138,6 +138,8 @@ var errIncomplete = errors.New("the certificate is not complete: see above")
 
 func certVerify(_ context.Context, env Env, args []string) error {
 	fs := newFlags("cert verify", env)
+	u := addUnlockFlags(fs)
+	fs.Lookup("vault").Usage = "also record the valid signatures in this vault, which issued the statement (the checklist's confirmation item follows from them)"
 	var trust listFlag
 	fs.Var(&trust, "trust", "card whose fingerprint was compared in person (repeat); without any, every listed signer's key is taken as given")
 	files, err := parseInterleaved(fs, args)
@@ -168,6 +170,18 @@ func certVerify(_ context.Context, env Env, args []string) error {
 		r = &pr.Report
 	} else if r, err = cert.VerifyFiles(files[0], cards); err != nil {
 		return err
+	}
+	if *u.dir != "" {
+		s, err := u.unlock(env)
+		if err != nil {
+			return err
+		}
+		defer closeSession(s)
+		for _, c := range r.Checks {
+			if c.Signed && c.Err == nil {
+				s.RecordSignature(r.Statement.ID, c.Signer.Fingerprint, true)
+			}
+		}
 	}
 	return printReport(env, r)
 }

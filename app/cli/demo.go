@@ -17,6 +17,7 @@ func demoCmd(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "", "folder of the new demo vault")
 	seed := fs.Uint64("seed", 1, "seed: the same seed gives the same book")
 	docs := fs.Bool("documents", false, "add two scanned-document images per customer")
+	deal := fs.String("deal", "", "also record a demo deal of this type (equity, loan-book, merger) with its preparation done, so export is open")
 	pf := fs.String("passphrase-file", "", "file holding the demo operators' passphrase (else HANDOVER_PASSPHRASE)")
 	csvDir := fs.String("export-csv", "", "also (or only) write the book as customers.csv, loans.csv and repayments.csv into this folder")
 	if err := parse(fs, args); err != nil {
@@ -49,7 +50,7 @@ func demoCmd(ctx context.Context, env Env, args []string) error {
 	fresh := os.IsNotExist(statErr)
 	c := progress.NewCounter()
 	stop := showProgress(env.Stderr, c, "customers")
-	s, err := demo.CreateVault(ctx, *out, demo.Options{Customers: *n, Seed: *seed, Documents: *docs, Passphrase: pass, Vault: env.Vault}, c)
+	s, err := demo.CreateVault(ctx, *out, demo.Options{Customers: *n, Seed: *seed, Documents: *docs, Passphrase: pass, Vault: env.Vault, Deal: *deal}, c)
 	stop()
 	if err != nil {
 		if fresh {

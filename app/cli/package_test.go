@@ -12,7 +12,7 @@ func TestExportAndVerifyCommands(t *testing.T) {
 	dir := t.TempDir()
 	v := filepath.Join(dir, "demo")
 	pw := map[string]string{"HANDOVER_PASSPHRASE": "demo-passphrase"}
-	if r := runCLI(pw, "demo", "--customers", "30", "--documents", "--out", v); r.code != 0 {
+	if r := runCLI(pw, "demo", "--customers", "30", "--documents", "--deal", "equity", "--out", v); r.code != 0 {
 		t.Fatal(r)
 	}
 	ids := map[string]string{}
@@ -83,7 +83,7 @@ func TestExportAndVerifyCommands(t *testing.T) {
 		t.Fatal(r)
 	}
 	r = runCLI(env, "export", "--vault", v, "--identity", ids["sender"], "--to", ids["recipient"]+".card.json", "--out", stick)
-	if r.code != 1 || !strings.Contains(r.stderr, "quarantined row") {
+	if r.code != 1 || !strings.Contains(r.stderr, "data_validated (every quarantined row corrected or dismissed)") {
 		t.Fatalf("gate: %+v", r)
 	}
 }

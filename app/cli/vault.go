@@ -77,28 +77,35 @@ func addUnlockFlags(fs *flag.FlagSet) unlockFlags {
 }
 
 func (u unlockFlags) unlock(env Env) (*vault.Session, error) {
+	s, _, err := u.unlockWithPassphrase(env)
+	return s, err
+}
+
+// unlockWithPassphrase also returns the passphrase, for a command that proves it again (a
+// checklist sign-off).
+func (u unlockFlags) unlockWithPassphrase(env Env) (*vault.Session, string, error) {
 	if *u.dir == "" {
-		return nil, usagef("--vault is required")
+		return nil, "", usagef("--vault is required")
 	}
 	pass, err := secret(env, *u.passFile, "HANDOVER_PASSPHRASE", "passphrase")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	v, err := vault.Open(*u.dir, env.Vault)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	id, err := pickOperator(v, *u.operator)
 	if err != nil {
 		v.Close()
-		return nil, err
+		return nil, "", err
 	}
 	s, err := v.Unlock(id, pass)
 	if err != nil {
 		v.Close()
-		return nil, err
+		return nil, "", err
 	}
-	return s, nil
+	return s, pass, nil
 }
 
 func pickOperator(v *vault.Vault, name string) (string, error) {

@@ -25,6 +25,9 @@ type Options struct {
 	DocumentLimit int
 	Passphrase    string
 	Vault         vault.Options
+	// Deal, when set (equity, loan-book, merger), records a demo deal of that type with its
+	// preparation done (PrepareDeal), so the export is open.
+	Deal string
 }
 
 // CreateVault makes a vault at path with three demo operators sharing one passphrase and a
@@ -46,6 +49,7 @@ func CreateVault(ctx context.Context, path string, o Options, p progress.Reporte
 	for _, n := range []vault.NewOperator{
 		{Name: OperatorName, Role: vault.Transferor, Passphrase: o.Passphrase},
 		{Name: AuditorName, Role: vault.Auditor, Passphrase: o.Passphrase},
+		{Name: TransfereeName, Role: vault.Transferee, Passphrase: o.Passphrase},
 	} {
 		op, err := s.AddOperator(n)
 		if err != nil {
@@ -68,6 +72,11 @@ func CreateVault(ctx context.Context, path string, o Options, p progress.Reporte
 	})
 	if err != nil {
 		return fail(err)
+	}
+	if o.Deal != "" {
+		if err := PrepareDeal(ctx, s, o.Deal); err != nil {
+			return fail(err)
+		}
 	}
 	return s, nil
 }

@@ -72,7 +72,13 @@ type Options struct {
 	RecipientContact string
 	// Customers limits the package to these customers; nil exports the whole book.
 	Customers []model.CustomerNo
+	// Checklist is the deal's checklist state (JSON, cert.Checklist) written as
+	// data/checklist.json, so the receiver sees what was done before the data left.
+	Checklist []byte
 }
+
+// ChecklistFile is the bag's copy of the sender's checklist.
+const ChecklistFile = "checklist.json"
 
 // ScopeWhole and ScopeSelection are the values of Manifest.Scope.
 const (
@@ -369,6 +375,11 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 	js, _ := json.MarshalIndent(sums, "", "  ")
 	if err := bw.Add("imports.json", int64(len(js)), bytes.NewReader(js)); err != nil {
 		return nil, err
+	}
+	if o.Checklist != nil {
+		if err := bw.Add(ChecklistFile, int64(len(o.Checklist)), bytes.NewReader(o.Checklist)); err != nil {
+			return nil, err
+		}
 	}
 	if err := addTwoPass(bw, "audit.jsonl", func(w io.Writer) error {
 		var werr error

@@ -64,7 +64,7 @@ const docsFile = "documents.bin"
 // sender's customer and document numbers. Anything else is not part of a package.
 func stagedName(path string) (string, error) {
 	switch path {
-	case "customers.jsonl", "loans.jsonl", "repayments.jsonl", "documents.jsonl", RecordHashesFile, "imports.json", "audit.jsonl":
+	case "customers.jsonl", "loans.jsonl", "repayments.jsonl", "documents.jsonl", RecordHashesFile, "imports.json", "audit.jsonl", ChecklistFile:
 		return path, nil
 	}
 	rest, ok := strings.CutPrefix(path, "documents/")

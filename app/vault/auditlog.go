@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -114,8 +115,10 @@ func (s *Session) AuditReport(ctx context.Context, from, to time.Time) (*cert.Au
 		} else {
 			sum.Verified = "ok: " + strconv.FormatUint(rep.Events, 10) + " events, every one in place"
 		}
-		sum.Checkpoint, err = st.SaveCheckpoint()
-		return err
+		if sum.Checkpoint, err = st.SaveCheckpoint(); err != nil {
+			return err
+		}
+		return putFact(st, metaFactAuditReport, s.v.opts.Now())
 	})
 	return sum, err
 }
@@ -172,6 +175,17 @@ func (s *Session) RecordSignature(certificate, fingerprint string, imported bool
 	how := "here"
 	if imported {
 		how = "imported"
+	}
+	// The checklist's confirmation item follows from these records.
+	if st, err := s.store(); err == nil {
+		var c certRecord
+		if st.GetMeta(metaCertificatePrefix+certificate, &c) == nil && slices.Contains(c.Signers, fingerprint) {
+			if c.Signed == nil {
+				c.Signed = map[string]bool{}
+			}
+			c.Signed[fingerprint] = true
+			_ = st.PutMeta(metaCertificatePrefix+certificate, c)
+		}
 	}
 	s.record(audit.Event{Action: audit.CertSign, Target: "certificate:" + certificate, Outcome: audit.OK,
 		Detail: map[string]string{"signer": fingerprint, "signed": how}})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -19,25 +20,47 @@ import (
 	"handover/store"
 )
 
-// GateError says a step is refused until other work is done; Missing names it.
+// GateError says a step is refused until other work is done; Missing names the checklist
+// items it waits for by ID ("deal" when no deal is recorded yet).
 type GateError struct {
 	Step    string
 	Missing []string
+	Titles  map[string]string // English titles by ID, for the message
 }
 
 func (e *GateError) Error() string {
-	return fmt.Sprintf("%s is refused until: %s", e.Step, strings.Join(e.Missing, "; "))
+	var parts []string
+	for _, id := range e.Missing {
+		if t := e.Titles[id]; t != "" {
+			id += " (" + t + ")"
+		}
+		parts = append(parts, id)
+	}
+	return fmt.Sprintf("%s is refused until these checklist items are done: %s", e.Step, strings.Join(parts, "; "))
 }
 
-// exportGate is what must hold before a package may leave: until the checklist (issue 6)
-// supplies its gates, that no imported row is still waiting in quarantine.
-func exportGate(ctx context.Context, st *store.Store) error {
+// exportGate is what must hold before a package may leave: no imported row still waiting
+// in quarantine, and the deal's checklist items that export waits for (preparation, and the
+// cross-border basis when the recipient is outside the mainland).
+func (s *Session) exportGate(ctx context.Context, st *store.Store) error {
 	open, err := importer.List(ctx, st, importer.Filter{States: []string{importer.ItemQuarantined}}, 1)
 	if err != nil {
 		return err
 	}
+	gateErr := s.checklistGate(ctx, st, "export")
+	var gate *GateError
+	if gateErr != nil && !errors.As(gateErr, &gate) {
+		return gateErr
+	}
 	if len(open) > 0 {
-		return &GateError{Step: "export", Missing: []string{"every quarantined row is corrected or dismissed"}}
+		if gate == nil {
+			gate = &GateError{Step: "export", Titles: map[string]string{}}
+		}
+		gate.Missing = append(gate.Missing, "data_validated")
+		gate.Titles["data_validated"] = "every quarantined row corrected or dismissed"
+	}
+	if gate != nil {
+		return gate
 	}
 	return nil
 }
@@ -58,7 +81,7 @@ func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter
 	}
 	detail["recipients"] = strings.Join(fps, ",")
 	err := s.do(PermExport, audit.PackageExport, "", detail, func(st *store.Store) error {
-		if err := exportGate(ctx, st); err != nil {
+		if err := s.exportGate(ctx, st); err != nil {
 			return err
 		}
 		var seq struct{ N int }
@@ -67,7 +90,13 @@ func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter
 		}
 		seq.N++
 		o.Sequence, o.Deal, o.Now = seq.N, s.v.Manifest().ID, s.v.opts.Now()
-		var err error
+		view, err := s.evaluate(ctx, st)
+		if err != nil {
+			return err
+		}
+		if o.Checklist, err = json.Marshal(view.CertChecklist()); err != nil {
+			return err
+		}
 		if dir, m, err = pkg.Export(ctx, st, o, p); err != nil {
 			return err
 		}
@@ -81,6 +110,9 @@ func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter
 		sum := sha256.Sum256(js)
 		// Certificates list every package exported, by the digest of its signed package.json.
 		if err := st.PutMeta("package/"+m.ID, cert.Package{ID: m.ID, SHA256: hex.EncodeToString(sum[:])}); err != nil {
+			return err
+		}
+		if err := putFact(st, metaFactExported, o.Now); err != nil {
 			return err
 		}
 		return st.PutMeta("package-sequence", seq)

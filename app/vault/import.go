@@ -180,6 +180,16 @@ func (s *Session) NewStatementWithWitnesses(ctx context.Context, kind string, si
 				return err
 			}
 			detail["certificate"], detail["digest"] = st.ID, f.Digest
+			if err := s.fillChecklist(ctx, sto, st); err != nil {
+				return err
+			}
+			rec := certRecord{ID: st.ID, Kind: st.Kind, Signed: map[string]bool{}}
+			for _, sg := range st.Signers {
+				rec.Signers = append(rec.Signers, sg.Fingerprint)
+			}
+			if err := sto.PutMeta(metaCertificatePrefix+st.ID, rec); err != nil {
+				return err
+			}
 		}
 		return err
 	})

@@ -56,6 +56,11 @@ func (s *Session) Receive(ctx context.Context, dir string, id *identity.Identity
 		if err := st.PutMeta("package/"+m.ID, cert.Package{ID: m.ID, SHA256: hex.EncodeToString(sum[:])}); err != nil {
 			return err
 		}
+		if rec.Equal {
+			if err := putFact(st, metaFactReceived, s.v.opts.Now()); err != nil {
+				return err
+			}
+		}
 		return st.PutMeta(receivedSequence(m.Deal), struct{ N int }{m.Sequence})
 	})
 	return rec, err

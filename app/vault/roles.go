@@ -42,17 +42,18 @@ const (
 	PermSign            Permission = "sign"
 	PermDestroy         Permission = "destroy"
 	PermManageOperators Permission = "manage_operators"
-	PermAudit           Permission = "audit" // read and verify the audit log
+	PermAudit           Permission = "audit"     // read and verify the audit log
+	PermChecklist       Permission = "checklist" // record the deal, complete and reopen items
 )
 
 // permissions is the one permission table. It is enforced in Session, so a caller that
 // bypasses the UI gets the same answer.
 var permissions = map[Role][]Permission{
-	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign},
-	Transferee: {PermView, PermReveal, PermReceive, PermSign},
+	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign, PermChecklist},
+	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist},
 	Witness:    {PermView, PermSign},
 	Auditor:    {PermView, PermAudit},
-	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit},
+	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist},
 }
 
 // Can reports whether the role has the permission.

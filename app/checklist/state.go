@@ -1,0 +1,215 @@
+package checklist
+
+import (
+	"slices"
+	"time"
+)
+
+// States of an item.
+const (
+	Open    = "open"    // nothing done yet
+	Partial = "partial" // a dual item one party has signed off
+	Done    = "done"
+)
+
+// Parties that sign off a dual item.
+const (
+	SideTransferor = "transferor"
+	SideTransferee = "transferee"
+)
+
+// EvidenceRef names a file attached to an item; the bytes are in the vault.
+type EvidenceRef struct {
+	ID     string    `json:"id"`
+	Name   string    `json:"name"`
+	Size   int64     `json:"size"`
+	SHA256 string    `json:"sha256"`
+	By     string    `json:"by"` // operator id
+	At     time.Time `json:"at"`
+}
+
+// SignOff is one party's sign-off of a dual item, by an operator who gave their passphrase.
+type SignOff struct {
+	Side     string    `json:"side"`
+	Operator string    `json:"operator"`
+	Name     string    `json:"name"`
+	At       time.Time `json:"at"`
+}
+
+// Reopening records that a completed item was opened again, by whom and why.
+type Reopening struct {
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// Record is what people have done on one item; automatic items have none.
+type Record struct {
+	ID        string        `json:"id"`
+	Completed bool          `json:"completed"` // attested (manual, evidence)
+	By        string        `json:"by,omitempty"`
+	ByName    string        `json:"by_name,omitempty"`
+	At        time.Time     `json:"at,omitzero"`
+	Note      string        `json:"note,omitempty"`
+	Basis     string        `json:"basis,omitempty"` // cross_border: the legal basis
+	Evidence  []EvidenceRef `json:"evidence,omitempty"`
+	SignOffs  []SignOff     `json:"sign_offs,omitempty"`
+	Reopened  []Reopening   `json:"reopened,omitempty"`
+}
+
+// Facts are what the automatic items are derived from, read from the vault each time.
+type Facts struct {
+	Imported           bool      // the book has customers (imported or received)
+	QuarantineOpen     int       // quarantined rows neither corrected nor dismissed
+	BackupVerified     time.Time // when a backup was last verified, zero if never
+	PackageExported    bool
+	PackageReceived    bool // received here with equal figures, or the receiver's receipt signed
+	ConfirmationSigned bool // a confirmation certificate signed by every signer, both parties
+	AuditReportIssued  bool
+	Now                time.Time
+}
+
+// BackupFresh is how recent a verified backup must be.
+const BackupFresh = 24 * time.Hour
+
+// Needs say what an item still lacks; the UI translates them as checklist.need.<code>.
+const (
+	NeedAttestation    = "attestation"
+	NeedEvidence       = "evidence"
+	NeedBasis          = "cross_border_basis"
+	NeedSignTransferor = "signoff_transferor"
+	NeedSignTransferee = "signoff_transferee"
+	NeedImport         = "import"
+	NeedQuarantine     = "quarantine_open"
+	NeedBackup         = "backup_verified"
+	NeedExport         = "package_export"
+	NeedReceipt        = "package_receipt"
+	NeedConfirmation   = "confirmation_signatures"
+	NeedAuditReport    = "audit_report"
+)
+
+// Status is one item's state as shown and gated on.
+type Status struct {
+	Item
+	Phase string   `json:"phase"`
+	State string   `json:"state"`
+	Needs []string `json:"needs,omitempty"`
+	Rec   *Record  `json:"record,omitempty"`
+}
+
+// Evaluate derives every item's state from the records and facts.
+func Evaluate(t *Template, d *Deal, recs map[string]*Record, f Facts) []Status {
+	var out []Status
+	for _, ph := range t.Phases {
+		for _, it := range ph.Items {
+			st := Status{Item: it, Phase: ph.ID, Rec: recs[it.ID]}
+			st.Needs = needs(it, d, st.Rec, f)
+			switch {
+			case len(st.Needs) == 0:
+				st.State = Done
+			case it.Kind == Dual && st.Rec != nil && len(st.Rec.SignOffs) > 0:
+				st.State = Partial
+			default:
+				st.State = Open
+			}
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func needs(it Item, d *Deal, r *Record, f Facts) []string {
+	var n []string
+	switch it.Kind {
+	case Manual:
+		if r == nil || !r.Completed {
+			n = append(n, NeedAttestation)
+		}
+		if it.ID == "cross_border" && d != nil && d.RecipientLocation != Mainland && (r == nil || !slices.Contains(Bases, r.Basis)) {
+			n = append(n, NeedBasis)
+		}
+	case Evidence:
+		if r == nil || !r.Completed {
+			n = append(n, NeedAttestation)
+		}
+		if r == nil || len(r.Evidence) == 0 {
+			n = append(n, NeedEvidence)
+		}
+	case Dual:
+		for _, side := range []string{SideTransferor, SideTransferee} {
+			if r == nil || !slices.ContainsFunc(r.SignOffs, func(s SignOff) bool { return s.Side == side }) {
+				n = append(n, "signoff_"+side)
+			}
+		}
+	case Automatic:
+		n = automaticNeeds(it.ID, f)
+	}
+	return n
+}
+
+func automaticNeeds(id string, f Facts) []string {
+	var n []string
+	switch id {
+	case "data_validated":
+		if !f.Imported {
+			n = append(n, NeedImport)
+		}
+		if f.QuarantineOpen > 0 {
+			n = append(n, NeedQuarantine)
+		}
+	case "backup_verified":
+		if f.BackupVerified.IsZero() || f.Now.Sub(f.BackupVerified) > BackupFresh {
+			n = append(n, NeedBackup)
+		}
+	case "package_exported":
+		if !f.PackageExported {
+			n = append(n, NeedExport)
+		}
+	case "package_received":
+		if !f.PackageReceived {
+			n = append(n, NeedReceipt)
+		}
+	case "confirmation_signed":
+		if !f.ConfirmationSigned {
+			n = append(n, NeedConfirmation)
+		}
+	case "audit_report_issued":
+		if !f.AuditReportIssued {
+			n = append(n, NeedAuditReport)
+		}
+	}
+	return n
+}
+
+// Blocking lists the items not done that a step ("export" or "destroy") waits for.
+func Blocking(statuses []Status, step string) []string {
+	var ids []string
+	for _, s := range statuses {
+		if s.Gate == step && s.State != Done {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+// Progress counts done items per phase, in the template's order.
+type Progress struct {
+	Phase       string `json:"phase"`
+	Done, Total int
+}
+
+// PhaseProgress sums statuses per phase.
+func PhaseProgress(statuses []Status) []Progress {
+	var out []Progress
+	for _, s := range statuses {
+		if len(out) == 0 || out[len(out)-1].Phase != s.Phase {
+			out = append(out, Progress{Phase: s.Phase})
+		}
+		p := &out[len(out)-1]
+		p.Total++
+		if s.State == Done {
+			p.Done++
+		}
+	}
+	return out
+}

@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"handover/app/demo"
+	"handover/app/validate"
+)
+
+func creditCode(body string) string { return body + string(validate.CreditCodeCheck(body)) }
+
+// TestLoanBookDealThroughCommands drives a loan-book assignment from the command line: the
+// deal recorded, the export refused until the preparation is done, the figures signed off
+// by both parties, the package exported and received, and the confirmation signed by both,
+// which opens the destruction gate.
+func TestLoanBookDealThroughCommands(t *testing.T) {
+	dir := t.TempDir()
+	v := filepath.Join(dir, "transferor")
+	pw := map[string]string{"HANDOVER_PASSPHRASE": "demo-passphrase"}
+	if r := runCLI(pw, "demo", "--customers", "20", "--out", v); r.code != 0 {
+		t.Fatal(r)
+	}
+	ids := map[string]string{}
+	for _, who := range []string{"sender", "recipient"} {
+		f := filepath.Join(dir, who+".identity")
+		if r := runCLI(map[string]string{"HANDOVER_PASSPHRASE": "identity-" + who}, "identity", "new", "--out", f,
+			"--name", who, "--org", who+" Ltd", "--role", "officer"); r.code != 0 {
+			t.Fatal(r)
+		}
+		ids[who] = f
+	}
+	sender := map[string]string{"HANDOVER_PASSPHRASE": "demo-passphrase", "HANDOVER_IDENTITY_PASSPHRASE": "identity-sender"}
+	export := func() result {
+		return runCLI(sender, "export", "--vault", v, "--identity", ids["sender"], "--to", ids["recipient"]+".card.json", "--out", dir, "--json")
+	}
+	if r := runCLI(pw, "checklist", "show", "--vault", v); r.code != 1 || !strings.Contains(r.stderr, "deal init") {
+		t.Fatalf("show without a deal: %+v", r)
+	}
+	if r := export(); r.code != 1 || !strings.Contains(r.stderr, "deal (the deal recorded") {
+		t.Fatalf("export without a deal: %+v", r)
+	}
+	deal := []string{"deal", "init", "--vault", v, "--type", "loan-book",
+		"--transferor", "甲小额贷款有限公司", "--transferor-credit-code", creditCode("91330100MA27XY012"),
+		"--transferee", "乙资产管理有限公司", "--transferee-credit-code", creditCode("91110108MA01ABC03"),
+		"--transferee-contact", "李经理", "--transferee-phone", "010-66660000", "--planned-start", "2026-11-01"}
+	bad := slices.Clone(deal)
+	bad[9] = "91330100MA27XY0120"
+	if r := runCLI(pw, bad...); r.code != 1 || !strings.Contains(r.stderr, "transferor.credit_code: credit_code_checksum") {
+		t.Fatalf("bad credit code: %+v", r)
+	}
+	if r := runCLI(pw, deal...); r.code != 0 || !strings.Contains(r.stdout, "deal recorded: loan-book") {
+		t.Fatalf("deal init: %+v", r)
+	}
+	if r := runCLI(pw, deal...); r.code != 1 || !strings.Contains(r.stderr, "already holds a deal") {
+		t.Fatalf("second deal: %+v", r)
+	}
+	prep := []string{"agreement_signed", "nda_signed", "training_done", "risk_assessment", "compliance_review", "pia_done", "cross_border"}
+	if r := export(); r.code != 1 || !strings.Contains(r.stderr, "export is refused until") || !strings.Contains(r.stderr, "pia_done") {
+		t.Fatalf("gate: %+v", r)
+	}
+	show := func() ChecklistJSON {
+		t.Helper()
+		r := runCLI(pw, "checklist", "show", "--vault", v, "--json")
+		var c ChecklistJSON
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &c) != nil {
+			t.Fatalf("show: %+v", r)
+		}
+		return c
+	}
+	state := func(c ChecklistJSON, id string) ChecklistItemJSON {
+		for _, it := range c.Items {
+			if it.ID == id {
+				return it
+			}
+		}
+		t.Fatalf("no item %s", id)
+		return ChecklistItemJSON{}
+	}
+	c := show()
+	if !slices.Equal(c.Blocking["export"], prep) || c.Deal.Type != "loan-book" || len(c.Progress) != 4 {
+		t.Fatalf("checklist: %+v", c)
+	}
+	if it := state(c, "agreement_signed"); it.State != "open" || !slices.Equal(it.Needs, []string{"attestation", "evidence"}) ||
+		it.Phase != "prepare" || it.Source == "" || it.Title["zh-CN"] == "" {
+		t.Fatalf("agreement_signed: %+v", it)
+	}
+	if r := runCLI(pw, "checklist", "complete", "--vault", v, "agreement_signed"); r.code != 1 || !strings.Contains(r.stderr, "attach the evidence") {
+		t.Fatalf("evidence item without a file: %+v", r)
+	}
+	if r := runCLI(pw, "checklist", "complete", "--vault", v, "agreement_signed", "--evidence", filepath.Join(dir, "missing.pdf")); r.code != 1 {
+		t.Fatalf("missing evidence file: %+v", r)
+	}
+	for _, id := range prep {
+		args := []string{"checklist", "complete", "--vault", v, id, "--note", "已核对"}
+		if it := state(c, id); it.Kind == "evidence" {
+			f := filepath.Join(dir, id+".pdf")
+			os.WriteFile(f, []byte("%PDF-1.4 "+id), 0o600)
+			args = append(args, "--evidence", f)
+		}
+		if r := runCLI(pw, args...); r.code != 0 || !strings.Contains(r.stdout, id+": done") {
+			t.Fatalf("complete %s: %+v", id, r)
+		}
+	}
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "export"); r.code != 0 {
+		t.Fatalf("export gate: %+v", r)
+	}
+	// Both parties sign off the figures, each as themselves.
+	r := runCLI(pw, "checklist", "complete", "--vault", v, "figures_agreed", "--operator", demo.OperatorName)
+	if r.code != 0 || !strings.Contains(r.stdout, "figures_agreed: partial (still needs: signoff_transferee)") {
+		t.Fatalf("transferor sign-off: %+v", r)
+	}
+	r = runCLI(pw, "checklist", "complete", "--vault", v, "figures_agreed", "--operator", demo.AuditorName)
+	if r.code != 1 || !strings.Contains(r.stderr, "role auditor may not checklist") {
+		t.Fatalf("auditor sign-off: %+v", r)
+	}
+	r = runCLI(pw, "checklist", "complete", "--vault", v, "figures_agreed", "--operator", demo.TransfereeName)
+	if r.code != 0 || !strings.Contains(r.stdout, "figures_agreed: done") {
+		t.Fatalf("transferee sign-off: %+v", r)
+	}
+
+	r = export()
+	var res PackageResult
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil {
+		t.Fatalf("export: %+v", r)
+	}
+	// The transferee records the same deal in a new vault and receives the package.
+	rvault := filepath.Join(dir, "transferee")
+	recv := map[string]string{"HANDOVER_PASSPHRASE": "receiver-passphrase", "HANDOVER_IDENTITY_PASSPHRASE": "identity-recipient"}
+	if r := runCLI(recv, "vault", "init", "--vault", rvault, "--operator", "受让经办", "--role", "transferee"); r.code != 0 {
+		t.Fatal(r)
+	}
+	rdeal := slices.Clone(deal)
+	rdeal[3] = rvault
+	if r := runCLI(recv, rdeal...); r.code != 0 {
+		t.Fatal(r)
+	}
+	if r := runCLI(recv, "receive", "--vault", rvault, "--identity", ids["recipient"], "--trust", ids["sender"]+".card.json",
+		"--receipt-dir", dir, res.Dir); r.code != 0 {
+		t.Fatalf("receive: %+v", r)
+	}
+	rc := func() ChecklistJSON {
+		r := runCLI(recv, "checklist", "show", "--vault", rvault, "--json")
+		var c ChecklistJSON
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &c) != nil {
+			t.Fatalf("receiver's checklist: %+v", r)
+		}
+		return c
+	}()
+	if it := state(rc, "package_received"); it.State != "done" {
+		t.Fatalf("receiver's package_received: %+v", it)
+	}
+
+	// The confirmation, signed by both, opens the destruction gate.
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 1 || !strings.Contains(r.stdout, "confirmation_signed") {
+		t.Fatalf("destroy gate before the confirmation: %+v", r)
+	}
+	stmt := filepath.Join(dir, "confirmation.json")
+	if r := runCLI(pw, "cert", "new", "--vault", v, "--kind", "confirmation", "--out", stmt,
+		"--signer", ids["sender"]+".card.json", "--signer", ids["recipient"]+".card.json"); r.code != 0 {
+		t.Fatalf("cert new: %+v", r)
+	}
+	if b, _ := os.ReadFile(stmt); !strings.Contains(string(b), `"type": "loan-book"`) || !strings.Contains(string(b), `"pia_done"`) {
+		t.Fatalf("the statement lacks the deal's checklist: %.300s", b)
+	}
+	for _, who := range []string{"sender", "recipient"} {
+		env := map[string]string{"HANDOVER_IDENTITY_PASSPHRASE": "identity-" + who}
+		if r := runCLI(env, "cert", "sign", "--identity", ids[who], stmt); r.code != 0 {
+			t.Fatalf("sign: %+v", r)
+		}
+	}
+	if r := runCLI(pw, "cert", "verify", "--vault", v, stmt); r.code != 0 || !strings.Contains(r.stdout, "complete") {
+		t.Fatalf("cert verify --vault: %+v", r)
+	}
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 0 {
+		t.Fatalf("destroy gate after the confirmation: %+v", r)
+	}
+	c = show()
+	for _, id := range append(prep, "figures_agreed", "package_exported", "confirmation_signed") {
+		if it := state(c, id); it.State != "done" {
+			t.Errorf("%s: %+v", id, it)
+		}
+	}
+	if it := state(c, "figures_agreed"); it.Record == nil || len(it.Record.SignOffs) != 2 {
+		t.Fatalf("figures_agreed record: %+v", it)
+	}
+	if r := runCLI(pw, "checklist", "reopen", "--vault", v, "training_done"); r.code != 2 {
+		t.Fatalf("reopen without reason: %+v", r)
+	}
+	if r := runCLI(pw, "checklist", "reopen", "--vault", v, "training_done", "--reason", "新人加入"); r.code != 0 {
+		t.Fatalf("reopen: %+v", r)
+	}
+	if it := state(show(), "training_done"); it.State != "open" || len(it.Record.Reopened) != 1 {
+		t.Fatalf("reopened: %+v", it)
+	}
+	pdf := filepath.Join(dir, "checklist.pdf")
+	if r := runCLI(pw, "checklist", "report", "--vault", v, "--out", pdf); r.code != 0 {
+		t.Fatalf("report: %+v", r)
+	}
+	if b, err := os.ReadFile(pdf); err != nil || !strings.HasPrefix(string(b), "%PDF") {
+		t.Fatalf("report file: %v", err)
+	}
+}

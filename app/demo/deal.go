@@ -1,0 +1,58 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"handover/app/checklist"
+	"handover/app/validate"
+	"handover/app/vault"
+)
+
+// TransfereeName is the demo vault's operator for the receiving company, who signs off
+// what both parties must agree (the figures).
+const TransfereeName = "演示受让方"
+
+func creditCode(body string) string { return body + string(validate.CreditCodeCheck(body)) }
+
+// Deal is a demo deal of the given type between two fictitious companies.
+func Deal(dealType string) checklist.Deal {
+	return checklist.Deal{
+		Type: dealType,
+		Transferor: checklist.Party{Name: "演示小额贷款有限公司", CreditCode: creditCode("91330100MA27XY012"),
+			Address: "浙江省杭州市示例路 1 号", Contact: "张出让", Phone: "0571-88880000"},
+		Transferee: checklist.Party{Name: "示范金融服务有限公司", CreditCode: creditCode("91110108MA01ABC03"),
+			Address: "北京市海淀区示范街 8 号", Contact: "李受让", Phone: "010-66660000"},
+		RecipientLocation: checklist.Mainland,
+		PlannedStart:      "2026-11-01", PlannedEnd: "2026-12-31",
+	}
+}
+
+// PrepareDeal records a demo deal in s's vault and completes every item the export waits
+// for, attaching a short synthetic document as evidence where one is needed, so that the
+// demo (and tests of later steps) can export at once.
+func PrepareDeal(ctx context.Context, s *vault.Session, dealType string) error {
+	if _, err := s.InitDeal(Deal(dealType)); err != nil {
+		return err
+	}
+	view, err := s.Checklist(ctx)
+	if err != nil {
+		return err
+	}
+	for _, it := range view.Items {
+		if it.Gate != "export" {
+			continue
+		}
+		if it.Kind == checklist.Evidence {
+			doc := fmt.Sprintf("演示文件 · demo document\n%s\n%s\n", it.Title["zh-CN"], it.Title["en"])
+			if _, err := s.AttachEvidence(ctx, it.ID, it.ID+".txt", strings.NewReader(doc)); err != nil {
+				return err
+			}
+		}
+		if err := s.CompleteItem(ctx, it.ID, "演示数据", ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}

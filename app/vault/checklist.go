@@ -1,0 +1,437 @@
+package vault
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"handover/app/audit"
+	"handover/app/cert"
+	"handover/app/checklist"
+	"handover/app/importer"
+	"handover/crypto/keyslot"
+	"handover/store"
+)
+
+// Errors of the checklist, meant for the user.
+var (
+	ErrNoDeal          = errors.New("no deal is recorded in this vault yet (handover deal init)")
+	ErrDealExists      = errors.New("this vault already holds a deal; a vault holds one deal")
+	ErrUnknownItem     = errors.New("the deal's checklist has no such item")
+	ErrAutomaticItem   = errors.New("this item follows from the vault's state and cannot be completed by hand")
+	ErrNeedsEvidence   = errors.New("attach the evidence file before completing this item")
+	ErrNeedsBasis      = errors.New("the recipient is outside the mainland: choose the cross-border legal basis (security_assessment, standard_contract or certification)")
+	ErrNotDual         = errors.New("only items both parties sign off take sign-offs")
+	ErrSignOffRole     = errors.New("a sign-off needs an operator of the transferor or the transferee")
+	ErrAlreadySigned   = errors.New("this party has already signed off the item")
+	ErrReasonRequired  = errors.New("say why the item is reopened")
+	ErrNotDone         = errors.New("the item is not complete, so there is nothing to reopen")
+	ErrAlreadyComplete = errors.New("the item is already complete")
+	ErrNoEvidenceItem  = errors.New("this item takes no files")
+)
+
+// The meta records of the checklist.
+const (
+	metaDeal              = "deal"
+	metaItemPrefix        = "checklist/"
+	metaFactExported      = "fact/package-exported"
+	metaFactReceived      = "fact/package-received"
+	metaFactBackup        = "fact/backup-verified"
+	metaFactAuditReport   = "fact/audit-report"
+	metaCertificatePrefix = "certificate/"
+)
+
+// certRecord is what the vault knows of a statement it issued: who must sign and who has.
+type certRecord struct {
+	ID      string          `json:"id"`
+	Kind    string          `json:"kind"`
+	Signers []string        `json:"signers"` // fingerprints
+	Signed  map[string]bool `json:"signed"`
+}
+
+type factTime struct {
+	At time.Time `json:"at"`
+}
+
+// ChecklistView is the deal and every item's state, as the dashboard shows it.
+type ChecklistView struct {
+	Deal     *checklist.Deal
+	Template *checklist.Template
+	Items    []checklist.Status
+	Progress []checklist.Progress
+	Facts    checklist.Facts
+}
+
+// Item finds an item's status by ID.
+func (c *ChecklistView) Item(id string) (checklist.Status, bool) {
+	i := slices.IndexFunc(c.Items, func(s checklist.Status) bool { return s.ID == id })
+	if i < 0 {
+		return checklist.Status{}, false
+	}
+	return c.Items[i], true
+}
+
+// Deal returns the vault's deal, or ErrNoDeal.
+func (s *Session) Deal() (*checklist.Deal, error) {
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	return loadDeal(st)
+}
+
+func loadDeal(st *store.Store) (*checklist.Deal, error) {
+	var d checklist.Deal
+	if err := st.GetMeta(metaDeal, &d); errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoDeal
+	} else if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// InitDeal records the vault's one deal after checking it (checklist.Deal.Normalize).
+func (s *Session) InitDeal(d checklist.Deal) (*checklist.Deal, error) {
+	detail := map[string]string{"type": d.Type, "recipient_location": d.RecipientLocation}
+	err := s.do(PermChecklist, audit.DealInit, "", detail, func(st *store.Store) error {
+		if _, err := loadDeal(st); err == nil {
+			return ErrDealExists
+		} else if !errors.Is(err, ErrNoDeal) {
+			return err
+		}
+		if err := d.Normalize(); err != nil {
+			return err
+		}
+		d.Created = s.v.opts.Now().UTC()
+		detail["recipient_location"] = d.RecipientLocation
+		return st.PutMeta(metaDeal, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Checklist evaluates every item of the deal's checklist against the vault's state now.
+func (s *Session) Checklist(ctx context.Context) (*ChecklistView, error) {
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	return s.evaluate(ctx, st)
+}
+
+func (s *Session) evaluate(ctx context.Context, st *store.Store) (*ChecklistView, error) {
+	d, err := loadDeal(st)
+	if err != nil {
+		return nil, err
+	}
+	t, err := checklist.Load(d.Type)
+	if err != nil {
+		return nil, err
+	}
+	recs := map[string]*checklist.Record{}
+	if err := st.MetaPrefix(ctx, metaItemPrefix, func(name string, b []byte) (bool, error) {
+		var r checklist.Record
+		if err := json.Unmarshal(b, &r); err != nil {
+			return false, &store.CorruptError{What: "checklist item"}
+		}
+		recs[r.ID] = &r
+		return true, nil
+	}); err != nil {
+		return nil, err
+	}
+	f, err := s.facts(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	items := checklist.Evaluate(t, d, recs, f)
+	return &ChecklistView{Deal: d, Template: t, Items: items, Progress: checklist.PhaseProgress(items), Facts: f}, nil
+}
+
+// facts reads what the automatic items follow from.
+func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, error) {
+	f := checklist.Facts{Now: s.v.opts.Now().UTC()}
+	// Imported, generated (demo) or received: a book with customers in it.
+	f.Imported = st.Counts().Customers > 0
+	open, err := importer.List(ctx, st, importer.Filter{States: []string{importer.ItemQuarantined}}, 1)
+	if err != nil {
+		return f, err
+	}
+	f.QuarantineOpen = len(open)
+	var ft factTime
+	if err := st.GetMeta(metaFactBackup, &ft); err == nil {
+		f.BackupVerified = ft.At
+	}
+	f.PackageExported = st.GetMeta(metaFactExported, &ft) == nil
+	f.PackageReceived = st.GetMeta(metaFactReceived, &ft) == nil
+	f.AuditReportIssued = st.GetMeta(metaFactAuditReport, &ft) == nil
+	err = st.MetaPrefix(ctx, metaCertificatePrefix, func(_ string, b []byte) (bool, error) {
+		var c certRecord
+		if err := json.Unmarshal(b, &c); err != nil {
+			return false, &store.CorruptError{What: "certificate record"}
+		}
+		// Both parties: a statement signed by every signer it names, and at least two.
+		if len(c.Signers) >= 2 && len(c.Signed) >= len(c.Signers) {
+			switch c.Kind {
+			case "confirmation":
+				f.ConfirmationSigned = true
+			case "receipt":
+				f.PackageReceived = true // the receiver's signed receipt, brought back
+			}
+		}
+		return true, nil
+	})
+	return f, err
+}
+
+// ChecklistGate returns a *GateError naming the items a step ("export", "destroy") waits
+// for, or nil. Export also waits for a cross-border basis when the recipient is outside the
+// mainland (the cross_border item needs it), and for a recorded deal.
+func (s *Session) ChecklistGate(ctx context.Context, step string) error {
+	st, err := s.store()
+	if err != nil {
+		return err
+	}
+	return s.checklistGate(ctx, st, step)
+}
+
+func (s *Session) checklistGate(ctx context.Context, st *store.Store, step string) error {
+	view, err := s.evaluate(ctx, st)
+	if errors.Is(err, ErrNoDeal) {
+		return &GateError{Step: step, Missing: []string{"deal"}, Titles: map[string]string{"deal": "the deal recorded (handover deal init)"}}
+	}
+	if err != nil {
+		return err
+	}
+	if missing := checklist.Blocking(view.Items, step); len(missing) > 0 {
+		g := &GateError{Step: step, Missing: missing, Titles: map[string]string{}}
+		for _, id := range missing {
+			it, _ := view.Item(id)
+			g.Titles[id] = it.Title["en"]
+		}
+		return g
+	}
+	return nil
+}
+
+// item loads one item's record (empty if nothing was done yet) and its template entry.
+func (s *Session) item(ctx context.Context, st *store.Store, id string) (*ChecklistView, checklist.Status, *checklist.Record, error) {
+	view, err := s.evaluate(ctx, st)
+	if err != nil {
+		return nil, checklist.Status{}, nil, err
+	}
+	it, ok := view.Item(id)
+	if !ok {
+		return nil, checklist.Status{}, nil, ErrUnknownItem
+	}
+	rec := it.Rec
+	if rec == nil {
+		rec = &checklist.Record{ID: id}
+	}
+	return view, it, rec, nil
+}
+
+// CompleteItem attests a manual or evidence item with an optional note; basis is the
+// cross-border legal basis for the cross_border item.
+func (s *Session) CompleteItem(ctx context.Context, id, note, basis string) error {
+	detail := map[string]string{}
+	return s.do(PermChecklist, audit.ChecklistComplete, "item:"+id, detail, func(st *store.Store) error {
+		view, it, rec, err := s.item(ctx, st, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case it.Kind == checklist.Automatic:
+			return ErrAutomaticItem
+		case it.Kind == checklist.Dual:
+			return ErrNotDual
+		case rec.Completed:
+			return ErrAlreadyComplete
+		case it.Kind == checklist.Evidence && len(rec.Evidence) == 0:
+			return ErrNeedsEvidence
+		}
+		if basis != "" && !slices.Contains(checklist.Bases, basis) {
+			return ErrNeedsBasis
+		}
+		if id == "cross_border" && view.Deal.RecipientLocation != checklist.Mainland && basis == "" && rec.Basis == "" {
+			return ErrNeedsBasis
+		}
+		if basis != "" {
+			rec.Basis, detail["basis"] = basis, basis
+		}
+		rec.Completed, rec.By, rec.ByName, rec.At, rec.Note = true, s.op.ID, s.op.Name, s.v.opts.Now().UTC(), strings.TrimSpace(note)
+		return st.PutMeta(metaItemPrefix+id, rec)
+	})
+}
+
+// AttachEvidence stores a file for an evidence item, encrypted in the vault, and lists it
+// on the item with its SHA-256. name is the file's base name.
+func (s *Session) AttachEvidence(ctx context.Context, id, name string, r io.Reader) (*checklist.EvidenceRef, error) {
+	var ref *checklist.EvidenceRef
+	detail := map[string]string{"file": name}
+	err := s.do(PermChecklist, audit.ChecklistEvidence, "item:"+id, detail, func(st *store.Store) error {
+		_, it, rec, err := s.item(ctx, st, id)
+		if err != nil {
+			return err
+		}
+		if it.Kind != checklist.Evidence {
+			return fmt.Errorf("%s: %w", id, ErrNoEvidenceItem)
+		}
+		var rnd [8]byte
+		_, _ = rand.Read(rnd[:])
+		e, err := st.PutEvidence(ctx, id+"-"+hex.EncodeToString(rnd[:]), name, r)
+		if err != nil {
+			return err
+		}
+		ref = &checklist.EvidenceRef{ID: e.ID, Name: e.Name, Size: e.Size, SHA256: e.SHA256, By: s.op.ID, At: s.v.opts.Now().UTC()}
+		detail["sha256"], detail["size"] = e.SHA256, fmt.Sprint(e.Size)
+		rec.Evidence = append(rec.Evidence, *ref)
+		return st.PutMeta(metaItemPrefix+id, rec)
+	})
+	return ref, err
+}
+
+// WriteEvidence writes an attached file to w, checked against its SHA-256.
+func (s *Session) WriteEvidence(ctx context.Context, evidenceID string, w io.Writer) error {
+	return s.do(PermView, audit.DocumentOpen, "evidence:"+evidenceID, nil, func(st *store.Store) error {
+		_, err := st.WriteEvidence(ctx, evidenceID, w)
+		return err
+	})
+}
+
+// SignOff records one party's sign-off of a dual item by operator, who proves it with their
+// own passphrase (the signed-in operator signs for themselves the same way). The operator's
+// role says the party: transferor or transferee.
+func (s *Session) SignOff(ctx context.Context, id, operator, passphrase, note string) error {
+	detail := map[string]string{"operator": operator}
+	return s.do(PermChecklist, audit.ChecklistSignOff, "item:"+id, detail, func(st *store.Store) error {
+		_, it, rec, err := s.item(ctx, st, id)
+		if err != nil {
+			return err
+		}
+		if it.Kind != checklist.Dual {
+			return ErrNotDual
+		}
+		op, err := st.Operator(operator)
+		if err != nil {
+			return err
+		}
+		side := map[Role]string{Transferor: checklist.SideTransferor, Transferee: checklist.SideTransferee}[Role(op.Role)]
+		if side == "" {
+			return ErrSignOffRole
+		}
+		if slices.ContainsFunc(rec.SignOffs, func(so checklist.SignOff) bool { return so.Side == side }) {
+			return ErrAlreadySigned
+		}
+		if err := s.v.checkPassphrase(op.ID, passphrase); err != nil {
+			return err
+		}
+		detail["side"] = side
+		rec.SignOffs = append(rec.SignOffs, checklist.SignOff{Side: side, Operator: op.ID, Name: op.Name, At: s.v.opts.Now().UTC()})
+		if n := strings.TrimSpace(note); n != "" {
+			rec.Note = strings.TrimSpace(rec.Note + "\n" + op.Name + ": " + n)
+		}
+		return st.PutMeta(metaItemPrefix+id, rec)
+	})
+}
+
+// ReopenItem opens a completed or signed-off item again; the reason is kept on the item and
+// in the audit log. Its evidence stays attached and listed; it must be attested again.
+func (s *Session) ReopenItem(ctx context.Context, id, reason string) error {
+	reason = strings.TrimSpace(reason)
+	detail := map[string]string{"reason": reason}
+	return s.do(PermChecklist, audit.ChecklistReopen, "item:"+id, detail, func(st *store.Store) error {
+		if reason == "" {
+			return ErrReasonRequired
+		}
+		_, it, rec, err := s.item(ctx, st, id)
+		if err != nil {
+			return err
+		}
+		if it.Kind == checklist.Automatic {
+			return ErrAutomaticItem
+		}
+		if !rec.Completed && len(rec.SignOffs) == 0 {
+			return ErrNotDone
+		}
+		rec.Completed, rec.SignOffs, rec.Basis = false, nil, ""
+		rec.Reopened = append(rec.Reopened, checklist.Reopening{By: s.op.ID, At: s.v.opts.Now().UTC(), Reason: reason})
+		return st.PutMeta(metaItemPrefix+id, rec)
+	})
+}
+
+// checkPassphrase proves an operator's passphrase without opening a session. A wrong one is
+// recorded like a failed unlock.
+func (v *Vault) checkPassphrase(operator, passphrase string) error {
+	h, sealed, err := v.dir.ReadSlot(operator)
+	if err != nil {
+		return err
+	}
+	master, err := keyslot.Unwrap(sealed, operator, passphrase)
+	if err != nil {
+		if errors.Is(err, keyslot.ErrWrongPassphrase) {
+			_ = v.dir.RecordAuthFailure(store.AuthFailure{Time: v.opts.Now().UTC(), Operator: h.Operator,
+				Workstation: v.opts.Workstation, Reason: "wrong_passphrase"})
+			return ErrWrongPassphrase
+		}
+		return err
+	}
+	clear(master)
+	return nil
+}
+
+// putFact records that something an automatic item follows from has happened.
+func putFact(st *store.Store, name string, at time.Time) error {
+	return st.PutMeta(name, factTime{At: at.UTC()})
+}
+
+// CertChecklist is the checklist as certificates and packages record it.
+func (c *ChecklistView) CertChecklist() *cert.Checklist {
+	out := &cert.Checklist{DealType: c.Deal.Type, RecipientLocation: c.Deal.RecipientLocation,
+		Transferor: cert.ChecklistParty{Name: c.Deal.Transferor.Name, CreditCode: c.Deal.Transferor.CreditCode},
+		Transferee: cert.ChecklistParty{Name: c.Deal.Transferee.Name, CreditCode: c.Deal.Transferee.CreditCode},
+		Items:      []cert.ChecklistItem{}}
+	for _, it := range c.Items {
+		ci := cert.ChecklistItem{ID: it.ID, Phase: it.Phase, State: it.State, Title: it.Title, Source: it.Source, Law: it.Law}
+		if r := it.Rec; r != nil {
+			if r.Completed {
+				ci.By, ci.At, ci.Basis = r.ByName, r.At, r.Basis
+			}
+			for _, e := range r.Evidence {
+				ci.Evidence = append(ci.Evidence, cert.EvidenceFile{Name: e.Name, SHA256: e.SHA256})
+			}
+			for _, so := range r.SignOffs {
+				ci.SignOffs = append(ci.SignOffs, so.Side+": "+so.Name)
+			}
+		}
+		out.Items = append(out.Items, ci)
+	}
+	return out
+}
+
+// fillChecklist records the deal's type and checklist in a statement; a vault without a
+// deal leaves them empty.
+func (s *Session) fillChecklist(ctx context.Context, st *store.Store, stmt *cert.Statement) error {
+	view, err := s.evaluate(ctx, st)
+	if errors.Is(err, ErrNoDeal) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	stmt.Deal.Type = view.Deal.Type
+	b, err := json.Marshal(view.CertChecklist())
+	if err != nil {
+		return err
+	}
+	stmt.Checklist = b
+	return nil
+}

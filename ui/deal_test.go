@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"handover/app/checklist"
+	"handover/app/demo"
+	"handover/app/validate"
+	"handover/app/vault"
+	"handover/crypto/identity"
+)
+
+// TestEquityDealThroughTheUI drives an equity transfer from the deal's creation to the
+// confirmation signed by both parties, through the screens: the wizard refuses a mistyped
+// credit code, the export is refused naming the missing preparation, evidence is attached
+// and items completed, both parties sign off the figures with their own passphrases, the
+// package is exported, and the joint signature of the confirmation opens destruction.
+func TestEquityDealThroughTheUI(t *testing.T) {
+	dir := demoVault(t, 20)
+	files := t.TempDir()
+	ch := &seqChooser{}
+	a := newTestApp(t, "")
+	a.chooser = ch
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	if a.shell.current != "deal" || a.shell.deal.form == nil {
+		t.Fatal("a vault without a deal does not open on the setup wizard")
+	}
+	dv := a.shell.deal
+	f := dv.form
+	snapshot(t, a, "deal-wizard")
+	f.kind.SetSelected(L("deal.type.equity"))
+	if !strings.Contains(f.about.Text, "控制者不变") {
+		t.Fatalf("the deal type is not explained: %q", f.about.Text)
+	}
+	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
+	test.Type(f.tor.name, "甲小额贷款有限公司")
+	test.Type(f.tor.code, "91330100MA27XY0120") // one character mistyped
+	test.Type(f.tee.name, "乙金融控股有限公司")
+	test.Type(f.tee.code, strings.ToLower(code("91110108MA01ABC03")))
+	test.Tap(f.save)
+	if dv.view != nil || !strings.Contains(f.status.Text, L("deal.field.transferor.credit_code")) ||
+		!strings.Contains(f.status.Text, L("deal.reason.credit_code_checksum")) {
+		t.Fatalf("mistyped credit code: %q", f.status.Text)
+	}
+	f.tor.code.SetText(code("91330100MA27XY012"))
+	test.Tap(f.save)
+	if dv.view == nil || dv.view.Deal.Type != checklist.Equity {
+		t.Fatalf("deal not saved: %q", f.status.Text)
+	}
+	snapshot(t, a, "deal-dashboard-new")
+
+	// The export is refused, naming the preparation still to do.
+	cardA, idA := makeIdentity(t, files, "甲某", "甲小额贷款有限公司")
+	cardB, idB := makeIdentity(t, files, "乙某", "乙金融控股有限公司")
+	recipient, _ := identity.ParseCard(mustRead(t, cardB))
+	if _, err := a.session.Trust(recipient, "当面核对"); err != nil {
+		t.Fatal(err)
+	}
+	a.shell.show("export")
+	ev := a.shell.export
+	ev.checks[0].SetChecked(true)
+	stick := t.TempDir()
+	ev.run(idA, "passphrase-of-甲某", stick)
+	eventually(t, "export refused", func() bool { return ev.done == 1 })
+	var gate *vault.GateError
+	prep := []string{"agreement_signed", "nda_signed", "training_done", "risk_assessment", "compliance_review", "cross_border"}
+	if !errors.As(ev.lastErr, &gate) || !slices.Equal(gate.Missing, prep) {
+		t.Fatalf("export before the preparation: %v", ev.lastErr)
+	}
+	if msg, _ := describe(ev.lastErr); !strings.Contains(msg, "转让协议已签署") {
+		t.Fatalf("the refusal does not name the items: %q", msg)
+	}
+
+	a.shell.show("deal")
+	dv = a.shell.deal
+	for _, id := range prep {
+		row := dv.rows[id]
+		if row.attach != nil {
+			if !row.complete.Disabled() {
+				t.Fatalf("%s can be completed without evidence", id)
+			}
+			scan := filepath.Join(files, id+".pdf")
+			os.WriteFile(scan, []byte("%PDF-1.4 "+id), 0o600)
+			n := dv.done
+			ch.answers = []string{scan}
+			test.Tap(row.attach)
+			eventually(t, "evidence for "+id, func() bool { return dv.done == n+1 })
+			if dv.lastErr != nil {
+				t.Fatal(dv.lastErr)
+			}
+		}
+		dv.complete(id, "已核对原件", "")
+		if dv.lastErr != nil {
+			t.Fatalf("%s: %v", id, dv.lastErr)
+		}
+	}
+	if p := dv.view.Progress[0]; p.Done != p.Total {
+		t.Fatalf("preparation %d/%d", p.Done, p.Total)
+	}
+	if !strings.Contains(findText(dv.content), L("dash.gate_open.export")) {
+		t.Fatal("the dashboard does not say export is open")
+	}
+
+	// Both parties sign off the figures, each with their own passphrase.
+	ops, _ := a.session.Operators(t.Context())
+	opID := func(name string) string {
+		for _, o := range ops {
+			if o.Name == name {
+				return o.ID
+			}
+		}
+		t.Fatalf("no operator %s", name)
+		return ""
+	}
+	n := dv.done
+	dv.signOff("figures_agreed", opID(demo.TransfereeName), "not the passphrase", "")
+	eventually(t, "wrong passphrase", func() bool { return dv.done == n+1 })
+	if !errors.Is(dv.lastErr, vault.ErrWrongPassphrase) {
+		t.Fatalf("wrong passphrase: %v", dv.lastErr)
+	}
+	dv.signOff("figures_agreed", opID(demo.OperatorName), DemoPassphrase, "")
+	eventually(t, "transferor's sign-off", func() bool { return dv.done == n+2 })
+	if it, _ := dv.view.Item("figures_agreed"); it.State != checklist.Partial {
+		t.Fatalf("after one party: %s %v", it.State, dv.lastErr)
+	}
+	dv.signOff("figures_agreed", opID(demo.TransfereeName), DemoPassphrase, "核对一致")
+	eventually(t, "transferee's sign-off", func() bool { return dv.done == n+3 })
+	if it, _ := dv.view.Item("figures_agreed"); it.State != checklist.Done {
+		t.Fatalf("after both: %s %v", it.State, dv.lastErr)
+	}
+
+	a.shell.show("export")
+	ev = a.shell.export
+	ev.checks[0].SetChecked(true)
+	ev.run(idA, "passphrase-of-甲某", stick)
+	eventually(t, "export", func() bool { return ev.done == 1 })
+	if ev.lastErr != nil {
+		t.Fatalf("export after the preparation: %v", ev.lastErr)
+	}
+
+	// The confirmation, signed by both at this workstation.
+	a.shell.show("certificates")
+	cv := a.shell.certs
+	ch.answers = []string{cardA}
+	test.Tap(cv.addCard)
+	ch.answers = []string{cardB}
+	test.Tap(cv.addCard)
+	test.Tap(cv.issue)
+	if cv.st == nil || !strings.Contains(string(cv.st.Checklist), `"figures_agreed"`) {
+		t.Fatal("the statement does not carry the checklist")
+	}
+	cv.signWith(cv.cards[0], idA, "passphrase-of-甲某")
+	eventually(t, "A signs", func() bool { return cv.signed == 1 })
+	cv.signWith(cv.cards[1], idB, "passphrase-of-乙某")
+	eventually(t, "B signs", func() bool { return cv.signed == 2 })
+
+	a.shell.show("deal")
+	dv = a.shell.deal
+	for _, id := range append(prep, "data_validated", "figures_agreed", "package_exported", "confirmation_signed") {
+		if it, _ := dv.view.Item(id); it.State != checklist.Done {
+			t.Errorf("%s: %s, needs %v", id, it.State, it.Needs)
+		}
+	}
+	if err := a.session.ChecklistGate(t.Context(), "destroy"); err != nil {
+		t.Fatalf("destroy gate: %v", err)
+	}
+	text := findText(dv.content)
+	for _, want := range []string{L("dash.gate_open.destroy"), L("dash.gate_open.export"), "核对一致"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
+	}
+	snapshot(t, a, "deal-dashboard")
+	path, err := dv.writeReport(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !strings.HasPrefix(string(b), "%PDF") {
+		t.Fatal("checklist report is not a PDF")
+	}
+	// Reopening asks for a reason and is shown.
+	dv.reopen("training_done", "")
+	if !errors.Is(dv.lastErr, vault.ErrReasonRequired) {
+		t.Fatalf("reopen without a reason: %v", dv.lastErr)
+	}
+	dv.reopen("training_done", "新增经办人")
+	if it, _ := dv.view.Item("training_done"); it.State != checklist.Open || !strings.Contains(findText(dv.content), "新增经办人") {
+		t.Fatalf("reopened: %s", it.State)
+	}
+}

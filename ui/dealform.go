@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/checklist"
+)
+
+// partyFields are the entries of one party in the deal setup.
+type partyFields struct {
+	name, code, address, contact, phone *widget.Entry
+}
+
+func newPartyFields() partyFields {
+	p := partyFields{widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()}
+	p.code.SetPlaceHolder("91330100MA27XY0128")
+	return p
+}
+
+func (p partyFields) party() checklist.Party {
+	return checklist.Party{Name: p.name.Text, CreditCode: p.code.Text, Address: p.address.Text, Contact: p.contact.Text, Phone: p.phone.Text}
+}
+
+func (p partyFields) card(title string) fyne.CanvasObject {
+	return widget.NewCard(title, "", widget.NewForm(
+		widget.NewFormItem(L("deal.name"), p.name),
+		widget.NewFormItem(L("deal.credit_code"), p.code),
+		widget.NewFormItem(L("deal.address"), p.address),
+		widget.NewFormItem(L("deal.contact"), p.contact),
+		widget.NewFormItem(L("deal.phone"), p.phone)))
+}
+
+// dealForm is the setup wizard: the deal's type, both parties, where the recipient is and
+// the planned dates. A vault holds one deal, so it shows only until one is recorded.
+type dealForm struct {
+	content    fyne.CanvasObject
+	kind       *widget.RadioGroup
+	about      *widget.Label
+	tor, tee   partyFields
+	location   *widget.Select
+	start, end *widget.Entry
+	save       *widget.Button
+	status     *widget.Label
+}
+
+func newDealForm(onSave func(checklist.Deal)) *dealForm {
+	f := &dealForm{tor: newPartyFields(), tee: newPartyFields(), start: widget.NewEntry(), end: widget.NewEntry()}
+	var kinds []string
+	for _, t := range checklist.DealTypes {
+		kinds = append(kinds, L("deal.type."+t))
+	}
+	f.about = widget.NewLabel("")
+	f.about.Wrapping = fyne.TextWrapWord
+	f.kind = widget.NewRadioGroup(kinds, func(string) { f.showAbout() })
+	f.kind.Horizontal = true
+	var locs []string
+	for _, l := range checklist.Locations {
+		locs = append(locs, L("deal.location."+l))
+	}
+	f.location = widget.NewSelect(locs, nil)
+	f.location.SetSelectedIndex(0)
+	f.start.SetPlaceHolder("2026-12-01")
+	f.end.SetPlaceHolder("2027-01-31")
+	f.status = widget.NewLabel("")
+	f.status.Wrapping = fyne.TextWrapWord
+	f.status.Importance = widget.DangerImportance
+	f.save = widget.NewButtonWithIcon(L("deal.save"), theme.ConfirmIcon(), func() { onSave(f.deal()) })
+	f.save.Importance = widget.HighImportance
+	intro := widget.NewLabel(L("deal.setup_intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	f.content = container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle(L("deal.setup_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		intro,
+		widget.NewForm(widget.NewFormItem(L("deal.type"), f.kind)),
+		f.about,
+		container.NewGridWithColumns(2, f.tor.card(L("deal.transferor")), f.tee.card(L("deal.transferee"))),
+		widget.NewForm(
+			widget.NewFormItem(L("deal.location"), f.location),
+			widget.NewFormItem(L("deal.planned_start"), f.start),
+			widget.NewFormItem(L("deal.planned_end"), f.end)),
+		f.status,
+		container.NewHBox(f.save)))
+	return f
+}
+
+func (f *dealForm) dealType() string {
+	for i, t := range checklist.DealTypes {
+		if f.kind.Selected == L("deal.type."+t) {
+			return checklist.DealTypes[i]
+		}
+	}
+	return ""
+}
+
+// showAbout explains what the chosen deal type means for the checklist.
+func (f *dealForm) showAbout() {
+	t, err := checklist.Load(f.dealType())
+	if err != nil {
+		f.about.SetText("")
+		return
+	}
+	f.about.SetText(t.About[currentLang()])
+}
+
+func (f *dealForm) deal() checklist.Deal {
+	loc := checklist.Mainland
+	if i := f.location.SelectedIndex(); i >= 0 {
+		loc = checklist.Locations[i]
+	}
+	return checklist.Deal{Type: f.dealType(), Transferor: f.tor.party(), Transferee: f.tee.party(),
+		RecipientLocation: loc, PlannedStart: f.start.Text, PlannedEnd: f.end.Text}
+}
+
+// showError names the field and the reason of a refused deal.
+func (f *dealForm) showError(err error) {
+	var de *checklist.DealError
+	if errors.As(err, &de) {
+		f.status.SetText(L("deal.refused", map[string]any{"Field": L("deal.field." + de.Field), "Reason": L("deal.reason." + de.Reason)}))
+		return
+	}
+	msg, hint := describe(err)
+	f.status.SetText(msg + " " + hint)
+}

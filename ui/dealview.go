@@ -1,0 +1,349 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/cert"
+	"handover/app/checklist"
+	"handover/app/progress"
+	"handover/app/vault"
+	"handover/store"
+)
+
+// dealView is the landing screen: the setup wizard until a deal is recorded, then the
+// dashboard (progress per phase, what blocks, the next action for this operator's role,
+// recent activity) above the checklist with each item's actions.
+type dealView struct {
+	a       *App
+	s       *vault.Session
+	content *fyne.Container
+	form    *dealForm
+	view    *vault.ChecklistView
+	rows    map[string]*itemRow
+	next    *widget.Label
+	report  *widget.Button
+
+	lastErr error
+	done    int // background actions finished, for tests
+}
+
+func newDealView(a *App, s *vault.Session) *dealView {
+	v := &dealView{a: a, s: s, content: container.NewStack()}
+	v.refresh()
+	return v
+}
+
+// refresh reads the checklist again and rebuilds the screen.
+func (v *dealView) refresh() {
+	view, err := v.s.Checklist(context.Background())
+	switch {
+	case errors.Is(err, vault.ErrNoDeal) && v.s.Role().Can(vault.PermChecklist):
+		v.view = nil
+		v.form = newDealForm(v.saveDeal)
+		v.content.Objects = []fyne.CanvasObject{v.form.content}
+	case errors.Is(err, vault.ErrNoDeal):
+		l := widget.NewLabel(L("deal.none_yet"))
+		l.Wrapping = fyne.TextWrapWord
+		v.content.Objects = []fyne.CanvasObject{container.NewPadded(l)}
+	case err != nil:
+		msg, hint := describe(err)
+		l := widget.NewLabel(msg + "\n" + hint)
+		l.Wrapping = fyne.TextWrapWord
+		v.content.Objects = []fyne.CanvasObject{container.NewPadded(l)}
+	default:
+		v.view = view
+		v.content.Objects = []fyne.CanvasObject{v.dashboard()}
+	}
+	v.content.Refresh()
+}
+
+func (v *dealView) saveDeal(d checklist.Deal) {
+	if _, err := v.s.InitDeal(d); err != nil {
+		v.lastErr = err
+		v.form.showError(err)
+		return
+	}
+	v.lastErr = nil
+	v.refresh()
+}
+
+func (v *dealView) dashboard() fyne.CanvasObject {
+	d, lang := v.view.Deal, currentLang()
+	title := widget.NewLabelWithStyle(L("dash.title", map[string]any{"Type": L("deal.type." + d.Type),
+		"From": d.Transferor.Name, "To": d.Transferee.Name}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Wrapping = fyne.TextWrapWord
+	facts := L("dash.facts", map[string]any{"Location": L("deal.location." + d.RecipientLocation),
+		"FromCode": d.Transferor.CreditCode, "ToCode": d.Transferee.CreditCode})
+	if d.PlannedStart != "" || d.PlannedEnd != "" {
+		facts += " · " + L("dash.planned", map[string]any{"Start": d.PlannedStart, "End": d.PlannedEnd})
+	}
+	about := widget.NewLabel(facts + "\n" + v.view.Template.About[lang])
+	about.Wrapping = fyne.TextWrapWord
+
+	bars := container.NewGridWithColumns(len(v.view.Progress))
+	for _, p := range v.view.Progress {
+		bar := widget.NewProgressBar()
+		bar.Max = float64(p.Total)
+		bar.SetValue(float64(p.Done))
+		done, total := p.Done, p.Total
+		bar.TextFormatter = func() string { return fmt.Sprintf("%d / %d", done, total) }
+		bars.Add(container.NewVBox(widget.NewLabelWithStyle(v.view.Template.PhaseName(p.Phase, lang), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), bar))
+	}
+	gates := container.NewVBox()
+	for _, step := range []string{"export", "destroy"} {
+		missing := checklist.Blocking(v.view.Items, step)
+		l := widget.NewLabel(L("dash.gate_open." + step))
+		l.Importance = widget.SuccessImportance
+		if len(missing) > 0 {
+			l.SetText(L("dash.gate_closed."+step, map[string]any{"Items": v.titles(missing)}))
+			l.Importance = widget.WarningImportance
+		}
+		l.Wrapping = fyne.TextWrapWord
+		gates.Add(l)
+	}
+	v.next = widget.NewLabel(v.nextAction())
+	v.next.Wrapping = fyne.TextWrapWord
+	v.next.Importance = widget.HighImportance
+	v.report = widget.NewButtonWithIcon(L("dash.report"), theme.DocumentSaveIcon(), v.saveReport)
+	recent := widget.NewLabel(v.recent())
+	recent.Wrapping = fyne.TextWrapWord
+	summary := container.NewVBox(title, about, bars, gates,
+		container.NewBorder(nil, nil, widget.NewIcon(theme.NavigateNextIcon()), v.report, v.next),
+		widget.NewCard("", L("dash.recent"), recent))
+
+	v.rows = map[string]*itemRow{}
+	list := container.NewVBox()
+	phase := ""
+	var box *fyne.Container
+	for _, it := range v.view.Items {
+		if it.Phase != phase {
+			phase = it.Phase
+			box = container.NewVBox()
+			list.Add(widget.NewCard(v.view.Template.PhaseName(phase, lang), "", box))
+		}
+		r := v.newItemRow(it)
+		v.rows[it.ID] = r
+		if len(box.Objects) > 0 {
+			box.Add(widget.NewSeparator())
+		}
+		box.Add(r.content)
+	}
+	return container.NewVScroll(container.NewVBox(summary, list))
+}
+
+// titles names items in the UI language, joined.
+func (v *dealView) titles(ids []string) string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, itemTitle(v.view, id))
+	}
+	return strings.Join(out, L("list.sep"))
+}
+
+func itemTitle(view *vault.ChecklistView, id string) string {
+	if view != nil {
+		if it, ok := view.Item(id); ok && it.Title[currentLang()] != "" {
+			return it.Title[currentLang()]
+		}
+	}
+	return checklistTitle(id)
+}
+
+// checklistTitle finds an item's title in any template (errors carry only IDs).
+func checklistTitle(id string) string {
+	if id == "deal" {
+		return L("dash.item_deal")
+	}
+	for _, dt := range checklist.DealTypes {
+		t, err := checklist.Load(dt)
+		if err != nil {
+			continue
+		}
+		for _, p := range t.Phases {
+			for _, it := range p.Items {
+				if it.ID == id {
+					return it.Title[currentLang()]
+				}
+			}
+		}
+	}
+	return id
+}
+
+// nextAction is the first item, in order, that this operator's role can move forward.
+func (v *dealView) nextAction() string {
+	role := v.s.Role()
+	side := map[vault.Role]string{vault.Transferor: checklist.SideTransferor, vault.Transferee: checklist.SideTransferee}[role]
+	for _, it := range v.view.Items {
+		if it.State == checklist.Done {
+			continue
+		}
+		var can bool
+		switch it.Kind {
+		case checklist.Manual, checklist.Evidence:
+			can = role.Can(vault.PermChecklist)
+		case checklist.Dual:
+			can = side != "" && contains(it.Needs, "signoff_"+side)
+		case checklist.Automatic:
+			can = automaticActor(it.ID, role)
+		}
+		if can {
+			return L("dash.next", map[string]any{"Role": roleName(role), "Item": it.Title[currentLang()],
+				"Need": needText(it.Needs)})
+		}
+	}
+	return L("dash.next_none", map[string]any{"Role": roleName(role)})
+}
+
+// automaticActor says whether role does what an automatic item follows from.
+func automaticActor(id string, r vault.Role) bool {
+	switch id {
+	case "data_validated":
+		return r.Can(vault.PermImport)
+	case "package_exported":
+		return r.Can(vault.PermExport)
+	case "package_received":
+		return r.Can(vault.PermReceive) || r.Can(vault.PermExport)
+	case "confirmation_signed":
+		return r.Can(vault.PermSign)
+	case "audit_report_issued":
+		return r.Can(vault.PermAudit)
+	case "backup_verified":
+		return r.Can(vault.PermChecklist)
+	}
+	return false
+}
+
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
+
+func needText(needs []string) string {
+	var out []string
+	for _, n := range needs {
+		out = append(out, L("checklist.need."+n))
+	}
+	return strings.Join(out, L("list.sep"))
+}
+
+// recent lists the latest things done on the checklist, newest first.
+func (v *dealView) recent() string {
+	type line struct {
+		at   time.Time
+		text string
+	}
+	var lines []line
+	for _, it := range v.view.Items {
+		r := it.Rec
+		if r == nil {
+			continue
+		}
+		title := it.Title[currentLang()]
+		if r.Completed {
+			lines = append(lines, line{r.At, L("dash.act_completed", map[string]any{"Name": r.ByName, "Item": title})})
+		}
+		for _, e := range r.Evidence {
+			lines = append(lines, line{e.At, L("dash.act_evidence", map[string]any{"File": e.Name, "Item": title})})
+		}
+		for _, so := range r.SignOffs {
+			lines = append(lines, line{so.At, L("dash.act_signoff", map[string]any{"Name": so.Name, "Item": title})})
+		}
+		for _, ro := range r.Reopened {
+			lines = append(lines, line{ro.At, L("dash.act_reopened", map[string]any{"Item": title, "Reason": ro.Reason})})
+		}
+	}
+	if len(lines) == 0 {
+		return L("dash.recent_none")
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at.After(lines[j].at) })
+	var out []string
+	for i, l := range lines {
+		if i == 5 {
+			break
+		}
+		out = append(out, l.at.In(shanghai).Format("01-02 15:04")+"  "+l.text)
+	}
+	return strings.Join(out, "\n")
+}
+
+func (v *dealView) saveReport() {
+	dir, ok, err := v.a.chooser.ChooseFolder(L("dash.report"))
+	if err != nil || !ok {
+		return
+	}
+	path, err := v.writeReport(dir)
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	dialog.ShowInformation(L("dash.report"), L("dash.report_saved", map[string]any{"Path": path}), v.a.win)
+}
+
+func (v *dealView) writeReport(dir string) (string, error) {
+	now := time.Now().UTC().Truncate(time.Second)
+	pdf, err := cert.RenderChecklistReport(v.view.CertChecklist(), v.s.Vault().Manifest().ID, v.s.Vault().Workstation(), now, currentLang())
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "checklist-"+now.In(shanghai).Format("20060102-150405")+".pdf")
+	return path, store.WriteFileAtomic(path, pdf, 0o644)
+}
+
+// attach stores a chosen file as evidence of an item, in the background.
+func (v *dealView) attach(id string) {
+	path, ok, err := v.a.chooser.ChooseFile(L("checklist.attach"), L("checklist.evidence_files"), nil)
+	if err != nil || !ok {
+		return
+	}
+	v.attachFile(id, path)
+}
+
+func (v *dealView) attachFile(id, path string) {
+	runWithProgress(v.a.win, L("checklist.attach"), func(ctx context.Context, _ progress.Reporter) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return &fileError{File: filepath.Base(path), Err: err}
+		}
+		defer f.Close()
+		_, err = v.s.AttachEvidence(ctx, id, filepath.Base(path), f)
+		return err
+	}, v.finish)
+}
+
+// finish ends a background action: the error shown, the screen refreshed.
+func (v *dealView) finish(err error) {
+	v.lastErr = err
+	if err != nil {
+		showError(v.a.win, err)
+	}
+	v.refresh()
+	v.done++
+}
+
+func (v *dealView) complete(id, note, basis string) {
+	v.finish(v.s.CompleteItem(context.Background(), id, note, basis))
+}
+
+func (v *dealView) reopen(id, reason string) {
+	v.finish(v.s.ReopenItem(context.Background(), id, reason))
+}
+
+// signOff checks the signer's passphrase (scrypt, about a second) off the UI thread.
+func (v *dealView) signOff(id, operator, passphrase, note string) {
+	go func() {
+		err := v.s.SignOff(context.Background(), id, operator, passphrase, note)
+		onUI(func() { v.finish(err) })
+	}()
+}

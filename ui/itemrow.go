@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/checklist"
+	"handover/app/vault"
+)
+
+// itemRow is one checklist item: its state, title, why the law asks for it, what it still
+// needs or who did it, and the actions its kind allows.
+type itemRow struct {
+	content                           fyne.CanvasObject
+	complete, attach, signOff, reopen *widget.Button
+}
+
+func stateIcon(state string) fyne.Resource {
+	switch state {
+	case checklist.Done:
+		return theme.ConfirmIcon()
+	case checklist.Partial:
+		return theme.MoreHorizontalIcon()
+	}
+	return theme.RadioButtonIcon()
+}
+
+func (v *dealView) newItemRow(it checklist.Status) *itemRow {
+	lang := currentLang()
+	r := &itemRow{}
+	title := widget.NewLabelWithStyle(it.Title[lang]+"  ["+L("checklist.state."+it.State)+"]", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Wrapping = fyne.TextWrapWord
+	why := widget.NewLabel(L("checklist.why", map[string]any{"Source": it.Source, "Law": it.Law, "Why": it.Why[lang]}))
+	why.Wrapping = fyne.TextWrapWord
+	why.TextStyle.Italic = true
+	detail := widget.NewLabel(v.itemDetail(it))
+	detail.Wrapping = fyne.TextWrapWord
+	if it.State != checklist.Done {
+		detail.Importance = widget.WarningImportance
+	}
+	can := v.s.Role().Can(vault.PermChecklist)
+	var buttons []fyne.CanvasObject
+	if can && it.State != checklist.Done {
+		switch it.Kind {
+		case checklist.Evidence:
+			r.attach = widget.NewButtonWithIcon(L("checklist.attach"), theme.ContentAddIcon(), func() { v.attach(it.ID) })
+			buttons = append(buttons, r.attach)
+			fallthrough
+		case checklist.Manual:
+			r.complete = widget.NewButtonWithIcon(L("checklist.complete"), theme.ConfirmIcon(), func() { v.askComplete(it) })
+			if it.Kind == checklist.Evidence && (it.Rec == nil || len(it.Rec.Evidence) == 0) {
+				r.complete.Disable() // the file first
+			}
+			buttons = append(buttons, r.complete)
+		case checklist.Dual:
+			r.signOff = widget.NewButtonWithIcon(L("checklist.signoff"), theme.DocumentCreateIcon(), func() { v.askSignOff(it) })
+			buttons = append(buttons, r.signOff)
+		}
+	}
+	if can && it.Kind != checklist.Automatic && it.Rec != nil && (it.Rec.Completed || len(it.Rec.SignOffs) > 0) {
+		r.reopen = widget.NewButtonWithIcon(L("checklist.reopen"), theme.ViewRefreshIcon(), func() { v.askReopen(it) })
+		buttons = append(buttons, r.reopen)
+	}
+	kind := widget.NewLabelWithStyle(L("checklist.kind."+it.Kind), fyne.TextAlignTrailing, fyne.TextStyle{})
+	right := container.NewVBox(append([]fyne.CanvasObject{kind}, buttons...)...)
+	r.content = container.NewBorder(nil, nil, widget.NewIcon(stateIcon(it.State)), right, container.NewVBox(title, why, detail))
+	return r
+}
+
+// itemDetail says what an item still needs, or who did it and with which files.
+func (v *dealView) itemDetail(it checklist.Status) string {
+	var parts []string
+	if len(it.Needs) > 0 {
+		parts = append(parts, L("checklist.needs", map[string]any{"Needs": needText(it.Needs)}))
+	}
+	if r := it.Rec; r != nil {
+		if r.Completed {
+			parts = append(parts, L("checklist.done_by", map[string]any{"Name": r.ByName, "When": r.At.In(shanghai).Format("2006-01-02 15:04")}))
+		}
+		if r.Basis != "" {
+			parts = append(parts, L("checklist.basis_is", map[string]any{"Basis": L("checklist.basis." + r.Basis)}))
+		}
+		for _, so := range r.SignOffs {
+			parts = append(parts, L("checklist.signed_by", map[string]any{"Side": L("deal." + so.Side), "Name": so.Name,
+				"When": so.At.In(shanghai).Format("2006-01-02 15:04")}))
+		}
+		for _, e := range r.Evidence {
+			parts = append(parts, L("checklist.evidence_item", map[string]any{"File": e.Name, "Hash": e.SHA256[:16]}))
+		}
+		if r.Note != "" {
+			parts = append(parts, L("checklist.note_is", map[string]any{"Note": r.Note}))
+		}
+		if n := len(r.Reopened); n > 0 {
+			parts = append(parts, L("checklist.reopened_because", map[string]any{"Reason": r.Reopened[n-1].Reason}))
+		}
+	}
+	if it.State == checklist.Done && len(parts) == 0 {
+		parts = append(parts, L("checklist.done_auto"))
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (v *dealView) askComplete(it checklist.Status) {
+	note := widget.NewEntry()
+	note.SetPlaceHolder(L("checklist.note_hint"))
+	items := []*widget.FormItem{widget.NewFormItem(L("checklist.note"), note)}
+	var basis *widget.Select
+	if it.ID == "cross_border" && v.view.Deal.RecipientLocation != checklist.Mainland {
+		var opts []string
+		for _, b := range checklist.Bases {
+			opts = append(opts, L("checklist.basis."+b))
+		}
+		basis = widget.NewSelect(opts, nil)
+		items = append(items, widget.NewFormItem(L("checklist.basis"), basis))
+	}
+	d := dialog.NewForm(it.Title[currentLang()], L("checklist.complete"), L("action.cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		b := ""
+		if basis != nil && basis.SelectedIndex() >= 0 {
+			b = checklist.Bases[basis.SelectedIndex()]
+		}
+		v.complete(it.ID, note.Text, b)
+	}, v.a.win)
+	d.Resize(fyne.NewSize(520, 240))
+	d.Show()
+}
+
+// askSignOff lets a person of either party sign off with their own passphrase: the
+// signed-in operator for their party, or the other party's operator at the same desk.
+func (v *dealView) askSignOff(it checklist.Status) {
+	ops, err := v.s.Operators(context.Background())
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	var names, ids []string
+	for _, o := range ops {
+		side := map[vault.Role]string{vault.Transferor: checklist.SideTransferor, vault.Transferee: checklist.SideTransferee}[vault.Role(o.Role)]
+		if side == "" || !contains(it.Needs, "signoff_"+side) {
+			continue
+		}
+		names = append(names, o.Name+" · "+L("deal."+side))
+		ids = append(ids, o.ID)
+	}
+	if len(ids) == 0 {
+		showError(v.a.win, vault.ErrSignOffRole)
+		return
+	}
+	who := widget.NewSelect(names, nil)
+	who.SetSelectedIndex(0)
+	pass := widget.NewPasswordEntry()
+	note := widget.NewEntry()
+	d := dialog.NewForm(it.Title[currentLang()], L("checklist.signoff"), L("action.cancel"), []*widget.FormItem{
+		widget.NewFormItem(L("checklist.signer"), who), widget.NewFormItem(L("checklist.signer_pass"), pass),
+		widget.NewFormItem(L("checklist.note"), note)}, func(ok bool) {
+		p := pass.Text
+		pass.SetText("")
+		if ok && who.SelectedIndex() >= 0 {
+			v.signOff(it.ID, ids[who.SelectedIndex()], p, note.Text)
+		}
+	}, v.a.win)
+	d.Resize(fyne.NewSize(520, 280))
+	d.Show()
+}
+
+func (v *dealView) askReopen(it checklist.Status) {
+	reason := widget.NewEntry()
+	d := dialog.NewForm(it.Title[currentLang()], L("checklist.reopen"), L("action.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(L("checklist.reason"), reason)}, func(ok bool) {
+			if ok {
+				v.reopen(it.ID, reason.Text)
+			}
+		}, v.a.win)
+	d.Resize(fyne.NewSize(520, 200))
+	d.Show()
+}
