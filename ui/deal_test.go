@@ -140,6 +140,15 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 		t.Fatalf("after both: %s %v", it.State, dv.lastErr)
 	}
 
+	// A backup to another disk, read back whole.
+	n = dv.done
+	ch.answers = []string{t.TempDir()}
+	test.Tap(dv.rows["backup_verified"].backup)
+	eventually(t, "backup", func() bool { return dv.done == n+1 })
+	if it, _ := dv.view.Item("backup_verified"); it.State != checklist.Done {
+		t.Fatalf("backup_verified: %s %v", it.State, dv.lastErr)
+	}
+
 	a.shell.show("export")
 	ev = a.shell.export
 	ev.checks[0].SetChecked(true)
@@ -167,7 +176,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 
 	a.shell.show("deal")
 	dv = a.shell.deal
-	for _, id := range append(prep, "data_validated", "figures_agreed", "package_exported", "confirmation_signed") {
+	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "confirmation_signed") {
 		if it, _ := dv.view.Item(id); it.State != checklist.Done {
 			t.Errorf("%s: %s, needs %v", id, it.State, it.Needs)
 		}

@@ -301,6 +301,26 @@ func (v *dealView) writeReport(dir string) (string, error) {
 	return path, store.WriteFileAtomic(path, pdf, 0o644)
 }
 
+// backup writes a backup to a chosen folder (another disk or a stick) and reads it back.
+func (v *dealView) backup() {
+	dir, ok, err := v.a.chooser.ChooseFolder(L("checklist.backup"))
+	if err != nil || !ok {
+		return
+	}
+	var info *store.BackupInfo
+	runWithProgress(v.a.win, L("checklist.backup"), func(ctx context.Context, _ progress.Reporter) error {
+		var err error
+		info, err = v.s.Backup(ctx, dir)
+		return err
+	}, func(err error) {
+		v.finish(err)
+		if err == nil {
+			dialog.ShowInformation(L("checklist.backup"), L("checklist.backup_done", map[string]any{"Path": info.Path,
+				"Hash": info.SHA256[:16]}), v.a.win)
+		}
+	})
+}
+
 // attach stores a chosen file as evidence of an item, in the background.
 func (v *dealView) attach(id string) {
 	path, ok, err := v.a.chooser.ChooseFile(L("checklist.attach"), L("checklist.evidence_files"), nil)

@@ -19,6 +19,7 @@ import (
 type itemRow struct {
 	content                           fyne.CanvasObject
 	complete, attach, signOff, reopen *widget.Button
+	backup                            *widget.Button
 }
 
 func stateIcon(state string) fyne.Resource {
@@ -62,6 +63,10 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 			r.signOff = widget.NewButtonWithIcon(L("checklist.signoff"), theme.DocumentCreateIcon(), func() { v.askSignOff(it) })
 			buttons = append(buttons, r.signOff)
 		}
+	}
+	if it.ID == "backup_verified" && v.s.Role().Can(vault.PermBackup) {
+		r.backup = widget.NewButtonWithIcon(L("checklist.backup"), theme.StorageIcon(), v.backup)
+		buttons = append(buttons, r.backup)
 	}
 	if can && it.Kind != checklist.Automatic && it.Rec != nil && (it.Rec.Completed || len(it.Rec.SignOffs) > 0) {
 		r.reopen = widget.NewButtonWithIcon(L("checklist.reopen"), theme.ViewRefreshIcon(), func() { v.askReopen(it) })

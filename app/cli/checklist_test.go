@@ -155,6 +155,26 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 		t.Fatalf("receiver's package_received: %+v", it)
 	}
 
+	// A backup, read back whole, completes the backup item and restores.
+	backups := filepath.Join(dir, "backups")
+	os.Mkdir(backups, 0o755)
+	var info struct {
+		Path    string `json:"path"`
+		Entries int64  `json:"entries"`
+	}
+	if r := runCLI(pw, "backup", "create", "--vault", v, "--out", backups, "--json"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &info) != nil || info.Entries == 0 {
+		t.Fatalf("backup: %+v", r)
+	}
+	if r := runCLI(nil, "backup", "verify", info.Path); r.code != 0 || !strings.Contains(r.stdout, "backup whole") {
+		t.Fatalf("backup verify: %+v", r)
+	}
+	if r := runCLI(pw, "backup", "restore", "--from", info.Path, "--vault", filepath.Join(dir, "restored"), "--operator", demo.OperatorName); r.code != 0 {
+		t.Fatalf("backup restore: %+v", r)
+	}
+	if r := runCLI(pw, "figures", "--vault", filepath.Join(dir, "restored"), "--json"); r.code != 0 || !strings.Contains(r.stdout, res.Digest) {
+		t.Fatalf("restored figures: %+v", r)
+	}
+
 	// The confirmation, signed by both, opens the destruction gate.
 	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 1 || !strings.Contains(r.stdout, "confirmation_signed") {
 		t.Fatalf("destroy gate before the confirmation: %+v", r)
@@ -180,7 +200,7 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 		t.Fatalf("destroy gate after the confirmation: %+v", r)
 	}
 	c = show()
-	for _, id := range append(prep, "figures_agreed", "package_exported", "confirmation_signed") {
+	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "confirmation_signed") {
 		if it := state(c, id); it.State != "done" {
 			t.Errorf("%s: %+v", id, it)
 		}

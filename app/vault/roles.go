@@ -44,16 +44,17 @@ const (
 	PermManageOperators Permission = "manage_operators"
 	PermAudit           Permission = "audit"     // read and verify the audit log
 	PermChecklist       Permission = "checklist" // record the deal, complete and reopen items
+	PermBackup          Permission = "backup"    // write a backup of the vault (sealed like the vault)
 )
 
 // permissions is the one permission table. It is enforced in Session, so a caller that
 // bypasses the UI gets the same answer.
 var permissions = map[Role][]Permission{
-	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign, PermChecklist},
-	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist},
+	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign, PermChecklist, PermBackup},
+	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist, PermBackup},
 	Witness:    {PermView, PermSign},
 	Auditor:    {PermView, PermAudit},
-	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist},
+	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist, PermBackup},
 }
 
 // Can reports whether the role has the permission.
