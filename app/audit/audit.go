@@ -50,6 +50,7 @@ const (
 	AuditCheckpoint      = "audit.checkpoint"       // a signed checkpoint of the audit log issued
 	AuditPrune           = "audit.prune"            // events past their retention pruned (their hashes stay)
 	AuditReport          = "audit.report"           // an audit report or export made
+	PackageReceipt       = "package.receipt"        // the receiver's signed receipt taken back into the sending vault
 	Backup               = "vault.backup"           // a backup written and verified by reading it back
 	DealInit             = "deal.init"              // the deal recorded: type, parties, recipient's location
 	ChecklistComplete    = "checklist.complete"     // a manual or evidence item attested

@@ -146,6 +146,7 @@ func RenderChecklistReport(c *Checklist, vault, workstation string, issued time.
 					}
 				}
 			}
+			r.keepTogether(14 + 6.5 + 6*float64(total))
 			r.section(r.l("phase."+phase) + "  " + strconv.Itoa(done) + "/" + strconv.Itoa(total))
 			var sub []ChecklistItem
 			for _, x := range c.Items {

@@ -164,6 +164,7 @@ func (r *renderer) draw(statement []byte, st *Statement, sigs map[string]Signed)
 	}
 	r.signatures(st, sigs)
 	if c := checklistOf(st); c != nil {
+		r.keepTogether(14 + 6.5 + 6*float64(len(c.Items)))
 		r.section(r.l("sec.checklist"))
 		r.checklistTable(c)
 	}
@@ -254,6 +255,15 @@ func (r *renderer) section(title string) {
 // table draws a header row and rows; widths in mm, aligns "L" or "R" per column.
 // A table that fits on one page starts on a new page rather than breaking; a longer one
 // repeats its header on every page.
+// keepTogether starts a new page unless height millimetres still fit on this one, so a
+// section's title never stays behind alone (blocks taller than a page just start here).
+func (r *renderer) keepTogether(height float64) {
+	const bottom = 297 - 22.0
+	if r.pdf.GetY()+height > bottom && height < bottom-30 {
+		r.pdf.AddPage()
+	}
+}
+
 func (r *renderer) table(widths []float64, aligns string, header []string, rows [][]string) {
 	p := r.pdf
 	const bottom = 297 - 22.0

@@ -182,6 +182,13 @@ func certVerify(_ context.Context, env Env, args []string) error {
 				s.RecordSignature(r.Statement.ID, c.Signer.Fingerprint, true)
 			}
 		}
+		// The receiver's receipt, brought back: the package arrived whole.
+		if r.Statement.Kind == cert.KindReceipt && r.Complete() {
+			if err := s.RecordReceipt(r.Statement, true); err != nil {
+				return err
+			}
+			fmt.Fprintln(env.Stdout, "receipt recorded: the checklist's package_received item is done")
+		}
 	}
 	return printReport(env, r)
 }

@@ -154,6 +154,20 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if it := state(rc, "package_received"); it.State != "done" {
 		t.Fatalf("receiver's package_received: %+v", it)
 	}
+	// Both sign the receipt; the sender takes it back, which completes their item.
+	receipt := filepath.Join(dir, res.Package+"-receipt.json")
+	if r := runCLI(pw, "cert", "verify", "--vault", v, receipt); r.code != 1 {
+		t.Fatalf("an unsigned receipt was taken: %+v", r)
+	}
+	for _, who := range []string{"recipient", "sender"} {
+		env := map[string]string{"HANDOVER_IDENTITY_PASSPHRASE": "identity-" + who}
+		if r := runCLI(env, "cert", "sign", "--identity", ids[who], receipt); r.code != 0 {
+			t.Fatalf("sign receipt: %+v", r)
+		}
+	}
+	if r := runCLI(pw, "cert", "verify", "--vault", v, receipt); r.code != 0 || !strings.Contains(r.stdout, "receipt recorded") {
+		t.Fatalf("receipt back at the sender: %+v", r)
+	}
 
 	// A backup, read back whole, completes the backup item and restores.
 	backups := filepath.Join(dir, "backups")
@@ -200,7 +214,7 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 		t.Fatalf("destroy gate after the confirmation: %+v", r)
 	}
 	c = show()
-	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "confirmation_signed") {
+	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "package_received", "confirmation_signed") {
 		if it := state(c, id); it.State != "done" {
 			t.Errorf("%s: %+v", id, it)
 		}

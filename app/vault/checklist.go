@@ -435,3 +435,30 @@ func (s *Session) fillChecklist(ctx context.Context, st *store.Store, stmt *cert
 	stmt.Checklist = b
 	return nil
 }
+
+// Errors of taking a receipt back.
+var (
+	ErrReceiptNotOurs    = errors.New("the receipt names no package exported from this vault")
+	ErrReceiptIncomplete = errors.New("only a receipt signed by every signer counts")
+)
+
+// RecordReceipt takes the receiver's receipt back into the sending vault. When it is signed
+// by every signer (complete, as cert verification found) and names a package this vault
+// exported, by the SHA-256 of its signed package.json, the checklist's package_received
+// item is done.
+func (s *Session) RecordReceipt(st *cert.Statement, complete bool) error {
+	detail := map[string]string{"certificate": st.ID}
+	return s.do(PermChecklist, audit.PackageReceipt, "", detail, func(sto *store.Store) error {
+		if st.Kind != cert.KindReceipt || !complete {
+			return fmt.Errorf("%s: %w", st.ID, ErrReceiptIncomplete)
+		}
+		for _, p := range st.Packages {
+			var ours cert.Package
+			if sto.GetMeta("package/"+p.ID, &ours) == nil && ours.SHA256 == p.SHA256 {
+				detail["package"] = p.ID
+				return putFact(sto, metaFactReceived, s.v.opts.Now())
+			}
+		}
+		return ErrReceiptNotOurs
+	})
+}
