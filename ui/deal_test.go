@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"handover/app/checklist"
 	"handover/app/demo"
@@ -100,7 +102,21 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 				t.Fatal(dv.lastErr)
 			}
 		}
-		dv.complete(id, "已核对原件", "")
+		if id == "training_done" {
+			// Through the dialog, as a user does it: the button, a note, confirm.
+			test.Tap(row.complete)
+			top := a.win.Canvas().Overlays().Top()
+			var note *widget.Entry
+			walk(top, func(o fyne.CanvasObject) {
+				if e, ok := o.(*widget.Entry); ok && note == nil {
+					note = e
+				}
+			})
+			test.Type(note, "培训签到表已存档")
+			test.Tap(findButton(t, top, L("checklist.complete")))
+		} else {
+			dv.complete(id, "已核对原件", "")
+		}
 		if dv.lastErr != nil {
 			t.Fatalf("%s: %v", id, dv.lastErr)
 		}
@@ -185,7 +201,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 		t.Fatalf("destroy gate: %v", err)
 	}
 	text := findText(dv.content)
-	for _, want := range []string{L("dash.gate_open.destroy"), L("dash.gate_open.export"), "核对一致"} {
+	for _, want := range []string{L("dash.gate_open.destroy"), L("dash.gate_open.export"), "核对一致", "培训签到表已存档"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
