@@ -11,24 +11,52 @@ package bag
 
 import (
 	"archive/tar"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
-	"sort"
 	"strings"
 	"time"
 )
 
 // Writer writes a bag into a tar stream under one root folder.
 type Writer struct {
-	tw       *tar.Writer
-	root     string
-	modTime  time.Time
-	manifest map[string]string // data path → hex SHA-256
-	octets   int64
-	info     [][2]string
-	err      error
+	tw      *tar.Writer
+	root    string
+	modTime time.Time
+	// The manifest's lines, in the order the files were added (deterministic, as the
+	// caller's order is): in memory, or in a caller's spool when a bag holds millions of
+	// files and memory must not grow with them.
+	lines  Spool
+	linesN int64
+	linesH hash.Hash
+	seen   map[string]bool // duplicate check, in memory mode only
+	files  int
+	octets int64
+	info   [][2]string
+	err    error
+}
+
+// Spool holds the manifest's lines until Close writes them into the bag.
+type Spool interface {
+	io.Writer
+	// Reopen reads back everything written, from the start.
+	Reopen() (io.ReadCloser, error)
+}
+
+type memSpool struct{ bytes.Buffer }
+
+func (m *memSpool) Reopen() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(m.Bytes())), nil
+}
+
+// SpoolManifest keeps the manifest's lines in s instead of memory; call it before the first
+// Add. The caller then guarantees that no path is added twice (the reader refuses
+// duplicates anyway).
+func (b *Writer) SpoolManifest(s Spool) {
+	b.lines, b.seen = s, nil
 }
 
 // NewWriter starts a bag named root (the folder tar -x creates). modTime is written on
@@ -37,7 +65,8 @@ func NewWriter(w io.Writer, root string, modTime time.Time) (*Writer, error) {
 	if err := checkName(root); err != nil || strings.Contains(root, "/") {
 		return nil, fmt.Errorf("bag: bad root name %q", root)
 	}
-	b := &Writer{tw: tar.NewWriter(w), root: root, modTime: modTime.UTC().Truncate(time.Second), manifest: map[string]string{}}
+	b := &Writer{tw: tar.NewWriter(w), root: root, modTime: modTime.UTC().Truncate(time.Second),
+		lines: &memSpool{}, linesH: sha256.New(), seen: map[string]bool{}}
 	b.writeTag("bagit.txt", []byte("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"))
 	return b, b.err
 }
@@ -69,8 +98,11 @@ func (b *Writer) Add(path string, size int64, r io.Reader) error {
 	if err := checkName(path); err != nil {
 		return err
 	}
-	if _, dup := b.manifest[path]; dup {
-		return fmt.Errorf("bag: %s added twice", path)
+	if b.seen != nil {
+		if b.seen[path] {
+			return fmt.Errorf("bag: %s added twice", path)
+		}
+		b.seen[path] = true
 	}
 	if b.err = b.tw.WriteHeader(b.header("data/"+path, size)); b.err != nil {
 		return b.err
@@ -84,7 +116,16 @@ func (b *Writer) Add(path string, size int64, r io.Reader) error {
 		b.err = err
 		return err
 	}
-	b.manifest[path] = hex.EncodeToString(h.Sum(nil))
+	var line []byte
+	line = hex.AppendEncode(line, h.Sum(nil))
+	line = append(append(append(line, "  data/"...), encodePath(path)...), '\n')
+	if _, err := b.lines.Write(line); err != nil {
+		b.err = err
+		return err
+	}
+	b.linesH.Write(line)
+	b.linesN += int64(len(line))
+	b.files++
 	b.octets += size
 	return nil
 }
@@ -94,32 +135,43 @@ func (b *Writer) Close() error {
 	if b.err != nil {
 		return b.err
 	}
-	paths := make([]string, 0, len(b.manifest))
-	for p := range b.manifest {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	var man strings.Builder
-	for _, p := range paths {
-		fmt.Fprintf(&man, "%s  data/%s\n", b.manifest[p], encodePath(p))
-	}
-	info := fmt.Sprintf("Payload-Oxum: %d.%d\n", b.octets, len(paths))
+	info := fmt.Sprintf("Payload-Oxum: %d.%d\n", b.octets, b.files)
 	for _, f := range b.info {
 		info += f[0] + ": " + f[1] + "\n"
 	}
-	tags := [][2]string{{"bag-info.txt", info}, {"manifest-sha256.txt", man.String()}}
 	var tagman strings.Builder
 	bagit := "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 	fmt.Fprintf(&tagman, "%s  bagit.txt\n", sum(bagit))
-	for _, t := range tags {
-		b.writeTag(t[0], []byte(t[1]))
-		fmt.Fprintf(&tagman, "%s  %s\n", sum(t[1]), t[0])
-	}
+	b.writeTag("bag-info.txt", []byte(info))
+	fmt.Fprintf(&tagman, "%s  %s\n", sum(info), "bag-info.txt")
+	b.writeManifest()
+	fmt.Fprintf(&tagman, "%s  %s\n", hex.EncodeToString(b.linesH.Sum(nil)), "manifest-sha256.txt")
 	b.writeTag("tagmanifest-sha256.txt", []byte(tagman.String()))
 	if b.err != nil {
 		return b.err
 	}
 	return b.tw.Close()
+}
+
+// writeManifest copies the manifest's lines from their spool into the bag.
+func (b *Writer) writeManifest() {
+	if b.err != nil {
+		return
+	}
+	r, err := b.lines.Reopen()
+	if err != nil {
+		b.err = err
+		return
+	}
+	defer r.Close()
+	if b.err = b.tw.WriteHeader(b.header("manifest-sha256.txt", b.linesN)); b.err != nil {
+		return
+	}
+	n, err := io.Copy(b.tw, io.LimitReader(r, b.linesN))
+	if err == nil && n != b.linesN {
+		err = fmt.Errorf("bag: the manifest's spool gave %d of %d bytes", n, b.linesN)
+	}
+	b.err = err
 }
 
 func sum(s string) string {
@@ -129,5 +181,10 @@ func sum(s string) string {
 
 // encodePath percent-encodes what RFC 8493 §2.1.3 requires in manifest paths.
 func encodePath(p string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(p)
+	if !strings.ContainsAny(p, "%\r\n") {
+		return p
+	}
+	return pathEncoder.Replace(p)
 }
+
+var pathEncoder = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")

@@ -145,8 +145,9 @@ func NewAccumulator() *Accumulator {
 		Overdue: newBuckets()}}
 }
 
-// Add counts one customer with everything that belongs to them.
-func (a *Accumulator) Add(b *store.CustomerBook) {
+// Add counts one customer with everything that belongs to them, and returns their leaf of
+// the book digest (so a caller that also lists leaves computes it once).
+func (a *Accumulator) Add(b *store.CustomerBook) [32]byte {
 	f := a.f
 	f.Customers++
 	for i, l := range b.Loans {
@@ -172,7 +173,9 @@ func (a *Accumulator) Add(b *store.CustomerBook) {
 		f.Documents++
 		f.DocumentBytes += d.Size
 	}
-	a.leaves = append(a.leaves, Leaf(b))
+	leaf := Leaf(b)
+	a.leaves = append(a.leaves, leaf)
+	return leaf
 }
 
 // Figures returns the figures of everyone added, with the digest.

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -146,7 +147,8 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", nil, err
 	}
-	sp := &splitter{dir: dir, size: o.SplitSize}
+	sp := &splitter{dir: dir, size: o.SplitSize, ctx: ctx, p: p}
+	sp.startReadBack()
 	ok := false
 	defer func() {
 		if !ok {
@@ -172,19 +174,11 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if m.AuditCheckpoint, err = st.SaveCheckpoint(); err != nil {
 		return "", nil, err
 	}
-	// Sticks lie about writes: read every part back, from the stick and not from the page
-	// cache, before saying it is done.
-	for _, part := range m.Parts {
-		dropCache(filepath.Join(dir, part.Name))
-	}
 	var written int64
 	for _, part := range m.Parts {
 		written += part.Size
 	}
-	p.SetTotal(2 * written)
-	if _, err := io.Copy(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, &partsReader{dir: dir, parts: m.Parts}}); err != nil {
-		return "", nil, fmt.Errorf("read-back check: %w", err)
-	}
+	p.SetTotal(2 * written) // written, and read back by the splitter
 	js, _ := json.MarshalIndent(m, "", "  ")
 	js = append(js, '\n')
 	sig, err := o.Sender.Sign(Namespace, js)
@@ -247,10 +241,10 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 // tables are the JSON Lines files of the bag, each written by one walk over the book.
 var tables = []struct {
 	file  string
-	lines func(b *store.CustomerBook, enc *json.Encoder) error
+	lines func(b *store.CustomerBook, leaf [32]byte, enc *json.Encoder) error
 }{
-	{"customers.jsonl", func(b *store.CustomerBook, enc *json.Encoder) error { return enc.Encode(b.Customer) }},
-	{"loans.jsonl", func(b *store.CustomerBook, enc *json.Encoder) error {
+	{"customers.jsonl", func(b *store.CustomerBook, _ [32]byte, enc *json.Encoder) error { return enc.Encode(b.Customer) }},
+	{"loans.jsonl", func(b *store.CustomerBook, _ [32]byte, enc *json.Encoder) error {
 		for _, l := range b.Loans {
 			if err := enc.Encode(l); err != nil {
 				return err
@@ -258,7 +252,7 @@ var tables = []struct {
 		}
 		return nil
 	}},
-	{"repayments.jsonl", func(b *store.CustomerBook, enc *json.Encoder) error {
+	{"repayments.jsonl", func(b *store.CustomerBook, _ [32]byte, enc *json.Encoder) error {
 		for _, rs := range b.Repayments {
 			for _, r := range rs {
 				if err := enc.Encode(r); err != nil {
@@ -268,7 +262,7 @@ var tables = []struct {
 		}
 		return nil
 	}},
-	{"documents.jsonl", func(b *store.CustomerBook, enc *json.Encoder) error {
+	{"documents.jsonl", func(b *store.CustomerBook, _ [32]byte, enc *json.Encoder) error {
 		for _, d := range b.Documents {
 			if err := enc.Encode(d); err != nil {
 				return err
@@ -278,8 +272,7 @@ var tables = []struct {
 	}},
 	// Each customer's leaf of the book digest (docs/FIGURES.md), so that a receiver whose
 	// digest differs can name the records that differ.
-	{RecordHashesFile, func(b *store.CustomerBook, enc *json.Encoder) error {
-		leaf := figures.Leaf(b)
+	{RecordHashesFile, func(b *store.CustomerBook, leaf [32]byte, enc *json.Encoder) error {
 		return enc.Encode(RecordHash{Customer: uint64(b.Customer.No), Leaf: hex.EncodeToString(leaf[:])})
 	}},
 }
@@ -306,9 +299,11 @@ func estimateFigures(c store.Counts, selection []model.CustomerNo) *figures.Figu
 }
 
 // writeBag streams the bag and returns the figures of what it holds. tar needs each file's
-// size before its content, so one walk over the book writes every table to a spool in the
-// vault's folder (sealed under a key that lives only in memory) and computes the figures;
-// the tables are then copied into the bag, and the documents read one by one.
+// size before its content, so the tables go last: one walk over the book, on its own
+// goroutine, writes every table to a spool in the vault's folder (sealed under a key that
+// lives only in memory), computes the figures and hands each customer's documents on; the
+// documents go into the bag as they come, read and decrypted ahead on a third goroutine.
+// Walking, reading and encrypting thus share the cores instead of taking turns.
 func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o *Options) (*figures.Figures, error) {
 	spool, err := newStaging(st.SpoolDir())
 	if err != nil {
@@ -324,21 +319,61 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 		defer files[i].abort()
 		encs[i] = json.NewEncoder(files[i])
 	}
-	keep := o.keep()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	docs := make(chan model.Document, 1024)
+	walked := make(chan error, 1)
 	acc := figures.NewAccumulator()
-	err = st.EachCustomer(ctx, func(b *store.CustomerBook) error {
-		if keep != nil && !keep(b.Customer.No) {
-			return nil
-		}
-		acc.Add(b)
-		for i, t := range tables {
-			if err := t.lines(b, encs[i]); err != nil {
-				return err
+	keep := o.keep()
+	go func() {
+		defer close(docs)
+		walked <- st.EachCustomer(ctx, func(b *store.CustomerBook) error {
+			if keep != nil && !keep(b.Customer.No) {
+				return nil
 			}
+			leaf := acc.Add(b)
+			for i, t := range tables {
+				if err := t.lines(b, leaf, encs[i]); err != nil {
+					return err
+				}
+			}
+			for _, d := range b.Documents {
+				select {
+				case docs <- d:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		})
+	}()
+	// On an early return, stop the walk and wait for it before the spool goes.
+	defer func() {
+		cancel()
+		for range docs {
 		}
-		return nil
-	})
+	}()
+	bw, err := bag.NewWriter(w, m.ID, m.Created)
 	if err != nil {
+		return nil, err
+	}
+	// Names are unique by construction (tables, documents by customer and number).
+	manifest, err := spool.spoolFile("manifest-lines")
+	if err != nil {
+		return nil, err
+	}
+	defer manifest.abort()
+	bw.SpoolManifest(manifest)
+	if err := addDocuments(ctx, st, bw, docs); err != nil {
+		cancel()
+		for range docs {
+		}
+		if werr := <-walked; werr != nil && !errors.Is(werr, context.Canceled) {
+			return nil, werr
+		}
+		return nil, err
+	}
+	if err := <-walked; err != nil {
 		return nil, err
 	}
 	for _, f := range files {
@@ -350,10 +385,6 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 	if f.Customers == 0 {
 		return nil, ErrEmptyScope
 	}
-	bw, err := bag.NewWriter(w, m.ID, m.Created)
-	if err != nil {
-		return nil, err
-	}
 	for i, t := range tables {
 		rc, err := spool.open(t.file)
 		if err != nil {
@@ -364,9 +395,6 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 		if err != nil {
 			return nil, err
 		}
-	}
-	if err := addDocuments(ctx, st, bw, spool); err != nil {
-		return nil, err
 	}
 	sums, err := importer.LoadSummaries(st)
 	if err != nil {
@@ -412,29 +440,25 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 	return f, bw.Close()
 }
 
-// addDocuments adds every document the spooled documents.jsonl lists, in its order. A
-// goroutine reads and decrypts the documents ahead, on the other core, while this one
-// writes them into the bag; at most prefetchBytes of small documents wait in memory, and a
-// large one is streamed when its turn comes.
-func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, spool *staging) error {
-	docs, err := openLines[model.Document](spool, "documents.jsonl")
-	if err != nil {
-		return err
-	}
-	defer docs.close()
+// addDocuments adds every document that comes on docs, in order. A goroutine reads and
+// decrypts them ahead while this one writes them into the bag; at most prefetchBytes of
+// small documents wait in memory, in reused buffers, and a large one is streamed when its
+// turn comes.
+func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, docs <-chan model.Document) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type fetched struct {
 		d       model.Document
-		content []byte // nil: stream it
+		content *bytes.Buffer // nil: stream it
 		err     error
 	}
 	ahead := make(chan fetched, 64)
 	budget := make(chan struct{}, prefetchBytes/prefetchUnit)
+	buffers := sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	go func() {
 		defer close(ahead)
-		for ; docs.next != nil; docs.advance() {
-			f := fetched{d: *docs.next}
+		for d := range docs {
+			f := fetched{d: d}
 			if f.d.Size <= prefetchUnit*4 {
 				units := int(f.d.Size/prefetchUnit) + 1
 				for range units {
@@ -444,10 +468,9 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, spool *s
 						return
 					}
 				}
-				var b bytes.Buffer
-				b.Grow(int(f.d.Size))
-				f.err = st.WriteDocument(ctx, f.d.Customer, f.d.Seq, &b)
-				f.content = b.Bytes()
+				f.content = buffers.Get().(*bytes.Buffer)
+				f.content.Grow(int(f.d.Size))
+				f.err = st.WriteDocument(ctx, f.d.Customer, f.d.Seq, f.content)
 			}
 			select {
 			case ahead <- f:
@@ -458,14 +481,8 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, spool *s
 				return
 			}
 		}
-		if docs.err != nil {
-			select {
-			case ahead <- fetched{err: docs.err}:
-			case <-ctx.Done():
-			}
-		}
 	}()
-	// On an early return, stop the reader and wait for it before docs is closed.
+	// On an early return, stop the reader and wait for it.
 	defer func() {
 		cancel()
 		for range ahead {
@@ -478,9 +495,12 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, spool *s
 		}
 		d := f.d
 		name := fmt.Sprintf("documents/%d/%d-%s", d.Customer, d.Seq, names.Replace(d.Name))
+		var err error
 		if f.content != nil {
-			err = bw.Add(name, d.Size, bytes.NewReader(f.content))
-			clear(f.content)
+			err = bw.Add(name, d.Size, bytes.NewReader(f.content.Bytes()))
+			clear(f.content.Bytes())
+			f.content.Reset()
+			buffers.Put(f.content)
 			for range int(d.Size/prefetchUnit) + 1 {
 				<-budget
 			}

@@ -144,6 +144,7 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 		return nil, err
 	}
 	defer stg.remove()
+	stg.maxDocs = m.Figures.Documents
 	if err := stage(ctx, dir, m, o, stg, p); err != nil {
 		return nil, err
 	}

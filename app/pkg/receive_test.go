@@ -271,7 +271,14 @@ func TestReceiveMaliciousBags(t *testing.T) {
 		{"hardlink", rawTar(&tar.Header{Name: root + "data/customers.jsonl", Typeflag: tar.TypeLink, Linkname: root + "bagit.txt"}), "not a regular file"},
 		{"huge declared size", rawTar(reg(root+"data/customers.jsonl", 1<<40)), "over the limit"},
 		{"unexpected file", rawTar(reg(root+"data/evil.sh", 4)), "not part of a handover package"},
-		{"undeclared document", rawTar(reg(root+"data/documents/1/999-x.jpg", 4)), "does not list"},
+		{"undeclared document", func(w io.Writer) error {
+			// A whole, valid bag with one document more than documents.jsonl lists.
+			f := map[string][]byte{"documents/1/999-x.jpg": []byte("xxxx")}
+			for k, v := range files {
+				f[k] = v
+			}
+			return writeBagOf(*m, append([]string{"documents/1/999-x.jpg"}, names...), f)(w)
+		}, "does not list"},
 		{"a million tiny entries", func(w io.Writer) error {
 			tw := tar.NewWriter(w)
 			tw.WriteHeader(&tar.Header{Name: root, Typeflag: tar.TypeDir, Mode: 0o755})

@@ -1,13 +1,17 @@
 package pkg
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"os"
 	"path/filepath"
+
+	"handover/app/progress"
 )
 
 // Part is one file of a package's payload.
@@ -20,6 +24,10 @@ type Part struct {
 // splitter cuts a stream into payload.age.000, .001, … of at most size bytes each, written
 // as *.partial and renamed only by finish, after fsync: a cancelled or failed export leaves
 // nothing under a final name.
+//
+// Sticks lie about writes, so every part is read back from the medium (not from the page
+// cache) and its SHA-256 compared. That happens on a goroutine of its own as soon as a part
+// is closed, while the next one is written, and finish waits for it.
 type splitter struct {
 	dir   string
 	size  int64
@@ -27,6 +35,50 @@ type splitter struct {
 	n     int64
 	h     hash.Hash
 	parts []Part
+
+	ctx      context.Context
+	p        progress.Reporter // read-back bytes
+	readBack chan Part
+	checked  chan error // the read-back's verdict, once readBack is closed
+}
+
+// startReadBack starts the goroutine that reads closed parts back.
+func (s *splitter) startReadBack() {
+	s.readBack, s.checked = make(chan Part, 1024), make(chan error, 1)
+	go func() {
+		var first error
+		for part := range s.readBack {
+			if first != nil || s.ctx.Err() != nil {
+				continue // drain
+			}
+			path := filepath.Join(s.dir, part.Name+".partial")
+			dropCache(path)
+			r := &partsReader{dir: s.dir, parts: []Part{{Name: part.Name + ".partial", Size: part.Size, SHA256: part.SHA256}}}
+			_, err := io.Copy(&countingWriter{w: io.Discard, p: s.p}, ctxReader{s.ctx, r})
+			r.Close()
+			var pe *PartError
+			if errors.As(err, &pe) {
+				pe.Part = part.Name
+			}
+			if err != nil {
+				first = fmt.Errorf("read-back check: %w", err)
+			}
+		}
+		if first == nil {
+			first = s.ctx.Err()
+		}
+		s.checked <- first
+	}()
+}
+
+// stopReadBack ends the read-back and returns its verdict.
+func (s *splitter) stopReadBack() error {
+	if s.readBack == nil {
+		return nil
+	}
+	close(s.readBack)
+	s.readBack = nil
+	return <-s.checked
 }
 
 func partName(i int) string { return fmt.Sprintf("payload.age.%03d", i) }
@@ -76,12 +128,19 @@ func (s *splitter) closePart() error {
 		err = cerr
 	}
 	s.cur = nil
+	if err == nil && s.readBack != nil {
+		s.readBack <- *p
+	}
 	return err
 }
 
-// finish closes the last part and gives every part its final name.
+// finish closes the last part, waits for every part to have been read back, and gives
+// every part its final name.
 func (s *splitter) finish() ([]Part, error) {
 	if err := s.closePart(); err != nil {
+		return nil, err
+	}
+	if err := s.stopReadBack(); err != nil {
 		return nil, err
 	}
 	for _, p := range s.parts {
@@ -94,6 +153,7 @@ func (s *splitter) finish() ([]Part, error) {
 
 // abort removes every part written so far.
 func (s *splitter) abort() {
+	_ = s.stopReadBack() // the files are read no more once it returns
 	if s.cur != nil {
 		s.cur.Close()
 		s.cur = nil

@@ -26,9 +26,13 @@ type staging struct {
 	// Documents go one after another into one file, each behind a header with its name
 	// and size: a file per document costs more in the file system than the rest together.
 	docs *sealedWriter
-	// documents.jsonl comes before the documents in the bag: a document file it does not
-	// account for is refused before it is written.
+	// A document file documents.jsonl does not account for is refused before it is
+	// written: the list comes first in older packages; now the documents come first (the
+	// sender writes them while it walks the book), and maxDocs, the count in the signed
+	// package.json, bounds them until the list has been read, and the list then.
 	listed, counted int
+	seenList        bool
+	maxDocs         int64
 }
 
 // maxLine caps one line of a table: a customer with all their loans is far smaller, and a
@@ -113,6 +117,7 @@ func (s *staging) put(path string, size int64, r io.Reader) error {
 					line = 0
 					if name == "documents.jsonl" {
 						s.listed++
+						s.seenList = true
 					}
 				} else if line > maxLine {
 					return &bag.BadEntryError{Name: path, Reason: fmt.Sprintf("a line longer than %d bytes", maxLine)}
@@ -134,7 +139,8 @@ func (s *staging) put(path string, size int64, r io.Reader) error {
 
 // putDocument appends one document to docsFile: its staged name, its size, its content.
 func (s *staging) putDocument(path, name string, size int64, r io.Reader) error {
-	if s.counted++; s.counted > s.listed {
+	s.counted++
+	if (s.seenList && s.counted > s.listed) || int64(s.counted) > s.maxDocs {
 		return &bag.BadEntryError{Name: path, Reason: "a document that documents.jsonl does not list"}
 	}
 	if s.docs == nil {
@@ -154,6 +160,9 @@ func (s *staging) putDocument(path, name string, size int64, r io.Reader) error 
 
 // finish closes the documents file once the bag has been read.
 func (s *staging) finish() error {
+	if s.counted > s.listed {
+		return &bag.BadEntryError{Name: "data/documents", Reason: "a document that documents.jsonl does not list"}
+	}
 	if s.docs == nil {
 		return nil
 	}
@@ -314,3 +323,27 @@ func (r *stagedReader) Read(p []byte) (int, error) {
 func (r *stagedReader) Close() error { return r.f.Close() }
 
 var errStagingDamaged = errors.New("the staging area was changed or damaged during the receive")
+
+// spoolFile is a sealed staging file that a bag.Writer keeps its manifest in, so that a
+// package of millions of documents does not hold their lines in memory.
+type spoolFile struct {
+	s    *staging
+	name string
+	*sealedWriter
+}
+
+func (s *staging) spoolFile(name string) (*spoolFile, error) {
+	w, err := s.create(name)
+	if err != nil {
+		return nil, err
+	}
+	return &spoolFile{s: s, name: name, sealedWriter: w}, nil
+}
+
+// Reopen ends the writing and reads the file from the start.
+func (f *spoolFile) Reopen() (io.ReadCloser, error) {
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	return f.s.open(f.name)
+}

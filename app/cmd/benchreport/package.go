@@ -32,7 +32,7 @@ func packageRuns(env []string, bin, tmp string, n int) string {
 	defer os.RemoveAll(dir)
 	v := filepath.Join(dir, "sender")
 	fmt.Fprintf(os.Stderr, "benchreport: demo of %d customers with documents\n", n)
-	runQuiet(env, bin, "demo", "--customers", fmt.Sprint(n), "--documents", "--out", v, "--seed", "1")
+	runQuiet(env, bin, "demo", "--customers", fmt.Sprint(n), "--documents", "--deal", "equity", "--out", v, "--seed", "1")
 	idEnv := append(append([]string{}, env...), "HANDOVER_PASSPHRASE=benchmark identity passphrase", "HANDOVER_IDENTITY_PASSPHRASE=benchmark identity passphrase")
 	for _, who := range []string{"sender", "recipient"} {
 		runQuiet(idEnv, bin, "identity", "new", "--out", filepath.Join(dir, who+".identity"), "--name", who, "--org", who+" Ltd", "--role", "bench")
