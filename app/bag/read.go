@@ -79,7 +79,7 @@ func checkName(p string) error {
 func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Reader) error) (map[string]string, error) {
 	tr := tar.NewReader(r)
 	root := ""
-	got := map[string]string{} // data path → hex SHA-256
+	c := newChecklist()
 	tags := map[string][]byte{}
 	var total int64
 	entries := 0
@@ -124,7 +124,7 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 			if total += h.Size; total > lim.TotalSize {
 				return nil, fmt.Errorf("%w: payload over %d bytes", ErrInvalid, lim.TotalSize)
 			}
-			if _, dup := got[data]; dup {
+			if c.seen(data) {
 				return nil, &BadEntryError{Name: name, Reason: "duplicate"}
 			}
 			hs := sha256.New()
@@ -138,7 +138,11 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 			if cr.n != h.Size {
 				return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)
 			}
-			got[data] = hex.EncodeToString(hs.Sum(nil))
+			var sum [32]byte
+			hs.Sum(sum[:0])
+			if err := c.file(data, sum); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if strings.Contains(rest, "/") {
@@ -147,13 +151,27 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 		if h.Size > lim.TagSize {
 			return nil, &BadEntryError{Name: name, Reason: fmt.Sprintf("tag file of %d bytes over the limit %d", h.Size, lim.TagSize)}
 		}
+		if rest == "manifest-sha256.txt" {
+			// Checked line by line as it is read, never held whole: a bag of millions of
+			// files has a manifest of hundreds of megabytes.
+			hs := sha256.New()
+			cr := &countReader{r: io.TeeReader(io.LimitReader(tr, h.Size), hs)}
+			if err := c.manifest(cr); err != nil {
+				return nil, err
+			}
+			if cr.n != h.Size {
+				return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)
+			}
+			c.manifestSum = hex.EncodeToString(hs.Sum(nil))
+			continue
+		}
 		b, err := io.ReadAll(io.LimitReader(tr, h.Size))
 		if err != nil || int64(len(b)) != h.Size {
 			return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)
 		}
 		tags[rest] = b
 	}
-	return validate(tags, got, total)
+	return validate(tags, c, total)
 }
 
 type countReader struct {
@@ -167,42 +185,124 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// pathKey stands for a payload path in the reader's tables: 16 bytes of its SHA-256, so a
+// bag of millions of files costs tens of bytes a file, not its names twice over.
+type pathKey [16]byte
+
+func keyOf(path string) pathKey {
+	s := sha256.Sum256([]byte(path))
+	return pathKey(s[:16])
+}
+
+// sumChecklist matches the payload's files with the manifest's lines, in either order.
+type sumChecklist struct {
+	files       map[pathKey]fileSum // every payload file read
+	waiting     map[pathKey]wanted  // manifest lines whose file has not come yet
+	count       int                 // payload files
+	unlisted    int                 // files read that no manifest line has named yet
+	haveList    bool
+	manifestSum string
+}
+
+type fileSum struct {
+	sum    [32]byte
+	listed bool
+}
+
+type wanted struct {
+	sum  [32]byte
+	path string
+}
+
+func newChecklist() *sumChecklist {
+	return &sumChecklist{files: map[pathKey]fileSum{}, waiting: map[pathKey]wanted{}}
+}
+
+func (c *sumChecklist) seen(path string) bool {
+	_, ok := c.files[keyOf(path)]
+	return ok
+}
+
+// file records a payload file's checksum, checking it at once if the manifest came first.
+func (c *sumChecklist) file(path string, sum [32]byte) error {
+	k := keyOf(path)
+	c.count++
+	if w, ok := c.waiting[k]; ok {
+		delete(c.waiting, k)
+		if w.sum != sum {
+			return fmt.Errorf("%w: data/%s does not match its checksum", ErrInvalid, path)
+		}
+		c.files[k] = fileSum{sum: sum, listed: true}
+		return nil
+	}
+	c.files[k] = fileSum{sum: sum}
+	c.unlisted++
+	return nil
+}
+
+// manifest reads manifest-sha256.txt line by line.
+func (c *sumChecklist) manifest(r io.Reader) error {
+	if c.haveList {
+		return fmt.Errorf("%w: two manifests", ErrInvalid)
+	}
+	c.haveList = true
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 64<<10)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			continue
+		}
+		s, path, ok := strings.Cut(line, " ")
+		path = strings.TrimLeft(path, " *")
+		var sum [32]byte
+		if n, err := hex.Decode(sum[:], []byte(s)); !ok || err != nil || n != 32 || path == "" {
+			return fmt.Errorf("%w: a manifest line is malformed", ErrInvalid)
+		}
+		data, ok := strings.CutPrefix(decodePath(path), "data/")
+		if !ok {
+			return fmt.Errorf("%w: the manifest names %q outside data/", ErrInvalid, path)
+		}
+		k := keyOf(data)
+		f, ok := c.files[k]
+		switch {
+		case ok && f.listed:
+			return fmt.Errorf("%w: the manifest names data/%s twice", ErrInvalid, data)
+		case ok && f.sum != sum:
+			return fmt.Errorf("%w: data/%s does not match its checksum", ErrInvalid, data)
+		case ok:
+			f.listed = true
+			c.files[k] = f
+			c.unlisted--
+		default:
+			if _, dup := c.waiting[k]; dup {
+				return fmt.Errorf("%w: the manifest names data/%s twice", ErrInvalid, data)
+			}
+			c.waiting[k] = wanted{sum: sum, path: data}
+		}
+	}
+	if sc.Err() != nil {
+		return fmt.Errorf("%w: a manifest line is malformed or over 64 KiB", ErrInvalid)
+	}
+	return nil
+}
+
 // validate checks the tag files against what was read.
-func validate(tags map[string][]byte, got map[string]string, total int64) (map[string]string, error) {
+func validate(tags map[string][]byte, c *sumChecklist, total int64) (map[string]string, error) {
 	invalid := func(format string, a ...any) error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, a...)...)
 	}
 	if !bytes.HasPrefix(tags["bagit.txt"], []byte("BagIt-Version: ")) {
 		return nil, invalid("bagit.txt is missing or wrong")
 	}
-	man, ok := tags["manifest-sha256.txt"]
-	if !ok {
+	if !c.haveList {
 		return nil, invalid("manifest-sha256.txt is missing")
 	}
-	want := map[string]string{}
-	if err := parseManifest(man, func(sum, path string) error {
-		data, ok := strings.CutPrefix(decodePath(path), "data/")
-		if !ok {
-			return invalid("the manifest names %q outside data/", path)
-		}
-		want[data] = sum
-		return nil
-	}); err != nil {
-		return nil, err
+	for _, w := range c.waiting {
+		return nil, invalid("data/%s is in the manifest but missing", w.path)
 	}
-	for p, s := range want {
-		g, ok := got[p]
-		switch {
-		case !ok:
-			return nil, invalid("data/%s is in the manifest but missing", p)
-		case g != s:
-			return nil, invalid("data/%s does not match its checksum", p)
-		}
-	}
-	for p := range got {
-		if _, ok := want[p]; !ok {
-			return nil, invalid("data/%s is not in the manifest", p)
-		}
+	if c.unlisted > 0 {
+		return nil, invalid("%d files of data/ are not in the manifest", c.unlisted)
 	}
 	info := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(tags["bag-info.txt"]))
@@ -216,13 +316,20 @@ func validate(tags map[string][]byte, got map[string]string, total int64) (map[s
 		return nil, invalid("bag-info.txt has a line over 1 MiB")
 	}
 	if ox, ok := info["Payload-Oxum"]; ok {
-		if ox != strconv.FormatInt(total, 10)+"."+strconv.Itoa(len(got)) {
-			return nil, invalid("Payload-Oxum %s does not match %d bytes in %d files", ox, total, len(got))
+		if ox != strconv.FormatInt(total, 10)+"."+strconv.Itoa(c.count) {
+			return nil, invalid("Payload-Oxum %s does not match %d bytes in %d files", ox, total, c.count)
 		}
 	}
 	if tm, ok := tags["tagmanifest-sha256.txt"]; ok {
 		if err := parseManifest(tm, func(s, path string) error {
-			b, ok := tags[decodePath(path)]
+			p := decodePath(path)
+			if p == "manifest-sha256.txt" {
+				if s != c.manifestSum {
+					return invalid("%s does not match the tag manifest", path)
+				}
+				return nil
+			}
+			b, ok := tags[p]
 			if !ok {
 				return invalid("the tag manifest names the missing %s", path)
 			}

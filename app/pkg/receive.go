@@ -132,13 +132,11 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 	for _, part := range m.Parts {
 		total += part.Size
 	}
-	p.SetTotal(2*total + m.Figures.Customers)
-	check := &partsReader{dir: dir, parts: m.Parts}
-	_, err = io.Copy(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, check})
-	check.Close()
-	if err != nil {
-		return nil, err
-	}
+	// One pass over the parts: staging reads each part's bytes once, checking its size and
+	// hash as it ends. Nothing is committed before the whole stream has ended cleanly, so a
+	// bad part found late costs nothing but time; when staging fails, the parts are checked
+	// whole so that the error names the bad part rather than age's complaint about it.
+	p.SetTotal(total + m.Figures.Customers)
 	stg, err := newStaging(o.Staging)
 	if err != nil {
 		return nil, err
@@ -146,6 +144,16 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 	defer stg.remove()
 	stg.maxDocs = m.Figures.Documents
 	if err := stage(ctx, dir, m, o, stg, p); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		check := &partsReader{dir: dir, parts: m.Parts}
+		_, cerr := io.Copy(io.Discard, ctxReader{ctx, check})
+		check.Close()
+		var pe *PartError
+		if errors.As(cerr, &pe) {
+			return nil, pe
+		}
 		return nil, err
 	}
 	if err := st.PutMeta(pendingMeta, m.ID); err != nil {
