@@ -92,6 +92,17 @@ func (b *Writer) writeTag(name string, content []byte) {
 // Add writes a payload file at data/path with exactly size bytes from r, and records its
 // SHA-256 in the manifest. The caller knows the size: tar writes it before the content.
 func (b *Writer) Add(path string, size int64, r io.Reader) error {
+	return b.add(path, size, r, nil)
+}
+
+// AddKnown is Add for a file whose SHA-256 the caller already holds (a document hashed when
+// it was imported, whose stored chunks are authenticated): the bag does not hash its bytes
+// again. A wrong sum makes the bag fail validation at the receiver, never pass.
+func (b *Writer) AddKnown(path string, size int64, sum [32]byte, r io.Reader) error {
+	return b.add(path, size, r, &sum)
+}
+
+func (b *Writer) add(path string, size int64, r io.Reader, known *[32]byte) error {
 	if b.err != nil {
 		return b.err
 	}
@@ -107,8 +118,13 @@ func (b *Writer) Add(path string, size int64, r io.Reader) error {
 	if b.err = b.tw.WriteHeader(b.header("data/"+path, size)); b.err != nil {
 		return b.err
 	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(b.tw, h), io.LimitReader(r, size))
+	var h hash.Hash
+	dst := io.Writer(b.tw)
+	if known == nil {
+		h = sha256.New()
+		dst = io.MultiWriter(b.tw, h)
+	}
+	n, err := io.Copy(dst, io.LimitReader(r, size))
 	if err == nil && n != size {
 		err = fmt.Errorf("bag: %s: %d bytes given, %d declared", path, n, size)
 	}
@@ -117,7 +133,11 @@ func (b *Writer) Add(path string, size int64, r io.Reader) error {
 		return err
 	}
 	var line []byte
-	line = hex.AppendEncode(line, h.Sum(nil))
+	if known != nil {
+		line = hex.AppendEncode(line, known[:])
+	} else {
+		line = hex.AppendEncode(line, h.Sum(nil))
+	}
 	line = append(append(append(line, "  data/"...), encodePath(path)...), '\n')
 	if _, err := b.lines.Write(line); err != nil {
 		b.err = err

@@ -164,7 +164,7 @@ func receiveCmd(ctx context.Context, env Env, args []string) error {
 		Expected: m.Figures.Digest, Figures: rec.Figures, Diff: rec.Diff}
 	if rec.Equal {
 		// The receipt: the receiver signs it; the sender's card is listed as a party.
-		st, err := s.NewStatement(ctx, cert.KindReceipt, []identity.Card{id.Card, rec.Sender})
+		st, err := s.NewReceipt(ctx, rec, []identity.Card{id.Card, rec.Sender})
 		if err != nil {
 			return err
 		}

@@ -156,7 +156,9 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 			os.RemoveAll(dir)
 		}
 	}()
-	aw, err := age.Encrypt(&countingWriter{w: sp, p: p}, recips...)
+	out := newAsyncWriter(&countingWriter{w: sp, p: p})
+	defer out.Close()
+	aw, err := age.Encrypt(out, recips...)
 	if err != nil {
 		return "", nil, err
 	}
@@ -166,6 +168,9 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	}
 	m.Figures = *f
 	if err := aw.Close(); err != nil {
+		return "", nil, err
+	}
+	if err := out.Close(); err != nil {
 		return "", nil, err
 	}
 	if m.Parts, err = sp.finish(); err != nil {
@@ -496,8 +501,20 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, docs <-c
 		d := f.d
 		name := fmt.Sprintf("documents/%d/%d-%s", d.Customer, d.Seq, names.Replace(d.Name))
 		var err error
+		var sum [32]byte
+		known := len(d.SHA256) == 64
+		if known {
+			_, herr := hex.Decode(sum[:], []byte(d.SHA256))
+			known = herr == nil
+		}
+		add := func(r io.Reader) error {
+			if known {
+				return bw.AddKnown(name, d.Size, sum, r)
+			}
+			return bw.Add(name, d.Size, r)
+		}
 		if f.content != nil {
-			err = bw.Add(name, d.Size, bytes.NewReader(f.content.Bytes()))
+			err = add(bytes.NewReader(f.content.Bytes()))
 			clear(f.content.Bytes())
 			f.content.Reset()
 			buffers.Put(f.content)
@@ -507,7 +524,7 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, docs <-c
 		} else {
 			pr, pw := io.Pipe()
 			go func() { pw.CloseWithError(st.WriteDocument(ctx, d.Customer, d.Seq, pw)) }()
-			err = bw.Add(name, d.Size, pr)
+			err = add(pr)
 			pr.Close()
 		}
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"handover/app/progress"
 )
@@ -44,17 +45,19 @@ type splitter struct {
 
 // startReadBack starts the goroutine that reads closed parts back.
 func (s *splitter) startReadBack() {
-	s.readBack, s.checked = make(chan Part, 1024), make(chan error, 1)
+	parts, checked := make(chan Part, 1024), make(chan error, 1)
+	s.readBack, s.checked = parts, checked
+	dir, ctx, p := s.dir, s.ctx, s.p // the goroutine touches no field the writer changes
 	go func() {
 		var first error
-		for part := range s.readBack {
-			if first != nil || s.ctx.Err() != nil {
+		for part := range parts {
+			if first != nil || ctx.Err() != nil {
 				continue // drain
 			}
-			path := filepath.Join(s.dir, part.Name+".partial")
+			path := filepath.Join(dir, part.Name+".partial")
 			dropCache(path)
-			r := &partsReader{dir: s.dir, parts: []Part{{Name: part.Name + ".partial", Size: part.Size, SHA256: part.SHA256}}}
-			_, err := io.Copy(&countingWriter{w: io.Discard, p: s.p}, ctxReader{s.ctx, r})
+			r := &partsReader{dir: dir, parts: []Part{{Name: part.Name + ".partial", Size: part.Size, SHA256: part.SHA256}}}
+			_, err := io.CopyBuffer(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, r}, make([]byte, 1<<20))
 			r.Close()
 			var pe *PartError
 			if errors.As(err, &pe) {
@@ -65,9 +68,9 @@ func (s *splitter) startReadBack() {
 			}
 		}
 		if first == nil {
-			first = s.ctx.Err()
+			first = ctx.Err()
 		}
-		s.checked <- first
+		checked <- first
 	}()
 }
 
@@ -229,3 +232,79 @@ type PartError struct {
 }
 
 func (e *PartError) Error() string { return "package part " + e.Part + ": " + e.Reason }
+
+// asyncWriter hands what is written to w on a goroutine of its own, in blocks of
+// asyncBlock bytes with a few in flight, so that hashing and writing the parts overlaps with
+// encrypting the next block. Close flushes and returns the first error.
+type asyncWriter struct {
+	w      io.Writer
+	cur    []byte
+	full   chan []byte
+	free   chan []byte
+	done   chan error
+	failed atomic.Pointer[error] // the writer's error, seen by Write without waiting
+	err    error
+	ended  bool
+}
+
+const (
+	asyncBlock    = 1 << 20
+	asyncInFlight = 4
+)
+
+func newAsyncWriter(w io.Writer) *asyncWriter {
+	a := &asyncWriter{w: w, full: make(chan []byte, asyncInFlight), free: make(chan []byte, asyncInFlight+1), done: make(chan error, 1)}
+	for range asyncInFlight + 1 {
+		a.free <- make([]byte, 0, asyncBlock)
+	}
+	a.cur = <-a.free
+	go func() {
+		var err error
+		for b := range a.full {
+			if err == nil {
+				if _, err = w.Write(b); err != nil {
+					a.failed.Store(&err)
+				}
+			}
+			a.free <- b[:0]
+		}
+		a.done <- err
+	}()
+	return a
+}
+
+func (a *asyncWriter) Write(p []byte) (int, error) {
+	if a.err != nil {
+		return 0, a.err
+	}
+	if e := a.failed.Load(); e != nil {
+		a.err = *e
+		return 0, a.err
+	}
+	n := len(p)
+	for len(p) > 0 {
+		k := copy(a.cur[len(a.cur):cap(a.cur)], p)
+		a.cur, p = a.cur[:len(a.cur)+k], p[k:]
+		if len(a.cur) == cap(a.cur) {
+			a.full <- a.cur
+			a.cur = <-a.free
+		}
+	}
+	return n, nil
+}
+
+// Close writes what is left and waits for the writing goroutine.
+func (a *asyncWriter) Close() error {
+	if a.ended {
+		return a.err
+	}
+	a.ended = true
+	if len(a.cur) > 0 {
+		a.full <- a.cur
+	}
+	close(a.full)
+	if err := <-a.done; err != nil {
+		a.err = err
+	}
+	return a.err
+}
