@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"runtime"
+	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -21,13 +23,113 @@ type CustomerBook struct {
 	Documents  []model.Document
 }
 
+// rawBook is one customer's records decrypted but not yet decoded.
+type rawBook struct {
+	no         model.CustomerNo
+	customer   []byte
+	loans      [][]byte
+	repayments []rawSegment
+	documents  [][]byte
+}
+
+type rawSegment struct {
+	loan uint32
+	pt   []byte
+}
+
+// walkBatch is a run of customers decoded together; done closes when books (or err) is set.
+type walkBatch struct {
+	raw   []rawBook
+	books []*CustomerBook
+	err   error
+	done  chan struct{}
+}
+
+// walkBatchSize customers go to a decoder at a time: large enough that handing them over
+// costs nothing, small enough that a few batches in flight stay a few megabytes.
+const walkBatchSize = 64
+
 // EachCustomer calls fn with every customer in number order. It walks the customer,
 // loan, repayment and document ranges side by side in one read transaction, so reading a
 // whole book costs four iterators instead of several per customer: this is how figures,
 // digests and packages read a million customers. Customers whose key was destroyed are
 // skipped.
+//
+// Decoding JSON is most of a walk's work, so the iterating goroutine only decrypts; batches
+// of customers are decoded on every core, and fn still sees them one by one, in order, on
+// the caller's goroutine.
 func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) (err error) {
 	defer recoverCorrupt(&err, 0, "database")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan *walkBatch, workers)
+	ordered := make(chan *walkBatch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				b.books, b.err = decodeBatch(b.raw)
+				b.raw = nil
+				close(b.done)
+			}
+		}()
+	}
+	iterErr := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				iterErr <- &CorruptError{What: "database"}
+			}
+			close(jobs)
+			close(ordered)
+		}()
+		iterErr <- s.iterateRaw(ctx, func(batch []rawBook) bool {
+			b := &walkBatch{raw: batch, done: make(chan struct{})}
+			select {
+			case ordered <- b:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- b:
+				return true
+			case <-ctx.Done():
+				close(b.done)
+				return false
+			}
+		})
+	}()
+	// However this ends, stop the iterator and the decoders before returning.
+	defer func() {
+		cancel()
+		for range ordered {
+		}
+		wg.Wait()
+	}()
+	for b := range ordered {
+		<-b.done
+		if b.err != nil {
+			return b.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, book := range b.books {
+			if err := fn(book); err != nil {
+				return err
+			}
+		}
+	}
+	// ordered is closed only after the iterator has said how it ended.
+	return <-iterErr
+}
+
+// iterateRaw decrypts every customer's records in number order and hands them on in
+// batches; it stops when emit returns false.
+func (s *Store) iterateRaw(ctx context.Context, emit func([]rawBook) bool) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		open := func(p byte, values bool) *badger.Iterator {
 			opts := badger.DefaultIteratorOptions
@@ -42,13 +144,12 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 		defer ls.Close()
 		defer rs.Close()
 		defer ds.Close()
-		n := 0
+		batch := make([]rawBook, 0, walkBatchSize)
 		for ; cs.Valid(); cs.Next() {
-			if n++; n%1024 == 0 && ctx.Err() != nil {
-				return ctx.Err()
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 			no := model.CustomerNo(binary.BigEndian.Uint64(cs.Item().Key()[1:]))
-			prefix := func(p byte) []byte { return customerPrefix(p, no) }
 			sl, err := s.keys.Get(no)
 			if errors.Is(err, ErrKeyDestroyed) {
 				continue
@@ -56,9 +157,9 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 			if err != nil {
 				return err
 			}
-			// open decrypts every item of it under prefix p that belongs to this customer.
-			each := func(it *badger.Iterator, p byte, what string, fn func(k, pt []byte) error) error {
-				pre := prefix(p)
+			// each decrypts every item of it under prefix p that belongs to this customer.
+			each := func(it *badger.Iterator, p byte, what string, fn func(k, pt []byte)) error {
+				pre := customerPrefix(p, no)
 				for ; it.Valid(); it.Next() {
 					k := it.Item().Key()
 					if c := bytes.Compare(k[:len(pre)], pre); c > 0 {
@@ -70,70 +171,100 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 					if err != nil {
 						return &CorruptError{Customer: no, What: what}
 					}
-					if err := fn(k, pt); err != nil {
-						return err
-					}
+					fn(k, pt)
 				}
 				return nil
 			}
-			var rec storedCustomer
-			pt, err := openItem(sl, cs.Item())
-			if err != nil {
+			rb := rawBook{no: no}
+			if rb.customer, err = openItem(sl, cs.Item()); err != nil {
 				return &CorruptError{Customer: no, What: "customer"}
 			}
-			if err := unmarshalRecord(pt, &rec, no, "customer"); err != nil {
+			if err := each(ls, pLoan, "loan", func(_, pt []byte) { rb.loans = append(rb.loans, pt) }); err != nil {
 				return err
 			}
-			b := &CustomerBook{Customer: rec.Customer, Loans: rec.Loans}
-			if err := each(ls, pLoan, "loan", func(_, pt []byte) error {
-				var l model.Loan
-				err := unmarshalRecord(pt, &l, no, "loan")
-				b.Loans = append(b.Loans, l)
-				return err
+			if err := each(rs, pRepayment, "repayment", func(k, pt []byte) {
+				rb.repayments = append(rb.repayments, rawSegment{loan: binary.BigEndian.Uint32(k[9:]), pt: pt})
 			}); err != nil {
 				return err
 			}
-			b.Repayments = make([][]model.Repayment, len(b.Loans))
-			add := func(loan uint32, seg []storedRepayment) error {
-				if loan == 0 || int(loan) > len(b.Loans) {
-					return &CorruptError{Customer: no, What: "repayment"}
-				}
-				for _, r := range seg {
-					rp := r.expand(no, loan, uint32(len(b.Repayments[loan-1])+1))
-					rp.Contract = b.Loans[loan-1].Contract
-					b.Repayments[loan-1] = append(b.Repayments[loan-1], rp)
-				}
-				return nil
-			}
-			for i, seg := range rec.Repayments {
-				if err := add(uint32(i+1), seg); err != nil {
-					return err
-				}
-			}
-			if err := each(rs, pRepayment, "repayment", func(k, pt []byte) error {
-				var seg []storedRepayment
-				if err := unmarshalRecord(pt, &seg, no, "repayment"); err != nil {
-					return err
-				}
-				return add(binary.BigEndian.Uint32(k[9:]), seg)
-			}); err != nil {
+			if err := each(ds, pDocument, "document", func(_, pt []byte) { rb.documents = append(rb.documents, pt) }); err != nil {
 				return err
 			}
-			if err := each(ds, pDocument, "document", func(_, pt []byte) error {
-				var d model.Document
-				err := json.Unmarshal(pt, &d)
-				b.Documents = append(b.Documents, d)
-				if err != nil {
-					return &CorruptError{Customer: no, What: "document"}
+			if batch = append(batch, rb); len(batch) == walkBatchSize {
+				if !emit(batch) {
+					return ctx.Err()
 				}
-				return nil
-			}); err != nil {
-				return err
+				batch = make([]rawBook, 0, walkBatchSize)
 			}
-			if err := fn(b); err != nil {
-				return err
-			}
+		}
+		if len(batch) > 0 && !emit(batch) {
+			return ctx.Err()
 		}
 		return nil
 	})
+}
+
+// decodeBatch decodes a batch of customers; a record that does not decode is reported as
+// corrupt, naming the customer.
+func decodeBatch(raw []rawBook) (books []*CustomerBook, err error) {
+	defer recoverCorrupt(&err, 0, "database")
+	books = make([]*CustomerBook, 0, len(raw))
+	for i := range raw {
+		b, err := decodeBook(&raw[i])
+		if err != nil {
+			return nil, err
+		}
+		books = append(books, b)
+	}
+	return books, nil
+}
+
+func decodeBook(rb *rawBook) (*CustomerBook, error) {
+	no := rb.no
+	var rec storedCustomer
+	if err := unmarshalRecord(rb.customer, &rec, no, "customer"); err != nil {
+		return nil, err
+	}
+	b := &CustomerBook{Customer: rec.Customer, Loans: rec.Loans}
+	for _, pt := range rb.loans {
+		var l model.Loan
+		if err := unmarshalRecord(pt, &l, no, "loan"); err != nil {
+			return nil, err
+		}
+		b.Loans = append(b.Loans, l)
+	}
+	b.Repayments = make([][]model.Repayment, len(b.Loans))
+	add := func(loan uint32, seg []storedRepayment) error {
+		if loan == 0 || int(loan) > len(b.Loans) {
+			return &CorruptError{Customer: no, What: "repayment"}
+		}
+		for _, r := range seg {
+			rp := r.expand(no, loan, uint32(len(b.Repayments[loan-1])+1))
+			rp.Contract = b.Loans[loan-1].Contract
+			b.Repayments[loan-1] = append(b.Repayments[loan-1], rp)
+		}
+		return nil
+	}
+	for i, seg := range rec.Repayments {
+		if err := add(uint32(i+1), seg); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range rb.repayments {
+		var seg []storedRepayment
+		if err := unmarshalRecord(s.pt, &seg, no, "repayment"); err != nil {
+			return nil, err
+		}
+		if err := add(s.loan, seg); err != nil {
+			return nil, err
+		}
+	}
+	for _, pt := range rb.documents {
+		var d model.Document
+		if err := json.Unmarshal(pt, &d); err != nil {
+			return nil, &CorruptError{Customer: no, What: "document"}
+		}
+		b.Documents = append(b.Documents, d)
+	}
+	return b, nil
 }
