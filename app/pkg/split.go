@@ -39,25 +39,41 @@ type splitter struct {
 
 	ctx      context.Context
 	p        progress.Reporter // read-back bytes
-	readBack chan Part
+	readBack chan closedPart
 	checked  chan error // the read-back's verdict, once readBack is closed
 }
 
-// startReadBack starts the goroutine that reads closed parts back.
+// closedPart is a part the writer has finished: the read-back goroutine fsyncs and closes
+// it (so the writer goes on with the next part meanwhile), then reads it back.
+type closedPart struct {
+	Part
+	f *os.File
+}
+
+// startReadBack starts the goroutine that syncs and reads closed parts back.
 func (s *splitter) startReadBack() {
-	parts, checked := make(chan Part, 1024), make(chan error, 1)
+	parts, checked := make(chan closedPart, 1024), make(chan error, 1)
 	s.readBack, s.checked = parts, checked
 	dir, ctx, p := s.dir, s.ctx, s.p // the goroutine touches no field the writer changes
 	go func() {
 		var first error
 		for part := range parts {
 			if first != nil || ctx.Err() != nil {
+				part.f.Close()
 				continue // drain
+			}
+			err := part.f.Sync()
+			if cerr := part.f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				first = err
+				continue
 			}
 			path := filepath.Join(dir, part.Name+".partial")
 			dropCache(path)
 			r := &partsReader{dir: dir, parts: []Part{{Name: part.Name + ".partial", Size: part.Size, SHA256: part.SHA256}}}
-			_, err := io.CopyBuffer(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, r}, make([]byte, 1<<20))
+			_, err = io.CopyBuffer(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, r}, make([]byte, 1<<20))
 			r.Close()
 			var pe *PartError
 			if errors.As(err, &pe) {
@@ -126,13 +142,15 @@ func (s *splitter) closePart() error {
 	}
 	p := &s.parts[len(s.parts)-1]
 	p.Size, p.SHA256 = s.n, hex.EncodeToString(s.h.Sum(nil))
-	err := s.cur.Sync()
-	if cerr := s.cur.Close(); err == nil {
-		err = cerr
-	}
+	f := s.cur
 	s.cur = nil
-	if err == nil && s.readBack != nil {
-		s.readBack <- *p
+	if s.readBack != nil {
+		s.readBack <- closedPart{Part: *p, f: f}
+		return nil
+	}
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }
