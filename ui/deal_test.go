@@ -1,19 +1,25 @@
 package ui
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/cert"
 	"handover/app/checklist"
 	"handover/app/demo"
+	"handover/app/figures"
 	"handover/app/validate"
 	"handover/app/vault"
 	"handover/crypto/identity"
@@ -174,6 +180,52 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 		t.Fatalf("export after the preparation: %v", ev.lastErr)
 	}
 
+	// The receiver's signed receipt, taken back: one for a package this vault did not
+	// export is refused; the right one completes package_received.
+	a.shell.show("deal")
+	dv = a.shell.deal
+	idOf := func(file, pass string) *identity.Identity {
+		id, err := identity.Open(mustRead(t, file), pass)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	signers := []*identity.Identity{idOf(idA, "passphrase-of-甲某"), idOf(idB, "passphrase-of-乙某")}
+	js := mustRead(t, filepath.Join(ev.lastDir, "package.json"))
+	var exported struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(js, &exported)
+	sum := sha256.Sum256(js)
+	receipt := func(name string, p cert.Package) string {
+		st, err := cert.NewWithWitnesses(cert.KindReceipt, "v-receiver", "receiver-ws", time.Now(), &figures.Figures{}, nil,
+			[]identity.Card{signers[0].Card, signers[1].Card}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Packages = []cert.Package{p}
+		path := filepath.Join(files, name)
+		os.WriteFile(path, st.Marshal(), 0o644)
+		for _, id := range signers {
+			sig, err := cert.Sign(st.Marshal(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(cert.SignaturePath(path, id.Card.Fingerprint), sig, 0o644)
+		}
+		return path
+	}
+	dv.takeReceiptFile(receipt("other.json", cert.Package{ID: "HANDOVER-X-001-000000000000", SHA256: strings.Repeat("0", 64)}))
+	if !errors.Is(dv.lastErr, vault.ErrReceiptNotOurs) {
+		t.Fatalf("someone else's receipt: %v", dv.lastErr)
+	}
+	ch.answers = []string{receipt("receipt.json", cert.Package{ID: exported.ID, SHA256: hex.EncodeToString(sum[:])})}
+	test.Tap(dv.rows["package_received"].receipt)
+	if it, _ := dv.view.Item("package_received"); it.State != checklist.Done || dv.lastErr != nil {
+		t.Fatalf("package_received after the receipt: %s %v", it.State, dv.lastErr)
+	}
+
 	// The confirmation, signed by both at this workstation.
 	a.shell.show("certificates")
 	cv := a.shell.certs
@@ -192,7 +244,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 
 	a.shell.show("deal")
 	dv = a.shell.deal
-	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "confirmation_signed") {
+	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "package_received", "confirmation_signed") {
 		if it, _ := dv.view.Item(id); it.State != checklist.Done {
 			t.Errorf("%s: %s, needs %v", id, it.State, it.Needs)
 		}

@@ -321,6 +321,31 @@ func (v *dealView) backup() {
 	})
 }
 
+// takeReceipt takes the receiver's signed receipt (接收回执) back into the sending vault:
+// every signature beside the statement must verify, and the receipt must name a package
+// this vault exported.
+func (v *dealView) takeReceipt() {
+	path, ok, err := v.a.chooser.ChooseFile(L("checklist.take_receipt"), L("checklist.receipt_files"), []string{"json"})
+	if err != nil || !ok {
+		return
+	}
+	v.takeReceiptFile(path)
+}
+
+func (v *dealView) takeReceiptFile(path string) {
+	r, err := cert.VerifyFiles(path, nil)
+	if err != nil {
+		v.finish(&fileError{File: filepath.Base(path), Err: err})
+		return
+	}
+	for _, c := range r.Checks {
+		if c.Signed && c.Err == nil {
+			v.s.RecordSignature(r.Statement.ID, c.Signer.Fingerprint, true)
+		}
+	}
+	v.finish(v.s.RecordReceipt(r.Statement, r.Complete()))
+}
+
 // attach stores a chosen file as evidence of an item, in the background.
 func (v *dealView) attach(id string) {
 	path, ok, err := v.a.chooser.ChooseFile(L("checklist.attach"), L("checklist.evidence_files"), nil)

@@ -157,7 +157,8 @@ func describeChecklist(err error) (msg, hint string, ok bool) {
 		{vault.ErrAutomaticItem, "automatic_item"}, {vault.ErrNeedsEvidence, "needs_evidence"}, {vault.ErrNeedsBasis, "needs_basis"},
 		{vault.ErrNotDual, "not_dual"}, {vault.ErrSignOffRole, "signoff_role"}, {vault.ErrAlreadySigned, "already_signed"},
 		{vault.ErrReasonRequired, "item_reason_required"}, {vault.ErrNotDone, "not_done"}, {vault.ErrAlreadyComplete, "already_complete"},
-		{store.ErrEvidenceTooLarge, "evidence_too_large"}, {store.ErrBadBackup, "bad_backup"}, {vault.ErrNoEvidenceItem, "no_evidence_item"},
+		{store.ErrEvidenceTooLarge, "evidence_too_large"}, {store.ErrBadBackup, "bad_backup"},
+		{vault.ErrReceiptNotOurs, "receipt_not_ours"}, {vault.ErrReceiptIncomplete, "receipt_incomplete"}, {vault.ErrNoEvidenceItem, "no_evidence_item"},
 	} {
 		if errors.Is(err, e.err) {
 			if e.key == "no_deal" {

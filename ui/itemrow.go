@@ -19,7 +19,7 @@ import (
 type itemRow struct {
 	content                           fyne.CanvasObject
 	complete, attach, signOff, reopen *widget.Button
-	backup                            *widget.Button
+	backup, receipt                   *widget.Button
 }
 
 func stateIcon(state string) fyne.Resource {
@@ -63,6 +63,10 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 			r.signOff = widget.NewButtonWithIcon(L("checklist.signoff"), theme.DocumentCreateIcon(), func() { v.askSignOff(it) })
 			buttons = append(buttons, r.signOff)
 		}
+	}
+	if it.ID == "package_received" && it.State != checklist.Done && v.s.Role().Can(vault.PermExport) {
+		r.receipt = widget.NewButtonWithIcon(L("checklist.take_receipt"), theme.MailAttachmentIcon(), v.takeReceipt)
+		buttons = append(buttons, r.receipt)
 	}
 	if it.ID == "backup_verified" && v.s.Role().Can(vault.PermBackup) {
 		r.backup = widget.NewButtonWithIcon(L("checklist.backup"), theme.StorageIcon(), v.backup)

@@ -374,7 +374,7 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 	for _, k := range []string{"no_deal", "deal_exists", "unknown_item", "automatic_item", "needs_evidence", "needs_basis", "not_dual",
 		"signoff_role", "already_signed", "item_reason_required", "not_done", "already_complete", "evidence_too_large", "no_evidence_item",
-		"bad_backup"} {
+		"bad_backup", "receipt_not_ours", "receipt_incomplete"} {
 		used["error."+k] = true
 	}
 	msgs := map[string]map[string]string{}
