@@ -38,9 +38,15 @@ func kEvidence(id string, chunk uint32) []byte {
 
 // PutEvidence stores r under id (which the caller makes unique) and returns what it stored.
 // The chunks are written first and the description last, so an interrupted attachment is
-// never listed; its stray chunks are overwritten by the next use of the same id.
-func (s *Store) PutEvidence(ctx context.Context, id, name string, r io.Reader) (*Evidence, error) {
+// never listed; a write batch commits as it fills, so on failure the chunks already written
+// are dropped again.
+func (s *Store) PutEvidence(ctx context.Context, id, name string, r io.Reader) (_ *Evidence, err error) {
 	e := &Evidence{ID: id, Name: name}
+	defer func() {
+		if err != nil {
+			_ = s.db.DropPrefix(kEvidence(id, 0)[:1+len(id)+1])
+		}
+	}()
 	h := sha256.New()
 	buf := make([]byte, evidenceChunk)
 	wb := s.db.NewWriteBatch()

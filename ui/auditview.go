@@ -268,19 +268,7 @@ func (v *auditView) runVerify() {
 }
 
 func (v *auditView) saveReport() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("auditv.report"))
-	if err != nil || !ok {
-		if err != nil {
-			showError(v.a.win, err)
-		}
-		return
-	}
-	path, err := v.writeReport(dir)
-	if err != nil {
-		showError(v.a.win, err)
-		return
-	}
-	dialog.ShowInformation(L("auditv.report"), L("auditv.report_saved", map[string]any{"Path": path}), v.a.win)
+	v.a.saveTo(L("auditv.report"), "auditv.report_saved", v.writeReport)
 }
 
 func (v *auditView) writeReport(dir string) (string, error) {

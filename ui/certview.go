@@ -348,19 +348,10 @@ func (v *certView) signWith(c identity.Card, path, passphrase string) {
 var errWrongIdentity = errors.New("this identity file belongs to someone else")
 
 func (v *certView) exportStatement() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("cert.export"))
-	if err != nil || !ok {
-		if err != nil {
-			showError(v.a.win, err)
-		}
-		return
-	}
-	path := filepath.Join(dir, v.st.ID+".statement.json")
-	if err := store.WriteFileAtomic(path, v.statement, 0o644); err != nil {
-		showError(v.a.win, err)
-		return
-	}
-	dialog.ShowInformation(L("cert.export"), L("cert.exported", map[string]any{"Path": path}), v.a.win)
+	v.a.saveTo(L("cert.export"), "cert.exported", func(dir string) (string, error) {
+		path := filepath.Join(dir, v.st.ID+".statement.json")
+		return path, store.WriteFileAtomic(path, v.statement, 0o644)
+	})
 }
 
 // chooseSignature imports a signature made apart (`handover cert sign` on another

@@ -197,7 +197,7 @@ func (v *dealView) nextAction() string {
 		case checklist.Manual, checklist.Evidence:
 			can = role.Can(vault.PermChecklist)
 		case checklist.Dual:
-			can = side != "" && contains(it.Needs, "signoff_"+side)
+			can = side != "" && slices.Contains(it.Needs, "signoff_"+side)
 		case checklist.Automatic:
 			can = automaticActor(it.ID, role)
 		}
@@ -227,8 +227,6 @@ func automaticActor(id string, r vault.Role) bool {
 	}
 	return false
 }
-
-func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
 func needText(needs []string) string {
 	var out []string
@@ -278,18 +276,7 @@ func (v *dealView) recent() string {
 	return strings.Join(out, "\n")
 }
 
-func (v *dealView) saveReport() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("dash.report"))
-	if err != nil || !ok {
-		return
-	}
-	path, err := v.writeReport(dir)
-	if err != nil {
-		showError(v.a.win, err)
-		return
-	}
-	dialog.ShowInformation(L("dash.report"), L("dash.report_saved", map[string]any{"Path": path}), v.a.win)
-}
+func (v *dealView) saveReport() { v.a.saveTo(L("dash.report"), "dash.report_saved", v.writeReport) }
 
 func (v *dealView) writeReport(dir string) (string, error) {
 	now := time.Now().UTC().Truncate(time.Second)
@@ -303,8 +290,8 @@ func (v *dealView) writeReport(dir string) (string, error) {
 
 // backup writes a backup to a chosen folder (another disk or a stick) and reads it back.
 func (v *dealView) backup() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("checklist.backup"))
-	if err != nil || !ok {
+	dir, ok := v.a.chooseFolder(L("checklist.backup"))
+	if !ok {
 		return
 	}
 	var info *store.BackupInfo
@@ -325,8 +312,8 @@ func (v *dealView) backup() {
 // every signature beside the statement must verify, and the receipt must name a package
 // this vault exported.
 func (v *dealView) takeReceipt() {
-	path, ok, err := v.a.chooser.ChooseFile(L("checklist.take_receipt"), L("checklist.receipt_files"), []string{"json"})
-	if err != nil || !ok {
+	path, ok := v.a.chooseFile(L("checklist.take_receipt"), L("checklist.receipt_files"), []string{"json"})
+	if !ok {
 		return
 	}
 	v.takeReceiptFile(path)
@@ -348,8 +335,8 @@ func (v *dealView) takeReceiptFile(path string) {
 
 // attach stores a chosen file as evidence of an item, in the background.
 func (v *dealView) attach(id string) {
-	path, ok, err := v.a.chooser.ChooseFile(L("checklist.attach"), L("checklist.evidence_files"), nil)
-	if err != nil || !ok {
+	path, ok := v.a.chooseFile(L("checklist.attach"), L("checklist.evidence_files"), nil)
+	if !ok {
 		return
 	}
 	v.attachFile(id, path)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -153,7 +154,7 @@ func (v *dealView) askSignOff(it checklist.Status) {
 	var names, ids []string
 	for _, o := range ops {
 		side := map[vault.Role]string{vault.Transferor: checklist.SideTransferor, vault.Transferee: checklist.SideTransferee}[vault.Role(o.Role)]
-		if side == "" || !contains(it.Needs, "signoff_"+side) {
+		if side == "" || !slices.Contains(it.Needs, "signoff_"+side) {
 			continue
 		}
 		names = append(names, o.Name+" · "+L("deal."+side))

@@ -85,18 +85,26 @@ func (r *renderer) checklistTable(c *Checklist) {
 		if it.Basis != "" {
 			ev = r.l("basis." + it.Basis)
 		}
-		rows = append(rows, []string{clip(title, 26), r.l("state." + it.State), clip(who, 20), clip(ev, 13)})
+		rows = append(rows, []string{clip(title, 46), r.l("state." + it.State), clip(who, 24), clip(ev, 13)})
 	}
 	r.table([]float64{84, 18, 44, 28}, "LCLL", []string{r.l("col.checklist_item"), r.l("col.state"), r.l("col.by"), r.l("col.evidence")}, rows)
 }
 
-// clip shortens s to n characters, so a row stays one line.
+// clip shortens s to fit a column of n half-width units (a Chinese character takes two), so
+// a row stays one line in either language.
 func clip(s string, n int) string {
-	rs := []rune(s)
-	if len(rs) <= n {
-		return s
+	w := 0
+	for i, r := range s {
+		if r >= 0x2E80 {
+			w += 2
+		} else {
+			w++
+		}
+		if w > n {
+			return s[:i] + "…"
+		}
 	}
-	return string(rs[:n-1]) + "…"
+	return s
 }
 
 // RenderChecklistReport draws the checklist report: the deal, progress per phase and every

@@ -83,7 +83,7 @@ func TestExportAndVerifyCommands(t *testing.T) {
 		t.Fatal(r)
 	}
 	r = runCLI(env, "export", "--vault", v, "--identity", ids["sender"], "--to", ids["recipient"]+".card.json", "--out", stick)
-	if r.code != 1 || !strings.Contains(r.stderr, "data_validated (every quarantined row corrected or dismissed)") {
+	if r.code != 1 || !strings.Contains(r.stderr, "data_validated (Data imported and validated, quarantine resolved)") {
 		t.Fatalf("gate: %+v", r)
 	}
 }

@@ -14,7 +14,6 @@ import (
 
 	"handover/app/audit"
 	"handover/app/cert"
-	"handover/app/importer"
 	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/store"
@@ -39,32 +38,6 @@ func (e *GateError) Error() string {
 	return fmt.Sprintf("%s is refused until these checklist items are done: %s", e.Step, strings.Join(parts, "; "))
 }
 
-// exportGate is what must hold before a package may leave: no imported row still waiting
-// in quarantine, and the deal's checklist items that export waits for (preparation, and the
-// cross-border basis when the recipient is outside the mainland).
-func (s *Session) exportGate(ctx context.Context, st *store.Store) error {
-	open, err := importer.List(ctx, st, importer.Filter{States: []string{importer.ItemQuarantined}}, 1)
-	if err != nil {
-		return err
-	}
-	gateErr := s.checklistGate(ctx, st, "export")
-	var gate *GateError
-	if gateErr != nil && !errors.As(gateErr, &gate) {
-		return gateErr
-	}
-	if len(open) > 0 {
-		if gate == nil {
-			gate = &GateError{Step: "export", Titles: map[string]string{}}
-		}
-		gate.Missing = append(gate.Missing, "data_validated")
-		gate.Titles["data_validated"] = "every quarantined row corrected or dismissed"
-	}
-	if gate != nil {
-		return gate
-	}
-	return nil
-}
-
 // Export writes the whole book as a handover package (app/pkg). It needs the export
 // permission and the gate, and is audited with the package ID, recipients, scope and counts.
 func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter) (string, *pkg.Manifest, error) {
@@ -81,7 +54,7 @@ func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter
 	}
 	detail["recipients"] = strings.Join(fps, ",")
 	err := s.do(PermExport, audit.PackageExport, "", detail, func(st *store.Store) error {
-		if err := s.exportGate(ctx, st); err != nil {
+		if err := s.checklistGate(ctx, st, "export"); err != nil {
 			return err
 		}
 		var seq struct{ N int }
