@@ -197,18 +197,50 @@ func (s *Store) eachAuditRecord(ctx context.Context, from uint64, reverse bool, 
 }
 
 // eachAuditEvent calls fn with every readable event (pruned ones are skipped); a damaged
-// record is a CorruptError.
+// record is a CorruptError. The records must come without a gap and reach the end of the log
+// (forward) or its first event (backward): an iterator that stops at a damaged block would
+// otherwise show part of the log as if it were all of it.
 func (s *Store) eachAuditEvent(ctx context.Context, from uint64, reverse bool, fn func(seq uint64, event []byte) bool) error {
-	return s.eachAuditRecord(ctx, from, reverse, func(seq uint64, rec []byte) (bool, error) {
+	s.auditMu.Lock()
+	size := s.auditTree.Size()
+	s.auditMu.Unlock()
+	if from == 0 && !reverse {
+		from = 1
+	}
+	if reverse && from > size {
+		from = size
+	}
+	next, stopped := from, false
+	err := s.eachAuditRecord(ctx, from, reverse, func(seq uint64, rec []byte) (bool, error) {
+		if seq != next && (reverse || seq <= size) {
+			return false, auditGap(next)
+		}
 		if rec == nil {
 			return false, &CorruptError{What: "audit"}
+		}
+		if reverse {
+			next--
+		} else {
+			next++
 		}
 		ev, _, _ := splitRecord(rec)
 		if ev == nil {
 			return true, nil // pruned after its retention period
 		}
-		return fn(seq, ev), nil
+		stopped = !fn(seq, ev)
+		return !stopped, nil
 	})
+	if err != nil || stopped {
+		return err
+	}
+	if (reverse && next >= 1 && from >= 1) || (!reverse && next <= size) {
+		return auditGap(next)
+	}
+	return nil
+}
+
+func auditGap(seq uint64) error {
+	return &DamageError{File: dbDir, Detail: fmt.Sprintf("audit event %d cannot be read", seq)}
 }
 
 // Checkpoint is the log's current checkpoint in the C2SP tlog-checkpoint format, signed by

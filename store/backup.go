@@ -358,7 +358,7 @@ func Restore(ctx context.Context, backup, path string, master func(*Dir) ([]byte
 			return err
 		}
 		defer clear(key)
-		db, err := openBadger(filepath.Join(path, dbDir), seal.Derive(key, "badger"))
+		db, err := openBadger(filepath.Join(path, dbDir), seal.Derive(key, "badger"), true)
 		if err != nil {
 			return err
 		}

@@ -41,3 +41,15 @@ func (e *CorruptError) Error() string {
 	}
 	return fmt.Sprintf("stored %s record is corrupt (failed authentication)", e.What)
 }
+
+// DamageError says a file of the vault is damaged as a whole: a database table, log or
+// manifest whose checksum fails. It names the file relative to the vault folder; the remedy
+// is restoring the last verified backup.
+type DamageError struct {
+	File   string // e.g. "db/000003.sst"
+	Detail string // what failed, without data
+}
+
+func (e *DamageError) Error() string {
+	return fmt.Sprintf("vault file %s is damaged (%s); restore the last verified backup", e.File, e.Detail)
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -67,7 +66,7 @@ func openKeyTable(path string, kek seal.Key, create bool) (*KeyTable, error) {
 	}
 	if _, err := io.ReadFull(io.NewSectionReader(f, 0, keyHeaderSize), hdr); err != nil || string(hdr[:8]) != keyTableMagic {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", keyTableName, ErrNotVault)
+		return nil, &DamageError{File: keyTableName, Detail: "its header is not a key table's"}
 	}
 	return kt, nil
 }

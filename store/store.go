@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,13 @@ type Store struct {
 	auditKey  ed25519.PrivateKey // signs checkpoints
 }
 
+// Sizes of Badger's memtables and value log files. The fault-injection tests make them small,
+// so that copying a damaged vault costs little.
+var (
+	memTableSize     int64 = 32 << 20
+	valueLogFileSize int64 = 64 << 20
+)
+
 // Options tune the database for a desktop: bounded memory whatever the size of the book.
 // The numbers are explained in docs/VAULT.md and measured in docs/BENCHMARKS.md.
 func badgerOptions(path string, key seal.Key) badger.Options {
@@ -61,13 +69,13 @@ func badgerOptions(path string, key seal.Key) badger.Options {
 		WithEncryptionKey(key[:]).
 		WithIndexCacheSize(32 << 20). // Badger panics without these two when encrypted
 		WithBlockCacheSize(32 << 20).
-		WithMemTableSize(32 << 20).
+		WithMemTableSize(memTableSize).
 		WithNumMemtables(3).
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(12).
 		WithBaseTableSize(8 << 20).
 		WithValueThreshold(64).         // WiscKey: records live in the value log; compactions move only keys
-		WithValueLogFileSize(64 << 20). // the file being written is mmapped: its size counts in RSS
+		WithValueLogFileSize(valueLogFileSize). // the file being written is mmapped: its size counts in RSS
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithCompression(options.None). // sealed values are random: compression only costs CPU
@@ -93,13 +101,20 @@ func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := openBadger(filepath.Join(d.path, dbDir), seal.Derive(master, "badger"))
+	db, err := openBadger(filepath.Join(d.path, dbDir), seal.Derive(master, "badger"), create)
 	if err != nil {
 		keys.close()
 		if create {
 			os.Remove(ktPath)
 		}
 		return nil, err
+	}
+	if !create {
+		if err := verifyTables(db); err != nil {
+			db.Close()
+			keys.close()
+			return nil, err
+		}
 	}
 	tagKey := seal.Derive(master, "blind-index")
 	signSeed := seal.Derive(master, "audit-signing")
@@ -129,12 +144,24 @@ func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
 // openBadger opens the database. A wrong key makes Badger return an error together with a
 // half-built DB whose Close panics, so on error the DB is never touched, and a panic inside
 // Open itself is turned into an error.
-func openBadger(path string, key seal.Key) (db *badger.DB, err error) {
+//
+// An existing vault's master key was authenticated by its key slot, so Badger refusing it
+// means damaged files, not a wrong key: every error opening an existing database is a
+// DamageError naming the file where Badger's message names one.
+func openBadger(path string, key seal.Key, create bool) (db *badger.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, fmt.Errorf("%w: %v", ErrWrongKey, r)
+			if !create {
+				db, err = nil, &DamageError{File: dbDir, Detail: "the database cannot be read"}
+			}
 		}
 	}()
+	if !create {
+		if err := checkLogs(path); err != nil {
+			return nil, err
+		}
+	}
 	removeEmptyMemtables(path)
 	db, err = badger.Open(badgerOptions(path, key))
 	if err != nil && strings.Contains(err.Error(), "Create a new file") {
@@ -142,12 +169,47 @@ func openBadger(path string, key seal.Key) (db *badger.DB, err error) {
 		db, err = badger.Open(badgerOptions(path, key))
 	}
 	if err != nil {
-		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
-			return nil, ErrWrongKey
+		if create {
+			return nil, fmt.Errorf("opening the database: %w", err)
 		}
-		return nil, fmt.Errorf("opening the database: %w", err)
+		return nil, badgerDamage(err)
 	}
 	return db, nil
+}
+
+// verifyTables reads every block of every table once and checks its checksum. Badger checks
+// a block when it reads it, but an iterator that meets a damaged block just ends, as if the
+// data had ended there: a walk of the book would see a smaller book without an error. So an
+// existing vault is only opened when every table is whole (docs/VAULT.md, "Damage"), and
+// walks check what they saw against the stored counts.
+func verifyTables(db *badger.DB) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &DamageError{File: dbDir, Detail: "a table fails its checksum"}
+		}
+	}()
+	if err := db.VerifyChecksum(); err != nil {
+		return badgerDamage(err)
+	}
+	return nil
+}
+
+// badgerFile finds the database file a Badger error names.
+var badgerFile = regexp.MustCompile(`(\d{5,}\.(?:sst|vlog|mem)|MANIFEST|KEYREGISTRY|DISCARD)`)
+
+// badgerDamage turns an error Badger returned for an existing database into a DamageError.
+func badgerDamage(err error) error {
+	file := dbDir
+	if m := badgerFile.FindString(err.Error()); m != "" {
+		file = dbDir + "/" + m
+	} else if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
+		file = dbDir + "/KEYREGISTRY"
+	}
+	detail := "fails its checksum"
+	if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
+		detail = "does not open with the vault's key"
+	}
+	return &DamageError{File: file, Detail: detail}
 }
 
 // removeEmptyMemtables deletes 0-byte memtable logs. A process killed between creating one
@@ -250,18 +312,19 @@ func (s *Store) putSealed(sl *seal.Sealer, key []byte, v any) error {
 
 func (s *Store) getSealed(sl *seal.Sealer, key []byte, v any, no model.CustomerNo, what string) (err error) {
 	defer recoverCorrupt(&err, no, what)
-	var raw []byte
-	err = s.db.View(func(txn *badger.Txn) error {
-		it, err := txn.Get(key)
-		if err != nil {
-			return err
-		}
-		raw, err = it.ValueCopy(nil)
-		return err
-	})
+	return s.db.View(func(txn *badger.Txn) error { return getSealedTxn(txn, sl, key, v, no, what) })
+}
+
+// getSealedTxn reads and opens one sealed JSON value in txn; ErrNotFound if absent.
+func getSealedTxn(txn *badger.Txn, sl *seal.Sealer, key []byte, v any, no model.CustomerNo, what string) error {
+	it, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return ErrNotFound
 	}
+	if err != nil {
+		return err
+	}
+	raw, err := it.ValueCopy(nil)
 	if err != nil {
 		return err
 	}

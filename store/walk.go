@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 
@@ -55,6 +56,10 @@ const walkBatchSize = 64
 // digests and packages read a million customers. Customers whose key was destroyed are
 // skipped.
 //
+// A walk is complete or an error: Badger's iterators end quietly at a block that fails its
+// checksum, so what the walk saw is compared with the counts stored in the same snapshot,
+// and a difference is a DamageError rather than a smaller book.
+//
 // Decoding JSON is most of a walk's work, so the iterating goroutine only decrypts; batches
 // of customers are decoded on every core, and fn still sees them one by one, in order, on
 // the caller's goroutine.
@@ -78,6 +83,8 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 		}()
 	}
 	iterErr := make(chan error, 1)
+	var stored Counts   // set by the iterator before its first batch
+	var destroyed int64 // customers skipped because their key is gone
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -86,7 +93,7 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 			close(jobs)
 			close(ordered)
 		}()
-		iterErr <- s.iterateRaw(ctx, func(batch []rawBook) bool {
+		iterErr <- s.iterateRaw(ctx, &stored, &destroyed, func(batch []rawBook) bool {
 			b := &walkBatch{raw: batch, done: make(chan struct{})}
 			select {
 			case ordered <- b:
@@ -109,6 +116,7 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 		}
 		wg.Wait()
 	}()
+	var seen Counts
 	for b := range ordered {
 		<-b.done
 		if b.err != nil {
@@ -118,19 +126,59 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 			return err
 		}
 		for _, book := range b.books {
+			seen.add(book)
 			if err := fn(book); err != nil {
 				return err
 			}
 		}
 	}
 	// ordered is closed only after the iterator has said how it ended.
-	return <-iterErr
+	if err := <-iterErr; err != nil {
+		return err
+	}
+	return checkWalk(seen, stored, destroyed)
+}
+
+func (c *Counts) add(b *CustomerBook) {
+	c.Customers++
+	c.Loans += int64(len(b.Loans))
+	for _, rs := range b.Repayments {
+		c.Repayments += int64(len(rs))
+	}
+	c.Documents += int64(len(b.Documents))
+	for _, d := range b.Documents {
+		c.DocumentBytes += d.Size
+	}
+}
+
+// checkWalk compares what a whole walk saw with the counts stored with the book. A destroyed
+// customer's records cannot be counted, so then only customers are compared.
+func checkWalk(seen, stored Counts, destroyed int64) error {
+	type figure struct {
+		what       string
+		seen, want int64
+	}
+	figs := []figure{{"customers", seen.Customers + destroyed, stored.Customers}}
+	if destroyed == 0 {
+		figs = append(figs, figure{"loans", seen.Loans, stored.Loans}, figure{"repayments", seen.Repayments, stored.Repayments},
+			figure{"documents", seen.Documents, stored.Documents}, figure{"document bytes", seen.DocumentBytes, stored.DocumentBytes})
+	}
+	for _, f := range figs {
+		if f.seen != f.want {
+			return &DamageError{File: dbDir, Detail: fmt.Sprintf("reading the whole book found %d %s where the vault counts %d", f.seen, f.what, f.want)}
+		}
+	}
+	return nil
 }
 
 // iterateRaw decrypts every customer's records in number order and hands them on in
 // batches; it stops when emit returns false.
-func (s *Store) iterateRaw(ctx context.Context, emit func([]rawBook) bool) error {
+// stored receives the counts of the same snapshot and destroyed the customers skipped.
+func (s *Store) iterateRaw(ctx context.Context, stored *Counts, destroyed *int64, emit func([]rawBook) bool) error {
 	return s.db.View(func(txn *badger.Txn) error {
+		if err := getSealedTxn(txn, s.meta, kMeta("counts"), stored, 0, "meta"); err != nil {
+			return err
+		}
 		open := func(p byte, values bool) *badger.Iterator {
 			opts := badger.DefaultIteratorOptions
 			opts.Prefix = []byte{p}
@@ -152,6 +200,7 @@ func (s *Store) iterateRaw(ctx context.Context, emit func([]rawBook) bool) error
 			no := model.CustomerNo(binary.BigEndian.Uint64(cs.Item().Key()[1:]))
 			sl, err := s.keys.Get(no)
 			if errors.Is(err, ErrKeyDestroyed) {
+				*destroyed++
 				continue
 			}
 			if err != nil {

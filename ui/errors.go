@@ -21,6 +21,7 @@ func describe(err error) (msg, hint string) {
 	var pe *vault.PermissionError
 	var iu *vault.InUseError
 	var ce *vault.CorruptError
+	var de *vault.DamageError
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return L("error.wrong_passphrase"), L("hint.wrong_passphrase")
@@ -31,6 +32,8 @@ func describe(err error) (msg, hint string) {
 			L("hint.permission")
 	case errors.As(err, &iu):
 		return L("error.in_use", map[string]any{"PID": strconv.Itoa(iu.PID)}), L("hint.in_use")
+	case errors.As(err, &de):
+		return L("error.damaged", map[string]any{"File": de.File}), L("hint.damaged")
 	case errors.As(err, &ce):
 		return L("error.corrupt", map[string]any{"No": strconv.FormatUint(uint64(ce.Customer), 10)}), L("hint.corrupt")
 	case errors.Is(err, vault.ErrSlotDamaged):

@@ -44,4 +44,5 @@ func (e *PermissionError) Error() string {
 type (
 	InUseError   = store.InUseError
 	CorruptError = store.CorruptError
+	DamageError  = store.DamageError
 )

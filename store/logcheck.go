@@ -1,0 +1,243 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4/pb"
+	"google.golang.org/protobuf/proto"
+)
+
+// Opening Badger replays its logs and cuts each one at the first entry that fails its
+// checksum, wherever that entry is: meant for a write torn by a crash, it also turns one
+// flipped bit in the middle of the newest value log into the loss of every later value, and
+// a read-only look at the vault would do it. So before Badger opens the database, checkLogs
+// reads every file Badger would cut (the memtable logs, the newest value log, the MANIFEST)
+// as Badger will, and tells a torn tail, which Badger may trim, from damage anywhere else,
+// which leaves the files untouched and refuses the open with a DamageError naming the file.
+//
+// A torn tail is what an interrupted append leaves: a last entry whose end (at least its
+// checksum) was never written, followed by nothing but zeros. Anything else after a bad
+// entry is damage: Badger's cut would drop data that was once committed.
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// logHeaderSize is Badger's header of a value log or memtable log (key ID, base IV).
+const logHeaderSize = 20
+
+// checkLogs checks the database folder's logs; nil when Badger's replay loses nothing that
+// was ever complete.
+func checkLogs(dbPath string) error {
+	entries, err := os.ReadDir(dbPath)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	ids, err := registryKeyIDs(dbPath)
+	if err != nil {
+		return err
+	}
+	var vlogs []int
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasSuffix(name, ".mem"):
+			if err := checkLogFile(dbPath, name, ids); err != nil {
+				return err
+			}
+		case strings.HasSuffix(name, ".vlog"):
+			if n, err := strconv.Atoi(strings.TrimSuffix(name, ".vlog")); err == nil {
+				vlogs = append(vlogs, n)
+			}
+		case name == "MANIFEST":
+			if err := checkManifest(dbPath); err != nil {
+				return err
+			}
+		}
+	}
+	if len(vlogs) > 0 {
+		sort.Ints(vlogs)
+		return checkLogFile(dbPath, fmt.Sprintf("%06d.vlog", vlogs[len(vlogs)-1]), ids)
+	}
+	return nil
+}
+
+func damaged(name, format string, args ...any) *DamageError {
+	return &DamageError{File: filepath.ToSlash(filepath.Join(dbDir, name)), Detail: fmt.Sprintf(format, args...)}
+}
+
+func checkLogFile(dbPath, name string, keyIDs map[uint64]bool) error {
+	data, err := os.ReadFile(filepath.Join(dbPath, name))
+	if err != nil {
+		return err
+	}
+	if len(data) < logHeaderSize {
+		return nil // Badger starts such a file anew; it holds nothing
+	}
+	// Badger replays the memtable logs before it reads the value log's header, so a damaged
+	// key ID there would be found only after the logs were cut.
+	if !keyIDs[binary.BigEndian.Uint64(data[:8])] {
+		return damaged(name, "its header names no known data key")
+	}
+	if off, ok := logDamage(data); !ok {
+		return damaged(name, "entry at byte %d fails its checksum and data follows it", off)
+	}
+	return nil
+}
+
+// logDamage walks a Badger log (value log or memtable log) entry by entry. ok is false when
+// an entry fails its checksum and what follows is not a torn tail; off is that entry.
+func logDamage(data []byte) (off int, ok bool) {
+	off = logHeaderSize
+	for off < len(data) {
+		n, valid := logEntry(data[off:])
+		if !valid {
+			return off, allZero(data[off:]) || tornEntry(data[off:])
+		}
+		off += n
+	}
+	return off, true
+}
+
+// logEntry decodes one entry in Badger's log format (meta, user meta, uvarint key length,
+// value length and expiry, key, value, CRC-32C of everything before it, big-endian) and says
+// whether it is whole and its checksum holds.
+func logEntry(b []byte) (n int, valid bool) {
+	klen, vlen, hlen, ok := logEntryHeader(b)
+	if !ok || klen == 0 {
+		return 0, false
+	}
+	end := hlen + klen + vlen
+	if end+4 > len(b) {
+		return 0, false
+	}
+	return end + 4, crc32.Checksum(b[:end], castagnoli) == binary.BigEndian.Uint32(b[end:])
+}
+
+func logEntryHeader(b []byte) (klen, vlen, hlen int, ok bool) {
+	if len(b) < 2 {
+		return 0, 0, 0, false
+	}
+	i := 2
+	var vals [3]uint64
+	for j := range vals {
+		v, n := binary.Uvarint(b[i:])
+		if n <= 0 {
+			return 0, 0, 0, false
+		}
+		vals[j], i = v, i+n
+	}
+	if vals[0] > 1<<16 || vals[1] > 1<<31 {
+		return 0, 0, 0, false
+	}
+	return int(vals[0]), int(vals[1]), i, true
+}
+
+// tornEntry says whether b, starting at an entry that does not check, is an append cut
+// short: the entry's declared end lies within b, its checksum was never written (zeros),
+// and only zeros follow.
+func tornEntry(b []byte) bool {
+	klen, vlen, hlen, ok := logEntryHeader(b)
+	if !ok {
+		return false
+	}
+	end := hlen + klen + vlen
+	if end+4 > len(b) {
+		return allZero(b[hlen:])
+	}
+	return allZero(b[end:])
+}
+
+func allZero(b []byte) bool {
+	return len(bytes.TrimLeft(b, "\x00")) == 0
+}
+
+// registryKeyIDs lists the data keys in Badger's KEYREGISTRY (16 bytes of IV, 12 of sanity
+// text, then records of a 4-byte length, a CRC-32C and a DataKey message whose key ID is in
+// the clear). A record that fails its checksum is damage; Badger would refuse it too.
+func registryKeyIDs(dbPath string) (map[uint64]bool, error) {
+	data, err := os.ReadFile(filepath.Join(dbPath, "KEYREGISTRY"))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, damaged("KEYREGISTRY", "missing")
+		}
+		return nil, err
+	}
+	ids := map[uint64]bool{}
+	off := 16 + len("Hello Badger")
+	for off < len(data) {
+		if len(data)-off < 8 {
+			return nil, damaged("KEYREGISTRY", "record at byte %d is cut short", off)
+		}
+		length := int(binary.BigEndian.Uint32(data[off:]))
+		if length > len(data)-off-8 {
+			return nil, damaged("KEYREGISTRY", "record at byte %d runs past the end", off)
+		}
+		body := data[off+8 : off+8+length]
+		var dk pb.DataKey
+		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(data[off+4:]) || proto.Unmarshal(body, &dk) != nil {
+			return nil, damaged("KEYREGISTRY", "record at byte %d fails its checksum", off)
+		}
+		ids[dk.KeyId] = true
+		off += 8 + length
+	}
+	return ids, nil
+}
+
+// checkManifest reads Badger's MANIFEST as its replay does (8 bytes of magic, then records of
+// a 4-byte length, a CRC-32C and the change set). Badger cuts the file at a record that runs
+// past its end; that is a torn append only if the bytes present do not already form a whole
+// record (a damaged length field of a complete record would drop it and everything after).
+func checkManifest(dbPath string) error {
+	data, err := os.ReadFile(filepath.Join(dbPath, "MANIFEST"))
+	if err != nil {
+		return err
+	}
+	if len(data) < 8 {
+		return damaged("MANIFEST", "shorter than its header")
+	}
+	off := 8
+	for off < len(data) {
+		rest := data[off:]
+		if len(rest) < 8 {
+			return nil // a torn record header
+		}
+		length := int(binary.BigEndian.Uint32(rest[:4]))
+		sum := binary.BigEndian.Uint32(rest[4:8])
+		body := rest[8:]
+		if length > len(body) {
+			if crc32.Checksum(body, castagnoli) == sum {
+				return damaged("MANIFEST", "record at byte %d has a damaged length", off)
+			}
+			if wholeRecordsFollow(body) {
+				return damaged("MANIFEST", "record at byte %d runs past the end", off)
+			}
+			return nil // a torn append
+		}
+		// A checksum that fails in the middle is refused by Badger itself without cutting.
+		off += 8 + length
+	}
+	return nil
+}
+
+// wholeRecordsFollow says whether some suffix of b parses as a checked MANIFEST record: a
+// length field damaged to a larger value would otherwise hide complete records behind it.
+func wholeRecordsFollow(b []byte) bool {
+	for i := 0; i+8 <= len(b); i++ {
+		length := int(binary.BigEndian.Uint32(b[i : i+4]))
+		if length <= len(b)-i-8 && length > 0 &&
+			crc32.Checksum(b[i+8:i+8+length], castagnoli) == binary.BigEndian.Uint32(b[i+4:i+8]) {
+			return true
+		}
+	}
+	return false
+}
