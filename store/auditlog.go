@@ -64,31 +64,7 @@ func (s *Store) loadAuditTree(ctx context.Context) error {
 }
 
 // AppendAudit stores one audit event and returns its sequence number (from 1).
-func (s *Store) AppendAudit(event []byte) (uint64, error) {
-	s.auditMu.Lock()
-	defer s.auditMu.Unlock()
-	size, stack := s.auditTree.State()
-	seq := s.auditSeq.Load() + 1
-	s.auditTree.Append(merkle.LeafHash(event))
-	root := s.auditTree.Root()
-	rec := make([]byte, 0, 33+len(event))
-	rec = append(append(append(rec, auditRecordV1), root[:]...), event...)
-	k := kAudit(seq)
-	nsize, nstack := s.auditTree.State()
-	state, _ := json.Marshal(auditTreeState{Size: nsize, Stack: nstack})
-	err := s.db.Update(func(txn *badger.Txn) error {
-		if err := txn.Set(k, s.audit.Seal(nil, k, rec)); err != nil {
-			return err
-		}
-		return txn.Set(kMeta("audit-tree"), s.meta.Seal(nil, kMeta("audit-tree"), state))
-	})
-	if err != nil {
-		s.auditTree.Restore(size, stack) // the event is not in the log
-		return 0, err
-	}
-	s.auditSeq.Store(seq)
-	return seq, nil
-}
+func (s *Store) AppendAudit(event []byte) (uint64, error) { return s.AppendAuditWith(event, nil) }
 
 // splitRecord returns an audit record's event and stored root (ok false for old records).
 // A pruned record has no event.

@@ -15,6 +15,9 @@ const (
 	OK     = "ok"
 	Denied = "denied" // refused by a permission check or a gate
 	Failed = "failed" // attempted and failed (wrong passphrase, corruption, I/O)
+	// Interrupted: the process stopped between the operation's effect and its record; the
+	// event is written at the next unlock with what could be established then.
+	Interrupted = "interrupted"
 )
 
 // Actions. The strings are stable: reports and scripts filter on them.

@@ -189,7 +189,7 @@ func receiveCmd(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "package %s (sequence %d) received: %d customers, figures and digest equal the sender's (%s)\nreceipt: %s and %s; sign it with 'handover cert sign'\n",
 			m.ID, m.Sequence, rec.Figures.Customers, rec.Figures.Digest, res.Receipt, res.PDF)
 	} else {
-		fmt.Fprintf(env.Stdout, "package %s received, but the book differs from package.json: figures %v; %d of the sender's records missing, %d unexpected\n",
+		fmt.Fprintf(env.Stdout, "package %s was not taken in: the book differs from package.json: figures %v; %d of the sender's records missing, %d unexpected; the vault is unchanged, and a corrected package can be received\n",
 			m.ID, rec.Diff.Figures, len(rec.Diff.Missing), len(rec.Diff.Unexpected))
 	}
 	if !rec.Equal {

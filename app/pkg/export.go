@@ -61,6 +61,7 @@ type Manifest struct {
 // Options of an export.
 type Options struct {
 	Out         string // the folder in which the package folder is made (the stick)
+	ID          string // the package's ID and folder name (NewID); made here when empty
 	Sender      *identity.Identity
 	Recipients  []identity.Card
 	IncludeSelf bool // also encrypt to the sender's own key
@@ -105,6 +106,13 @@ var ErrEmptyScope = errors.New("the package would hold no customer: none of thos
 // ErrNoRecipients says an export names nobody to read it.
 var ErrNoRecipients = errors.New("a package needs at least one recipient's card")
 
+// NewID names a package, and its folder: HANDOVER-<deal>-<sequence>-<random>.
+func NewID(deal string, sequence int) string {
+	var idb [6]byte
+	rand.Read(idb[:])
+	return fmt.Sprintf("HANDOVER-%s-%03d-%s", safe(deal), sequence, strings.ToUpper(hex.EncodeToString(idb[:])))
+}
+
 // Export writes the whole book of st as a package and returns its folder and manifest. It
 // streams: memory does not grow with the book. Every part is read back from the medium
 // and compared with its SHA-256 before the export counts as done.
@@ -115,9 +123,10 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if o.SplitSize <= 0 {
 		o.SplitSize = DefaultSplitSize
 	}
-	var idb [6]byte
-	rand.Read(idb[:])
-	m := &Manifest{Format: format, ID: fmt.Sprintf("HANDOVER-%s-%03d-%s", safe(o.Deal), o.Sequence, strings.ToUpper(hex.EncodeToString(idb[:]))),
+	if o.ID == "" {
+		o.ID = NewID(o.Deal, o.Sequence)
+	}
+	m := &Manifest{Format: format, ID: o.ID,
 		Deal: o.Deal, Sequence: o.Sequence, Sender: o.Sender.Card.Fingerprint, SenderKey: o.Sender.Card.SigningKey,
 		Created: o.Now.UTC().Truncate(time.Second)}
 	var recips []age.Recipient
@@ -190,8 +199,13 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if err != nil {
 		return "", nil, err
 	}
-	for name, b := range map[string][]byte{"package.json": js, "package.json.sig": sig, "README.txt": []byte(readme(m))} {
-		if err := store.WriteFileAtomic(filepath.Join(dir, name), b, 0o644); err != nil {
+	// package.json comes last: a folder that holds it is a finished package (an export cut
+	// off before it is removed at the next unlock).
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{"README.txt", []byte(readme(m))}, {"package.json.sig", sig}, {"package.json", js}} {
+		if err := store.WriteFileAtomic(filepath.Join(dir, f.name), f.b, 0o644); err != nil {
 			return "", nil, err
 		}
 	}

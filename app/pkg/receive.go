@@ -58,6 +58,12 @@ type ReceiveOptions struct {
 	LastSequence func(deal string) (int, error)
 	// Staging is the folder for the payload while it is checked, inside the vault.
 	Staging string
+	// BeforeCommit, if set, runs once everything is checked and before the book is written.
+	BeforeCommit func() error
+	// KeepPending leaves the PendingReceive mark of an equal book in place: the caller removes
+	// it in the transaction that records the receive, so a crash before that record undoes
+	// the book at the next unlock.
+	KeepPending bool
 }
 
 // Received is the outcome of a receive.
@@ -82,9 +88,11 @@ type Diff struct {
 
 const maxDiff = 1000
 
-// pendingMeta marks a receive whose commit has begun: after a crash, RecoverReceive finds
-// it and empties the book again.
-const pendingMeta = "receive-pending"
+// PendingReceive marks a receive whose commit has begun and whose record is not yet
+// written: after a crash, RecoverReceive finds it and empties the book again.
+const PendingReceive = "receive-pending"
+
+const pendingMeta = PendingReceive
 
 // RecoverReceive undoes a receive that stopped during its commit. It reports whether there
 // was one.
@@ -156,19 +164,41 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 		}
 		return nil, err
 	}
+	if o.BeforeCommit != nil {
+		if err := o.BeforeCommit(); err != nil {
+			return nil, err
+		}
+	}
 	if err := st.PutMeta(pendingMeta, m.ID); err != nil {
 		return nil, err
 	}
-	if err := commit(ctx, st, stg, p); err != nil {
+	undo := func(err error) error {
 		if _, rerr := RecoverReceive(st); rerr != nil {
-			return nil, fmt.Errorf("%w (and undoing it failed: %v)", err, rerr)
+			return fmt.Errorf("%w (and undoing it failed: %v)", err, rerr)
 		}
-		return nil, err
+		return err
 	}
-	if err := st.DeleteMeta(pendingMeta); err != nil {
-		return nil, err
+	if err := commit(ctx, st, stg, p); err != nil {
+		return nil, undo(err)
 	}
-	return compare(ctx, st, stg, m, sender)
+	rec, err := compare(ctx, st, stg, m, sender)
+	if err != nil {
+		return nil, undo(err)
+	}
+	if !rec.Equal {
+		// A book that is not the one the sender described is not kept: the vault stays
+		// empty, so the corrected package can be received (the differences are reported).
+		if err := undo(nil); err != nil {
+			return nil, err
+		}
+		return rec, nil
+	}
+	if !o.KeepPending {
+		if err := st.DeleteMeta(pendingMeta); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
 }
 
 // stage decrypts the payload and puts each file of the bag into the staging area.

@@ -16,13 +16,17 @@ import (
 func (s *Session) Backup(ctx context.Context, dir string) (*store.BackupInfo, error) {
 	var info *store.BackupInfo
 	detail := map[string]string{}
-	err := s.do(PermBackup, audit.Backup, "", detail, func(st *store.Store) error {
+	detail["out"] = dir
+	err := s.doRecorded(PermBackup, audit.Backup, "", detail, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
+		if err := begin(); err != nil {
+			return nil, err
+		}
 		var err error
 		if info, err = st.Backup(ctx, dir, s.v.opts.Now()); err != nil {
-			return err
+			return nil, err
 		}
 		detail["sha256"], detail["size"], detail["entries"] = info.SHA256, strconv.FormatInt(info.Size, 10), strconv.FormatInt(info.Entries, 10)
-		return putFact(st, metaFactBackup, info.Made)
+		return []store.MetaChange{factChange(metaFactBackup, info.Made)}, nil
 	})
 	return info, err
 }

@@ -2,18 +2,13 @@ package vault
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"handover/app/audit"
-	"handover/app/cert"
 	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/store"
@@ -53,42 +48,41 @@ func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter
 		fps = append(fps, c.Fingerprint[:16])
 	}
 	detail["recipients"] = strings.Join(fps, ",")
-	err := s.do(PermExport, audit.PackageExport, "", detail, func(st *store.Store) error {
+	err := s.doRecorded(PermExport, audit.PackageExport, "", detail, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
 		if err := s.checklistGate(ctx, st, "export"); err != nil {
-			return err
+			return nil, err
 		}
 		var seq struct{ N int }
 		if err := st.GetMeta("package-sequence", &seq); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			return nil, err
 		}
 		seq.N++
 		o.Sequence, o.Deal, o.Now = seq.N, s.v.Manifest().ID, s.v.opts.Now()
 		view, err := s.evaluate(ctx, st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if o.Checklist, err = json.Marshal(view.CertChecklist()); err != nil {
-			return err
+			return nil, err
+		}
+		// The sequence number is spent before anything is written: a package that reaches
+		// the stick can never share it with a later one, whatever happens next.
+		o.ID = pkg.NewID(o.Deal, o.Sequence)
+		detail["package"], detail["sequence"], detail["out"] = o.ID, strconv.Itoa(o.Sequence), o.Out
+		if err := begin(store.MetaChange{Name: "package-sequence", Value: seq}); err != nil {
+			return nil, err
 		}
 		if dir, m, err = pkg.Export(ctx, st, o, p); err != nil {
-			return err
+			return nil, err
 		}
-		detail["package"], detail["sequence"] = m.ID, strconv.Itoa(m.Sequence)
+		delete(detail, "out")
 		detail["customers"], detail["loans"] = strconv.FormatInt(m.Figures.Customers, 10), strconv.FormatInt(m.Figures.Loans, 10)
 		detail["digest"] = m.Figures.Digest
-		js, err := os.ReadFile(filepath.Join(dir, "package.json"))
+		recs, err := packageRecords(dir, m.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		sum := sha256.Sum256(js)
-		// Certificates list every package exported, by the digest of its signed package.json.
-		if err := st.PutMeta("package/"+m.ID, cert.Package{ID: m.ID, SHA256: hex.EncodeToString(sum[:])}); err != nil {
-			return err
-		}
-		if err := putFact(st, metaFactExported, o.Now); err != nil {
-			return err
-		}
-		return st.PutMeta("package-sequence", seq)
+		return append(recs, factChange(metaFactExported, o.Now)), nil
 	})
 	return dir, m, err
 }

@@ -168,7 +168,19 @@ func (s *Session) NewReceipt(ctx context.Context, rec *pkg.Received, signers []i
 func (s *Session) newStatement(ctx context.Context, kind string, signers, witnesses []identity.Card, known *figures.Figures) (*cert.Statement, error) {
 	var st *cert.Statement
 	detail := map[string]string{"kind": kind}
-	err := s.do(PermView, audit.CertNew, "", detail, func(sto *store.Store) error {
+	err := s.doRecorded(PermView, audit.CertNew, "", detail, func(sto *store.Store, _ beginFunc) ([]store.MetaChange, error) {
+		return s.issueStatement(ctx, sto, &st, kind, signers, witnesses, known, detail)
+	})
+	return st, err
+}
+
+// issueStatement makes the statement and returns its record, which is committed with the
+// audit event that reports it.
+func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **cert.Statement, kind string, signers, witnesses []identity.Card, known *figures.Figures, detail map[string]string) ([]store.MetaChange, error) {
+	var st *cert.Statement
+	defer func() { *out = st }()
+	var changes []store.MetaChange
+	err := func() error {
 		f := known
 		if f == nil {
 			var err error
@@ -203,11 +215,9 @@ func (s *Session) newStatement(ctx context.Context, kind string, signers, witnes
 			for _, sg := range st.Signers {
 				rec.Signers = append(rec.Signers, sg.Fingerprint)
 			}
-			if err := sto.PutMeta(metaCertificatePrefix+st.ID, rec); err != nil {
-				return err
-			}
+			changes = append(changes, store.MetaChange{Name: metaCertificatePrefix + st.ID, Value: rec})
 		}
 		return err
-	})
-	return st, err
+	}()
+	return changes, err
 }

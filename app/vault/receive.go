@@ -2,8 +2,6 @@ package vault
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,7 +10,6 @@ import (
 
 	"handover/app/audit"
 	"handover/app/bag"
-	"handover/app/cert"
 	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
@@ -35,7 +32,7 @@ func (s *Session) Receive(ctx context.Context, dir string, id *identity.Identity
 	}
 	var rec *pkg.Received
 	detail := map[string]string{"dir": filepath.Base(dir)}
-	err := s.do(PermReceive, audit.PackageReceive, "", detail, func(st *store.Store) error {
+	err := s.doRecorded(PermReceive, audit.PackageReceive, "", detail, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
 		var err error
 		rec, err = pkg.Receive(ctx, st, dir, pkg.ReceiveOptions{
 			Identity: id, Trusted: trusted, Limits: bag.DefaultLimits, Staging: st.StagingDir(),
@@ -46,29 +43,30 @@ func (s *Session) Receive(ctx context.Context, dir string, id *identity.Identity
 				}
 				return seq.N, nil
 			},
+			// The book stays marked as pending until the records below are committed with
+			// the audit event: a crash before that drops it again at the next unlock.
+			BeforeCommit: func() error { return begin() },
+			KeepPending:  true,
 		}, p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		m := rec.Manifest
 		detail["package"], detail["sequence"], detail["sender"] = m.ID, strconv.Itoa(m.Sequence), m.Sender[:16]
 		detail["customers"], detail["digest"] = strconv.FormatInt(rec.Figures.Customers, 10), rec.Figures.Digest
 		detail["equal"] = strconv.FormatBool(rec.Equal)
-		js, err := os.ReadFile(filepath.Join(dir, "package.json"))
+		if !rec.Equal {
+			// pkg.Receive took the book out again: the vault is as it was, and a corrected
+			// package can be received. Nothing is recorded but the audit event.
+			return nil, nil
+		}
+		recs, err := packageRecords(dir, m.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		sum := sha256.Sum256(js)
-		// The receipt and later certificates list the package by its signed package.json.
-		if err := st.PutMeta("package/"+m.ID, cert.Package{ID: m.ID, SHA256: hex.EncodeToString(sum[:])}); err != nil {
-			return err
-		}
-		if rec.Equal {
-			if err := putFact(st, metaFactReceived, s.v.opts.Now()); err != nil {
-				return err
-			}
-		}
-		return st.PutMeta(receivedSequence(m.Deal), struct{ N int }{m.Sequence})
+		return append(recs, factChange(metaFactReceived, s.v.opts.Now()),
+			store.MetaChange{Name: receivedSequence(m.Deal), Value: struct{ N int }{m.Sequence}},
+			store.MetaChange{Name: pkg.PendingReceive, Delete: true}), nil
 	})
 	return rec, err
 }

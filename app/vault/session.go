@@ -49,6 +49,16 @@ func (s *Session) Vault() *Vault { return s.v }
 // do is the single gate of every operation: permission check, the work, and the audit
 // event with its outcome. target must never hold personal data (use customer numbers).
 func (s *Session) do(perm Permission, action, target string, detail map[string]string, fn func(*store.Store) error) error {
+	return s.doRecorded(perm, action, target, detail, func(st *store.Store, _ beginFunc) ([]store.MetaChange, error) {
+		return nil, fn(st)
+	})
+}
+
+// doRecorded is do for an operation whose effect must not outlive a crash without its
+// record: fn calls begin before its first effect (an intent is stored, with any changes
+// that must come first), and returns the records of its result, which are committed in one
+// transaction with the audit event and the removal of the intent (docs/VAULT.md, "Crashes").
+func (s *Session) doRecorded(perm Permission, action, target string, detail map[string]string, fn func(*store.Store, beginFunc) ([]store.MetaChange, error)) error {
 	st, err := s.store()
 	if err != nil {
 		return err
@@ -58,20 +68,38 @@ func (s *Session) do(perm Permission, action, target string, detail map[string]s
 		s.record(audit.Event{Action: action, Target: target, Outcome: audit.Denied, Detail: detail})
 		return &PermissionError{Role: s.Role(), Permission: perm}
 	}
-	err = fn(st)
+	var in *intent
+	begin := func(first ...store.MetaChange) error {
+		var err error
+		in, err = s.beginIntent(st, action, target, detail, first)
+		return err
+	}
+	changes, err := fn(st, begin)
 	outcome := audit.OK
 	var gate *GateError
 	if errors.As(err, &gate) {
 		outcome = audit.Denied // refused by a gate, like a permission
 	} else if err != nil {
 		outcome = audit.Failed
+		changes = nil
 		var ce *store.CorruptError
 		if errors.As(err, &ce) {
 			s.record(audit.Event{Action: audit.CorruptionFound, Target: target, Outcome: audit.Failed,
 				Detail: map[string]string{"record": ce.What}})
 		}
 	}
-	s.record(audit.Event{Action: action, Target: target, Outcome: outcome, Detail: detail})
+	if in != nil {
+		crashAt(action + ".effect")
+		changes = append(changes, store.MetaChange{Name: in.meta(), Delete: true})
+	}
+	ev := audit.Event{Action: action, Target: target, Outcome: outcome, Detail: detail}
+	if len(changes) == 0 {
+		s.record(ev)
+		return err
+	}
+	if rerr := s.recordWith(ev, changes); rerr != nil && err == nil {
+		return rerr
+	}
 	return err
 }
 
@@ -83,6 +111,24 @@ func (s *Session) record(ev audit.Event) {
 	if st == nil {
 		return
 	}
+	// A failed audit write must not pass silently, but neither may it hide the user's
+	// result; the store reports I/O failures on the next write anyway.
+	_, _ = st.AppendAudit(audit.Encode(s.stamp(ev)))
+}
+
+// recordWith appends an audit event together with the records it reports, in one
+// transaction.
+func (s *Session) recordWith(ev audit.Event, changes []store.MetaChange) error {
+	st, err := s.store()
+	if err != nil {
+		return err
+	}
+	_, err = st.AppendAuditWith(audit.Encode(s.stamp(ev)), changes)
+	return err
+}
+
+// stamp fills in who, when and where.
+func (s *Session) stamp(ev audit.Event) audit.Event {
 	if ev.Time.IsZero() {
 		ev.Time = s.v.opts.Now().UTC()
 	}
@@ -92,9 +138,7 @@ func (s *Session) record(ev audit.Event) {
 	if ev.Workstation == "" {
 		ev.Workstation = s.v.opts.Workstation
 	}
-	// A failed audit write must not pass silently, but neither may it hide the user's
-	// result; the store reports I/O failures on the next write anyway.
-	_, _ = st.AppendAudit(audit.Encode(ev))
+	return ev
 }
 
 func (s *Session) ingestAuthFailures() {
@@ -454,8 +498,8 @@ func countManagers(ops []store.Operator) int {
 
 // ChangePassphrase changes the signed-in operator's own passphrase.
 func (s *Session) ChangePassphrase(oldPass, newPass string) error {
-	return s.do("", audit.PassphraseChange, s.op.ID, nil, func(*store.Store) error {
-		return s.v.changeSlot(s.op.ID, oldPass, newPass)
+	return s.doRecorded("", audit.PassphraseChange, s.op.ID, nil, func(_ *store.Store, begin beginFunc) ([]store.MetaChange, error) {
+		return nil, s.v.changeSlot(s.op.ID, oldPass, newPass, begin)
 	})
 }
 

@@ -4,6 +4,7 @@
 package vault
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -172,7 +173,8 @@ func (v *Vault) Unlock(operator, passphrase string) (*Session, error) {
 	s := newSession(v, st, op, master)
 	s.ingestAuthFailures()
 	s.record(audit.Event{Action: audit.Unlock, Outcome: audit.OK})
-	// A receive cut off during its commit (power loss) is undone before anything else.
+	// A receive cut off before its record (power loss) is undone before anything else;
+	// then every operation cut off between its effect and its record is recorded.
 	if undone, err := pkg.RecoverReceive(st); undone {
 		outcome := audit.OK
 		if err != nil {
@@ -180,6 +182,7 @@ func (v *Vault) Unlock(operator, passphrase string) (*Session, error) {
 		}
 		s.record(audit.Event{Action: audit.PackageReceiveUndone, Outcome: outcome})
 	}
+	s.resolveIntents(context.Background(), st)
 	return s, nil
 }
 
@@ -189,7 +192,8 @@ func (v *Vault) Close() error { return v.dir.Close() }
 // ChangePassphrase replaces an operator's passphrase without unlocking the database: the
 // old passphrase opens the slot, the new one seals the same master key, and the slot file
 // is replaced atomically, so a crash at any instant leaves one of the two working.
-func (v *Vault) changeSlot(operator, oldPass, newPass string) error {
+// begin, if not nil, runs just before the slot is replaced.
+func (v *Vault) changeSlot(operator, oldPass, newPass string, begin beginFunc) error {
 	if utf8.RuneCountInString(newPass) < MinPassphraseLen {
 		return ErrWeakPassphrase
 	}
@@ -208,6 +212,11 @@ func (v *Vault) changeSlot(operator, oldPass, newPass string) error {
 	newSealed, err := keyslot.Wrap(master, operator, newPass, v.opts.WorkFactor)
 	if err != nil {
 		return err
+	}
+	if begin != nil {
+		if err := begin(); err != nil {
+			return err
+		}
 	}
 	return v.dir.WriteSlot(h, newSealed)
 }
