@@ -284,8 +284,6 @@ func TestFaultsClosedVault(t *testing.T) { runFaultSuite(t, false) }
 
 func TestFaultsCrashImage(t *testing.T) { runFaultSuite(t, true) }
 
-
-
 // TestWalkChecksWhatItSaw stands in for an iterator that ends quietly at a damaged block:
 // records disappear from under the counts, and every whole-book reader must say so.
 func TestWalkChecksWhatItSaw(t *testing.T) {

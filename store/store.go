@@ -74,7 +74,7 @@ func badgerOptions(path string, key seal.Key) badger.Options {
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(12).
 		WithBaseTableSize(8 << 20).
-		WithValueThreshold(64).         // WiscKey: records live in the value log; compactions move only keys
+		WithValueThreshold(64).                 // WiscKey: records live in the value log; compactions move only keys
 		WithValueLogFileSize(valueLogFileSize). // the file being written is mmapped: its size counts in RSS
 		WithNumCompactors(2).
 		WithNumGoroutines(2).

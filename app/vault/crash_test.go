@@ -327,5 +327,3 @@ func TestCrashAtEveryBoundary(t *testing.T) {
 		}
 	}
 }
-
-
