@@ -445,7 +445,7 @@ func (v *certView) writeCertificate(dir string) (string, []cert.MissingGlyph, er
 }
 
 // identityWorkFactor is the scrypt work factor of identity files made here (as the CLI's).
-var identityWorkFactor = 18
+var identityWorkFactor = identity.DefaultWorkFactor
 
 // askIdentity makes a person's identity: their details and passphrase, then the folder on
 // their own USB stick where the identity file and its card are written.

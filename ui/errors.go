@@ -64,6 +64,8 @@ func describe(err error) (msg, hint string) {
 		return L("error.no_recipients"), ""
 	case errors.Is(err, identity.ErrPassphrase):
 		return L("error.identity_passphrase"), L("hint.identity_passphrase")
+	case errors.Is(err, identity.ErrWorkFactor):
+		return L("error.identity_altered"), L("hint.card_tampered")
 	case errors.Is(err, identity.ErrTampered):
 		return L("error.card_tampered"), L("hint.card_tampered")
 	case errors.Is(err, identity.ErrNotCard):

@@ -13,7 +13,7 @@ import (
 
 // identityWorkFactor is the scrypt work factor of identity files (2^18, as key slots): an
 // identity file travels on a USB stick and may be lost, so guessing must stay slow.
-const identityWorkFactor = 18
+const identityWorkFactor = identity.DefaultWorkFactor
 
 func identityNew(_ context.Context, env Env, args []string) error {
 	fs := newFlags("identity new", env)

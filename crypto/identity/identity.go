@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,6 +43,9 @@ var (
 	ErrNotCard    = errors.New("not a Handover identity card")
 	ErrNotSecret  = errors.New("not a Handover identity file")
 	ErrTampered   = errors.New("the card's fingerprint does not match its contents")
+	// ErrWorkFactor refuses an identity file whose scrypt work factor is above what this
+	// program writes: it was altered, and opening it would cost seconds and gigabytes.
+	ErrWorkFactor = errors.New("the identity file's work factor is above what Handover writes: the file was altered")
 )
 
 // Card is the public half of an identity.
@@ -183,6 +187,13 @@ type secretFile struct {
 	Comment string `json:"comment"`
 }
 
+// DefaultWorkFactor is the scrypt work factor (log2 N) of identity files Handover writes,
+// and MaxWorkFactor the largest it opens: the same, so a tampered file costs nothing.
+const (
+	DefaultWorkFactor = 18
+	MaxWorkFactor     = DefaultWorkFactor
+)
+
 // Seal encrypts the identity with a passphrase (age scrypt, armored so it survives being
 // copied as text). workFactor 0 means age's default.
 func (id *Identity) Seal(passphrase string, workFactor int) ([]byte, error) {
@@ -225,7 +236,10 @@ func Open(data []byte, passphrase string) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	id.SetMaxWorkFactor(22)
+	if scryptWorkFactor(data) > MaxWorkFactor {
+		return nil, ErrWorkFactor
+	}
+	id.SetMaxWorkFactor(MaxWorkFactor)
 	r, err := age.Decrypt(armorReader(bytes.NewReader(data)), id)
 	if err != nil {
 		var nm *age.NoIdentityMatchError
@@ -255,6 +269,29 @@ func Open(data []byte, passphrase string) (*Identity, error) {
 		return nil, ErrTampered
 	}
 	return got, nil
+}
+
+// scryptWorkFactor reads the work factor from the scrypt stanza of an armored age file's
+// header ("-> scrypt SALT LOGN"), before any scrypt work; 0 when there is none to read.
+func scryptWorkFactor(data []byte) int {
+	hdr, err := io.ReadAll(io.LimitReader(armorReader(bytes.NewReader(data)), 4<<10))
+	if err != nil && len(hdr) == 0 {
+		return 0
+	}
+	for _, line := range strings.Split(string(hdr), "\n") {
+		if line == "---" || strings.HasPrefix(line, "--- ") {
+			break
+		}
+		f := strings.Fields(line)
+		if len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			n, err := strconv.Atoi(f[3])
+			if err != nil {
+				return 1 << 10 // not a number age would accept either
+			}
+			return n
+		}
+	}
+	return 0
 }
 
 func armorWriter(w io.Writer) io.WriteCloser { return armor.NewWriter(w) }

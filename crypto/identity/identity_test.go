@@ -3,14 +3,17 @@ package identity
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"filippo.io/age"
+	"filippo.io/age/armor"
 )
 
 var now = time.Date(2026, 11, 28, 8, 30, 0, 0, time.UTC)
@@ -91,6 +94,31 @@ func TestStandardTools(t *testing.T) {
 		cmd.Stdin = bytes.NewReader(msg)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v\n%s", err, out)
+		}
+	}
+}
+
+// TestAlteredWorkFactorRefusedAtOnce: an identity file whose scrypt stanza claims a work
+// factor above the one Handover writes is refused before any scrypt work.
+func TestAlteredWorkFactorRefusedAtOnce(t *testing.T) {
+	id, err := New("王敏", "甲公司", "负责人", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wf := range []int{MaxWorkFactor + 1, 22, 40} {
+		// A real file sealed with a higher work factor, as an attacker could make one.
+		sealed, err := id.Seal("long enough passphrase", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(armor.NewReader(bytes.NewReader(sealed)))
+		plain = bytes.Replace(plain, []byte(" 10\n"), []byte(" "+strconv.Itoa(wf)+"\n"), 1)
+		var out bytes.Buffer
+		aw := armor.NewWriter(&out)
+		aw.Write(plain)
+		aw.Close()
+		if _, err := Open(out.Bytes(), "long enough passphrase"); !errors.Is(err, ErrWorkFactor) {
+			t.Fatalf("work factor %d: %v", wf, err)
 		}
 	}
 }
