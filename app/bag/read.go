@@ -11,6 +11,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 )
 
@@ -20,12 +21,12 @@ type Limits struct {
 	Entries   int   // entries in the tar (files and folders)
 	FileSize  int64 // one payload file
 	TotalSize int64 // all payload files
-	TagSize   int64 // one tag file (bag-info.txt, manifests): held in memory
+	TagSize   int64 // one tag file held in memory (bagit.txt, bag-info.txt, tagmanifest-sha256.txt); the payload manifest is streamed
 	NameLen   int   // one entry name, in bytes
 }
 
 // DefaultLimits suit a handover of a few million customers with their scans.
-var DefaultLimits = Limits{Entries: 5_000_000, FileSize: 64 << 30, TotalSize: 1 << 40, TagSize: 512 << 20, NameLen: 1024}
+var DefaultLimits = Limits{Entries: 5_000_000, FileSize: 64 << 30, TotalSize: 1 << 40, TagSize: 1 << 20, NameLen: 1024}
 
 // BadEntryError names a refused tar entry and why.
 type BadEntryError struct {
@@ -148,9 +149,6 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 		if strings.Contains(rest, "/") {
 			return nil, &BadEntryError{Name: name, Reason: "unexpected file outside data/"}
 		}
-		if h.Size > lim.TagSize {
-			return nil, &BadEntryError{Name: name, Reason: fmt.Sprintf("tag file of %d bytes over the limit %d", h.Size, lim.TagSize)}
-		}
 		if rest == "manifest-sha256.txt" {
 			// Checked line by line as it is read, never held whole: a bag of millions of
 			// files has a manifest of hundreds of megabytes.
@@ -164,6 +162,17 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 			}
 			c.manifestSum = hex.EncodeToString(hs.Sum(nil))
 			continue
+		}
+		// The other tag files are held in memory: only the ones a bag of ours has, once each,
+		// each within its limit.
+		if !slices.Contains(heldTags, rest) {
+			return nil, &BadEntryError{Name: name, Reason: "a tag file that is not part of a handover package"}
+		}
+		if _, dup := tags[rest]; dup {
+			return nil, &BadEntryError{Name: name, Reason: "duplicate"}
+		}
+		if h.Size > lim.TagSize {
+			return nil, &BadEntryError{Name: name, Reason: fmt.Sprintf("tag file of %d bytes over the limit %d", h.Size, lim.TagSize)}
 		}
 		b, err := io.ReadAll(io.LimitReader(tr, h.Size))
 		if err != nil || int64(len(b)) != h.Size {
@@ -286,6 +295,9 @@ func (c *sumChecklist) manifest(r io.Reader) error {
 	}
 	return nil
 }
+
+// heldTags are the tag files read into memory; manifest-sha256.txt is streamed.
+var heldTags = []string{"bagit.txt", "bag-info.txt", "tagmanifest-sha256.txt"}
 
 // validate checks the tag files against what was read.
 func validate(tags map[string][]byte, c *sumChecklist, total int64) (map[string]string, error) {

@@ -97,8 +97,8 @@ func VerifyWith(dir string, id *identity.Identity, trusted []identity.Card, lim 
 }
 
 func readManifest(dir string, trusted []identity.Card) (*Manifest, identity.Card, error) {
-	js, err := os.ReadFile(filepath.Join(dir, "package.json"))
-	if err != nil || len(js) > 16<<20 {
+	js, err := readSmallFile(filepath.Join(dir, "package.json"), maxManifestSize)
+	if err != nil {
 		return nil, identity.Card{}, ErrNotPackage
 	}
 	var m Manifest
@@ -114,12 +114,75 @@ func readManifest(dir string, trusted []identity.Card) (*Manifest, identity.Card
 	if sender == nil {
 		return nil, identity.Card{}, ErrUntrusted
 	}
-	sig, err := os.ReadFile(filepath.Join(dir, "package.json.sig"))
+	sig, err := readSmallFile(filepath.Join(dir, "package.json.sig"), maxSignatureSize)
 	if err != nil {
 		return nil, identity.Card{}, ErrBadSignature
 	}
 	if err := sender.Verify(Namespace, js, sig); err != nil {
 		return nil, identity.Card{}, ErrBadSignature
 	}
+	if err := checkParts(dir, m.Parts); err != nil {
+		return nil, identity.Card{}, err
+	}
 	return &m, *sender, nil
+}
+
+// Sizes of the files read whole, checked before they are read: package.json lists at most
+// maxParts parts, and a signature is a few hundred bytes.
+const (
+	maxParts         = 4096
+	maxManifestSize  = 1 << 20
+	maxSignatureSize = 16 << 10
+)
+
+// readSmallFile reads a regular file of at most limit bytes; anything else is an error
+// before a byte is read.
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() || info.Size() > limit {
+		return nil, fmt.Errorf("%s: not a regular file of at most %d bytes", filepath.Base(path), limit)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil || int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: grew while read", filepath.Base(path))
+	}
+	return b, nil
+}
+
+// checkParts confines the parts a signed package.json names: payload.age.000, .001, … in
+// order, in the package folder itself, regular files of the stated size. A signed name
+// with "../" or a link to a device would otherwise be read; a wrong size is named at once
+// instead of after hours of reading.
+func checkParts(dir string, parts []Part) error {
+	if len(parts) == 0 || len(parts) > maxParts {
+		return fmt.Errorf("%w: package.json lists %d parts", ErrNotPackage, len(parts))
+	}
+	for i, p := range parts {
+		if p.Name != partName(i) {
+			return &PartError{Part: filepath.Base(p.Name), Reason: "not the name package.json should give this part (payload.age.NNN in order)"}
+		}
+		if p.Size <= 0 || len(p.SHA256) != 64 {
+			return &PartError{Part: p.Name, Reason: "package.json gives no valid size or SHA-256"}
+		}
+		info, err := os.Lstat(filepath.Join(dir, p.Name))
+		switch {
+		case err != nil:
+			return &PartError{Part: p.Name, Reason: "missing"}
+		case !info.Mode().IsRegular():
+			return &PartError{Part: p.Name, Reason: "not a regular file (a link or device)"}
+		case info.Size() < p.Size:
+			return &PartError{Part: p.Name, Reason: fmt.Sprintf("cut short: %d of %d bytes", info.Size(), p.Size)}
+		case info.Size() > p.Size:
+			return &PartError{Part: p.Name, Reason: "longer than package.json says"}
+		}
+	}
+	return nil
 }

@@ -1,0 +1,117 @@
+package pkg_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"handover/app/bag"
+	"handover/app/pkg"
+	"handover/crypto/identity"
+)
+
+// Files a package is read from are checked for size and kind before they are read, and the
+// parts a signed package.json names stay inside the package folder.
+func TestHostilePackageFiles(t *testing.T) {
+	st := book(t, 3)
+	sender, recipient, _ := people(t)
+	dir, _ := export(t, st, sender, recipient.Card, 1<<20)
+	// resign rewrites package.json with change applied and signs it with the real sender.
+	resign := func(t *testing.T, d string, change func(m *pkg.Manifest)) {
+		js, _ := os.ReadFile(filepath.Join(d, "package.json"))
+		var m pkg.Manifest
+		json.Unmarshal(js, &m)
+		change(&m)
+		js, _ = json.MarshalIndent(m, "", "  ")
+		sig, err := sender.Sign(pkg.Namespace, js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(d, "package.json"), js, 0o644)
+		os.WriteFile(filepath.Join(d, "package.json.sig"), sig, 0o644)
+	}
+	sparse := func(t *testing.T, path string, size int64) {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Truncate(size)
+		f.Close()
+	}
+	cases := []struct {
+		name   string
+		tamper func(t *testing.T, d string)
+		want   func(error) bool
+	}{
+		{"3 GiB package.json", func(t *testing.T, d string) { sparse(t, filepath.Join(d, "package.json"), 3<<30) },
+			func(err error) bool { return errors.Is(err, pkg.ErrNotPackage) }},
+		{"3 GiB signature", func(t *testing.T, d string) { sparse(t, filepath.Join(d, "package.json.sig"), 3<<30) },
+			func(err error) bool { return errors.Is(err, pkg.ErrBadSignature) }},
+		{"signed part name leaving the folder", func(t *testing.T, d string) {
+			resign(t, d, func(m *pkg.Manifest) { m.Parts[0].Name = "../../../../dev/zero"; m.Parts[0].Size = 1 << 40 })
+		}, isPartError("zero")},
+		{"part is a link to a device", func(t *testing.T, d string) {
+			p := filepath.Join(d, partName(0))
+			os.Remove(p)
+			os.Symlink("/dev/zero", p)
+		}, isPartError(partName(0))},
+		{"signed part size larger than the file", func(t *testing.T, d string) {
+			resign(t, d, func(m *pkg.Manifest) { m.Parts[0].Size += 1 << 30 })
+		}, isPartError(partName(0))},
+		{"signed list of too many parts", func(t *testing.T, d string) {
+			resign(t, d, func(m *pkg.Manifest) {
+				for len(m.Parts) <= maxParts {
+					m.Parts = append(m.Parts, pkg.Part{Name: partName(len(m.Parts)), Size: 1, SHA256: strings.Repeat("0", 64)})
+				}
+			})
+		}, func(err error) bool { return errors.Is(err, pkg.ErrNotPackage) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := filepath.Join(t.TempDir(), filepath.Base(dir))
+			copyDir(t, dir, d)
+			c.tamper(t, d)
+			_, err := pkg.Verify(d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits)
+			if !c.want(err) {
+				t.Fatalf("verify: %v", err)
+			}
+			r := newReceiver(t)
+			if _, err := r.receive(d, recipient, sender.Card); !c.want(err) {
+				t.Fatalf("receive: %v", err)
+			}
+			r.unchanged(t)
+		})
+	}
+}
+
+func isPartError(part string) func(error) bool {
+	return func(err error) bool {
+		var pe *pkg.PartError
+		return errors.As(err, &pe) && strings.Contains(pe.Part, part)
+	}
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	os.MkdirAll(dst, 0o755)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644)
+	}
+}
+
+func partName(i int) string { return fmt.Sprintf("payload.age.%03d", i) }
+
+// maxParts is pkg's limit on the parts package.json may list.
+const maxParts = 4096
