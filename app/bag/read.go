@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 )
 
