@@ -115,3 +115,13 @@ func partName(i int) string { return fmt.Sprintf("payload.age.%03d", i) }
 
 // maxParts is pkg's limit on the parts package.json may list.
 const maxParts = 4096
+
+// A customer list holding an identity number by mistake is refused without repeating it.
+func TestCustomerListErrorCarriesNoPersonalData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "customers.txt")
+	os.WriteFile(path, []byte("12\n11010519491231002X\n"), 0o600)
+	_, err := pkg.ReadCustomerList(path)
+	if err == nil || strings.Contains(err.Error(), "11010519491231002X") || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("error %v", err)
+	}
+}

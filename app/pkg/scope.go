@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"handover/app/model"
 )
@@ -24,7 +25,9 @@ func ReadCustomerList(path string) ([]model.CustomerNo, error) {
 		}
 		n, err := strconv.ParseUint(line, 10, 64)
 		if err != nil || n == 0 {
-			return nil, fmt.Errorf("%s line %d: %q is not a customer number", path, i+1, line)
+			// The line is not repeated: a list of customers may hold an identity number by
+			// mistake, and errors must never carry personal data.
+			return nil, fmt.Errorf("%s line %d: not a customer number (a number as the Customers screen shows it, %d characters given)", path, i+1, utf8.RuneCountInString(line))
 		}
 		out = append(out, model.CustomerNo(n))
 	}
