@@ -23,7 +23,7 @@ export GSETTINGS_BACKEND := memory
 # build cache (the cgo GUI stack takes minutes to compile cold).
 export GOFLAGS := $(GOFLAGS) -trimpath
 
-.PHONY: run test build bench deps-build deps-test deps-package lint fuzz package repro-check clean
+.PHONY: run test build bench deps-build deps-test deps-package lint fuzz faults package repro-check clean
 
 run: deps-build build
 	./$(BIN) gui --demo
@@ -52,6 +52,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./crypto/sshsig/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME_SLOW) ./app/bag/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyBackup$$' -fuzztime $(FUZZTIME_SLOW) ./store/
+
+# The fault-injection suites at full stride (make test runs them short): single-bit flips
+# across every file of a vault, its crash image, a backup and a package (docs/VAULT.md).
+faults:
+	HANDOVER_FAULTS_LONG=1 $(GO) test -count=1 -run '^TestFaults' -timeout 30m ./store/ ./app/pkg/
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"handover/app/model"
 )
@@ -380,4 +381,97 @@ func (s *Store) addLooseRecord(t *testing.T, what string) []byte {
 		t.Fatal(err)
 	}
 	return key
+}
+
+// TestFaultsBackup flips one bit at a stride across a backup file: verification refuses it,
+// or the restored vault reads exactly as the original; a refused restore leaves no folder.
+func TestFaultsBackup(t *testing.T) {
+	s, master := newStore(t)
+	w := s.NewWriter()
+	for i := 1; i <= 12; i++ {
+		b := book(i)
+		b.Documents[0].Content = bytes.Repeat([]byte{byte(i)}, 200+i)
+		if _, err := w.Add(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	logEvents(t, s, 5)
+	// A backup holds at least one operator's slot; its content does not matter here.
+	if err := s.Dir().WriteSlot(SlotHeader{Operator: "op-test", Name: "测试", Role: "admin"}, []byte("age-encryption.org/v1\n")); err != nil {
+		t.Fatal(err)
+	}
+	want, err := snapshotOf(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Backup(ctx, t.TempDir(), time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, err := os.ReadFile(info.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := 60
+	if testing.Short() {
+		per = 20
+	}
+	if os.Getenv("HANDOVER_FAULTS_LONG") != "" {
+		per = 600
+	}
+	tally := map[string]int{}
+	for i, off := range flipPositions(orig, per) {
+		outcome := func() (outcome string) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("backup @%d: panic: %v", off, r)
+					outcome = "panic"
+				}
+			}()
+			dir := t.TempDir()
+			bad := filepath.Join(dir, "b.tar")
+			b := bytes.Clone(orig)
+			b[off] ^= 1 << (i % 8)
+			os.WriteFile(bad, b, 0o600)
+			if _, err := VerifyBackup(ctx, bad); err != nil {
+				return "refused"
+			}
+			target := filepath.Join(dir, "restored")
+			err := Restore(ctx, bad, target, func(*Dir) ([]byte, error) { return bytes.Clone(master), nil })
+			if err != nil {
+				if _, serr := os.Stat(target); serr == nil {
+					t.Errorf("backup @%d: a refused restore left %s", off, target)
+				}
+				return "refused"
+			}
+			d, err := OpenDir(target)
+			if err != nil {
+				t.Errorf("backup @%d: restored folder does not open: %v", off, err)
+				return "error"
+			}
+			defer d.Close()
+			rs, err := Open(d, master, false)
+			if err != nil {
+				if !isDamageReport(err) {
+					t.Errorf("backup @%d: restored vault refused without naming damage: %v", off, err)
+				}
+				return "detected"
+			}
+			defer rs.Close()
+			got, err := snapshotOf(rs)
+			if err != nil {
+				return "detected"
+			}
+			if !got.equal(want) {
+				t.Errorf("backup @%d: the restored vault reads differently", off)
+				return "different"
+			}
+			return "same"
+		}()
+		tally[outcome]++
+	}
+	t.Logf("outcomes over %d bytes: %v", len(orig), tally)
 }

@@ -72,8 +72,7 @@ func TestHostilePackageFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := filepath.Join(t.TempDir(), filepath.Base(dir))
-			copyDir(t, dir, d)
+			d := copyPackage(t, dir)
 			c.tamper(t, d)
 			_, err := pkg.Verify(d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits)
 			if !c.want(err) {
@@ -92,22 +91,6 @@ func isPartError(part string) func(error) bool {
 	return func(err error) bool {
 		var pe *pkg.PartError
 		return errors.As(err, &pe) && strings.Contains(pe.Part, part)
-	}
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	os.MkdirAll(dst, 0o755)
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644)
 	}
 }
 
