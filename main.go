@@ -27,7 +27,7 @@ func main() {
 		debug.SetMemoryLimit(448 << 20)
 	}
 	if len(os.Args) > 1 && os.Args[1] != "gui" {
-		os.Exit(cli.Run(os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
+		os.Exit(cli.Run(os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
 	}
 	var args []string
 	if len(os.Args) > 2 {

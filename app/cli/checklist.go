@@ -175,6 +175,9 @@ func checklistComplete(ctx context.Context, env Env, args []string) error {
 	}
 	it, ok := view.Item(id)
 	if !ok {
+		if !plainWord.MatchString(id) {
+			return vault.ErrUnknownItem
+		}
 		return fmt.Errorf("%s: %w", id, vault.ErrUnknownItem)
 	}
 	for _, f := range files {

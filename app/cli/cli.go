@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 
 	"handover/app/vault"
@@ -27,6 +28,7 @@ const (
 
 // Env is what a command sees of the world; tests replace it.
 type Env struct {
+	Stdin          io.Reader // nil reads nothing
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	// Vault adjusts vaults opened or created by commands. main leaves it zero (the real
@@ -112,7 +114,13 @@ func Run(args []string, env Env) int {
 			return report(env, c.name, err)
 		}
 	}
-	fmt.Fprintf(env.Stderr, "handover: unknown command %q (see 'handover help')\n", strings.Join(args, " "))
+	// The words are repeated only when they look like a command: anything else may be
+	// personal data typed in the wrong place.
+	if plainWord.MatchString(args[0]) {
+		fmt.Fprintf(env.Stderr, "handover: unknown command %q (see 'handover help')\n", args[0])
+	} else {
+		fmt.Fprintln(env.Stderr, "handover: unknown command (see 'handover help')")
+	}
 	return ExitUsage
 }
 
@@ -148,21 +156,36 @@ func usage(w io.Writer) {
 }
 
 // newFlags makes a flag set that reports errors as usage errors instead of exiting.
+// The flag package's own messages repeat the value given ("invalid value \"…\" for flag");
+// the value may be an identity number typed in the wrong place, so it is printed by parse
+// without the value, and only -h prints the flags.
 func newFlags(name string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet("handover "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage of handover %s:\n", name)
+		fs.SetOutput(env.Stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 	return fs
 }
+
+// plainWord is what a command or item name looks like.
+var plainWord = regexp.MustCompile(`^[a-z][a-z_-]{0,31}$`)
+
+// quotedValue is a value the flag package quotes in its error messages.
+var quotedValue = regexp.MustCompile(`"[^"]*"`)
 
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err.Error()}
+		return usageError{quotedValue.ReplaceAllString(err.Error(), "(value not repeated)")}
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return usagef("unexpected argument after the flags (argument %d; its value is not repeated)", len(args)-fs.NArg()+1)
 	}
 	return nil
 }

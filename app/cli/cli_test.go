@@ -21,8 +21,13 @@ type result struct {
 }
 
 func runCLI(env map[string]string, args ...string) result {
+	return runCLIWithInput(env, "", args...)
+}
+
+// runCLIWithInput runs a command with stdin as its standard input.
+func runCLIWithInput(env map[string]string, stdin string, args ...string) result {
 	var out, errb bytes.Buffer
-	code := Run(args, Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] },
+	code := Run(args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] },
 		Vault: vault.Options{WorkFactor: 12}})
 	return result{code, out.String(), errb.String()}
 }

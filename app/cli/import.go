@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -267,7 +269,8 @@ func quarantineCorrect(ctx context.Context, env Env, args []string) error {
 	u := addUnlockFlags(fs)
 	key := fs.String("key", "", "the row's key from 'quarantine list'")
 	sets := setFlags{}
-	fs.Var(sets, "set", "COLUMN=VALUE: the corrected value of a column (repeat for several)")
+	fs.Var(sets, "set", "COLUMN=VALUE: the corrected value of a column (repeat for several); not for a column that identifies a person")
+	valuesFile := fs.String("values", "", "file of COLUMN=VALUE lines, or - for standard input: how personal values are given")
 	asJSON := fs.Bool("json", false, "print the row's new state and findings as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -275,6 +278,16 @@ func quarantineCorrect(ctx context.Context, env Env, args []string) error {
 	k, err := parseQuarantineKey(*key)
 	if err != nil {
 		return err
+	}
+	for col := range sets {
+		if importer.IsIdentifierColumn(col) {
+			return usagef("--set %s: a value that identifies a person is not taken on the command line (the process list and shell history keep it); give it with --values FILE or --values - (standard input)", col)
+		}
+	}
+	if *valuesFile != "" {
+		if err := readValues(env, *valuesFile, sets); err != nil {
+			return err
+		}
 	}
 	s, err := u.unlock(env)
 	if err != nil {
@@ -327,6 +340,36 @@ func quarantineCorrect(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "  %s: %s (%s)\n", f.Column, f.Reason, f.Message)
 	}
 	return nil
+}
+
+// readValues reads COLUMN=VALUE lines from a file or standard input ("-"). A bad line is
+// named by its number only: its value may be personal data.
+func readValues(env Env, path string, into setFlags) error {
+	var r io.Reader
+	if path == "-" {
+		if env.Stdin == nil {
+			return usagef("--values -: no standard input")
+		}
+		r = env.Stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	sc := bufio.NewScanner(io.LimitReader(r, 1<<20))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if err := into.Set(line); err != nil {
+			return usagef("--values line %d: want COLUMN=VALUE", n)
+		}
+	}
+	return sc.Err()
 }
 
 func indexOf(xs []string, s string) int {

@@ -79,7 +79,12 @@ func TestImportCommands(t *testing.T) {
 	}
 	other := "32010619820304123"
 	other += string(idcard.CheckDigit(other))
+	// An identity number is never taken as an argument (process list, shell history).
 	r = runCLI(pw, "quarantine", "correct", "--vault", v, "--key", key, "--set", "身份证号="+other)
+	if r.code != 2 || !strings.Contains(r.stderr, "--values") || strings.Contains(r.stderr, other) {
+		t.Fatalf("correct with the value as an argument: %+v", r)
+	}
+	r = runCLIWithInput(pw, "身份证号="+other+"\n", "quarantine", "correct", "--vault", v, "--key", key, "--values", "-")
 	if r.code != 0 || !strings.Contains(r.stdout, "corrected") {
 		t.Fatalf("correct: %+v", r)
 	}

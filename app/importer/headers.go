@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strings"
 
 	"handover/app/model"
@@ -143,4 +144,25 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// IsIdentifierColumn says whether a header names a field that identifies a person (one the
+// screens mask: name, identity number, phone, bank card, address, guarantors). Such values
+// are never taken from a command line, where the process list and shell history keep them.
+func IsIdentifierColumn(header string) bool {
+	n := normalize(header)
+	for t, fields := range aliases {
+		for field, names := range fields {
+			if !slices.Contains(names, n) {
+				continue
+			}
+			if field == "id_number" {
+				return true
+			}
+			if f, ok := model.Field(string(t), field); ok && f.Mask != model.MaskNone {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -24,7 +24,8 @@ var Roles = []Role{Transferor, Transferee, Witness, Auditor, Admin}
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
 	if !slices.Contains(Roles, r) {
-		return "", fmt.Errorf("unknown role %q (one of transferor, transferee, witness, auditor, admin)", s)
+		// The value is not repeated: whatever was typed there may be personal data.
+		return "", fmt.Errorf("unknown role (one of transferor, transferee, witness, auditor, admin)")
 	}
 	return r, nil
 }
