@@ -99,6 +99,8 @@ func describe(err error) (msg, hint string) {
 		return L("error.no_table"), L("hint.no_table")
 	case errors.Is(err, importer.ErrEncoding):
 		return L("error.encoding"), ""
+	case errors.Is(err, importer.ErrWorkbookBomb):
+		return L("error.workbook_bomb"), L("hint.sheet_too_large")
 	case errors.Is(err, importer.ErrSheetTooLarge):
 		return L("error.sheet_too_large"), L("hint.sheet_too_large")
 	case errors.Is(err, importer.ErrDecided):

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -13,22 +14,60 @@ import (
 )
 
 // Workbooks are read with excelize's streaming row reader. Two settings keep plain text off
-// the disk: excelize unzips a large sheet or string table to a temporary file, so the limits
-// are raised until that never happens below maxSheetXML, and its temporary folder points
-// nowhere, so that a temporary file cannot be created even by mistake. A sheet beyond
-// maxSheetXML is refused with advice to export it as CSV, which streams at any size.
-const maxSheetXML = 1 << 30
+// the disk: excelize unzips a large sheet or string table to a temporary file, so its limits
+// are raised until that never happens, and its temporary folder points nowhere, so that a
+// temporary file cannot be created even by mistake. excelize then holds every part of the
+// workbook in memory from the moment it opens it, all sheets together, and when a temporary
+// file cannot be made it falls back to memory as well. So memory is bounded before excelize
+// sees the file: checkWorkbookSizes reads the zip's directory and refuses a workbook whose
+// parts declare more than maxWorkbookXML unpacked in all, or a large part packed more
+// densely than maxPackRatio (a zip bomb). The zip reader enforces the declared sizes, so a
+// part cannot unpack to more than it declares. A larger book is refused with advice to
+// export it as CSV, which streams at any size.
+const (
+	maxWorkbookXML   = 192 << 20
+	maxWorkbookParts = 10_000
+	maxPackRatio     = 200
+	ratioCheckedFrom = 16 << 20 // parts smaller than this may be packed as densely as they like
+)
 
 func workbookOptions() excelize.Options {
 	return excelize.Options{
-		UnzipSizeLimit:    4 * maxSheetXML,
-		UnzipXMLSizeLimit: maxSheetXML,
+		UnzipSizeLimit:    maxWorkbookXML,
+		UnzipXMLSizeLimit: maxWorkbookXML,
 		TmpDir:            filepath.Join(os.TempDir(), "handover-no-temp-files", "none"),
 	}
 }
 
-// ErrSheetTooLarge says a worksheet is too large to read without a temporary file.
-var ErrSheetTooLarge = errors.New("the worksheet is larger than 1 GiB unpacked; save it as CSV (UTF-8) and import that")
+// ErrSheetTooLarge says a workbook is too large to read in memory.
+var ErrSheetTooLarge = errors.New("the workbook is larger than 192 MiB unpacked; save each sheet as CSV (UTF-8) and import that")
+
+// ErrWorkbookBomb says a workbook's parts unpack to far more than their packed size.
+var ErrWorkbookBomb = errors.New("the workbook is packed far more densely than a spreadsheet can be (a zip bomb); it was not read")
+
+// checkWorkbookSizes refuses a workbook by the sizes its zip directory declares, before
+// anything is unpacked.
+func checkWorkbookSizes(path string) error {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return fmt.Errorf("not a readable .xlsx workbook: %w", err)
+	}
+	defer z.Close()
+	if len(z.File) > maxWorkbookParts {
+		return ErrWorkbookBomb
+	}
+	var total uint64
+	for _, f := range z.File {
+		size := f.UncompressedSize64
+		if size >= ratioCheckedFrom && size/max(1, f.CompressedSize64) > maxPackRatio {
+			return ErrWorkbookBomb
+		}
+		if total += size; total > maxWorkbookXML || size > maxWorkbookXML {
+			return ErrSheetTooLarge
+		}
+	}
+	return nil
+}
 
 func openWorkbook(path string) (f *excelize.File, err error) {
 	defer func() {
@@ -36,6 +75,9 @@ func openWorkbook(path string) (f *excelize.File, err error) {
 			f, err = nil, fmt.Errorf("the workbook is damaged: %v", r)
 		}
 	}()
+	if err := checkWorkbookSizes(path); err != nil {
+		return nil, err
+	}
 	f, err = excelize.OpenFile(path, workbookOptions())
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size") {
