@@ -53,6 +53,7 @@ func describe(err error) (msg, hint string) {
 	}
 	var ufe *fileError
 	var gate *vault.GateError
+	var tooLong *pkg.RecordTooLongError
 	switch {
 	case errors.As(err, &gate):
 		var items []string
@@ -60,6 +61,8 @@ func describe(err error) (msg, hint string) {
 			items = append(items, checklistTitle(id))
 		}
 		return L("error.gate", map[string]any{"Step": L("gate." + gate.Step), "Items": strings.Join(items, L("list.sep"))}), L("hint.gate")
+	case errors.As(err, &tooLong):
+		return L("error.record_too_long", map[string]any{"No": strconv.FormatUint(tooLong.Customer, 10)}), L("hint.record_too_long")
 	case errors.Is(err, pkg.ErrNoRecipients):
 		return L("error.no_recipients"), ""
 	case errors.Is(err, identity.ErrPassphrase):

@@ -21,6 +21,8 @@ import (
 // PackageResult is what export and verify print with --json; the keys are a contract.
 type PackageResult struct {
 	Package   string     `json:"package"`
+	Equal     *bool      `json:"equal,omitempty"` // verify: the book's figures and digest equal package.json's
+	Diff      *pkg.Diff  `json:"differences,omitempty"`
 	Dir       string     `json:"dir"`
 	Sequence  int        `json:"sequence"`
 	Parts     []pkg.Part `json:"parts"`
@@ -81,7 +83,7 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-func verifyCmd(_ context.Context, env Env, args []string) error {
+func verifyCmd(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("verify", env)
 	idFile := fs.String("identity", "", "the recipient's identity file")
 	idPass := fs.String("identity-passphrase-file", "", "its passphrase (else HANDOVER_IDENTITY_PASSPHRASE)")
@@ -107,12 +109,31 @@ func verifyCmd(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Then every check a receive applies, in a throwaway vault: records, order, documents,
+	// figures and digest.
+	c := progress.NewCounter()
+	stop := showProgress(env.Stderr, c, "bytes")
+	rec, err := pkg.VerifyBook(ctx, dirs[0], id, cards, bag.DefaultLimits, c)
+	stop()
+	if err != nil {
+		return err
+	}
 	m := rep.Manifest
 	if *asJSON {
-		return printJSON(env.Stdout, PackageResult{Package: m.ID, Dir: dirs[0], Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest, Files: rep.Files, Bytes: rep.Bytes})
+		if err := printJSON(env.Stdout, PackageResult{Package: m.ID, Equal: &rec.Equal, Diff: rec.Diff, Dir: dirs[0], Sequence: m.Sequence, Parts: m.Parts,
+			Digest: m.Figures.Digest, Customers: rec.Figures.Customers, Files: rep.Files, Bytes: rep.Bytes}); err != nil {
+			return err
+		}
+	} else if rec.Equal {
+		fmt.Fprintf(env.Stdout, "package %s (sequence %d) from %s (%s): signature, %d parts, %d files and the book (%d customers, figures and digest as package.json states) check out; nothing was changed\n",
+			m.ID, m.Sequence, rep.Sender.Name, rep.Sender.Organisation, len(m.Parts), rep.Files, rec.Figures.Customers)
+	} else {
+		fmt.Fprintf(env.Stdout, "package %s: the book differs from package.json: figures %v; %d of the sender's records missing, %d unexpected; a receiver would not take it in\n",
+			m.ID, rec.Diff.Figures, len(rec.Diff.Missing), len(rec.Diff.Unexpected))
 	}
-	fmt.Fprintf(env.Stdout, "package %s (sequence %d) from %s (%s): signature, %d parts and %d files check out; nothing was changed\n",
-		m.ID, m.Sequence, rep.Sender.Name, rep.Sender.Organisation, len(m.Parts), rep.Files)
+	if !rec.Equal {
+		return ErrFiguresDiffer
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 // contract: the UI translates them, --json prints them.
 const (
 	ReasonRowFormat         = "row_format"          // the row could not be split into columns
+	ReasonFieldTooLong      = "field_too_long"      // a field longer than a package may carry (model.MaxFieldBytes)
 	ReasonDuplicateCustomer = "duplicate_customer"  // the same 身份证号 again
 	ReasonUnknownCustomer   = "unknown_customer"    // a loan whose borrower is not in the vault
 	ReasonUnknownContract   = "unknown_contract"    // a repayment whose contract is not in the vault
@@ -105,6 +107,12 @@ func (cv *converter) convert(row Row) *converted {
 			c.fail(cv.header[min(i, len(cv.header)-1)], "", ReasonRowFormat,
 				"a quotation mark opened in this row is never closed, so the following lines were read into this column; fix the quote in the file")
 			break
+		}
+	}
+	for i, f := range row.Fields {
+		if cv.mapped(i) && len(f) > model.MaxFieldBytes {
+			c.fail(cv.header[min(i, len(cv.header)-1)], "", ReasonFieldTooLong,
+				fmt.Sprintf("this field holds %d bytes; a field may hold at most %d (a handover package could not carry it)", len(f), model.MaxFieldBytes))
 		}
 	}
 	if c.failed {

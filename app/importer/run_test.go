@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -536,5 +537,21 @@ func TestUnbalancedQuote(t *testing.T) {
 	}
 	if f := findings(t, st); len(f[2]) != 1 || f[2][0] != ReasonRowFormat {
 		t.Fatalf("findings %v", f)
+	}
+}
+
+// A field longer than a handover package may carry is quarantined at import, so that no
+// later step refuses what the import accepted.
+func TestFieldTooLongIsQuarantined(t *testing.T) {
+	st := newStore(t)
+	dir := t.TempDir()
+	long := strings.Repeat("长", 50<<20/3) // a 50 MB address
+	path := write(t, dir, "c.csv", []byte("姓名,身份证号,地址\n张三,"+id("11010519491231002")+","+long+"\n李四,"+id("32010619820304123")+",北京\n"))
+	importFiles(t, st, Options{}, path)
+	if f := findings(t, st); !slices.Contains(f[2], ReasonFieldTooLong) || len(f[3]) != 0 {
+		t.Fatalf("findings %v", f)
+	}
+	if c := st.Counts(); c.Customers != 1 {
+		t.Fatalf("customers %d", c.Customers)
 	}
 }

@@ -213,6 +213,31 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	return dir, m, nil
 }
 
+// RecordTooLongError refuses an export with a record no receiver would take (a line of a
+// table over model.MaxRecordLine). The import keeps fields far below that, so only a vault
+// filled before that limit existed can hold one. It names the customer by number only.
+type RecordTooLongError struct {
+	Table    string
+	Customer uint64
+}
+
+func (e *RecordTooLongError) Error() string {
+	return fmt.Sprintf("customer #%d: a record of %s is longer than a package may carry (%d bytes); correct it before exporting", e.Customer, e.Table, model.MaxRecordLine)
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// lineLimit refuses a write of a line longer than a receiver accepts: json.Encoder writes
+// each record, with its newline, in one call.
+type lineLimit struct{ w io.Writer }
+
+func (l lineLimit) Write(p []byte) (int, error) {
+	if len(p) > model.MaxRecordLine {
+		return 0, errLineTooLong
+	}
+	return l.w.Write(p)
+}
+
 // SpaceError refuses an export to a medium without room for the package.
 type SpaceError struct {
 	Dir        string
@@ -336,7 +361,7 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 			return nil, err
 		}
 		defer files[i].abort()
-		encs[i] = json.NewEncoder(files[i])
+		encs[i] = json.NewEncoder(lineLimit{files[i]})
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -353,6 +378,9 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 			leaf := acc.Add(b)
 			for i, t := range tables {
 				if err := t.lines(b, leaf, encs[i]); err != nil {
+					if errors.Is(err, errLineTooLong) {
+						return &RecordTooLongError{Table: t.file, Customer: uint64(b.Customer.No)}
+					}
 					return err
 				}
 			}

@@ -1,6 +1,7 @@
 package pkg_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,11 @@ import (
 	"testing"
 
 	"handover/app/bag"
+	"handover/app/model"
 	"handover/app/pkg"
+	"handover/app/progress"
 	"handover/crypto/identity"
+	"handover/store"
 )
 
 // Files a package is read from are checked for size and kind before they are read, and the
@@ -106,5 +110,65 @@ func TestCustomerListErrorCarriesNoPersonalData(t *testing.T) {
 	_, err := pkg.ReadCustomerList(path)
 	if err == nil || strings.Contains(err.Error(), "11010519491231002X") || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// A package whose bag is well formed but whose records a receiver refuses (a line over the
+// shared limit, records out of order) fails verify too: verify applies every check of a
+// receive short of committing, and names the file and line.
+func TestVerifyAppliesReceiveChecks(t *testing.T) {
+	st := book(t, 4)
+	sender, recipient, _ := people(t)
+	dir, m := export(t, st, sender, recipient.Card, 1<<20)
+	names, files := bagFiles(t, dir, recipient, sender.Card)
+	cases := []struct {
+		name   string
+		change func(files map[string][]byte)
+		want   string
+	}{
+		{"a line over the limit", func(f map[string][]byte) {
+			f["customers.jsonl"] = append([]byte(`{"no":1,"name":"`+strings.Repeat("长", 1<<19)+`"}`+"\n"), f["customers.jsonl"]...)
+		}, "customers.jsonl"},
+		{"customers out of order", func(f map[string][]byte) {
+			lines := bytes.SplitAfter(f["customers.jsonl"], []byte("\n"))
+			lines[0], lines[1] = lines[1], lines[0]
+			f["customers.jsonl"] = bytes.Join(lines, nil)
+		}, "ascending"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := map[string][]byte{}
+			for k, v := range files {
+				fs[k] = bytes.Clone(v)
+			}
+			c.change(fs)
+			d := repack(t, *m, sender, recipient.Card, writeBagOf(*m, names, fs))
+			if _, err := pkg.Verify(d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits); err != nil {
+				t.Fatalf("the bag itself is well formed: %v", err)
+			}
+			_, err := pkg.VerifyBook(ctx, d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits, progress.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("verify of the book: %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// A record no receiver would take is refused at export, naming the customer by number.
+func TestExportRefusesARecordTooLong(t *testing.T) {
+	st := book(t, 2)
+	w := st.NewWriter()
+	no, err := w.Add(&store.Book{Customer: model.Customer{Name: "张三", IDNumber: "11010519491231002X", Address: strings.Repeat("长", 1<<19)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sender, recipient, _ := people(t)
+	_, _, err = pkg.Export(ctx, st, pkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "v", Sequence: 1}, progress.Discard)
+	var re *pkg.RecordTooLongError
+	if !errors.As(err, &re) || re.Customer != uint64(no) || strings.Contains(err.Error(), "长长") {
+		t.Fatalf("export: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"handover/app/model"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ type staging struct {
 
 // maxLine caps one line of a table: a customer with all their loans is far smaller, and a
 // crafted package must not make the receiver hold a huge field in memory.
-const maxLine = 1 << 20
+const maxLine = model.MaxRecordLine
 
 const stageChunk = 64 << 10
 

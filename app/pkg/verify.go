@@ -1,6 +1,8 @@
 package pkg
 
 import (
+	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +13,9 @@ import (
 	"filippo.io/age"
 
 	"handover/app/bag"
+	"handover/app/progress"
 	"handover/crypto/identity"
+	"handover/store"
 )
 
 // Errors of verification; each names what failed.
@@ -185,4 +189,34 @@ func checkParts(dir string, parts []Part) error {
 		}
 	}
 	return nil
+}
+
+// VerifyBook applies every check a receive applies short of committing into the user's
+// vault: the package is received into a throwaway vault in a temporary folder (sealed under a
+// key that exists only in memory, removed afterwards), so its records are decoded, ordered,
+// matched with their documents and its figures and digest recomputed and compared exactly as
+// a receive would. Verify alone checks the signature, parts, stream and bag; a package could
+// pass it and still be refused by every receiver.
+func VerifyBook(ctx context.Context, dir string, id *identity.Identity, trusted []identity.Card, lim bag.Limits, p progress.Reporter) (*Received, error) {
+	tmp, err := os.MkdirTemp("", "handover-verify-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	d, err := store.CreateDir(filepath.Join(tmp, "v"), store.Manifest{})
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	master := make([]byte, 32)
+	if _, err := rand.Read(master); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(d, master, true)
+	clear(master)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return Receive(ctx, st, dir, ReceiveOptions{Identity: id, Trusted: trusted, Limits: lim, Staging: st.StagingDir()}, p)
 }
