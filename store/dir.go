@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
@@ -211,54 +210,6 @@ func (d *Dir) RemoveSlot(operator string) error {
 		return err
 	}
 	return syncDir(filepath.Join(d.path, slotsDir))
-}
-
-// AuthFailure is a failed unlock, kept in a plain file because the encrypted audit log
-// cannot be written without the key. It is moved into the audit log at the next unlock.
-type AuthFailure struct {
-	Time        time.Time `json:"time"`
-	Operator    string    `json:"operator"`
-	Workstation string    `json:"workstation"`
-	Reason      string    `json:"reason"`
-}
-
-// RecordAuthFailure appends a failed unlock.
-func (d *Dir) RecordAuthFailure(f AuthFailure) error {
-	fh, err := os.OpenFile(filepath.Join(d.path, failuresName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return err
-	}
-	b, _ := json.Marshal(f)
-	if _, err := fh.Write(append(b, '\n')); err != nil {
-		fh.Close()
-		return err
-	}
-	if err := fh.Sync(); err != nil {
-		fh.Close()
-		return err
-	}
-	return fh.Close()
-}
-
-// TakeAuthFailures returns the recorded failures; clear removes the file once they are safe
-// in the audit log.
-func (d *Dir) TakeAuthFailures() (fails []AuthFailure, clear func() error, err error) {
-	p := filepath.Join(d.path, failuresName)
-	b, err := readLimited(p, 16<<20)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, func() error { return nil }, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		var f AuthFailure
-		if json.Unmarshal(sc.Bytes(), &f) == nil {
-			fails = append(fails, f)
-		}
-	}
-	return fails, func() error { return os.Remove(p) }, nil
 }
 
 func readLimited(path string, limit int64) ([]byte, error) {

@@ -49,12 +49,12 @@ type auditView struct {
 // auditPageSize is how many events a page shows.
 const auditPageSize = 200
 
-var auditActions = []string{audit.Unlock, audit.UnlockFailed, audit.Lock, audit.AutoLock, audit.OperatorAdd, audit.OperatorRemove,
+var auditActions = []string{audit.Unlock, audit.UnlockFailed, audit.UnlockFailuresAltered, audit.Lock, audit.AutoLock, audit.OperatorAdd, audit.OperatorRemove,
 	audit.PassphraseChange, audit.CustomerView, audit.CustomerReveal, audit.Search, audit.DocumentOpen, audit.Import, audit.ImportFile,
 	audit.QuarantineFix, audit.QuarantineClose, audit.CertNew, audit.CertSign, audit.TrustAdd, audit.AuditVerify, audit.AuditCheckpoint,
 	audit.AuditReport, audit.AuditPrune, audit.CorruptionFound, audit.SettingsChange, audit.DemoGenerate, audit.VaultCreate,
 	audit.DealInit, audit.ChecklistComplete, audit.ChecklistEvidence, audit.ChecklistSignOff, audit.ChecklistReopen, audit.Backup,
-	audit.PackageExport, audit.PackageReceive, audit.PackageReceipt}
+	audit.PackageExport, audit.PackageReceive, audit.PackageReceiveUndone, audit.PackageReceipt}
 
 // newAuditView returns the screen, or a nil view and a notice for those who may not see it.
 func newAuditView(a *App, s *vault.Session) (*auditView, fyne.CanvasObject) {

@@ -141,16 +141,64 @@ func (s *Session) stamp(ev audit.Event) audit.Event {
 	return ev
 }
 
+// metaAuthLog is the sealed state of the file of failed unlocks (store.AuthLogState).
+const metaAuthLog = "auth-failures-state"
+
+// ingestAuthFailures moves the failed unlocks recorded while the vault was locked into the
+// audit log, with an event for anything wrong with the file; the last event carries the new
+// state, so a crash never takes a failure in twice.
 func (s *Session) ingestAuthFailures() {
-	fails, clearFn, err := s.v.dir.TakeAuthFailures()
+	st, err := s.store()
 	if err != nil {
 		return
 	}
-	for _, f := range fails {
-		s.record(audit.Event{Time: f.Time, Operator: f.Operator, Workstation: f.Workstation,
-			Action: audit.UnlockFailed, Outcome: audit.Failed, Detail: map[string]string{"reason": f.Reason}})
+	var state store.AuthLogState
+	if err := st.GetMeta(metaAuthLog, &state); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return
 	}
-	_ = clearFn()
+	in, err := s.v.dir.TakeAuthFailures(state, s.v.opts.Now())
+	if err != nil {
+		return
+	}
+	if in.Next.Seq == state.Seq && in.Next.Last == state.Last && len(in.Problems) == 0 {
+		return // nothing since the last unlock
+	}
+	var events []audit.Event
+	for _, f := range in.Failures {
+		events = append(events, audit.Event{Time: f.Time, Operator: f.Operator, Workstation: f.Workstation,
+			Action: audit.UnlockFailed, Outcome: audit.Failed, Detail: map[string]string{"reason": f.Reason, "source": "auth-failures.jsonl"}})
+	}
+	if len(in.Problems) > 0 {
+		var ps []string
+		for _, p := range in.Problems {
+			ps = append(ps, p.String())
+		}
+		events = append(events, audit.Event{Action: audit.UnlockFailuresAltered, Outcome: audit.Failed,
+			Detail: map[string]string{"problems": strings.Join(ps, "; ")}})
+	}
+	for _, ev := range events[:max(0, len(events)-1)] {
+		s.record(ev)
+	}
+	change := []store.MetaChange{{Name: metaAuthLog, Value: in.Next}}
+	var werr error
+	if len(events) > 0 {
+		werr = s.recordWith(events[len(events)-1], change)
+	} else {
+		werr = st.UpdateMeta(change)
+	}
+	if werr == nil {
+		_ = s.v.dir.StartAuthLog(in.Next)
+	}
+}
+
+// startAuthLog begins a new vault's file of failed unlocks from a random anchor, so that
+// removing the file is found at the next unlock.
+func startAuthLog(st *store.Store, dir *store.Dir, now time.Time) error {
+	state := store.AuthLogState{Last: store.NewID("anchor"), At: now.UTC()}
+	if err := st.PutMeta(metaAuthLog, state); err != nil {
+		return err
+	}
+	return dir.StartAuthLog(state)
 }
 
 func (s *Session) store() (*store.Store, error) {

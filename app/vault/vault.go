@@ -99,6 +99,11 @@ func Create(path string, first NewOperator, demoPassphrase string, opts Options)
 		d.Close()
 		return nil, err
 	}
+	if err := startAuthLog(st, d, opts.Now()); err != nil {
+		s.closeStore()
+		d.Close()
+		return nil, err
+	}
 	s.record(audit.Event{Action: audit.VaultCreate, Target: d.Manifest.ID, Outcome: audit.OK})
 	return s, nil
 }
