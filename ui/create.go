@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -90,4 +91,7 @@ func (c *createScreen) submit() {
 	c.a.settings.LastVault = c.path.Text
 	c.a.saveSettings()
 	c.a.signedIn(s)
+	if vault.AloneWithoutAudit(role) {
+		dialog.ShowInformation(L("create.title"), L("create.no_audit_reader", map[string]any{"Role": roleName(role)}), c.a.win)
+	}
 }

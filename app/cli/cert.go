@@ -164,7 +164,9 @@ func certVerify(_ context.Context, env Env, args []string) error {
 			return fmt.Errorf("%s: %w", files[0], err)
 		}
 		if err != nil {
-			printReport(env, &pr.Report)
+			// The signatures may all hold, but the PDF does not show the statement they sign:
+			// no "complete" verdict is printed for it.
+			printChecks(env, &pr.Report)
 			return fmt.Errorf("%s: %w", files[0], err)
 		}
 		r = &pr.Report
@@ -194,6 +196,16 @@ func certVerify(_ context.Context, env Env, args []string) error {
 }
 
 func printReport(env Env, r *cert.Report) error {
+	printChecks(env, r)
+	if !r.Complete() {
+		return errIncomplete
+	}
+	fmt.Fprintln(env.Stdout, "complete: every required signer signed these exact bytes")
+	return nil
+}
+
+// printChecks prints the statement and each signer's check, without a verdict.
+func printChecks(env Env, r *cert.Report) {
 	st := r.Statement
 	fmt.Fprintf(env.Stdout, "certificate %s (%s), issued %s on %s\nbook digest %s\n", st.ID, st.Kind,
 		st.Issued.In(shanghai).Format("2006-01-02 15:04 MST"), st.Workstation, st.Figures.Digest)
@@ -213,11 +225,6 @@ func printReport(env Env, r *cert.Report) error {
 		}
 		fmt.Fprintf(env.Stdout, "  %s (%s, %s) %s: %s\n", c.Signer.Name, c.Signer.Role, c.Signer.Organisation, c.Signer.Fingerprint[:16], state)
 	}
-	if !r.Complete() {
-		return errIncomplete
-	}
-	fmt.Fprintln(env.Stdout, "complete: every required signer signed these exact bytes")
-	return nil
 }
 
 func certPDF(_ context.Context, env Env, args []string) error {

@@ -60,6 +60,9 @@ func vaultInit(_ context.Context, env Env, args []string) error {
 	defer s.Vault().Close()
 	defer s.Lock()
 	fmt.Fprintf(env.Stdout, "created vault %s with operator %s (%s, id %s)\n", *dir, op.Name, op.Role, s.Operator().ID)
+	if vault.AloneWithoutAudit(op.Role) {
+		fmt.Fprintf(env.Stderr, "note: no operator of this vault may read its audit log, and none may add one who can (roles auditor and admin); create vaults with --role admin and add the %s as a second operator\n", op.Role)
+	}
 	return nil
 }
 

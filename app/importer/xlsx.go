@@ -109,6 +109,7 @@ type sheetSource struct {
 	read   *atomic.Int64
 	size   int64
 	total  int64
+	perRow int64 // progress a row moves: the file's size over the rows the sheet declares
 }
 
 func openSheet(path, sheet string, read *atomic.Int64) (_ *sheetSource, err error) {
@@ -131,6 +132,7 @@ func openSheet(path, sheet string, read *atomic.Int64) (_ *sheetSource, err erro
 	if st, err := os.Stat(path); err == nil {
 		s.size = st.Size()
 	}
+	s.perRow = max(1, s.size/sheetRows(f, sheet, path))
 	r, err := s.next()
 	if errors.Is(err, io.EOF) {
 		return s, nil // an empty sheet: no header
@@ -144,6 +146,29 @@ func openSheet(path, sheet string, read *atomic.Int64) (_ *sheetSource, err erro
 		s.header[i] = strings.TrimSpace(h)
 	}
 	return s, nil
+}
+
+// sheetRows is the number of rows a sheet declares in its dimension ("A1:H10001", as Excel
+// writes it), or, when it declares none, an estimate from the unpacked size of the
+// workbook's sheets at about 200 bytes a row.
+func sheetRows(f *excelize.File, sheet, path string) int64 {
+	if dim, err := f.GetSheetDimension(sheet); err == nil {
+		if _, last, ok := strings.Cut(dim, ":"); ok {
+			if _, row, err := excelize.CellNameToCoordinates(last); err == nil && row > 1 {
+				return int64(row)
+			}
+		}
+	}
+	var xml uint64
+	if z, err := zip.OpenReader(path); err == nil {
+		for _, e := range z.File {
+			if strings.HasPrefix(e.Name, "xl/worksheets/") {
+				xml += e.UncompressedSize64
+			}
+		}
+		z.Close()
+	}
+	return max(1, int64(xml/200))
 }
 
 func (s *sheetSource) Header() []string { return s.header }
@@ -162,11 +187,12 @@ func (s *sheetSource) next() (row Row, err error) {
 		if err != nil {
 			return Row{}, fmt.Errorf("row %d: %w", s.line, err)
 		}
-		// Workbooks have no byte stream to count: progress moves by rows, with the file
-		// size spread over an estimate of 100 bytes a row.
-		if s.read != nil && s.total+100 <= s.size {
-			s.total += 100
-			s.read.Add(100)
+		// Workbooks have no byte stream to count: progress moves by rows, the file's size
+		// spread over the rows the sheet declares, and stops short of the end until the
+		// last row has been read.
+		if s.read != nil && s.total+s.perRow < s.size {
+			s.total += s.perRow
+			s.read.Add(s.perRow)
 		}
 		if blank(cells) {
 			continue

@@ -63,3 +63,7 @@ func (r Role) Can(p Permission) bool { return slices.Contains(permissions[r], p)
 
 // Permissions lists a role's permissions.
 func (r Role) Permissions() []Permission { return slices.Clone(permissions[r]) }
+
+// AloneWithoutAudit says that a vault whose only operator has role r has nobody who may read
+// its audit log, nor anyone who may add such an operator: creation warns about it.
+func AloneWithoutAudit(r Role) bool { return !r.Can(PermAudit) && !r.Can(PermManageOperators) }
