@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -306,7 +307,9 @@ func isSlotName(name string) bool {
 
 // Restore makes a new vault at path from a backup file. master opens an operator's slot of
 // the restored folder (the database is encrypted with a key derived from the master key).
-// On any failure the new folder is removed.
+// The vault is built in a sibling folder and renamed to path only when it is whole, so a
+// crash or failure never leaves a partial vault at path; a restoring folder left by a crash
+// is removed by the next restore to the same path.
 func Restore(ctx context.Context, backup, path string, master func(*Dir) ([]byte, error)) (err error) {
 	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s: %w", path, ErrExists)
@@ -314,6 +317,12 @@ func Restore(ctx context.Context, backup, path string, master func(*Dir) ([]byte
 	if _, err := VerifyBackup(ctx, backup); err != nil {
 		return err
 	}
+	leftovers, _ := filepath.Glob(path + ".restoring-*")
+	for _, l := range leftovers {
+		os.RemoveAll(l)
+	}
+	final := path
+	path = final + ".restoring-" + NewID("r")
 	if err := os.MkdirAll(filepath.Join(path, slotsDir), 0o700); err != nil {
 		return err
 	}
@@ -322,6 +331,45 @@ func Restore(ctx context.Context, backup, path string, master func(*Dir) ([]byte
 			os.RemoveAll(path)
 		}
 	}()
+	if err := restoreInto(ctx, backup, path, master); err != nil {
+		return err
+	}
+	crashAt("restore.loaded")
+	if err := syncTree(path); err != nil {
+		return err
+	}
+	os.Remove(final) // an empty folder given as the target
+	if err := os.Rename(path, final); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(final))
+}
+
+// crashAt marks a boundary tests end the process at, as a power cut would.
+var crashAt = func(step string) {}
+
+// syncTree fsyncs every file and folder under root.
+func syncTree(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return syncDir(p)
+		}
+		if d.Name() == lockName {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}
+
+func restoreInto(ctx context.Context, backup, path string, master func(*Dir) ([]byte, error)) error {
 	f, err := os.Open(backup)
 	if err != nil {
 		return err

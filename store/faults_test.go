@@ -2,11 +2,13 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -474,4 +476,74 @@ func TestFaultsBackup(t *testing.T) {
 		tally[outcome]++
 	}
 	t.Logf("outcomes over %d bytes: %v", len(orig), tally)
+}
+
+// The child half of TestRestoreCrash: restore, and end the process once the database is
+// loaded, before the folder is renamed into place.
+func init() {
+	backup := os.Getenv("HANDOVER_TEST_RESTORE_CRASH")
+	if backup == "" {
+		return
+	}
+	crashAt = func(step string) {
+		if step == "restore.loaded" {
+			os.Exit(77)
+		}
+	}
+	master := bytes.Repeat([]byte{0x42}, 32) // newStore's
+	Restore(context.Background(), backup, os.Getenv("HANDOVER_TEST_RESTORE_TO"), func(*Dir) ([]byte, error) { return master, nil })
+	os.Exit(0)
+}
+
+// TestRestoreCrash: a restore cut off before its end leaves nothing at the target, and the
+// next restore to it succeeds and removes what the first one left.
+func TestRestoreCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	s, master := newStore(t)
+	fill(t, s, 5)
+	if err := s.Dir().WriteSlot(SlotHeader{Operator: "op-test", Name: "测试", Role: "admin"}, []byte("age-encryption.org/v1\n")); err != nil {
+		t.Fatal(err)
+	}
+	want, err := snapshotOf(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Backup(ctx, t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "HANDOVER_TEST_RESTORE_CRASH="+info.Path, "HANDOVER_TEST_RESTORE_TO="+target)
+	if out, err := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != 77 {
+		t.Fatalf("the restore did not stop where it should: %v %s", err, out)
+	}
+	if _, err := os.Stat(target); !os.IsNotExist(err) {
+		t.Fatalf("a cut-off restore left the target: %v", err)
+	}
+	left, _ := filepath.Glob(target + ".restoring-*")
+	if len(left) != 1 {
+		t.Fatalf("leftovers %v", left)
+	}
+	if err := Restore(ctx, info.Path, target, func(*Dir) ([]byte, error) { return bytes.Clone(master), nil }); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(target + ".restoring-*"); len(left) != 0 {
+		t.Fatalf("leftovers after the second restore: %v", left)
+	}
+	d, err := OpenDir(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	rs, err := Open(d, master, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	if got, err := snapshotOf(rs); err != nil || !got.equal(want) {
+		t.Fatalf("the restored vault: %v", err)
+	}
 }
