@@ -89,6 +89,7 @@ func TestHostilePackageFiles(t *testing.T) {
 			r.unchanged(t)
 		})
 	}
+	checkPeak(t, 600<<20)
 }
 
 func isPartError(part string) func(error) bool {
