@@ -320,6 +320,18 @@ func TestWalkChecksWhatItSaw(t *testing.T) {
 			if !errors.As(err, &de) || !strings.Contains(de.Detail, c.what) {
 				t.Fatalf("walk after losing a %s: %v", c.name, err)
 			}
+			// The import's lookup and the customer list read the customers and loans too.
+			if c.what == "customers" || c.what == "loans" {
+				err := s.ScanBook(ctx, func(model.Customer, []model.Loan) error { return nil })
+				if !errors.As(err, &de) {
+					t.Fatalf("the import's scan after losing a %s: %v", c.name, err)
+				}
+			}
+			if c.what == "customers" {
+				if _, err := s.CustomerNos(ctx); !errors.As(err, &de) {
+					t.Fatalf("the customer list after losing a %s: %v", c.name, err)
+				}
+			}
 		})
 	}
 }

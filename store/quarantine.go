@@ -54,10 +54,17 @@ func (s *Store) MetaPrefix(ctx context.Context, prefix string, fn func(name stri
 
 // ScanBook calls fn with every customer and all their loans: those stored with the
 // customer and those an import stored separately, in loan order. An import builds its
-// lookup tables from it. Customers whose key was destroyed are skipped.
+// lookup tables from it. Customers whose key was destroyed are skipped. Like EachCustomer,
+// it checks what it saw against the counts of the same snapshot: a lookup built from part
+// of the book would let a duplicate in.
 func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []model.Loan) error) (err error) {
 	defer recoverCorrupt(&err, 0, "database")
 	return s.db.View(func(txn *badger.Txn) error {
+		var stored, seen Counts
+		var destroyed int64
+		if err := getSealedTxn(txn, s.meta, kMeta("counts"), &stored, 0, "meta"); err != nil {
+			return err
+		}
 		opts := badger.DefaultIteratorOptions
 		opts.PrefetchSize = 64
 		opts.Prefix = []byte{pCustomer}
@@ -76,6 +83,7 @@ func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []
 			no := model.CustomerNo(binary.BigEndian.Uint64(cs.Item().Key()[1:]))
 			sl, err := s.keys.Get(no)
 			if err == ErrKeyDestroyed {
+				destroyed++
 				continue
 			} else if err != nil {
 				return err
@@ -100,10 +108,16 @@ func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []
 				}
 				loans = append(loans, l)
 			}
+			seen.Customers++
+			seen.Loans += int64(len(loans))
 			if err := fn(rec.Customer, loans); err != nil {
 				return err
 			}
 		}
-		return nil
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return checkWalk(Counts{Customers: seen.Customers, Loans: seen.Loans, Repayments: stored.Repayments,
+			Documents: stored.Documents, DocumentBytes: stored.DocumentBytes}, stored, destroyed)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -180,13 +181,32 @@ func unmarshalRecord(b []byte, v any, no model.CustomerNo, what string) error {
 
 // CustomerNos lists every customer number in order. Only keys are read, so this is fast
 // enough to back a virtual list of a million rows (8 MB of memory).
-func (s *Store) CustomerNos(ctx context.Context) ([]model.CustomerNo, error) {
-	out := make([]model.CustomerNo, 0, s.Counts().Customers)
-	err := s.iterate(ctx, []byte{pCustomer}, true, func(it *badger.Item) (bool, error) {
-		out = append(out, model.CustomerNo(binary.BigEndian.Uint64(it.Key()[1:])))
-		return true, nil
+// The list must hold every customer the counts say: an iterator that ended at a damaged
+// block would otherwise show a shorter list as the whole book.
+func (s *Store) CustomerNos(ctx context.Context) (nos []model.CustomerNo, err error) {
+	defer recoverCorrupt(&err, 0, "database")
+	err = s.db.View(func(txn *badger.Txn) error {
+		var stored Counts
+		if err := getSealedTxn(txn, s.meta, kMeta("counts"), &stored, 0, "meta"); err != nil {
+			return err
+		}
+		nos = make([]model.CustomerNo, 0, stored.Customers)
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix, opts.PrefetchValues = []byte{pCustomer}, false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if len(nos)%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			nos = append(nos, model.CustomerNo(binary.BigEndian.Uint64(it.Item().Key()[1:])))
+		}
+		if int64(len(nos)) != stored.Customers {
+			return &DamageError{File: dbDir, Detail: fmt.Sprintf("the list of customers has %d where the vault counts %d", len(nos), stored.Customers)}
+		}
+		return nil
 	})
-	return out, err
+	return nos, err
 }
 
 // Hit is a search result: a customer, and for contract searches the loan.
