@@ -52,6 +52,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./crypto/sshsig/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME_SLOW) ./app/bag/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyBackup$$' -fuzztime $(FUZZTIME_SLOW) ./store/
+	$(GO) test -run '^$$' -fuzz '^FuzzLogDamage$$' -fuzztime $(FUZZTIME_SLOW) ./store/
+	$(GO) test -run '^$$' -fuzz '^FuzzTakeAuthFailures$$' -fuzztime $(FUZZTIME_SLOW) ./store/
 
 # The fault-injection suites at full stride (make test runs them short): single-bit flips
 # across every file of a vault, its crash image, a backup and a package (docs/VAULT.md).

@@ -23,9 +23,9 @@ import (
 // as Badger will, and tells a torn tail, which Badger may trim, from damage anywhere else,
 // which leaves the files untouched and refuses the open with a DamageError naming the file.
 //
-// A torn tail is what an interrupted append leaves: a last entry whose end (at least its
-// checksum) was never written, followed by nothing but zeros. Anything else after a bad
-// entry is damage: Badger's cut would drop data that was once committed.
+// A torn tail is what an interrupted append leaves: one entry partly written, nothing after
+// it (tornTail). Anything else after a bad entry is damage: Badger's cut would drop data that
+// was once committed.
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -101,11 +101,60 @@ func logDamage(data []byte) (off int, ok bool) {
 	for off < len(data) {
 		n, valid := logEntry(data[off:])
 		if !valid {
-			return off, allZero(data[off:]) || tornEntry(data[off:])
+			return off, tornTail(data, off)
 		}
 		off += n
 	}
 	return off, true
+}
+
+// maxTornSpan bounds what one interrupted append can leave: Badger copies one entry at a
+// time into the mapped file, and no entry of ours is near this size.
+const maxTornSpan = 2 << 20
+
+// tornTail says whether the bytes from off, where an entry fails its checksum, are what a
+// process killed while copying one entry into the mapped file leaves. Badger copies one entry
+// at a time, so nothing whole follows a torn one, and some of its bytes were never written:
+// either a gap inside it (a large copy fills the middle before its first and last bytes) or
+// its end (a copy cut short, the declared length running into zeros). A complete entry that
+// fails its checksum has neither: the data is encrypted, and 32 zero bytes in a row do not
+// occur in it by chance; and a length field damaged to claim more than was written is told
+// apart by trying the header's single-bit changes for a whole entry.
+func tornTail(data []byte, off int) bool {
+	rest := data[off:]
+	last := len(bytes.TrimRight(rest, "\x00")) // bytes up to the last one not zero
+	if last == 0 {
+		return true
+	}
+	if last > maxTornSpan {
+		return false
+	}
+	for y := 1; y < last; y++ {
+		if n, valid := logEntry(rest[y:last]); valid && n > 0 {
+			return false // a whole entry behind the bad one: damage, not an interrupted append
+		}
+	}
+	if bytes.Contains(rest[:last], make([]byte, 32)) {
+		return true
+	}
+	klen, vlen, hlen, ok := logEntryHeader(rest)
+	return ok && hlen+klen+vlen+4 > last && !headerFlipped(rest[:last])
+}
+
+// headerFlipped says whether b becomes one whole entry when one bit of its header changes.
+func headerFlipped(b []byte) bool {
+	c := bytes.Clone(b)
+	for i := 0; i < min(len(c), 24); i++ {
+		for bit := range 8 {
+			c[i] ^= 1 << bit
+			n, valid := logEntry(c)
+			c[i] ^= 1 << bit
+			if valid && n == len(c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // logEntry decodes one entry in Badger's log format (meta, user meta, uvarint key length,
@@ -140,21 +189,6 @@ func logEntryHeader(b []byte) (klen, vlen, hlen int, ok bool) {
 		return 0, 0, 0, false
 	}
 	return int(vals[0]), int(vals[1]), i, true
-}
-
-// tornEntry says whether b, starting at an entry that does not check, is an append cut
-// short: the entry's declared end lies within b, its checksum was never written (zeros),
-// and only zeros follow.
-func tornEntry(b []byte) bool {
-	klen, vlen, hlen, ok := logEntryHeader(b)
-	if !ok {
-		return false
-	}
-	end := hlen + klen + vlen
-	if end+4 > len(b) {
-		return allZero(b[hlen:])
-	}
-	return allZero(b[end:])
 }
 
 func allZero(b []byte) bool {

@@ -89,6 +89,9 @@ func TestKillDuringImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
+	if keep := os.Getenv("HANDOVER_KILL_KEEP"); keep != "" {
+		exec.Command("cp", "-a", vaultDir, keep).Run()
+	}
 	st, err = store.Open(d, killMaster, false)
 	if err != nil {
 		t.Fatalf("open after kill: %v", err)

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// logOf builds a log in Badger's entry format: the 20-byte header, entries of random
+// (as encrypted) keys and values of the sizes given, and zeros up to size (preallocated),
+// or nothing after the last entry when size is 0. It returns where each entry starts.
+func logOf(sizes []int, size int) (data []byte, starts []int) {
+	r := rand.New(rand.NewPCG(4, 4))
+	data = make([]byte, logHeaderSize)
+	for _, n := range sizes {
+		starts = append(starts, len(data))
+		k := make([]byte, 16)
+		v := make([]byte, n)
+		for i := range k {
+			k[i] = byte(r.Uint32())
+		}
+		for i := range v {
+			v[i] = byte(r.Uint32())
+		}
+		e := []byte{0x40, 0}
+		e = binary.AppendUvarint(e, uint64(len(k)))
+		e = binary.AppendUvarint(e, uint64(len(v)))
+		e = binary.AppendUvarint(e, 0)
+		e = append(append(e, k...), v...)
+		e = binary.BigEndian.AppendUint32(e, crc32.Checksum(e, castagnoli))
+		data = append(data, e...)
+	}
+	if size > len(data) {
+		data = append(data, make([]byte, size-len(data))...)
+	}
+	return data, starts
+}
+
+func TestLogDamageTellsTornFromDamaged(t *testing.T) {
+	big := 64 << 10
+	cases := []struct {
+		name  string
+		make  func() []byte
+		whole bool // ok: Badger may trim what it finds
+	}{
+		{"clean, preallocated", func() []byte { d, _ := logOf([]int{100, big, 50}, 1<<20); return d }, true},
+		{"clean, closed", func() []byte { d, _ := logOf([]int{100, big, 50}, 0); return d }, true},
+		{"last entry cut short", func() []byte {
+			d, s := logOf([]int{100, big, big}, 1<<20)
+			clear(d[s[2]+big/2:]) // the copy stopped half way
+			return d
+		}, true},
+		{"last entry's first and last bytes never written", func() []byte {
+			d, s := logOf([]int{100, big, big}, 1<<20)
+			clear(d[s[2] : s[2]+128])
+			clear(d[s[2]+big-100 : s[2]+big+30])
+			return d
+		}, true},
+		{"a bit flipped in the middle", func() []byte {
+			d, s := logOf([]int{100, big, big}, 1<<20)
+			d[s[1]+500] ^= 4
+			return d
+		}, false},
+		{"a bit flipped in the last entry, preallocated", func() []byte {
+			d, s := logOf([]int{100, big, big}, 1<<20)
+			d[s[2]+500] ^= 4
+			return d
+		}, false},
+		{"a bit flipped in the last entry, closed", func() []byte {
+			d, s := logOf([]int{100, big, big}, 0)
+			d[s[2]+500] ^= 4
+			return d
+		}, false},
+		{"the last entry's length made larger", func() []byte {
+			d, s := logOf([]int{100, big, 300}, 1<<20)
+			d[s[2]+4] ^= 0x40 // the value length's second byte
+			return d
+		}, false},
+		{"the first entry's header zeroed", func() []byte {
+			d, s := logOf([]int{100, big, 300}, 1<<20)
+			clear(d[s[0] : s[0]+6])
+			return d
+		}, false},
+		{"a bit set in the preallocated zeros", func() []byte {
+			d, _ := logOf([]int{100, big}, 1<<20)
+			d[len(d)-1000] = 1
+			return d
+		}, true},
+	}
+	for _, c := range cases {
+		if _, ok := logDamage(c.make()); ok != c.whole {
+			t.Errorf("%s: ok %v, want %v", c.name, ok, c.whole)
+		}
+	}
+}
+
+// FuzzLogDamage: any bytes are judged without a panic, and a log of whole entries always
+// passes.
+func FuzzLogDamage(f *testing.F) {
+	d, _ := logOf([]int{10, 300}, 4096)
+	f.Add(d)
+	f.Add(d[:100])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		logDamage(b)
+		good, _ := logOf([]int{len(b) % 500, 7}, 0)
+		if _, ok := logDamage(good); !ok {
+			t.Fatal("a log of whole entries was judged damaged")
+		}
+	})
+}
+
+// FuzzTakeAuthFailures: any file of failed unlocks is read without a panic, and every
+// failure it takes in came from a line of the file.
+func FuzzTakeAuthFailures(f *testing.F) {
+	f.Add([]byte(`{"seq":0,"prev":"anchor","base":true,"salt":"00"}` + "\n" + `{"seq":1,"prev":"x","time":"2026-12-01T00:00:00Z","operator":"op-1","reason":"wrong_passphrase"}` + "\n"))
+	f.Add([]byte("junk\n\n{}\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, failuresName), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d := &Dir{path: dir}
+		in, err := d.TakeAuthFailures(AuthLogState{Seq: 0, Last: "anchor"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Failures) > bytes.Count(b, []byte("\n"))+1 {
+			t.Fatalf("%d failures from %d lines", len(in.Failures), bytes.Count(b, []byte("\n"))+1)
+		}
+	})
+}
