@@ -83,6 +83,9 @@ func checkLogFile(dbPath, name string, keyIDs map[uint64]bool) error {
 	if len(data) < logHeaderSize {
 		return nil // Badger starts such a file anew; it holds nothing
 	}
+	if allZero(data[logHeaderSize:]) {
+		return nil // no entry: a file made just before a crash holds nothing to lose
+	}
 	// Badger replays the memtable logs before it reads the value log's header, so a damaged
 	// key ID there would be found only after the logs were cut.
 	if !keyIDs[binary.BigEndian.Uint64(data[:8])] {

@@ -134,3 +134,12 @@ func FuzzTakeAuthFailures(f *testing.F) {
 		}
 	})
 }
+
+// A log created just before a crash, its header not yet written, holds nothing: it opens.
+func TestLogCreatedBeforeCrash(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "00001.mem"), make([]byte, 1<<20), 0o600)
+	if err := checkLogFile(dir, "00001.mem", map[uint64]bool{7: true}); err != nil {
+		t.Fatal(err)
+	}
+}
