@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"handover/crypto/seal"
 )
 
 // BenchmarkWriterAdd is the cost of sealing and committing one customer with two loans,
@@ -133,7 +135,7 @@ func BenchmarkAuditScan1M(b *testing.B) {
 func BenchmarkVerifyTables(b *testing.B) {
 	s := book200k(b)
 	for b.Loop() {
-		if err := verifyTables(s.db); err != nil {
+		if err := verifyTables(s.db, filepath.Join(s.dir.path, dbDir), seal.Derive(bytes.Repeat([]byte{0x42}, 32), "badger")); err != nil {
 			b.Fatal(err)
 		}
 	}

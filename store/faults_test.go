@@ -191,6 +191,11 @@ func flipOutcome(t *testing.T, fixture string, master []byte, want *bookSnapshot
 		if !isDamageReport(err) {
 			t.Errorf("%s @%d bit %d: open refused without naming damage: %v", rel, off, bit, err)
 		}
+		// Damage is named by its file, so the user knows what was hit.
+		var de *DamageError
+		if errors.As(err, &de) && de.File != filepath.ToSlash(rel) {
+			t.Errorf("%s @%d bit %d: refused naming %s: %v", rel, off, bit, de.File, err)
+		}
 		after := treeFiles(t, dir)
 		for name, content := range before {
 			if !keepsData(content, after[name]) {

@@ -64,7 +64,7 @@ var (
 
 // Options tune the database for a desktop: bounded memory whatever the size of the book.
 // The numbers are explained in docs/VAULT.md and measured in docs/BENCHMARKS.md.
-func badgerOptions(path string, key seal.Key) badger.Options {
+func badgerOptions(path string, key seal.Key, log badger.Logger) badger.Options {
 	o := badger.DefaultOptions(path).
 		WithEncryptionKey(key[:]).
 		WithIndexCacheSize(32 << 20). // Badger panics without these two when encrypted
@@ -84,7 +84,7 @@ func badgerOptions(path string, key seal.Key) badger.Options {
 		WithChecksumVerificationMode(options.OnBlockRead).
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
-		WithLogger(nil) // Badger's logs name files, not data, but we log nothing we do not own
+		WithLogger(log) // Badger's logs name files, not data; we keep only what says a table was left out
 	// Tables of the same size at every level. By default each level's tables are twice the
 	// size of the level above, and a compaction holds several table builders of twice the
 	// table size in memory: the deeper a growing vault's levels, the more memory compactions
@@ -110,7 +110,7 @@ func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
 		return nil, err
 	}
 	if !create {
-		if err := verifyTables(db); err != nil {
+		if err := verifyTables(db, filepath.Join(d.path, dbDir), seal.Derive(master, "badger")); err != nil {
 			db.Close()
 			keys.close()
 			return nil, err
@@ -163,10 +163,17 @@ func openBadger(path string, key seal.Key, create bool) (db *badger.DB, err erro
 		}
 	}
 	removeEmptyMemtables(path)
-	db, err = badger.Open(badgerOptions(path, key))
+	log := &tableLog{}
+	db, err = badger.Open(badgerOptions(path, key, log))
 	if err != nil && strings.Contains(err.Error(), "Create a new file") {
 		// Badger issue #2207: the first Open after such a crash fails but fixes the file.
-		db, err = badger.Open(badgerOptions(path, key))
+		db, err = badger.Open(badgerOptions(path, key, log))
+	}
+	if err == nil && !create {
+		if name := log.leftOut(); name != "" {
+			db.Close()
+			return nil, damaged(name, "the table fails its checksum, and the database left it out")
+		}
 	}
 	if err != nil {
 		if create {
@@ -177,23 +184,6 @@ func openBadger(path string, key seal.Key, create bool) (db *badger.DB, err erro
 	return db, nil
 }
 
-// verifyTables reads every block of every table once and checks its checksum. Badger checks
-// a block when it reads it, but an iterator that meets a damaged block just ends, as if the
-// data had ended there: a walk of the book would see a smaller book without an error. So an
-// existing vault is only opened when every table is whole (docs/VAULT.md, "Damage"), and
-// walks check what they saw against the stored counts.
-func verifyTables(db *badger.DB) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &DamageError{File: dbDir, Detail: "a table fails its checksum"}
-		}
-	}()
-	if err := db.VerifyChecksum(); err != nil {
-		return badgerDamage(err)
-	}
-	return nil
-}
-
 // badgerFile finds the database file a Badger error names.
 var badgerFile = regexp.MustCompile(`(\d{5,}\.(?:sst|vlog|mem)|MANIFEST|KEYREGISTRY|DISCARD)`)
 
@@ -202,6 +192,8 @@ func badgerDamage(err error) error {
 	file := dbDir
 	if m := badgerFile.FindString(err.Error()); m != "" {
 		file = dbDir + "/" + m
+	} else if strings.Contains(strings.ToLower(err.Error()), "manifest") {
+		file = dbDir + "/MANIFEST"
 	} else if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
 		file = dbDir + "/KEYREGISTRY"
 	}
