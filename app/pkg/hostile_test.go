@@ -87,9 +87,9 @@ func TestHostilePackageFiles(t *testing.T) {
 				t.Fatalf("receive: %v", err)
 			}
 			r.unchanged(t)
+			checkPeak(t, d, recipient, sender.Card, 600<<20)
 		})
 	}
-	checkPeak(t, 600<<20)
 }
 
 func isPartError(part string) func(error) bool {

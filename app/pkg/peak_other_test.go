@@ -2,6 +2,12 @@
 
 package pkg_test
 
-import "testing"
+import (
+	"testing"
 
-func checkPeak(t *testing.T, limit int64) { t.Log("peak memory is measured on Linux") }
+	"handover/crypto/identity"
+)
+
+func checkPeak(t *testing.T, dir string, recipient *identity.Identity, sender identity.Card, limit int64) {
+	t.Log("peak memory is measured on Linux")
+}

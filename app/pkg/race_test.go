@@ -1,0 +1,5 @@
+//go:build race
+
+package pkg_test
+
+const raceEnabled = true
