@@ -75,17 +75,7 @@ func faultFixture(t *testing.T, crashImage bool) (dir string, master []byte, wan
 	memTableSize, valueLogFileSize = 1<<20, 1<<20
 	t.Cleanup(func() { memTableSize, valueLogFileSize = mem, vlog })
 	s, master := newStore(t)
-	w := s.NewWriter()
-	for i := 1; i <= 24; i++ {
-		b := book(i)
-		b.Documents[0].Content = bytes.Repeat([]byte{byte(i)}, 300+i)
-		if _, err := w.Add(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	fillSmall(t, s, 24)
 	for i := range 12 {
 		if _, err := s.AppendAudit([]byte(`{"action":"test","n":` + strconv.Itoa(i) + `}`)); err != nil {
 			t.Fatal(err)
@@ -110,6 +100,23 @@ func faultFixture(t *testing.T, crashImage bool) (dir string, master []byte, wan
 	}
 	os.Remove(filepath.Join(dir, lockName))
 	return dir, master, want
+}
+
+// fillSmall writes n customers like fill, with documents of a few hundred bytes, so that a
+// damaged copy of the vault is cheap to make.
+func fillSmall(t *testing.T, s *Store, n int) {
+	t.Helper()
+	w := s.NewWriter()
+	for i := 1; i <= n; i++ {
+		b := book(i)
+		b.Documents[0].Content = bytes.Repeat([]byte{byte(i)}, 300+i)
+		if _, err := w.Add(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func copyTree(t testing.TB, src, dst string) {
@@ -406,17 +413,7 @@ func (s *Store) addLooseRecord(t *testing.T, what string) []byte {
 // or the restored vault reads exactly as the original; a refused restore leaves no folder.
 func TestFaultsBackup(t *testing.T) {
 	s, master := newStore(t)
-	w := s.NewWriter()
-	for i := 1; i <= 12; i++ {
-		b := book(i)
-		b.Documents[0].Content = bytes.Repeat([]byte{byte(i)}, 200+i)
-		if _, err := w.Add(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	fillSmall(t, s, 12)
 	logEvents(t, s, 5)
 	// A backup holds at least one operator's slot; its content does not matter here.
 	if err := s.Dir().WriteSlot(SlotHeader{Operator: "op-test", Name: "测试", Role: "admin"}, []byte("age-encryption.org/v1\n")); err != nil {

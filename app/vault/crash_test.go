@@ -159,16 +159,7 @@ func newCrashFixture(t *testing.T) *crashFixture {
 	}
 	f.senderCard, f.receiverCard = sender.Card, receiver.Card
 
-	admin, err := Create(f.sender, NewOperator{Name: "管理员甲", Role: Admin, Passphrase: "admin-passphrase"}, "", fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := admin.AddOperator(NewOperator{Name: "出让方经办", Role: Transferor, Passphrase: "operator-pass"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.transferor = op.ID
-	closeAll(admin)
+	f.transferor = vaultWithOperator(t, f.sender, Transferor)
 	s, err := f.unlock(f.sender, f.transferor, "operator-pass")
 	if err != nil {
 		t.Fatal(err)
@@ -194,16 +185,7 @@ func newCrashFixture(t *testing.T) *crashFixture {
 	}
 	closeAll(s)
 
-	admin, err = Create(f.receiver, NewOperator{Name: "管理员乙", Role: Admin, Passphrase: "admin-passphrase"}, "", fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err = admin.AddOperator(NewOperator{Name: "受让方经办", Role: Transferee, Passphrase: "operator-pass"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.transferee = op.ID
-	closeAll(admin)
+	f.transferee = vaultWithOperator(t, f.receiver, Transferee)
 	r, err := f.unlock(f.receiver, f.transferee, "operator-pass")
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +196,22 @@ func newCrashFixture(t *testing.T) *crashFixture {
 	closeAll(r)
 	os.WriteFile(filepath.Join(f.root, "operators"), []byte(f.transferor+" "+f.transferee+" "+f.pkgDir), 0o600)
 	return f
+}
+
+// vaultWithOperator creates a vault at dir whose administrator adds one operator of role
+// (passphrase "operator-pass"), and returns that operator's ID.
+func vaultWithOperator(t *testing.T, dir string, role Role) string {
+	t.Helper()
+	admin, err := Create(dir, NewOperator{Name: "管理员", Role: Admin, Passphrase: "admin-passphrase"}, "", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll(admin)
+	op, err := admin.AddOperator(NewOperator{Name: "经办" + string(role), Role: role, Passphrase: "operator-pass"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return op.ID
 }
 
 // crashChild runs op in a child process that ends itself at step.
