@@ -70,7 +70,9 @@ func newUnlockScreen(a *App) *unlockScreen {
 	header := container.NewHBox(icon, container.NewVBox(title, subtitle))
 	card := widget.NewCard("", "", container.NewVBox(
 		form,
-		container.NewHBox(u.busy, u.status),
+		// The message takes the card's width: in an HBox a wrapping label gets its minimum
+		// width and a long message stood one character a line.
+		container.NewBorder(nil, nil, u.busy, nil, u.status),
 		widget.NewSeparator(),
 		container.NewHBox(openBtn, createBtn, layout.NewSpacer(), u.language),
 	))
