@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"handover/crypto/keyslot"
 	"io"
 	"os"
 	"path/filepath"
@@ -98,8 +99,11 @@ func OpenDir(path string) (*Dir, error) {
 	if err := json.Unmarshal(b, &m); err != nil || m.Format != manifestFormat {
 		return nil, fmt.Errorf("%s: %w", path, ErrNotVault)
 	}
-	if m.Version != 1 {
+	if m.Version > 1 {
 		return nil, fmt.Errorf("%s: vault format version %d is newer than this program", path, m.Version)
+	}
+	if m.Version != 1 {
+		return nil, fmt.Errorf("%s: vault.json is damaged: %w", path, ErrNotVault)
 	}
 	d, err := hold(path)
 	if err != nil {
@@ -181,7 +185,7 @@ func (d *Dir) ReadSlot(operator string) (SlotHeader, []byte, error) {
 	line, rest, ok := bytes.Cut(b, []byte("\n"))
 	var h SlotHeader
 	if !ok || json.Unmarshal(line, &h) != nil || h.Operator != operator {
-		return SlotHeader{}, nil, fmt.Errorf("key slot of operator %s is damaged", operator)
+		return SlotHeader{}, nil, fmt.Errorf("operator %s: %w", operator, keyslot.ErrCorrupt)
 	}
 	return h, rest, nil
 }
