@@ -406,7 +406,7 @@ func restoreInto(ctx context.Context, backup, path string, master func(*Dir) ([]
 			return err
 		}
 		defer clear(key)
-		db, err := openBadger(filepath.Join(path, dbDir), seal.Derive(key, "badger"), true)
+		db, err := openBadger(filepath.Join(path, dbDir), seal.Derive(key, "badger"), true, false)
 		if err != nil {
 			return err
 		}

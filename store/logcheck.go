@@ -278,3 +278,38 @@ func wholeRecordsFollow(b []byte) bool {
 	}
 	return false
 }
+
+// keepLogs copies the files a trimming open may shorten (the memtable logs, the newest
+// value log, the MANIFEST) into dir, as they are, and returns dir.
+func keepLogs(dbPath, dir string) (string, error) {
+	entries, err := os.ReadDir(dbPath)
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	newest := ""
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case strings.HasSuffix(name, ".mem"), name == "MANIFEST":
+			names = append(names, name)
+		case strings.HasSuffix(name, ".vlog") && name > newest:
+			newest = name
+		}
+	}
+	if newest != "" {
+		names = append(names, newest)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(dbPath, name))
+		if err != nil {
+			return "", err
+		}
+		if err := WriteFileAtomic(filepath.Join(dir, name), b, 0o600); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}

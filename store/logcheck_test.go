@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"math/rand/v2"
 	"os"
@@ -141,5 +142,42 @@ func TestLogCreatedBeforeCrash(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "00001.mem"), make([]byte, 1<<20), 0o600)
 	if err := checkLogFile(dir, "00001.mem", map[uint64]bool{7: true}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// After a power cut a log can hold a hole followed by pages that were written: Open refuses
+// it as damage, OpenTrimming keeps the files as they were and opens as the database would;
+// the book then reads as it was committed.
+func TestOpenTrimmingAfterAHole(t *testing.T) {
+	s, master := newStore(t)
+	fill(t, s, 10)
+	want, err := snapshotOf(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.Dir()
+	s.Close()
+	dbPath := filepath.Join(d.Path(), dbDir)
+	vlogs, _ := filepath.Glob(filepath.Join(dbPath, "*.vlog"))
+	newest := vlogs[len(vlogs)-1]
+	orig, _ := os.ReadFile(newest)
+	// A hole where an entry was being written, then a whole entry that was never committed.
+	tail, _ := logOf([]int{200}, 0)
+	hole := append(append(bytes.Repeat([]byte{0x5a}, 40), make([]byte, 64)...), tail[logHeaderSize:]...)
+	os.WriteFile(newest, append(bytes.Clone(orig), hole...), 0o600)
+	var de *DamageError
+	if _, err := Open(d, master, false); !errors.As(err, &de) {
+		t.Fatalf("open of a log with a hole: %v", err)
+	}
+	s2, kept, err := OpenTrimming(d, master, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if got, err := snapshotOf(s2); err != nil || !got.equal(want) {
+		t.Fatalf("after trimming: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(kept, filepath.Base(newest))); !bytes.Equal(b, append(bytes.Clone(orig), hole...)) {
+		t.Fatal("the log as it was is not kept")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -96,12 +97,30 @@ func badgerOptions(path string, key seal.Key, log badger.Logger) badger.Options 
 // Open unlocks the vault held by d with its master key. create makes the key table and the
 // database of a new vault.
 func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
+	return open(d, master, create, false)
+}
+
+// OpenTrimming opens an existing vault whose logs Open refused, letting the database cut
+// each log at its first bad entry as it would after a crash: after a power cut, unwritten
+// pages can look like damage. Every file the cut may shorten is first copied, as it is, into
+// a folder of the vault (returned), so nothing is destroyed; the caller must then read the
+// whole book and verify the audit log, which find anything committed that was cut.
+func OpenTrimming(d *Dir, master []byte, now time.Time) (s *Store, kept string, err error) {
+	kept, err = keepLogs(filepath.Join(d.path, dbDir), filepath.Join(d.path, "repair-"+now.UTC().Format("20060102-150405")))
+	if err != nil {
+		return nil, "", err
+	}
+	s, err = open(d, master, false, true)
+	return s, kept, err
+}
+
+func open(d *Dir, master []byte, create, trim bool) (s *Store, err error) {
 	ktPath := filepath.Join(d.path, keyTableName)
 	keys, err := openKeyTable(ktPath, seal.Derive(master, "keytable"), create)
 	if err != nil {
 		return nil, err
 	}
-	db, err := openBadger(filepath.Join(d.path, dbDir), seal.Derive(master, "badger"), create)
+	db, err := openBadger(filepath.Join(d.path, dbDir), seal.Derive(master, "badger"), create, trim)
 	if err != nil {
 		keys.close()
 		if create {
@@ -148,7 +167,7 @@ func Open(d *Dir, master []byte, create bool) (s *Store, err error) {
 // An existing vault's master key was authenticated by its key slot, so Badger refusing it
 // means damaged files, not a wrong key: every error opening an existing database is a
 // DamageError naming the file where Badger's message names one.
-func openBadger(path string, key seal.Key, create bool) (db *badger.DB, err error) {
+func openBadger(path string, key seal.Key, create, trim bool) (db *badger.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, fmt.Errorf("%w: %v", ErrWrongKey, r)
@@ -157,7 +176,7 @@ func openBadger(path string, key seal.Key, create bool) (db *badger.DB, err erro
 			}
 		}
 	}()
-	if !create {
+	if !create && !trim {
 		if err := checkLogs(path); err != nil {
 			return nil, err
 		}

@@ -26,6 +26,7 @@ const (
 	Unlock                = "vault.unlock"
 	UnlockFailed          = "vault.unlock_failed"
 	UnlockFailuresAltered = "vault.unlock_failures_altered" // the file of failed unlocks was changed while locked
+	VaultRepair           = "vault.repair"                  // logs refused as damaged cut as after a crash, then the book read whole
 	Lock                  = "vault.lock"
 	AutoLock              = "vault.autolock"
 	OperatorAdd           = "operator.add"

@@ -56,6 +56,7 @@ func commands() []command {
 		{"vault passwd", "change an operator's passphrase", vaultPasswd},
 		{"vault add-operator", "add an operator (needs an administrator)", vaultAddOperator},
 		{"vault remove-operator", "remove an operator (needs an administrator)", vaultRemoveOperator},
+		{"vault repair", "open a vault refused as damaged after a power cut, as the database would, keeping the logs as they were, then read it whole (needs an administrator)", vaultRepair},
 		{"import", "import CSV/TSV/.xlsx files or a folder of scans: --vault DIR [--table T] [--encoding E] [--mapping FILE] [--json] FILE…", importCmd},
 		{"quarantine list", "list quarantined rows: --vault DIR [--state S] [--reason R] [--column C] [--json]", quarantineList},
 		{"quarantine correct", "correct a quarantined row and validate it again: --key K --set COLUMN=VALUE…", quarantineCorrect},

@@ -272,3 +272,48 @@ func vaultRemoveOperator(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "removed operator %s\n", *target)
 	return nil
 }
+
+// vaultRepair opens a vault whose logs were refused as damaged, as the database would after a
+// crash (a power cut can leave unwritten pages that look like damage), keeping the logs as
+// they were in a folder of the vault, and then reads the whole book and verifies the log.
+func vaultRepair(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("vault repair", env)
+	u := addUnlockFlags(fs)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *u.dir == "" {
+		return usagef("--vault is required")
+	}
+	pass, err := secret(env, *u.passFile, "HANDOVER_PASSPHRASE", "passphrase")
+	if err != nil {
+		return err
+	}
+	v, err := vault.Open(*u.dir, env.Vault)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	id, err := pickOperator(v, *u.operator)
+	if err != nil {
+		return err
+	}
+	rep, err := v.Repair(ctx, id, pass)
+	if rep != nil {
+		if *asJSON {
+			if perr := printJSON(env.Stdout, rep); perr != nil {
+				return perr
+			}
+		} else {
+			fmt.Fprintf(env.Stdout, "the logs as they were are kept in %s\n", rep.Kept)
+			if rep.Figures != nil {
+				fmt.Fprintf(env.Stdout, "the book reads whole: %d customers, digest %s\n", rep.Figures.Customers, rep.Figures.Digest)
+			}
+			if rep.AuditOK {
+				fmt.Fprintln(env.Stdout, "the audit log verifies; compare the figures with your last certificate or backup before going on")
+			}
+		}
+	}
+	return err
+}
