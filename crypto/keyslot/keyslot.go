@@ -69,8 +69,15 @@ func Wrap(masterKey []byte, operatorID, passphrase string, workFactor int) ([]by
 }
 
 // Unwrap opens a slot and returns the master key.
-func Unwrap(slot []byte, operatorID, passphrase string) ([]byte, error) {
-	defer releaseScryptMemory()
+func Unwrap(slot []byte, operatorID, passphrase string) (key []byte, err error) {
+	defer func() {
+		// Only a derivation that ran holds scrypt's memory: it ends in a key or in a wrong
+		// passphrase. A slot refused before any work has nothing to give back, and forcing a
+		// collection for it costs more than the refusal.
+		if err == nil || errors.Is(err, ErrWrongPassphrase) || errors.Is(err, ErrWrongOperator) {
+			releaseScryptMemory()
+		}
+	}()
 	if len(slot) > maxSlotSize {
 		return nil, ErrCorrupt
 	}
