@@ -122,6 +122,11 @@ func TestHostileEntries(t *testing.T) {
 		{"huge field", tar.Header{Name: "bag/bag-info.txt", Typeflag: tar.TypeReg}, strings.Repeat("A", 100<<20),
 			func(l *Limits) { l.TagSize = 64 << 10 }, "tag file"},
 		{"outside the bag", tar.Header{Name: "other/data/x", Typeflag: tar.TypeReg}, "x", nil, "outside"},
+		// Tag files are held in memory: only the three a handover bag has, once each, each
+		// within the default limit.
+		{"an unknown tag file", tar.Header{Name: "bag/extra-tags.txt", Typeflag: tar.TypeReg}, "x", nil, "not part of a handover package"},
+		{"a 400 MiB tag file declared", tar.Header{Name: "bag/bag-info.txt", Typeflag: tar.TypeReg, Size: 400 << 20}, "", nil, "tag file"},
+		{"a tag file twice", tar.Header{Name: "bag/bagit.txt", Typeflag: tar.TypeReg}, "x", nil, "duplicate"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
