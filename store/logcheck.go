@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -76,39 +79,119 @@ func damaged(name, format string, args ...any) *DamageError {
 }
 
 func checkLogFile(dbPath, name string, keyIDs map[uint64]bool) error {
-	data, err := os.ReadFile(filepath.Join(dbPath, name))
+	f, err := os.Open(filepath.Join(dbPath, name))
 	if err != nil {
 		return err
 	}
-	if len(data) < logHeaderSize {
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := info.Size()
+	if size < logHeaderSize {
 		return nil // Badger starts such a file anew; it holds nothing
 	}
-	if allZero(data[logHeaderSize:]) {
+	if last, err := lastNonZero(f, logHeaderSize, size); err != nil {
+		return err
+	} else if last == 0 {
 		return nil // no entry: a file made just before a crash holds nothing to lose
 	}
 	// Badger replays the memtable logs before it reads the value log's header, so a damaged
 	// key ID there would be found only after the logs were cut.
-	if !keyIDs[binary.BigEndian.Uint64(data[:8])] {
+	var hdr [8]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil {
+		return err
+	}
+	if !keyIDs[binary.BigEndian.Uint64(hdr[:])] {
 		return damaged(name, "its header names no known data key")
 	}
-	if off, ok := logDamage(data); !ok {
+	off, ok, err := logDamageAt(f, size)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return damaged(name, "entry at byte %d fails its checksum and data follows it", off)
 	}
 	return nil
 }
 
-// logDamage walks a Badger log (value log or memtable log) entry by entry. ok is false when
-// an entry fails its checksum and what follows is not a torn tail; off is that entry.
+// logDamage is logDamageAt for a log in memory.
 func logDamage(data []byte) (off int, ok bool) {
+	o, ok, _ := logDamageAt(bytes.NewReader(data), int64(len(data)))
+	return int(o), ok
+}
+
+// maxEntry is the largest entry read whole; a larger one is not of this program's making.
+const maxEntry = 16 << 20
+
+// logDamageAt walks a Badger log (value log or memtable log) of size bytes entry by entry,
+// streaming: a log is mapped at twice its size, and holding it would add that to every
+// unlock's memory. ok is false when an entry fails its checksum and what follows is not a
+// torn tail; off is that entry.
+func logDamageAt(r io.ReaderAt, size int64) (off int64, ok bool, err error) {
 	off = logHeaderSize
-	for off < len(data) {
-		n, valid := logEntry(data[off:])
-		if !valid {
-			return off, tornTail(data, off)
+	br := bufio.NewReaderSize(io.NewSectionReader(r, off, size-off), 2<<20)
+	var big []byte
+	for off < size {
+		head, _ := br.Peek(24)
+		klen, vlen, hlen, hok := logEntryHeader(head)
+		n := int64(hlen + klen + vlen + 4)
+		if !hok || klen == 0 || n > maxEntry || off+n > size {
+			break
+		}
+		var entry []byte
+		if n <= int64(br.Size()) {
+			entry, _ = br.Peek(int(n))
+		} else {
+			big = append(big[:0], make([]byte, n)...)
+			_, err := io.ReadFull(br, big)
+			if err != nil {
+				return off, false, err
+			}
+			entry = big
+		}
+		if _, valid := logEntry(entry); !valid {
+			break
+		}
+		if n <= int64(br.Size()) {
+			br.Discard(int(n))
 		}
 		off += n
 	}
-	return off, true
+	if off >= size {
+		return off, true, nil
+	}
+	last, err := lastNonZero(r, off, size)
+	if err != nil || last == 0 {
+		return off, err == nil, err
+	}
+	if last > maxTornSpan {
+		return off, false, nil
+	}
+	rest := make([]byte, last)
+	if _, err := r.ReadAt(rest, off); err != nil && !errors.Is(err, io.EOF) {
+		return off, false, err
+	}
+	return off, tornTail(rest), nil
+}
+
+// lastNonZero returns how many bytes from off reach the last byte before size that is not
+// zero (0 when all are zero), reading a megabyte at a time.
+func lastNonZero(r io.ReaderAt, off, size int64) (int64, error) {
+	buf := make([]byte, 1<<20)
+	var last int64
+	for pos := off; pos < size; {
+		n := min(int64(len(buf)), size-pos)
+		if _, err := r.ReadAt(buf[:n], pos); err != nil && !errors.Is(err, io.EOF) {
+			return 0, err
+		}
+		if t := len(bytes.TrimRight(buf[:n], "\x00")); t > 0 {
+			last = pos + int64(t) - off
+		}
+		pos += n
+	}
+	return last, nil
 }
 
 // maxTornSpan bounds what one interrupted append can leave: Badger copies one entry at a
@@ -123,8 +206,7 @@ const maxTornSpan = 2 << 20
 // fails its checksum has neither: the data is encrypted, and 32 zero bytes in a row do not
 // occur in it by chance; and a length field damaged to claim more than was written is told
 // apart by trying the header's single-bit changes for a whole entry.
-func tornTail(data []byte, off int) bool {
-	rest := data[off:]
+func tornTail(rest []byte) bool {
 	last := len(bytes.TrimRight(rest, "\x00")) // bytes up to the last one not zero
 	if last == 0 {
 		return true
