@@ -137,6 +137,10 @@ func TestMakeIdentity(t *testing.T) {
 	old := identityWorkFactor
 	identityWorkFactor = 10
 	defer func() { identityWorkFactor = old }()
+	// The app applies the command line's rule (it once took 8 characters where the CLI wanted 12).
+	if _, err := v.makeIdentity("王敏", "甲公司", "负责人", "ten-chars!", "ten-chars!", usb); !errors.Is(err, identity.ErrWeakPassphrase) {
+		t.Fatalf("a 10-character passphrase: %v", err)
+	}
 	if _, err := v.makeIdentity("王敏", "甲公司", "负责人", "long enough passphrase", "different passphrase", usb); !errors.Is(err, errPassphraseMismatch) {
 		t.Fatalf("mismatch: %v", err)
 	}

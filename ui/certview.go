@@ -497,14 +497,7 @@ func (v *certView) makeIdentity(name, org, role, pass, again, dir string) (strin
 	if pass != again {
 		return "", errPassphraseMismatch
 	}
-	if len([]rune(pass)) < vault.MinPassphraseLen {
-		return "", vault.ErrWeakPassphrase
-	}
-	id, err := identity.New(name, org, role, time.Now())
-	if err != nil {
-		return "", err
-	}
-	sealed, err := id.Seal(pass, identityWorkFactor)
+	id, sealed, err := identity.Create(name, org, role, pass, identityWorkFactor, time.Now())
 	if err != nil {
 		return "", err
 	}

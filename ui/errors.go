@@ -25,6 +25,8 @@ func describe(err error) (msg, hint string) {
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return L("error.wrong_passphrase"), L("hint.wrong_passphrase")
+	case errors.Is(err, identity.ErrWeakPassphrase):
+		return L("error.weak_passphrase", map[string]any{"N": identity.MinPassphraseLen}), L("hint.weak_passphrase")
 	case errors.Is(err, vault.ErrWeakPassphrase):
 		return L("error.weak_passphrase", map[string]any{"N": vault.MinPassphraseLen}), L("hint.weak_passphrase")
 	case errors.As(err, &pe):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"handover/app/workstation"
 	"os"
 	"strings"
 	"time"
@@ -125,7 +126,7 @@ func certSign(_ context.Context, env Env, args []string) error {
 	if err := store.WriteFileAtomic(path, sig, 0o644); err != nil {
 		return err
 	}
-	note := cert.NewNote(id.Card.Fingerprint, workstation(env), time.Now())
+	note := cert.NewNote(id.Card.Fingerprint, workstationOf(env), time.Now())
 	if err := store.WriteFileAtomic(cert.NotePath(files[0], id.Card.Fingerprint), note.Marshal(), 0o644); err != nil {
 		return err
 	}
@@ -278,11 +279,10 @@ func certPDF(_ context.Context, env Env, args []string) error {
 	return nil
 }
 
-// workstation names this machine in signature notes.
-func workstation(env Env) string {
+// workstationOf names this machine in signature notes, as the app and audit events do.
+func workstationOf(env Env) string {
 	if env.Vault.Workstation != "" {
 		return env.Vault.Workstation
 	}
-	h, _ := os.Hostname()
-	return h
+	return workstation.ID()
 }

@@ -32,26 +32,19 @@ func identityNew(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len([]rune(pass)) < 12 {
-		return usagef("the passphrase must have at least 12 characters")
-	}
 	cardPath := *out + ".card.json"
 	for _, p := range []string{*out, cardPath} {
 		if _, err := os.Stat(p); err == nil {
 			return fmt.Errorf("%s already exists: an identity is never overwritten", p)
 		}
 	}
-	id, err := identity.New(*name, *org, *role, time.Now())
-	if err != nil {
-		return usageError{err.Error()}
-	}
 	wf := identityWorkFactor
 	if env.Vault.WorkFactor > 0 {
 		wf = env.Vault.WorkFactor // tests
 	}
-	sealed, err := id.Seal(pass, wf)
+	id, sealed, err := identity.Create(*name, *org, *role, pass, wf, time.Now())
 	if err != nil {
-		return err
+		return usageError{err.Error()}
 	}
 	if err := store.WriteFileAtomic(*out, sealed, 0o600); err != nil {
 		return err

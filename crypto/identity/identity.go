@@ -187,6 +187,34 @@ type secretFile struct {
 	Comment string `json:"comment"`
 }
 
+// MinPassphraseLen is the shortest passphrase an identity file is sealed with, in the app and
+// on the command line alike. An identity file travels on its owner's USB stick and can be
+// attacked offline, so the rule is stricter than a vault slot's.
+const MinPassphraseLen = 12
+
+// ErrWeakPassphrase refuses a shorter passphrase for a new identity.
+var ErrWeakPassphrase = fmt.Errorf("an identity's passphrase needs at least %d characters", MinPassphraseLen)
+
+// Create makes a new identity and seals it with passphrase: the one implementation both front
+// ends call. workFactor 0 means DefaultWorkFactor (tests pass a lower one).
+func Create(name, org, role, passphrase string, workFactor int, now time.Time) (*Identity, []byte, error) {
+	if utf8.RuneCountInString(passphrase) < MinPassphraseLen {
+		return nil, nil, ErrWeakPassphrase
+	}
+	id, err := New(name, org, role, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if workFactor == 0 {
+		workFactor = DefaultWorkFactor
+	}
+	sealed, err := id.Seal(passphrase, workFactor)
+	if err != nil {
+		return nil, nil, err
+	}
+	return id, sealed, nil
+}
+
 // DefaultWorkFactor is the scrypt work factor (log2 N) of identity files Handover writes,
 // and MaxWorkFactor the largest it opens: the same, so a tampered file costs nothing.
 const (

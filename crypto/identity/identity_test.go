@@ -122,3 +122,18 @@ func TestAlteredWorkFactorRefusedAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// One passphrase rule for every identity made, in the app and on the command line.
+func TestCreateAppliesThePassphraseRule(t *testing.T) {
+	if _, _, err := Create("王敏", "甲公司", "负责人", "eleven-char", 10, now); !errors.Is(err, ErrWeakPassphrase) {
+		t.Fatalf("11 characters: %v", err)
+	}
+	id, sealed, err := Create("王敏", "甲公司", "负责人", "twelve-chars", 10, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Open(sealed, "twelve-chars")
+	if err != nil || back.Card.Fingerprint != id.Card.Fingerprint {
+		t.Fatalf("open: %v", err)
+	}
+}

@@ -1,6 +1,6 @@
 //go:build darwin
 
-package vault
+package workstation
 
 import (
 	"os/exec"

@@ -1,6 +1,6 @@
 //go:build windows
 
-package vault
+package workstation
 
 import "golang.org/x/sys/windows/registry"
 
