@@ -161,7 +161,10 @@ func (d *Dir) TakeAuthFailures(st AuthLogState, now time.Time) (*AuthIntake, err
 	if start > 0 {
 		prevHash = lineHash(lines[start-1])
 	}
-	chained := anchored
+	// A vault that kept no state yet (made before the chain) has nothing to check lines
+	// against: its failures are taken in as they are, once, and the chain starts after them.
+	legacy := st.Last == ""
+	chained := anchored && !legacy
 	for i := start; i < len(lines); i++ {
 		l := lines[i]
 		if len(bytes.TrimSpace(l)) == 0 {
@@ -179,7 +182,7 @@ func (d *Dir) TakeAuthFailures(st AuthLogState, now time.Time) (*AuthIntake, err
 			in.Problems = append(in.Problems, AuthLogProblem{Line: i + 1, Reason: "out_of_sequence"})
 			chained = false
 		default:
-			chained = true
+			chained = !legacy
 		}
 		if al.Time.IsZero() || al.Base {
 			prevHash = lineHash(l)

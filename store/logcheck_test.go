@@ -181,3 +181,16 @@ func TestOpenTrimmingAfterAHole(t *testing.T) {
 		t.Fatal("the log as it was is not kept")
 	}
 }
+
+// A vault made before the chain has failures in the old format and no state: they are taken
+// in without a problem, and the chain starts after them.
+func TestLegacyAuthFailures(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, failuresName), []byte(`{"time":"2026-11-30T08:00:00Z","operator":"op-1","workstation":"w","reason":"wrong_passphrase"}`+"\n"+
+		`{"time":"2026-11-30T08:01:00Z","operator":"op-1","workstation":"w","reason":"wrong_passphrase"}`+"\n"), 0o600)
+	d := &Dir{path: dir}
+	in, err := d.TakeAuthFailures(AuthLogState{}, time.Now())
+	if err != nil || len(in.Failures) != 2 || len(in.Problems) != 0 {
+		t.Fatalf("%+v, %v", in, err)
+	}
+}

@@ -153,14 +153,19 @@ func (s *Session) ingestAuthFailures() {
 		return
 	}
 	var state store.AuthLogState
-	if err := st.GetMeta(metaAuthLog, &state); err != nil && !errors.Is(err, store.ErrNotFound) {
+	err = st.GetMeta(metaAuthLog, &state)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return
 	}
+	fresh := errors.Is(err, store.ErrNotFound) // a vault made before the chain
 	in, err := s.v.dir.TakeAuthFailures(state, s.v.opts.Now())
 	if err != nil {
 		return
 	}
 	if in.Next.Seq == state.Seq && in.Next.Last == state.Last && len(in.Problems) == 0 {
+		if fresh {
+			_ = startAuthLog(st, s.v.dir, s.v.opts.Now())
+		}
 		return // nothing since the last unlock
 	}
 	var events []audit.Event
