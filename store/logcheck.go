@@ -276,10 +276,6 @@ func logEntryHeader(b []byte) (klen, vlen, hlen int, ok bool) {
 	return int(vals[0]), int(vals[1]), i, true
 }
 
-func allZero(b []byte) bool {
-	return len(bytes.TrimLeft(b, "\x00")) == 0
-}
-
 // registryKeyIDs lists the data keys in Badger's KEYREGISTRY (16 bytes of IV, 12 of sanity
 // text, then records of a 4-byte length, a CRC-32C and a DataKey message whose key ID is in
 // the clear). A record that fails its checksum is damage; Badger would refuse it too.
