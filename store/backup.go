@@ -46,10 +46,18 @@ var ErrBadBackup = errors.New("not a whole Handover backup")
 // rename), then reads the file back from the medium and checks it whole: its SHA-256
 // against what was written, every tar member, and the database stream entry by entry.
 func (s *Store) Backup(ctx context.Context, outDir string, now time.Time) (*BackupInfo, error) {
-	name := fmt.Sprintf("handover-backup-%s-%s.tar", s.dir.Manifest.ID, now.UTC().Format("20060102-150405"))
-	final := filepath.Join(outDir, name)
-	if _, err := os.Stat(final); err == nil {
-		return nil, fmt.Errorf("%s: %w", final, ErrExists)
+	// A backup never replaces another: a second one in the same second (a retry after an
+	// interrupted backup) takes the next free number.
+	base := fmt.Sprintf("handover-backup-%s-%s", s.dir.Manifest.ID, now.UTC().Format("20060102-150405"))
+	final := filepath.Join(outDir, base+".tar")
+	for i := 2; ; i++ {
+		if _, err := os.Stat(final); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if i > 99 {
+			return nil, fmt.Errorf("%s: %w", final, ErrExists)
+		}
+		final = filepath.Join(outDir, fmt.Sprintf("%s-%d.tar", base, i))
 	}
 	partial := final + ".partial"
 	f, err := os.OpenFile(partial, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
