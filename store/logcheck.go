@@ -219,7 +219,9 @@ func tornTail(rest []byte) bool {
 			return false // a whole entry behind the bad one: damage, not an interrupted append
 		}
 	}
-	if bytes.Contains(rest[:last], make([]byte, 32)) {
+	// A gap of 32 zero bytes, or an entry whose first bytes (flags, key length) were never
+	// written: no entry has a key of length 0, and one flipped bit cannot clear three bytes.
+	if bytes.Contains(rest[:last], make([]byte, 32)) || bytes.HasPrefix(rest, []byte{0, 0, 0}) {
 		return true
 	}
 	klen, vlen, hlen, ok := logEntryHeader(rest)

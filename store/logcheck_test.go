@@ -62,6 +62,11 @@ func TestLogDamageTellsTornFromDamaged(t *testing.T) {
 			clear(d[s[2]+big-100 : s[2]+big+30])
 			return d
 		}, true},
+		{"a small last entry whose first bytes were never written", func() []byte {
+			d, s := logOf([]int{100, big, 60}, 1<<20)
+			clear(d[s[2] : s[2]+16])
+			return d
+		}, true},
 		{"a bit flipped in the middle", func() []byte {
 			d, s := logOf([]int{100, big, big}, 1<<20)
 			d[s[1]+500] ^= 4
