@@ -214,6 +214,23 @@ func vaultWithOperator(t *testing.T, dir string, role Role) string {
 	return op.ID
 }
 
+// transferorWithBook makes a vault in one line: an administrator, a transferor (passphrase
+// "operator-pass") unlocked in s, and n customers.
+func transferorWithBook(t *testing.T, n int) (v *Vault, s *Session, dir, id string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "vault")
+	id = vaultWithOperator(t, dir, Transferor)
+	v, err := Open(dir, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = v.Unlock(id, "operator-pass"); err != nil {
+		t.Fatal(err)
+	}
+	addCustomers(t, s, n)
+	return v, s, dir, id
+}
+
 // crashChild runs op in a child process that ends itself at step.
 func (f *crashFixture) crashChild(t *testing.T, op, step string) {
 	t.Helper()

@@ -13,17 +13,7 @@ import (
 // each of many positions of vault.json and of the operator's key slot. Every outcome is the
 // same book or a refusal naming what is wrong; never another book, never a panic.
 func TestFaultsManifestAndSlot(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	id := vaultWithOperator(t, dir, Transferor)
-	v, err := Open(dir, fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := v.Unlock(id, "operator-pass")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addCustomers(t, s, 4)
+	v, s, dir, id := transferorWithBook(t, 4)
 	want, err := s.Figures(ctx)
 	if err != nil {
 		t.Fatal(err)

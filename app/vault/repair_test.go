@@ -11,17 +11,7 @@ import (
 // needs an administrator, keeps the logs as they were, and says when the book does not read
 // whole afterwards (the backup is then the remedy), all recorded in the audit log.
 func TestRepairOfADamagedLog(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "vault")
-	id := vaultWithOperator(t, dir, Transferor)
-	v, err := Open(dir, fast)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := v.Unlock(id, "operator-pass")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addCustomers(t, s, 50)
+	v, s, dir, id := transferorWithBook(t, 50)
 	s.Lock()
 	vlogs, _ := filepath.Glob(filepath.Join(dir, "db", "*.vlog"))
 	var biggest string
