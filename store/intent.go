@@ -1,9 +1,7 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 	"handover/crypto/merkle"
@@ -70,14 +68,4 @@ func (s *Store) applyMeta(txn *badger.Txn, changes []MetaChange) error {
 		}
 	}
 	return nil
-}
-
-// MetaNames lists the meta records whose names start with prefix.
-func (s *Store) MetaNames(ctx context.Context, prefix string) ([]string, error) {
-	var out []string
-	err := s.MetaPrefix(ctx, prefix, func(name string, _ []byte) (bool, error) {
-		out = append(out, strings.Clone(name))
-		return true, nil
-	})
-	return out, err
 }

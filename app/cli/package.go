@@ -105,12 +105,8 @@ func verifyCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := pkg.Verify(dirs[0], id, cards, bag.DefaultLimits)
-	if err != nil {
-		return err
-	}
-	// Then every check a receive applies, in a throwaway vault: records, order, documents,
-	// figures and digest.
+	// Every check a receive applies, in a throwaway vault: signature, recipient, parts, the
+	// age stream and the bag, then records, order, documents, figures and digest.
 	c := progress.NewCounter()
 	stop := showProgress(env.Stderr, c, "bytes")
 	rec, err := pkg.VerifyBook(ctx, dirs[0], id, cards, bag.DefaultLimits, c)
@@ -118,15 +114,15 @@ func verifyCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m := rep.Manifest
+	m := rec.Manifest
 	if *asJSON {
 		if err := printJSON(env.Stdout, PackageResult{Package: m.ID, Equal: &rec.Equal, Diff: rec.Diff, Dir: dirs[0], Sequence: m.Sequence, Parts: m.Parts,
-			Digest: m.Figures.Digest, Customers: rec.Figures.Customers, Files: rep.Files, Bytes: rep.Bytes}); err != nil {
+			Digest: m.Figures.Digest, Customers: rec.Figures.Customers, Files: rec.Files, Bytes: rec.Bytes}); err != nil {
 			return err
 		}
 	} else if rec.Equal {
 		fmt.Fprintf(env.Stdout, "package %s (sequence %d) from %s (%s): signature, %d parts, %d files and the book (%d customers, figures and digest as package.json states) check out; nothing was changed\n",
-			m.ID, m.Sequence, rep.Sender.Name, rep.Sender.Organisation, len(m.Parts), rep.Files, rec.Figures.Customers)
+			m.ID, m.Sequence, rec.Sender.Name, rec.Sender.Organisation, len(m.Parts), rec.Files, rec.Figures.Customers)
 	} else {
 		fmt.Fprintf(env.Stdout, "package %s: the book differs from package.json: figures %v; %d of the sender's records missing, %d unexpected; a receiver would not take it in\n",
 			m.ID, rec.Diff.Figures, len(rec.Diff.Missing), len(rec.Diff.Unexpected))

@@ -74,6 +74,9 @@ type Received struct {
 	Equal    bool            `json:"equal"`   // figures and digest equal package.json's
 	Diff     *Diff           `json:"differences,omitempty"`
 	Imports  json.RawMessage `json:"imports,omitempty"` // the sender's import summaries
+	// Files and Bytes count the payload files of the bag, as Verify reports them.
+	Files int   `json:"-"`
+	Bytes int64 `json:"-"`
 }
 
 // Diff locates where the received book differs from what package.json states.
@@ -92,13 +95,11 @@ const maxDiff = 1000
 // written: after a crash, RecoverReceive finds it and empties the book again.
 const PendingReceive = "receive-pending"
 
-const pendingMeta = PendingReceive
-
 // RecoverReceive undoes a receive that stopped during its commit. It reports whether there
 // was one.
 func RecoverReceive(st *store.Store) (bool, error) {
 	var id string
-	if err := st.GetMeta(pendingMeta, &id); errors.Is(err, store.ErrNotFound) {
+	if err := st.GetMeta(PendingReceive, &id); errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	} else if err != nil {
 		return false, err
@@ -106,7 +107,7 @@ func RecoverReceive(st *store.Store) (bool, error) {
 	if err := st.DropBook(); err != nil {
 		return true, err
 	}
-	return true, st.DeleteMeta(pendingMeta)
+	return true, st.DeleteMeta(PendingReceive)
 }
 
 // Receive checks a package as Verify does, stages its payload encrypted, and only when the
@@ -169,7 +170,7 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 			return nil, err
 		}
 	}
-	if err := st.PutMeta(pendingMeta, m.ID); err != nil {
+	if err := st.PutMeta(PendingReceive, m.ID); err != nil {
 		return nil, err
 	}
 	undo := func(err error) error {
@@ -185,6 +186,7 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 	if err != nil {
 		return nil, undo(err)
 	}
+	rec.Files, rec.Bytes = stg.files, stg.bytes
 	if !rec.Equal {
 		// A book that is not the one the sender described is not kept: the vault stays
 		// empty, so the corrected package can be received (the differences are reported).
@@ -194,7 +196,7 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 		return rec, nil
 	}
 	if !o.KeepPending {
-		if err := st.DeleteMeta(pendingMeta); err != nil {
+		if err := st.DeleteMeta(PendingReceive); err != nil {
 			return nil, err
 		}
 	}
@@ -210,6 +212,8 @@ func stage(ctx context.Context, dir string, m *Manifest, o ReceiveOptions, stg *
 		return decryptError(err)
 	}
 	info, err := bag.Read(plain, receiveLimits(o.Limits, m), func(path string, size int64, r io.Reader) error {
+		stg.files++
+		stg.bytes += size
 		return stg.put(path, size, r)
 	})
 	if err != nil {

@@ -22,8 +22,10 @@ import (
 // chunks under a key that exists only in this process's memory: after a crash they are
 // noise, and the next receive removes them.
 type staging struct {
-	dir string
-	sl  *seal.Sealer
+	files int // payload files staged, and their bytes: what verify reports
+	bytes int64
+	dir   string
+	sl    *seal.Sealer
 	// Documents go one after another into one file, each behind a header with its name
 	// and size: a file per document costs more in the file system than the rest together.
 	docs *sealedWriter
