@@ -3,9 +3,11 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -454,6 +456,70 @@ func TestGroupDigits(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1000000: "1,000,000", 20000: "20,000"} {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %q", n, got)
+		}
+	}
+}
+
+// A vault whose only operator can neither read the audit log nor add one who can is created,
+// with a warning that says so (in the user's language).
+func TestCreateAloneWithoutAuditWarns(t *testing.T) {
+	for _, code := range []string{"zh-CN", "en"} {
+		t.Run(code, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "new-vault")
+			a := newTestApp(t, dir)
+			if err := setLanguage(code); err != nil {
+				t.Fatal(err)
+			}
+			defer setLanguage("zh-CN")
+			a.win.Resize(fyne.NewSize(1024, 768))
+			a.showCreate()
+			c := a.create
+			test.Tap(findButton(t, c.content, L("create.browse")))
+			test.Type(c.name, "受让经办")
+			c.role.SetSelectedIndex(slices.Index(vault.Roles, vault.Transferee))
+			c.pass.SetText("a good long passphrase")
+			c.confirm.SetText("a good long passphrase")
+			test.Tap(c.createBt)
+			if a.session == nil || a.session.Role() != vault.Transferee {
+				t.Fatalf("not created: %q", c.status.Text)
+			}
+			want := L("create.no_audit_reader", map[string]any{"Role": roleName(vault.Transferee)})
+			if !overlayHasText(a.win.Canvas(), want) {
+				t.Fatal("no warning shown")
+			}
+			if p := os.Getenv("HANDOVER_UI_SHOT"); p != "" {
+				f, _ := os.Create(p + "-" + code + ".png")
+				png.Encode(f, a.win.Canvas().Capture())
+				f.Close()
+			}
+		})
+	}
+}
+
+// overlayHasText says whether a dialog on top of the canvas shows text.
+func overlayHasText(c fyne.Canvas, text string) bool {
+	found := false
+	for _, o := range c.Overlays().List() {
+		walkObjects(o, func(obj fyne.CanvasObject) {
+			if l, ok := obj.(*widget.Label); ok && l.Text == text {
+				found = true
+			}
+		})
+	}
+	return found
+}
+
+func walkObjects(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walkObjects(c, fn)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(x)
+		for _, c := range r.Objects() {
+			walkObjects(c, fn)
 		}
 	}
 }
