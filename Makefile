@@ -43,7 +43,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./app/idcard/
 	$(GO) test -run '^$$' -fuzz '^FuzzUnwrap$$' -fuzztime $(FUZZTIME_SLOW) ./crypto/keyslot/
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./crypto/seal/
-	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalDate$$' -fuzztime $(FUZZTIME) ./app/model/
+	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalDate$$' -fuzztime $(FUZZTIME) ./store/model/
 	$(GO) test -run '^$$' -fuzz '^FuzzIDNumber$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzAmount$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./app/validate/
@@ -58,7 +58,7 @@ fuzz:
 # The fault-injection suites at full stride (make test runs them short): single-bit flips
 # across every file of a vault, its crash image, a backup and a package (docs/VAULT.md).
 faults:
-	HANDOVER_FAULTS_LONG=1 $(GO) test -count=1 -run '^TestFaults' -timeout 30m ./store/ ./app/pkg/
+	HANDOVER_FAULTS_LONG=1 $(GO) test -count=1 -run '^TestFaults' -timeout 30m ./store/ ./app/handoverpkg/
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }

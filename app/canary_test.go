@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"handover/app/demo"
+	"handover/app/handoverpkg"
 	"handover/app/idcard"
 	"handover/app/importer"
-	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/crypto/identity"
@@ -63,7 +63,7 @@ func TestNoCanaryInAuditLog(t *testing.T) {
 	}
 	person, _ := identity.New("核验人", "甲公司", "负责人", time.Now())
 	receiver, _ := identity.New("接收人", "乙公司", "负责人", time.Now())
-	if _, _, err := s.Export(ctx, pkg.Options{Out: t.TempDir(), Sender: person, Recipients: []identity.Card{receiver.Card}}, progress.Discard); err != nil {
+	if _, _, err := s.Export(ctx, handoverpkg.Options{Out: t.TempDir(), Sender: person, Recipients: []identity.Card{receiver.Card}}, progress.Discard); err != nil {
 		t.Fatal(err)
 	}
 	st, err := s.NewStatement(ctx, "confirmation", []identity.Card{person.Card})

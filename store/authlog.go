@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"handover/store/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -204,7 +205,7 @@ func (d *Dir) StartAuthLog(st AuthLogState) error {
 	var salt [8]byte
 	rand.Read(salt[:])
 	b, _ := json.Marshal(authLine{Seq: st.Seq, Prev: st.Last, Base: true, Salt: hex.EncodeToString(salt[:])})
-	return WriteFileAtomic(filepath.Join(d.path, failuresName), append(b, '\n'), 0o600)
+	return atomicfile.Write(filepath.Join(d.path, failuresName), append(b, '\n'), 0o600)
 }
 
 func (p AuthLogProblem) String() string {

@@ -17,9 +17,11 @@ import (
 	"strings"
 	"time"
 
+	"handover/crypto/seal"
+	"handover/store/atomicfile"
+
 	"github.com/dgraph-io/badger/v4/pb"
 	"google.golang.org/protobuf/proto"
-	"handover/crypto/seal"
 )
 
 // A backup is one tar file: the vault's manifest, operator slots and key table as they are
@@ -129,7 +131,7 @@ func (s *Store) Backup(ctx context.Context, outDir string, now time.Time) (*Back
 		return nil, err
 	}
 	ok = true
-	if err := syncDir(outDir); err != nil {
+	if err := atomicfile.SyncDir(outDir); err != nil {
 		return nil, err
 	}
 	info, err := VerifyBackup(ctx, final)
@@ -350,7 +352,7 @@ func Restore(ctx context.Context, backup, path string, master func(*Dir) ([]byte
 	if err := os.Rename(path, final); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(final))
+	return atomicfile.SyncDir(filepath.Dir(final))
 }
 
 // crashAt marks a boundary tests end the process at, as a power cut would.
@@ -363,7 +365,7 @@ func syncTree(root string) error {
 			return err
 		}
 		if d.IsDir() {
-			return syncDir(p)
+			return atomicfile.SyncDir(p)
 		}
 		if d.Name() == lockName {
 			return nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"handover/crypto/keyslot"
+	"handover/store/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -78,7 +79,7 @@ func CreateDir(path string, m Manifest) (*Dir, error) {
 		m.Created = time.Now().UTC()
 	}
 	b, _ := json.MarshalIndent(m, "", "  ")
-	if err := WriteFileAtomic(filepath.Join(path, manifestName), append(b, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(path, manifestName), append(b, '\n'), 0o600); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -198,7 +199,7 @@ func (d *Dir) WriteSlot(h SlotHeader, sealedKey []byte) error {
 	}
 	line, _ := json.Marshal(h)
 	data := append(append(line, '\n'), sealedKey...)
-	return WriteFileAtomic(filepath.Join(d.path, slotsDir, h.Operator+".slot"), data, 0o600)
+	return atomicfile.Write(filepath.Join(d.path, slotsDir, h.Operator+".slot"), data, 0o600)
 }
 
 // RemoveSlot deletes an operator's slot.
@@ -213,7 +214,7 @@ func (d *Dir) RemoveSlot(operator string) error {
 	if err != nil {
 		return err
 	}
-	return syncDir(filepath.Join(d.path, slotsDir))
+	return atomicfile.SyncDir(filepath.Join(d.path, slotsDir))
 }
 
 func readLimited(path string, limit int64) ([]byte, error) {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // bookPrefixes are the tables that hold customers' data, as opposed to the vault's own

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // Errors meant for the user; the UI maps each to a translated message with a hint.

@@ -5,8 +5,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"handover/app/model"
 	"handover/crypto/merkle"
+	"handover/store/model"
 )
 
 // RawCustomerForTest returns the sealed bytes of a customer record as stored.

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // The fault-injection suite: a small vault is copied, one bit of one file is flipped, and

@@ -7,8 +7,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"handover/app/model"
 	"handover/crypto/blind"
+	"handover/store/model"
 )
 
 // NewImportWriter starts a writer for an import. Unlike a bulk writer it never commits on

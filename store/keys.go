@@ -3,8 +3,8 @@ package store
 import (
 	"encoding/binary"
 
-	"handover/app/model"
 	"handover/crypto/blind"
+	"handover/store/model"
 )
 
 // The keyspace. Keys carry only internal numbers and truncated tags, never plaintext, so

@@ -8,8 +8,8 @@ import (
 	"os"
 	"sync"
 
-	"handover/app/model"
 	"handover/crypto/seal"
+	"handover/store/model"
 )
 
 // KeyTable holds one random data key per customer in fixed-size slots of a plain file,

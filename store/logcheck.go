@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"handover/store/atomicfile"
 	"hash/crc32"
 	"io"
 	"os"
@@ -387,7 +388,7 @@ func keepLogs(dbPath, dir string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := WriteFileAtomic(filepath.Join(dir, name), b, 0o600); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, name), b, 0o600); err != nil {
 			return "", err
 		}
 	}

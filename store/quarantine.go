@@ -6,7 +6,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // QuarantineKey names one quarantine record: the importing file's ID and the row.

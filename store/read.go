@@ -11,9 +11,9 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"handover/app/model"
 	"handover/crypto/blind"
 	"handover/crypto/seal"
+	"handover/store/model"
 )
 
 // record reads one customer's record.

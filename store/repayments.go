@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // storedRepayment is a repayment as stored. Customer, loan, sequence and contract are given

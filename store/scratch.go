@@ -291,7 +291,7 @@ func (m *Scratch) Close() error {
 }
 
 // stagingDir holds a package's payload, sealed under a key that lives only in memory,
-// while a receive checks it (app/pkg).
+// while a receive checks it (app/handoverpkg).
 const stagingDir = "staging"
 
 // StagingDir is the folder a receive stages into, inside the vault's folder.
@@ -306,7 +306,7 @@ func (s *Store) removeLeftovers() {
 }
 
 // spoolDir holds an export's tables while they are written, sealed under a key that lives
-// only in memory (app/pkg).
+// only in memory (app/handoverpkg).
 const spoolDir = "spool"
 
 // SpoolDir is the folder an export spools into, inside the vault's folder.

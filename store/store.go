@@ -20,10 +20,10 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
 
-	"handover/app/model"
 	"handover/crypto/blind"
 	"handover/crypto/merkle"
 	"handover/crypto/seal"
+	"handover/store/model"
 )
 
 // Counts are the vault's record counts, kept in one sealed meta record.

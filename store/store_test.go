@@ -13,8 +13,8 @@ import (
 	"strconv"
 	"testing"
 
-	"handover/app/model"
 	"handover/crypto/blind"
+	"handover/store/model"
 )
 
 var ctx = context.Background()
@@ -289,20 +289,6 @@ func TestDirLockAndManifest(t *testing.T) {
 	}
 	if _, err := OpenDir(t.TempDir()); !errors.Is(err, ErrNotVault) {
 		t.Fatalf("open empty folder: %v", err)
-	}
-}
-
-func TestWriteFileAtomicLeavesNoTemp(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f")
-	for _, s := range []string{"one", "two"} {
-		if err := WriteFileAtomic(p, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	entries, _ := os.ReadDir(dir)
-	if b, _ := os.ReadFile(p); string(b) != "two" || len(entries) != 1 {
-		t.Fatalf("content %q, %d entries", b, len(entries))
 	}
 }
 

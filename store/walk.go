@@ -12,7 +12,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // Entry of EachCustomer: one customer with everything stored about them, in the order the

@@ -8,9 +8,9 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"handover/app/model"
 	"handover/crypto/blind"
 	"handover/crypto/seal"
+	"handover/store/model"
 )
 
 // Book is one customer with everything that belongs to them. Loans are numbered by their

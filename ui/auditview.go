@@ -18,7 +18,7 @@ import (
 	"handover/app/cert"
 	"handover/app/progress"
 	"handover/app/vault"
-	"handover/store"
+	"handover/store/atomicfile"
 )
 
 // auditView is the audit screen for auditors and administrators: events newest first,
@@ -37,7 +37,7 @@ type auditView struct {
 	status             *widget.Label
 	table              *widget.Table
 
-	ops     []store.Operator
+	ops     []vault.Operator
 	events  []audit.Event
 	pages   []uint64 // the "before" of each page shown so far, for Newer
 	filter  vault.AuditFilter
@@ -247,7 +247,7 @@ func (v *auditView) showNewer() {
 }
 
 func (v *auditView) runVerify() {
-	var rep *store.AuditReport
+	var rep *vault.AuditReport
 	runWithProgress(v.a.win, L("auditv.verify"), func(ctx context.Context, _ progress.Reporter) error {
 		var err error
 		rep, err = v.s.VerifyAudit(ctx, nil)
@@ -281,5 +281,5 @@ func (v *auditView) writeReport(dir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "audit-report-"+sum.Issued.In(shanghai).Format("20060102-150405")+".pdf")
-	return path, store.WriteFileAtomic(path, pdf, 0o644)
+	return path, atomicfile.Write(path, pdf, 0o644)
 }

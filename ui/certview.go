@@ -22,7 +22,7 @@ import (
 	"handover/app/cert"
 	"handover/app/vault"
 	"handover/crypto/identity"
-	"handover/store"
+	"handover/store/atomicfile"
 )
 
 // certView is the joint signing session: choose the kind and the signers' cards, issue the
@@ -350,7 +350,7 @@ var errWrongIdentity = errors.New("this identity file belongs to someone else")
 func (v *certView) exportStatement() {
 	v.a.saveTo(L("cert.export"), "cert.exported", func(dir string) (string, error) {
 		path := filepath.Join(dir, v.st.ID+".statement.json")
-		return path, store.WriteFileAtomic(path, v.statement, 0o644)
+		return path, atomicfile.Write(path, v.statement, 0o644)
 	})
 }
 
@@ -427,21 +427,21 @@ func (v *certView) writeCertificate(dir string) (string, []cert.MissingGlyph, er
 	}
 	base := filepath.Join(dir, v.st.ID)
 	stPath := base + ".statement.json"
-	if err := store.WriteFileAtomic(stPath, v.statement, 0o644); err != nil {
+	if err := atomicfile.Write(stPath, v.statement, 0o644); err != nil {
 		return "", nil, err
 	}
 	for fp, sg := range v.sigs {
-		if err := store.WriteFileAtomic(cert.SignaturePath(stPath, fp), sg.Sig, 0o644); err != nil {
+		if err := atomicfile.Write(cert.SignaturePath(stPath, fp), sg.Sig, 0o644); err != nil {
 			return "", nil, err
 		}
 		if sg.Note != nil {
-			if err := store.WriteFileAtomic(cert.NotePath(stPath, fp), sg.Note.Marshal(), 0o644); err != nil {
+			if err := atomicfile.Write(cert.NotePath(stPath, fp), sg.Note.Marshal(), 0o644); err != nil {
 				return "", nil, err
 			}
 		}
 	}
 	path := base + ".pdf"
-	return path, missing, store.WriteFileAtomic(path, pdf, 0o644)
+	return path, missing, atomicfile.Write(path, pdf, 0o644)
 }
 
 // identityWorkFactor is the scrypt work factor of identity files made here (as the CLI's).
@@ -502,10 +502,10 @@ func (v *certView) makeIdentity(name, org, role, pass, again, dir string) (strin
 		return "", err
 	}
 	path := filepath.Join(dir, strings.Map(safeFileRune, id.Card.Name)+"-"+id.Card.Fingerprint[:8]+".identity")
-	if err := store.WriteFileAtomic(path, sealed, 0o600); err != nil {
+	if err := atomicfile.Write(path, sealed, 0o600); err != nil {
 		return "", err
 	}
-	if err := store.WriteFileAtomic(path+".card.json", id.Card.Marshal(), 0o644); err != nil {
+	if err := atomicfile.Write(path+".card.json", id.Card.Marshal(), 0o644); err != nil {
 		return "", err
 	}
 	return path, nil

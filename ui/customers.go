@@ -9,8 +9,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"handover/app/model"
 	"handover/app/vault"
+	"handover/store/model"
 )
 
 // customersView is the virtualised customer list with search, and the detail of the

@@ -21,7 +21,7 @@ import (
 	"handover/app/checklist"
 	"handover/app/progress"
 	"handover/app/vault"
-	"handover/store"
+	"handover/store/atomicfile"
 )
 
 // dealView is the landing screen: the setup wizard until a deal is recorded, then the
@@ -285,7 +285,7 @@ func (v *dealView) writeReport(dir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "checklist-"+now.In(shanghai).Format("20060102-150405")+".pdf")
-	return path, store.WriteFileAtomic(path, pdf, 0o644)
+	return path, atomicfile.Write(path, pdf, 0o644)
 }
 
 // backup writes a backup to a chosen folder (another disk or a stick) and reads it back.
@@ -294,7 +294,7 @@ func (v *dealView) backup() {
 	if !ok {
 		return
 	}
-	var info *store.BackupInfo
+	var info *vault.BackupInfo
 	runWithProgress(v.a.win, L("checklist.backup"), func(ctx context.Context, _ progress.Reporter) error {
 		var err error
 		info, err = v.s.Backup(ctx, dir)

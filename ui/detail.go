@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"handover/app/model"
 	"handover/app/vault"
+	"handover/store/model"
 )
 
 // customerDetail shows one customer: identifiers masked with a Reveal button each, loans

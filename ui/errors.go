@@ -8,11 +8,10 @@ import (
 
 	"handover/app/bag"
 	"handover/app/cert"
+	"handover/app/handoverpkg"
 	"handover/app/importer"
-	"handover/app/pkg"
 	"handover/app/vault"
 	"handover/crypto/identity"
-	"handover/store"
 )
 
 // describe maps a core error to a translated message and a hint. Unknown errors show their
@@ -55,7 +54,7 @@ func describe(err error) (msg, hint string) {
 	}
 	var ufe *fileError
 	var gate *vault.GateError
-	var tooLong *pkg.RecordTooLongError
+	var tooLong *handoverpkg.RecordTooLongError
 	switch {
 	case errors.As(err, &gate):
 		var items []string
@@ -65,7 +64,7 @@ func describe(err error) (msg, hint string) {
 		return L("error.gate", map[string]any{"Step": L("gate." + gate.Step), "Items": strings.Join(items, L("list.sep"))}), L("hint.gate")
 	case errors.As(err, &tooLong):
 		return L("error.record_too_long", map[string]any{"No": strconv.FormatUint(tooLong.Customer, 10)}), L("hint.record_too_long")
-	case errors.Is(err, pkg.ErrNoRecipients):
+	case errors.Is(err, handoverpkg.ErrNoRecipients):
 		return L("error.no_recipients"), ""
 	case errors.Is(err, identity.ErrPassphrase):
 		return L("error.identity_passphrase"), L("hint.identity_passphrase")
@@ -125,25 +124,25 @@ func roleName(r vault.Role) string { return L("role." + string(r)) }
 
 // describePackage maps the errors of verifying and receiving a handover package.
 func describePackage(err error) (msg, hint string, ok bool) {
-	var part *pkg.PartError
-	var replay *pkg.ReplayError
+	var part *handoverpkg.PartError
+	var replay *handoverpkg.ReplayError
 	var entry *bag.BadEntryError
-	var rec *pkg.RecordError
-	var space *pkg.SpaceError
+	var rec *handoverpkg.RecordError
+	var space *handoverpkg.SpaceError
 	switch {
-	case errors.Is(err, pkg.ErrEmptyScope):
+	case errors.Is(err, handoverpkg.ErrEmptyScope):
 		return L("error.empty_scope"), L("hint.empty_scope"), true
 	case errors.As(err, &space):
 		return L("error.no_space", map[string]any{"Free": space.Free >> 20, "Need": space.Need >> 20}), L("hint.no_space"), true
-	case errors.Is(err, pkg.ErrNotPackage):
+	case errors.Is(err, handoverpkg.ErrNotPackage):
 		return L("error.not_package"), L("hint.not_package"), true
-	case errors.Is(err, pkg.ErrUntrusted):
+	case errors.Is(err, handoverpkg.ErrUntrusted):
 		return L("error.untrusted_sender"), L("hint.untrusted_sender"), true
-	case errors.Is(err, pkg.ErrBadSignature):
+	case errors.Is(err, handoverpkg.ErrBadSignature):
 		return L("error.package_signature"), L("hint.package_tampered"), true
-	case errors.Is(err, pkg.ErrNotRecipient):
+	case errors.Is(err, handoverpkg.ErrNotRecipient):
 		return L("error.not_recipient"), L("hint.not_recipient"), true
-	case errors.Is(err, pkg.ErrBookNotEmpty):
+	case errors.Is(err, handoverpkg.ErrBookNotEmpty):
 		return L("error.book_not_empty"), L("hint.book_not_empty"), true
 	case errors.As(err, &replay):
 		return L("error.replay", map[string]any{"Sequence": replay.Sequence, "Last": replay.Last}), L("hint.replay"), true
@@ -169,7 +168,7 @@ func describeChecklist(err error) (msg, hint string, ok bool) {
 		{vault.ErrAutomaticItem, "automatic_item"}, {vault.ErrNeedsEvidence, "needs_evidence"}, {vault.ErrNeedsBasis, "needs_basis"},
 		{vault.ErrNotDual, "not_dual"}, {vault.ErrSignOffRole, "signoff_role"}, {vault.ErrAlreadySigned, "already_signed"},
 		{vault.ErrReasonRequired, "item_reason_required"}, {vault.ErrNotDone, "not_done"}, {vault.ErrAlreadyComplete, "already_complete"},
-		{store.ErrEvidenceTooLarge, "evidence_too_large"}, {store.ErrBadBackup, "bad_backup"},
+		{vault.ErrEvidenceTooLarge, "evidence_too_large"}, {vault.ErrBadBackup, "bad_backup"},
 		{vault.ErrReceiptNotOurs, "receipt_not_ours"}, {vault.ErrReceiptIncomplete, "receipt_incomplete"}, {vault.ErrNoEvidenceItem, "no_evidence_item"},
 	} {
 		if errors.Is(err, e.err) {

@@ -14,7 +14,7 @@ import (
 	"handover/app/bag"
 	"handover/app/cert"
 	"handover/app/demo"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/crypto/identity"
@@ -58,7 +58,7 @@ func TestExportScreen(t *testing.T) {
 		t.Fatalf("export: %v", v.lastErr)
 	}
 	sender, _ := identity.ParseCard(mustRead(t, senderFile+".card.json"))
-	if _, err := pkg.Verify(v.lastDir, recipient, []identity.Card{sender}, bag.DefaultLimits); err != nil {
+	if _, err := handoverpkg.Verify(v.lastDir, recipient, []identity.Card{sender}, bag.DefaultLimits); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -86,12 +86,12 @@ func TestReceiveScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkgDir, m, err := src.Export(context.Background(), pkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipientCard}}, progress.Discard)
+	pkgDir, m, err := src.Export(context.Background(), handoverpkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipientCard}}, progress.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other, _ := identity.New("别人", "丙公司", "负责人", time.Now())
-	otherDir, _, err := src.Export(context.Background(), pkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{other.Card}}, progress.Discard)
+	otherDir, _, err := src.Export(context.Background(), handoverpkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{other.Card}}, progress.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestReceiveScreen(t *testing.T) {
 	}
 	r.run(otherDir, recipientFile, "passphrase-of-受让方")
 	eventually(t, "refused", func() bool { return r.done == 1 })
-	if c, _ := a.session.Counts(); !errors.Is(r.lastErr, pkg.ErrNotRecipient) || c.Customers != 0 {
+	if c, _ := a.session.Counts(); !errors.Is(r.lastErr, handoverpkg.ErrNotRecipient) || c.Customers != 0 {
 		t.Fatalf("another recipient's package: %v", r.lastErr)
 	}
 	r.run(pkgDir, recipientFile, "passphrase-of-受让方")

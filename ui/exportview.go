@@ -12,11 +12,11 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"handover/app/model"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/crypto/identity"
+	"handover/store/model"
 )
 
 // exportView writes a handover package: recipients chosen from the vault's trusted cards,
@@ -92,7 +92,7 @@ func (v *exportView) chooseScope() {
 			}
 			return
 		}
-		if v.customers, err = pkg.ReadCustomerList(path); err != nil {
+		if v.customers, err = handoverpkg.ReadCustomerList(path); err != nil {
 			showError(v.a.win, err)
 			return
 		}
@@ -102,7 +102,7 @@ func (v *exportView) chooseScope() {
 
 func (v *exportView) chooseIdentity() {
 	if len(v.recipients()) == 0 {
-		showError(v.a.win, pkg.ErrNoRecipients)
+		showError(v.a.win, handoverpkg.ErrNoRecipients)
 		return
 	}
 	askIdentity(v.a, L("export.sender_identity"), L("export.start"), func(idPath, passphrase string) {
@@ -136,7 +136,7 @@ func (v *exportView) run(idPath, passphrase, dir string) {
 		if err != nil {
 			return err
 		}
-		out, _, err = v.s.Export(ctx, pkg.Options{Out: dir, Sender: id, Recipients: recipients, Customers: v.customers}, p)
+		out, _, err = v.s.Export(ctx, handoverpkg.Options{Out: dir, Sender: id, Recipients: recipients, Customers: v.customers}, p)
 		return err
 	}, status, func(err error) {
 		defer func() { v.lastDir, v.lastErr = out, err; v.done++ }()

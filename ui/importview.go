@@ -18,7 +18,7 @@ import (
 	"handover/app/importer"
 	"handover/app/progress"
 	"handover/app/vault"
-	"handover/store"
+	"handover/store/atomicfile"
 )
 
 // importView is the import wizard and what follows it: the files to import with their
@@ -616,7 +616,7 @@ func (v *importView) saveProfile(name string) error {
 		return err
 	}
 	if err := p.Save(filepath.Join(v.profileDir(), name+".json"), func(path string, b []byte) error {
-		return store.WriteFileAtomic(path, b, 0o600)
+		return atomicfile.Write(path, b, 0o600)
 	}); err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/importer"
-	"handover/app/model"
 	"handover/app/vault"
+	"handover/store/model"
 )
 
 // quarantineView is the validation report: every refused row, warning and refused column,

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/crypto/identity"
@@ -31,7 +31,7 @@ type receiveView struct {
 	status  *widget.Label
 	result  *widget.Label
 	receipt *widget.Button
-	lastRec *pkg.Received
+	lastRec *handoverpkg.Received
 	lastErr error
 	done    int // receives finished, for tests
 }
@@ -85,7 +85,7 @@ func (v *receiveView) run(dir, idPath, passphrase string) {
 	for _, t := range ts {
 		trusted = append(trusted, t.Card)
 	}
-	var rec *pkg.Received
+	var rec *handoverpkg.Received
 	status := func(s progress.Snapshot) string {
 		return L("receive.progress", map[string]any{"Percent": fmt.Sprintf("%.0f", 100*s.Fraction()), "ETA": s.ETA.Round(time.Second).String()})
 	}
@@ -110,7 +110,7 @@ func (v *receiveView) run(dir, idPath, passphrase string) {
 	})
 }
 
-func outcomeText(rec *pkg.Received) string {
+func outcomeText(rec *handoverpkg.Received) string {
 	m := rec.Manifest
 	if rec.Equal {
 		return L("receive.equal", map[string]any{"ID": m.ID, "Sequence": m.Sequence, "Sender": rec.Sender.Name,

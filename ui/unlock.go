@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/vault"
-	"handover/store"
 )
 
 // unlockScreen asks who is signing in and their passphrase. Without an open vault it offers
@@ -17,7 +16,7 @@ import (
 type unlockScreen struct {
 	a         *App
 	content   fyne.CanvasObject
-	operators []store.SlotHeader
+	operators []vault.SlotHeader
 	operator  *widget.Select
 	pass      *widget.Entry
 	unlockBtn *widget.Button

@@ -12,7 +12,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"handover/app/audit"
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // AuditSummary is what an audit report states about a period of the log (source §十三).

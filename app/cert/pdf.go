@@ -15,9 +15,9 @@ import (
 	"github.com/skip2/go-qrcode"
 	"golang.org/x/image/font/sfnt"
 
-	"handover/app/model"
 	"handover/assets"
 	"handover/crypto/identity"
+	"handover/store/model"
 )
 
 // Signed is one signer's signature of a statement, with the note recorded when it was made.

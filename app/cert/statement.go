@@ -20,8 +20,8 @@ import (
 
 	"handover/app/figures"
 	"handover/app/importer"
-	"handover/app/model"
 	"handover/crypto/identity"
+	"handover/store/model"
 )
 
 // Kinds of certificate.

@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"handover/app/cert"
-
-	"handover/store"
+	"handover/store/atomicfile"
 )
 
 // errAuditBad makes audit verify exit 1 after its report.
@@ -73,7 +72,7 @@ func auditCheckpoint(_ context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "verifier key: %s\n", key)
 		return nil
 	}
-	if err := store.WriteFileAtomic(*out, []byte(cp), 0o644); err != nil {
+	if err := atomicfile.Write(*out, []byte(cp), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "checkpoint written to %s\nverifier key: %s\n", *out, key)
@@ -164,7 +163,7 @@ func auditReport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := store.WriteFileAtomic(*out, pdf, 0o644); err != nil {
+	if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "audit report written to %s: %d events, %d exceptions; %s\n", *out, sum.Events, len(sum.Exceptions), sum.Verified)
@@ -195,7 +194,7 @@ func auditExport(ctx context.Context, env Env, args []string) error {
 	for _, ev := range evs {
 		enc.Encode(ev)
 	}
-	if err := store.WriteFileAtomic(*out, []byte(b.String()), 0o644); err != nil {
+	if err := atomicfile.Write(*out, []byte(b.String()), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%d events written to %s\n", len(evs), *out)

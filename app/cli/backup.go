@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"handover/app/vault"
-	"handover/store"
 )
 
 func backupCreate(ctx context.Context, env Env, args []string) error {
@@ -45,7 +44,7 @@ func backupVerify(ctx context.Context, env Env, args []string) error {
 	if len(files) != 1 {
 		return usagef("name one backup FILE")
 	}
-	info, err := store.VerifyBackup(ctx, files[0])
+	info, err := vault.VerifyBackup(ctx, files[0])
 	if err != nil {
 		return err
 	}

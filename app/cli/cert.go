@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"handover/app/workstation"
+	"handover/store/atomicfile"
 	"os"
 	"strings"
 	"time"
 
 	"handover/app/cert"
 	"handover/crypto/identity"
-	"handover/store"
 )
 
 // listFlag collects a repeated flag.
@@ -85,7 +85,7 @@ func certNew(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := store.WriteFileAtomic(*out, st.Marshal(), 0o644); err != nil {
+	if err := atomicfile.Write(*out, st.Marshal(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "statement %s written to %s; book digest %s\n", st.ID, *out, st.Figures.Digest)
@@ -123,11 +123,11 @@ func certSign(_ context.Context, env Env, args []string) error {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
 	path := cert.SignaturePath(files[0], id.Card.Fingerprint)
-	if err := store.WriteFileAtomic(path, sig, 0o644); err != nil {
+	if err := atomicfile.Write(path, sig, 0o644); err != nil {
 		return err
 	}
 	note := cert.NewNote(id.Card.Fingerprint, workstationOf(env), time.Now())
-	if err := store.WriteFileAtomic(cert.NotePath(files[0], id.Card.Fingerprint), note.Marshal(), 0o644); err != nil {
+	if err := atomicfile.Write(cert.NotePath(files[0], id.Card.Fingerprint), note.Marshal(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "signed by %s (%s); signature written to %s\n", id.Card.Name, id.Card.Grouped(), path)
@@ -272,7 +272,7 @@ func certPDF(_ context.Context, env Env, args []string) error {
 	for _, m := range missing {
 		fmt.Fprintf(env.Stderr, "warning: the bundled font cannot draw %s; it is printed as its code point\n", m)
 	}
-	if err := store.WriteFileAtomic(*out, pdf, 0o644); err != nil {
+	if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "certificate %s written to %s (%d of %d signatures)\n", st.ID, *out, len(sigs), len(st.Signers))

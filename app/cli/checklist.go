@@ -13,7 +13,7 @@ import (
 	"handover/app/cert"
 	"handover/app/checklist"
 	"handover/app/vault"
-	"handover/store"
+	"handover/store/atomicfile"
 )
 
 func dealInit(_ context.Context, env Env, args []string) error {
@@ -286,7 +286,7 @@ func checklistReport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := store.WriteFileAtomic(*out, pdf, 0o644); err != nil {
+	if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "checklist report written to %s\n", *out)

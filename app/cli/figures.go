@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 func figuresCmd(ctx context.Context, env Env, args []string) error {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"handover/crypto/identity"
-	"handover/store"
+	"handover/store/atomicfile"
 )
 
 // identityWorkFactor is the scrypt work factor of identity files (2^18, as key slots): an
@@ -46,10 +46,10 @@ func identityNew(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	if err := store.WriteFileAtomic(*out, sealed, 0o600); err != nil {
+	if err := atomicfile.Write(*out, sealed, 0o600); err != nil {
 		return err
 	}
-	if err := store.WriteFileAtomic(cardPath, id.Card.Marshal(), 0o644); err != nil {
+	if err := atomicfile.Write(cardPath, id.Card.Marshal(), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "identity written to %s, card to %s\nfingerprint %s\n", *out, cardPath, id.Card.Grouped())

@@ -16,7 +16,7 @@ import (
 
 	"handover/app/importer"
 	"handover/app/progress"
-	"handover/store"
+	"handover/app/vault"
 )
 
 // parseInterleaved parses flags that may come before, between or after the positional
@@ -156,12 +156,12 @@ type QuarantineRow struct {
 	Note    string `json:"note,omitempty"`
 }
 
-func quarantineKey(k store.QuarantineKey) string {
+func quarantineKey(k vault.QuarantineKey) string {
 	return hex.EncodeToString(k.File[:]) + ":" + strconv.FormatUint(uint64(k.Row), 10)
 }
 
-func parseQuarantineKey(s string) (store.QuarantineKey, error) {
-	var k store.QuarantineKey
+func parseQuarantineKey(s string) (vault.QuarantineKey, error) {
+	var k vault.QuarantineKey
 	f, r, ok := strings.Cut(s, ":")
 	b, err := hex.DecodeString(f)
 	row, rerr := strconv.ParseUint(r, 10, 32)

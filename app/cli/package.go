@@ -10,27 +10,27 @@ import (
 	"handover/app/bag"
 	"handover/app/cert"
 	"handover/app/figures"
-	"handover/app/model"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/crypto/identity"
-	"handover/store"
+	"handover/store/atomicfile"
+	"handover/store/model"
 )
 
 // PackageResult is what export and verify print with --json; the keys are a contract.
 type PackageResult struct {
-	Package   string     `json:"package"`
-	Equal     *bool      `json:"equal,omitempty"` // verify: the book's figures and digest equal package.json's
-	Diff      *pkg.Diff  `json:"differences,omitempty"`
-	Dir       string     `json:"dir"`
-	Sequence  int        `json:"sequence"`
-	Parts     []pkg.Part `json:"parts"`
-	Digest    string     `json:"digest"`
-	Scope     string     `json:"scope,omitempty"`
-	Customers int64      `json:"customers,omitempty"`
-	Files     int        `json:"files,omitempty"`
-	Bytes     int64      `json:"bytes,omitempty"`
+	Package   string             `json:"package"`
+	Equal     *bool              `json:"equal,omitempty"` // verify: the book's figures and digest equal package.json's
+	Diff      *handoverpkg.Diff  `json:"differences,omitempty"`
+	Dir       string             `json:"dir"`
+	Sequence  int                `json:"sequence"`
+	Parts     []handoverpkg.Part `json:"parts"`
+	Digest    string             `json:"digest"`
+	Scope     string             `json:"scope,omitempty"`
+	Customers int64              `json:"customers,omitempty"`
+	Files     int                `json:"files,omitempty"`
+	Bytes     int64              `json:"bytes,omitempty"`
 }
 
 func exportCmd(ctx context.Context, env Env, args []string) error {
@@ -41,7 +41,7 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	var to listFlag
 	fs.Var(&to, "to", "a recipient's card (repeat)")
 	out := fs.String("out", "", "folder to write the package folder into (the USB stick)")
-	split := fs.String("split-size", strconv.FormatInt(pkg.DefaultSplitSize, 10), "largest part in bytes (default fits FAT32)")
+	split := fs.String("split-size", strconv.FormatInt(handoverpkg.DefaultSplitSize, 10), "largest part in bytes (default fits FAT32)")
 	customers := fs.String("customers", "", "export only these customers: a file with one customer number a line (default: the whole book)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
@@ -50,7 +50,7 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	var scope []model.CustomerNo
 	if *customers != "" {
 		var err error
-		if scope, err = pkg.ReadCustomerList(*customers); err != nil {
+		if scope, err = handoverpkg.ReadCustomerList(*customers); err != nil {
 			return err
 		}
 	}
@@ -68,7 +68,7 @@ func exportCmd(ctx context.Context, env Env, args []string) error {
 	defer closeSession(s)
 	c := progress.NewCounter()
 	stop := showProgress(env.Stderr, c, "bytes")
-	dir, m, err := s.Export(ctx, pkg.Options{Out: *out, Sender: id, Recipients: cards, SplitSize: size, Customers: scope}, c)
+	dir, m, err := s.Export(ctx, handoverpkg.Options{Out: *out, Sender: id, Recipients: cards, SplitSize: size, Customers: scope}, c)
 	stop()
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func verifyCmd(ctx context.Context, env Env, args []string) error {
 	// age stream and the bag, then records, order, documents, figures and digest.
 	c := progress.NewCounter()
 	stop := showProgress(env.Stderr, c, "bytes")
-	rec, err := pkg.VerifyBook(ctx, dirs[0], id, cards, bag.DefaultLimits, c)
+	rec, err := handoverpkg.VerifyBook(ctx, dirs[0], id, cards, bag.DefaultLimits, c)
 	stop()
 	if err != nil {
 		return err
@@ -135,16 +135,16 @@ func verifyCmd(ctx context.Context, env Env, args []string) error {
 
 // ReceiveResult is what receive prints with --json; the keys are a contract.
 type ReceiveResult struct {
-	Package  string          `json:"package"`
-	Sequence int             `json:"sequence"`
-	Sender   string          `json:"sender"` // the sender card's fingerprint
-	Equal    bool            `json:"equal"`  // figures and digest equal package.json's
-	Digest   string          `json:"digest"` // recomputed by the receiver
-	Expected string          `json:"expected_digest"`
-	Figures  figures.Figures `json:"figures"`
-	Diff     *pkg.Diff       `json:"differences,omitempty"`
-	Receipt  string          `json:"receipt,omitempty"` // the receipt statement written
-	PDF      string          `json:"receipt_pdf,omitempty"`
+	Package  string            `json:"package"`
+	Sequence int               `json:"sequence"`
+	Sender   string            `json:"sender"` // the sender card's fingerprint
+	Equal    bool              `json:"equal"`  // figures and digest equal package.json's
+	Digest   string            `json:"digest"` // recomputed by the receiver
+	Expected string            `json:"expected_digest"`
+	Figures  figures.Figures   `json:"figures"`
+	Diff     *handoverpkg.Diff `json:"differences,omitempty"`
+	Receipt  string            `json:"receipt,omitempty"` // the receipt statement written
+	PDF      string            `json:"receipt_pdf,omitempty"`
 }
 
 func receiveCmd(ctx context.Context, env Env, args []string) error {
@@ -191,10 +191,10 @@ func receiveCmd(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := store.WriteFileAtomic(res.Receipt, st.Marshal(), 0o644); err != nil {
+		if err := atomicfile.Write(res.Receipt, st.Marshal(), 0o644); err != nil {
 			return err
 		}
-		if err := store.WriteFileAtomic(res.PDF, pdf, 0o644); err != nil {
+		if err := atomicfile.Write(res.PDF, pdf, 0o644); err != nil {
 			return err
 		}
 	}

@@ -5,9 +5,9 @@ import (
 	"runtime"
 	"sync"
 
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/store"
+	"handover/store/model"
 )
 
 // chunk is how many customers one generator goroutine makes at a time.

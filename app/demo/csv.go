@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/store"
+	"handover/store/model"
 )
 
 // CSV headers as an old loan system would export them; the import's header aliases

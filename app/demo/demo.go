@@ -9,8 +9,8 @@ import (
 	"strconv"
 
 	"handover/app/idcard"
-	"handover/app/model"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Reference is the date the demo book is "as of": repayments stop there and overdue days

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"handover/app/idcard"
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/app/vault"
+	"handover/store/model"
 )
 
 func TestDeterministic(t *testing.T) {

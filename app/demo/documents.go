@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"sync"
 
-	"handover/app/model"
 	"handover/store"
+	"handover/store/model"
 )
 
 // scanVariants is how many different pictures of each side a generator draws. Encoding a

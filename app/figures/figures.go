@@ -15,8 +15,8 @@ import (
 	"slices"
 	"sort"
 
-	"handover/app/model"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Figures of one book. Money is in fen. The JSON keys are part of the certificate

@@ -10,9 +10,9 @@ import (
 	"handover/app/demo"
 	"handover/app/figures"
 	"handover/app/importer"
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/store"
+	"handover/store/model"
 )
 
 var ctx = context.Background()

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"handover/app/model"
 	"handover/app/validate"
+	"handover/store/model"
 )
 
 // Reason codes of the import beyond the field validators' (app/validate). They are a

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"handover/app/idcard"
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Documents is the table of a folder of scanned documents.

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // Table is what kind of rows a file holds.

@@ -6,9 +6,9 @@ import (
 	"crypto/sha256"
 	"errors"
 
-	"handover/app/model"
 	"handover/crypto/blind"
 	"handover/store"
+	"handover/store/model"
 )
 
 // lookup holds what an import must find quickly: which customer has an identity number,

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // PreviewRow is one row as it will be stored, for the import wizard: the converted value of

@@ -8,9 +8,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"handover/app/model"
 	"handover/crypto/blind"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Errors of quarantine decisions.

@@ -14,9 +14,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/store"
+	"handover/store/model"
 )
 
 var bg = context.Background()

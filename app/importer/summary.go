@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"time"
 
-	"handover/app/model"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Summary is the stored record of one input's import: what was read, what was accepted

@@ -5,11 +5,10 @@ package settings
 import (
 	"encoding/json"
 	"errors"
+	"handover/store/atomicfile"
 	"os"
 	"path/filepath"
 	"time"
-
-	"handover/store"
 )
 
 // Settings are the user's preferences.
@@ -75,7 +74,7 @@ func Save(path string, s Settings) error {
 		return err
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
-	return store.WriteFileAtomic(path, append(b, '\n'), 0o600)
+	return atomicfile.Write(path, append(b, '\n'), 0o600)
 }
 
 // Path is the settings file of this user.

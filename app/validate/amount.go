@@ -3,7 +3,7 @@ package validate
 import (
 	"strings"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // Amount parses money into exact fen: "1,234.50", "¥1234.5", "1234.50元", full-width digits.

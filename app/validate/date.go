@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 var (

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 var now = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)

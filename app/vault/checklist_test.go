@@ -10,7 +10,7 @@ import (
 
 	"handover/app/audit"
 	"handover/app/checklist"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/validate"
 	"handover/crypto/identity"
@@ -93,7 +93,7 @@ func TestExportGateInCore(t *testing.T) {
 	sender, _ := identity.New("出让人", "甲公司", "负责人", time.Now())
 	receiver, _ := identity.New("受让人", "乙公司", "负责人", time.Now())
 	export := func() error {
-		_, _, err := s.Export(ctx, pkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{receiver.Card}}, progress.Discard)
+		_, _, err := s.Export(ctx, handoverpkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{receiver.Card}}, progress.Discard)
 		return err
 	}
 	var gate *GateError

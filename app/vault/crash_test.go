@@ -11,7 +11,7 @@ import (
 
 	"handover/app/audit"
 	"handover/app/checklist"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
 )
@@ -106,7 +106,7 @@ func (f *crashFixture) run(op string) error {
 			return err
 		}
 		defer closeAll(s)
-		_, _, err = s.Export(ctx, pkg.Options{Out: f.out, Sender: f.identity(f.senderID), Recipients: []identity.Card{f.receiverCard}}, progress.Discard)
+		_, _, err = s.Export(ctx, handoverpkg.Options{Out: f.out, Sender: f.identity(f.senderID), Recipients: []identity.Card{f.receiverCard}}, progress.Discard)
 		return err
 	case "receive":
 		s, err := f.unlock(f.receiver, f.transferee, "operator-pass")
@@ -180,7 +180,7 @@ func newCrashFixture(t *testing.T) *crashFixture {
 	}
 	pkgOut := filepath.Join(f.root, "stick")
 	os.MkdirAll(pkgOut, 0o700)
-	if f.pkgDir, _, err = s.Export(ctx, pkg.Options{Out: pkgOut, Sender: sender, Recipients: []identity.Card{receiver.Card}}, progress.Discard); err != nil {
+	if f.pkgDir, _, err = s.Export(ctx, handoverpkg.Options{Out: pkgOut, Sender: sender, Recipients: []identity.Card{receiver.Card}}, progress.Discard); err != nil {
 		t.Fatal(err)
 	}
 	closeAll(s)
@@ -285,7 +285,7 @@ func TestCrashAtEveryBoundary(t *testing.T) {
 				t.Fatalf("sequence %s, want 2 (the fixture's package has 1)", d["sequence"])
 			}
 			// The sequence was spent: the next export takes a new number.
-			_, m, err := s.Export(ctx, pkg.Options{Out: f.out, Sender: f.identity(f.senderID), Recipients: []identity.Card{f.receiverCard}}, progress.Discard)
+			_, m, err := s.Export(ctx, handoverpkg.Options{Out: f.out, Sender: f.identity(f.senderID), Recipients: []identity.Card{f.receiverCard}}, progress.Discard)
 			if err != nil || m.Sequence != 3 {
 				t.Fatalf("export after the crash: %v, %+v", err, m)
 			}

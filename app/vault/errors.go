@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -25,6 +26,9 @@ var (
 	ErrKeyDestroyed  = store.ErrKeyDestroyed
 	ErrSlotDamaged   = keyslot.ErrCorrupt
 	ErrWrongOperator = keyslot.ErrWrongOperator
+	ErrBadBackup     = store.ErrBadBackup
+	// ErrEvidenceTooLarge refuses an evidence file over the vault's limit.
+	ErrEvidenceTooLarge = store.ErrEvidenceTooLarge
 )
 
 // MinPassphraseLen is the shortest passphrase accepted for a new slot.
@@ -46,3 +50,19 @@ type (
 	CorruptError = store.CorruptError
 	DamageError  = store.DamageError
 )
+
+// Records the front ends show, re-exported so that ui and app/cli need only this package and
+// never import the storage engine (app/arch_test.go holds them to it).
+type (
+	Operator      = store.Operator
+	SlotHeader    = store.SlotHeader
+	AuditReport   = store.AuditReport
+	BackupInfo    = store.BackupInfo
+	QuarantineKey = store.QuarantineKey
+)
+
+// VerifyBackup reads a backup file back and checks every member against its SHA256SUMS,
+// without a vault or a passphrase.
+func VerifyBackup(ctx context.Context, path string) (*BackupInfo, error) {
+	return store.VerifyBackup(ctx, path)
+}

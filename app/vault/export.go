@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"handover/app/audit"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/store"
 )
@@ -33,14 +33,14 @@ func (e *GateError) Error() string {
 	return fmt.Sprintf("%s is refused until these checklist items are done: %s", e.Step, strings.Join(parts, "; "))
 }
 
-// Export writes the whole book as a handover package (app/pkg). It needs the export
+// Export writes the whole book as a handover package (app/handoverpkg). It needs the export
 // permission and the gate, and is audited with the package ID, recipients, scope and counts.
-func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter) (string, *pkg.Manifest, error) {
+func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.Reporter) (string, *handoverpkg.Manifest, error) {
 	var dir string
-	var m *pkg.Manifest
-	detail := map[string]string{"scope": pkg.ScopeWhole}
+	var m *handoverpkg.Manifest
+	detail := map[string]string{"scope": handoverpkg.ScopeWhole}
 	if o.Customers != nil {
-		detail["scope"] = pkg.ScopeSelection
+		detail["scope"] = handoverpkg.ScopeSelection
 		detail["selected"] = strconv.Itoa(len(o.Customers))
 	}
 	var fps []string
@@ -67,12 +67,12 @@ func (s *Session) Export(ctx context.Context, o pkg.Options, p progress.Reporter
 		}
 		// The sequence number is spent before anything is written: a package that reaches
 		// the stick can never share it with a later one, whatever happens next.
-		o.ID = pkg.NewID(o.Deal, o.Sequence)
+		o.ID = handoverpkg.NewID(o.Deal, o.Sequence)
 		detail["package"], detail["sequence"], detail["out"] = o.ID, strconv.Itoa(o.Sequence), o.Out
 		if err := begin(store.MetaChange{Name: "package-sequence", Value: seq}); err != nil {
 			return nil, err
 		}
-		if dir, m, err = pkg.Export(ctx, st, o, p); err != nil {
+		if dir, m, err = handoverpkg.Export(ctx, st, o, p); err != nil {
 			return nil, err
 		}
 		delete(detail, "out")

@@ -10,8 +10,8 @@ import (
 	"handover/app/audit"
 	"handover/app/cert"
 	"handover/app/figures"
+	"handover/app/handoverpkg"
 	"handover/app/importer"
-	"handover/app/pkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
 	"handover/store"
@@ -160,7 +160,7 @@ func (s *Session) NewStatementWithWitnesses(ctx context.Context, kind string, si
 // NewReceipt issues the receipt (接收回执) of a package just received, with the figures the
 // receive computed from this vault a moment ago: walking a large book again would double
 // the receive's time for the same numbers.
-func (s *Session) NewReceipt(ctx context.Context, rec *pkg.Received, signers []identity.Card) (*cert.Statement, error) {
+func (s *Session) NewReceipt(ctx context.Context, rec *handoverpkg.Received, signers []identity.Card) (*cert.Statement, error) {
 	f := rec.Figures
 	return s.newStatement(ctx, cert.KindReceipt, signers, nil, &f)
 }

@@ -1,8 +1,8 @@
 package vault
 
 import (
-	"handover/app/model"
 	"handover/crypto/blind"
+	"handover/store/model"
 )
 
 // MaskCustomer masks every identifier of c per the classification table.

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"handover/app/audit"
-	"handover/app/model"
 	"handover/crypto/keyslot"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Session is a vault unlocked by one operator. Every method checks the operator's

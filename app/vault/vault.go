@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"handover/app/audit"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/crypto/keyslot"
 	"handover/store"
 )
@@ -180,7 +180,7 @@ func (v *Vault) Unlock(operator, passphrase string) (*Session, error) {
 	s.record(audit.Event{Action: audit.Unlock, Outcome: audit.OK})
 	// A receive cut off before its record (power loss) is undone before anything else;
 	// then every operation cut off between its effect and its record is recorded.
-	if undone, err := pkg.RecoverReceive(st); undone {
+	if undone, err := handoverpkg.RecoverReceive(st); undone {
 		outcome := audit.OK
 		if err != nil {
 			outcome = audit.Failed

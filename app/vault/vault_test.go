@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"handover/app/audit"
-	"handover/app/model"
 	"handover/store"
+	"handover/store/model"
 )
 
 var ctx = context.Background()

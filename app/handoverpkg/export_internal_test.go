@@ -1,4 +1,4 @@
-package pkg
+package handoverpkg
 
 // SetFreeSpace makes exports see n bytes free, for tests; it returns the undo.
 func SetFreeSpace(n int64) func() {

@@ -4,7 +4,7 @@
 // can open it with standard tools:
 //
 //	cat payload.age.* | age -d -i key.txt | tar -x
-package pkg
+package handoverpkg
 
 import (
 	"bytes"
@@ -27,10 +27,11 @@ import (
 	"handover/app/bag"
 	"handover/app/figures"
 	"handover/app/importer"
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/crypto/identity"
 	"handover/store"
+	"handover/store/atomicfile"
+	"handover/store/model"
 )
 
 // Namespace is the SSHSIG namespace of package signatures.
@@ -205,7 +206,7 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 		name string
 		b    []byte
 	}{{"README.txt", []byte(readme(m))}, {"package.json.sig", sig}, {"package.json", js}} {
-		if err := store.WriteFileAtomic(filepath.Join(dir, f.name), f.b, 0o644); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), f.b, 0o644); err != nil {
 			return "", nil, err
 		}
 	}

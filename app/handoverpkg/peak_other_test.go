@@ -1,6 +1,6 @@
 //go:build !linux
 
-package pkg_test
+package handoverpkg_test
 
 import (
 	"testing"

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package pkg
+package handoverpkg
 
 // dropCache is a no-op where the kernel offers no portable hint; the read-back check then
 // may be answered from the cache (see the note in docs/PACKAGES.md).

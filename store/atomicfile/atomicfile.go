@@ -1,14 +1,20 @@
-package store
+// Package atomicfile writes files so that a crash leaves either the old content or the new one,
+// never a mix. It is its own package so that the screens and the command line can save a
+// certificate or a report without importing the vault's storage engine.
+package atomicfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
+	"syscall"
 )
 
-// WriteFileAtomic writes data to path so that, whatever instant the process dies at, path
-// holds either its old content or the new one: temp file in the same folder, fsync, rename,
-// fsync of the folder.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+// Write writes data to path so that, whatever instant the process dies at, path holds either
+// its old content or the new one: temp file in the same folder, fsync, rename, fsync of the
+// folder.
+func Write(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -34,10 +40,11 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-func syncDir(dir string) error {
+// SyncDir makes a rename or create in dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
@@ -48,4 +55,8 @@ func syncDir(dir string) error {
 		return err
 	}
 	return nil
+}
+
+func isUnsupportedSync(err error) bool {
+	return runtime.GOOS == "windows" || errors.Is(err, syscall.EINVAL)
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package pkg
+package handoverpkg
 
 import "golang.org/x/sys/unix"
 

@@ -1,4 +1,4 @@
-package pkg_test
+package handoverpkg_test
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"handover/app/bag"
-	. "handover/app/pkg"
+	. "handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
 )

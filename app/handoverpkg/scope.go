@@ -1,4 +1,4 @@
-package pkg
+package handoverpkg
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"handover/app/model"
+	"handover/store/model"
 )
 
 // ReadCustomerList reads customer numbers, one a line; blank lines and # comments are

@@ -1,4 +1,4 @@
-package pkg_test
+package handoverpkg_test
 
 import (
 	"archive/tar"
@@ -20,11 +20,11 @@ import (
 	"filippo.io/age"
 
 	"handover/app/bag"
-	"handover/app/model"
-	. "handover/app/pkg"
+	. "handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
 	"handover/store"
+	"handover/store/model"
 )
 
 // receiver is an empty vault, and a record of the sequences it has received.

@@ -1,4 +1,4 @@
-package pkg
+package handoverpkg
 
 import (
 	"bufio"
@@ -17,10 +17,10 @@ import (
 
 	"handover/app/bag"
 	"handover/app/figures"
-	"handover/app/model"
 	"handover/app/progress"
 	"handover/crypto/identity"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Errors of receiving, besides those of Verify.

@@ -1,11 +1,11 @@
-package pkg
+package handoverpkg
 
 import (
 	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"handover/app/model"
+	"handover/store/model"
 	"io"
 	"os"
 	"path/filepath"

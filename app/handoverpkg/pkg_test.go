@@ -1,4 +1,4 @@
-package pkg_test
+package handoverpkg_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 
 	"handover/app/bag"
 	"handover/app/demo"
-	. "handover/app/pkg"
+	. "handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
 	"handover/store"

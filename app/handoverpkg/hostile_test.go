@@ -1,4 +1,4 @@
-package pkg_test
+package handoverpkg_test
 
 import (
 	"bytes"
@@ -11,11 +11,11 @@ import (
 	"testing"
 
 	"handover/app/bag"
-	"handover/app/model"
-	"handover/app/pkg"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/crypto/identity"
 	"handover/store"
+	"handover/store/model"
 )
 
 // Files a package is read from are checked for size and kind before they are read, and the
@@ -25,13 +25,13 @@ func TestHostilePackageFiles(t *testing.T) {
 	sender, recipient, _ := people(t)
 	dir, _ := export(t, st, sender, recipient.Card, 1<<20)
 	// resign rewrites package.json with change applied and signs it with the real sender.
-	resign := func(t *testing.T, d string, change func(m *pkg.Manifest)) {
+	resign := func(t *testing.T, d string, change func(m *handoverpkg.Manifest)) {
 		js, _ := os.ReadFile(filepath.Join(d, "package.json"))
-		var m pkg.Manifest
+		var m handoverpkg.Manifest
 		json.Unmarshal(js, &m)
 		change(&m)
 		js, _ = json.MarshalIndent(m, "", "  ")
-		sig, err := sender.Sign(pkg.Namespace, js)
+		sig, err := sender.Sign(handoverpkg.Namespace, js)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,11 +52,11 @@ func TestHostilePackageFiles(t *testing.T) {
 		want   func(error) bool
 	}{
 		{"3 GiB package.json", func(t *testing.T, d string) { sparse(t, filepath.Join(d, "package.json"), 3<<30) },
-			func(err error) bool { return errors.Is(err, pkg.ErrNotPackage) }},
+			func(err error) bool { return errors.Is(err, handoverpkg.ErrNotPackage) }},
 		{"3 GiB signature", func(t *testing.T, d string) { sparse(t, filepath.Join(d, "package.json.sig"), 3<<30) },
-			func(err error) bool { return errors.Is(err, pkg.ErrBadSignature) }},
+			func(err error) bool { return errors.Is(err, handoverpkg.ErrBadSignature) }},
 		{"signed part name leaving the folder", func(t *testing.T, d string) {
-			resign(t, d, func(m *pkg.Manifest) { m.Parts[0].Name = "../../../../dev/zero"; m.Parts[0].Size = 1 << 40 })
+			resign(t, d, func(m *handoverpkg.Manifest) { m.Parts[0].Name = "../../../../dev/zero"; m.Parts[0].Size = 1 << 40 })
 		}, isPartError("zero")},
 		{"part is a link to a device", func(t *testing.T, d string) {
 			p := filepath.Join(d, partName(0))
@@ -64,21 +64,21 @@ func TestHostilePackageFiles(t *testing.T) {
 			os.Symlink("/dev/zero", p)
 		}, isPartError(partName(0))},
 		{"signed part size larger than the file", func(t *testing.T, d string) {
-			resign(t, d, func(m *pkg.Manifest) { m.Parts[0].Size += 1 << 30 })
+			resign(t, d, func(m *handoverpkg.Manifest) { m.Parts[0].Size += 1 << 30 })
 		}, isPartError(partName(0))},
 		{"signed list of too many parts", func(t *testing.T, d string) {
-			resign(t, d, func(m *pkg.Manifest) {
+			resign(t, d, func(m *handoverpkg.Manifest) {
 				for len(m.Parts) <= maxParts {
-					m.Parts = append(m.Parts, pkg.Part{Name: partName(len(m.Parts)), Size: 1, SHA256: strings.Repeat("0", 64)})
+					m.Parts = append(m.Parts, handoverpkg.Part{Name: partName(len(m.Parts)), Size: 1, SHA256: strings.Repeat("0", 64)})
 				}
 			})
-		}, func(err error) bool { return errors.Is(err, pkg.ErrNotPackage) }},
+		}, func(err error) bool { return errors.Is(err, handoverpkg.ErrNotPackage) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := copyPackage(t, dir)
 			c.tamper(t, d)
-			_, err := pkg.Verify(d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits)
+			_, err := handoverpkg.Verify(d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits)
 			if !c.want(err) {
 				t.Fatalf("verify: %v", err)
 			}
@@ -94,7 +94,7 @@ func TestHostilePackageFiles(t *testing.T) {
 
 func isPartError(part string) func(error) bool {
 	return func(err error) bool {
-		var pe *pkg.PartError
+		var pe *handoverpkg.PartError
 		return errors.As(err, &pe) && strings.Contains(pe.Part, part)
 	}
 }
@@ -108,7 +108,7 @@ const maxParts = 4096
 func TestCustomerListErrorCarriesNoPersonalData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "customers.txt")
 	os.WriteFile(path, []byte("12\n11010519491231002X\n"), 0o600)
-	_, err := pkg.ReadCustomerList(path)
+	_, err := handoverpkg.ReadCustomerList(path)
 	if err == nil || strings.Contains(err.Error(), "11010519491231002X") || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("error %v", err)
 	}
@@ -144,10 +144,10 @@ func TestVerifyAppliesReceiveChecks(t *testing.T) {
 			}
 			c.change(fs)
 			d := repack(t, *m, sender, recipient.Card, writeBagOf(*m, names, fs))
-			if _, err := pkg.Verify(d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits); err != nil {
+			if _, err := handoverpkg.Verify(d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits); err != nil {
 				t.Fatalf("the bag itself is well formed: %v", err)
 			}
-			_, err := pkg.VerifyBook(ctx, d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits, progress.Discard)
+			_, err := handoverpkg.VerifyBook(ctx, d, recipient, []identity.Card{sender.Card}, bag.DefaultLimits, progress.Discard)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("verify of the book: %v, want %q", err, c.want)
 			}
@@ -167,8 +167,8 @@ func TestExportRefusesARecordTooLong(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender, recipient, _ := people(t)
-	_, _, err = pkg.Export(ctx, st, pkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "v", Sequence: 1}, progress.Discard)
-	var re *pkg.RecordTooLongError
+	_, _, err = handoverpkg.Export(ctx, st, handoverpkg.Options{Out: t.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "v", Sequence: 1}, progress.Discard)
+	var re *handoverpkg.RecordTooLongError
 	if !errors.As(err, &re) || re.Customer != uint64(no) || strings.Contains(err.Error(), "长长") {
 		t.Fatalf("export: %v", err)
 	}

@@ -1,5 +1,5 @@
 //go:build !race
 
-package pkg_test
+package handoverpkg_test
 
 const raceEnabled = false

@@ -1,4 +1,4 @@
-package pkg
+package handoverpkg
 
 import "golang.org/x/sys/windows"
 

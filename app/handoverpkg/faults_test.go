@@ -1,4 +1,4 @@
-package pkg_test
+package handoverpkg_test
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"handover/app/bag"
-	. "handover/app/pkg"
+	. "handover/app/handoverpkg"
 	"handover/crypto/identity"
 )
 
