@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/audit"
-	"handover/app/cert"
 	"handover/app/progress"
+	"handover/app/report"
 	"handover/app/vault"
 	"handover/store/atomicfile"
 )
@@ -276,7 +276,7 @@ func (v *auditView) writeReport(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	pdf, err := cert.RenderAuditReport(sum, v.a.settings.Language)
+	pdf, err := report.RenderAudit(sum, v.a.settings.Language)
 	if err != nil {
 		return "", err
 	}

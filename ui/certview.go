@@ -20,6 +20,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"handover/app/cert"
+	"handover/app/doc"
 	"handover/app/vault"
 	"handover/crypto/identity"
 	"handover/store/atomicfile"
@@ -322,13 +323,13 @@ func (v *certView) signWith(c identity.Card, path, passphrase string) {
 	busy := dialog.NewCustomWithoutButtons(L("cert.signing"), widget.NewProgressBarInfinite(), v.a.win)
 	busy.Show()
 	go func() {
-		var sig []byte
+		var signed cert.Signed
 		id, err := identity.Open(b, passphrase)
 		if err == nil && id.Card.Fingerprint != c.Fingerprint {
 			err = errWrongIdentity
 		}
 		if err == nil {
-			sig, err = cert.Sign(statement, id)
+			signed, err = cert.SignAs(statement, id, v.s.Vault().Workstation(), time.Now())
 		}
 		onUI(func() {
 			busy.Hide()
@@ -337,7 +338,7 @@ func (v *certView) signWith(c identity.Card, path, passphrase string) {
 				showError(v.a.win, err)
 				return
 			}
-			v.sigs[c.Fingerprint] = cert.Signed{Sig: sig, Note: cert.NewNote(c.Fingerprint, v.s.Vault().Workstation(), time.Now())}
+			v.sigs[c.Fingerprint] = signed
 			v.s.RecordSignature(v.st.ID, c.Fingerprint, false)
 			v.render()
 			v.refresh()
@@ -370,30 +371,16 @@ func (v *certView) chooseSignature() {
 }
 
 func (v *certView) addSignature(p string) error {
-	sig, err := os.ReadFile(p)
+	fp, sg, err := cert.ReadSignature(v.statement, v.st, p)
 	if err != nil {
 		return err
 	}
-	for _, sg := range v.st.Signers {
-		card := identity.Card{SigningKey: sg.SigningKey}
-		if card.Verify(cert.Namespace, v.statement, sig) == nil {
-			s := cert.Signed{Sig: sig}
-			if nb, err := os.ReadFile(p + ".json"); err == nil {
-				if n, err := cert.NoteOf(nb); err == nil && n.Signer == sg.Fingerprint {
-					s.Note = n
-				}
-			}
-			v.sigs[sg.Fingerprint] = s
-			v.s.RecordSignature(v.st.ID, sg.Fingerprint, true)
-			v.render()
-			v.refresh()
-			return nil
-		}
-	}
-	return &fileError{File: filepath.Base(p), Err: errSignatureNotOurs}
+	v.sigs[fp] = sg
+	v.s.RecordSignature(v.st.ID, fp, true)
+	v.render()
+	v.refresh()
+	return nil
 }
-
-var errSignatureNotOurs = errors.New("the signature is not a valid signature of this statement by one of its signers")
 
 // saveCertificate writes the statement, each signature and note, and the PDF into a folder.
 func (v *certView) saveCertificate() {
@@ -420,28 +407,8 @@ func (v *certView) saveCertificate() {
 	dialog.ShowInformation(L("cert.save"), msg, v.a.win)
 }
 
-func (v *certView) writeCertificate(dir string) (string, []cert.MissingGlyph, error) {
-	pdf, missing, err := cert.Render(v.statement, v.sigs, v.a.settings.Language)
-	if err != nil {
-		return "", nil, err
-	}
-	base := filepath.Join(dir, v.st.ID)
-	stPath := base + ".statement.json"
-	if err := atomicfile.Write(stPath, v.statement, 0o644); err != nil {
-		return "", nil, err
-	}
-	for fp, sg := range v.sigs {
-		if err := atomicfile.Write(cert.SignaturePath(stPath, fp), sg.Sig, 0o644); err != nil {
-			return "", nil, err
-		}
-		if sg.Note != nil {
-			if err := atomicfile.Write(cert.NotePath(stPath, fp), sg.Note.Marshal(), 0o644); err != nil {
-				return "", nil, err
-			}
-		}
-	}
-	path := base + ".pdf"
-	return path, missing, atomicfile.Write(path, pdf, 0o644)
+func (v *certView) writeCertificate(dir string) (string, []doc.MissingGlyph, error) {
+	return cert.Save(dir, v.statement, v.sigs, v.a.settings.Language)
 }
 
 // identityWorkFactor is the scrypt work factor of identity files made here (as the CLI's).
@@ -497,23 +464,7 @@ func (v *certView) makeIdentity(name, org, role, pass, again, dir string) (strin
 	if pass != again {
 		return "", errPassphraseMismatch
 	}
-	id, sealed, err := identity.Create(name, org, role, pass, identityWorkFactor, time.Now())
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, strings.Map(safeFileRune, id.Card.Name)+"-"+id.Card.Fingerprint[:8]+".identity")
-	if err := atomicfile.Write(path, sealed, 0o600); err != nil {
-		return "", err
-	}
-	if err := atomicfile.Write(path+".card.json", id.Card.Marshal(), 0o644); err != nil {
-		return "", err
-	}
-	return path, nil
-}
-
-func safeFileRune(r rune) rune {
-	if strings.ContainsRune(`/\:*?"<>| `, r) || r < 0x20 {
-		return '_'
-	}
-	return r
+	_, path, err := cert.CreateIdentity(name, org, role, pass, identityWorkFactor, time.Now(),
+		func(c identity.Card) string { return cert.IdentityPath(dir, c) })
+	return path, err
 }

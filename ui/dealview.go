@@ -20,6 +20,7 @@ import (
 	"handover/app/cert"
 	"handover/app/checklist"
 	"handover/app/progress"
+	"handover/app/report"
 	"handover/app/vault"
 	"handover/store/atomicfile"
 )
@@ -280,7 +281,7 @@ func (v *dealView) saveReport() { v.a.saveTo(L("dash.report"), "dash.report_save
 
 func (v *dealView) writeReport(dir string) (string, error) {
 	now := time.Now().UTC().Truncate(time.Second)
-	pdf, err := cert.RenderChecklistReport(v.view.CertChecklist(), v.s.Vault().Manifest().ID, v.s.Vault().Workstation(), now, currentLang())
+	pdf, err := report.RenderChecklist(v.view.Snapshot(), v.s.Vault().Manifest().ID, v.s.Vault().Workstation(), now, currentLang())
 	if err != nil {
 		return "", err
 	}

@@ -78,7 +78,7 @@ func describe(err error) (msg, hint string) {
 		return L("error.not_identity"), ""
 	case errors.Is(err, cert.ErrNotSigner), errors.Is(err, errWrongIdentity):
 		return L("error.not_signer"), L("hint.not_signer")
-	case errors.Is(err, errSignatureNotOurs):
+	case errors.Is(err, cert.ErrNotOurs):
 		return L("error.signature_not_ours"), ""
 	case errors.Is(err, errPassphraseMismatch):
 		return L("error.passphrase_mismatch"), ""

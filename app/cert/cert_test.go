@@ -7,13 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"handover/app/doc"
 	"handover/app/figures"
-	"handover/app/importer"
 	"handover/crypto/identity"
 )
 
@@ -36,10 +35,10 @@ func statement(t testing.TB, ids []*identity.Identity, imports int) []byte {
 	for _, id := range ids {
 		cards = append(cards, id.Card)
 	}
-	var sums []importer.Summary
+	var sums []Import
 	for i := range imports {
-		sums = append(sums, importer.Summary{File: "repayments-" + string(rune('a'+i%26)) + ".csv", SHA256: strings.Repeat("ab", 32),
-			Table: importer.Repayments, Rows: 1000, Accepted: 990, Quarantined: 10, Started: now.Add(time.Duration(i) * time.Minute)})
+		sums = append(sums, Import{File: "repayments-" + string(rune('a'+i%26)) + ".csv", SHA256: strings.Repeat("ab", 32),
+			Table: "repayments", Rows: 1000, Accepted: 990, Quarantined: 10, Open: 10})
 	}
 	st, err := New(KindConfirmation, "v-test", "ws-1", now, &figures.Figures{Customers: 3, Digest: strings.Repeat("0", 64),
 		Overdue: []figures.Bucket{{Label: "0"}}}, sums, cards)
@@ -157,23 +156,17 @@ func TestPreview(t *testing.T) {
 	}
 }
 
-// Every label the renderer uses exists in both languages.
+// Every label the certificate uses exists in both languages.
 func TestLabelsComplete(t *testing.T) {
-	for key := range labels["zh-CN"] {
-		if labels["en"][key] == "" {
-			t.Errorf("en lacks %q", key)
+	var srcs [][]byte
+	for _, f := range []string{"pdf.go", "checklist.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		srcs = append(srcs, b)
 	}
-	for key := range labels["en"] {
-		if labels["zh-CN"][key] == "" {
-			t.Errorf("zh-CN lacks %q", key)
-		}
-	}
-	src, _ := os.ReadFile("pdf.go")
-	more, _ := os.ReadFile("auditreport.go")
-	for _, m := range regexp.MustCompile(`r\.l\("([a-z_.]+)"\)`).FindAllSubmatch(append(src, more...), -1) {
-		if labels["zh-CN"][string(m[1])] == "" {
-			t.Errorf("label %q is used but not defined", m[1])
-		}
+	for _, p := range doc.LabelProblems(srcs...) {
+		t.Error(p)
 	}
 }

@@ -14,12 +14,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"handover/app/figures"
-	"handover/app/importer"
 	"handover/crypto/identity"
 	"handover/store/model"
 )
@@ -105,14 +103,15 @@ type Import struct {
 	Totals      map[string]model.Fen `json:"totals"`
 }
 
-// New assembles a statement. signers are the cards of the people who must sign.
-func New(kind, vault, workstation string, now time.Time, f *figures.Figures, sums []importer.Summary, signers []identity.Card) (*Statement, error) {
-	return NewWithWitnesses(kind, vault, workstation, now, f, sums, signers, nil)
+// New assembles a statement. imports are the imported files in the order they were
+// imported; signers are the cards of the people who must sign.
+func New(kind, vault, workstation string, now time.Time, f *figures.Figures, imports []Import, signers []identity.Card) (*Statement, error) {
+	return NewWithWitnesses(kind, vault, workstation, now, f, imports, signers, nil)
 }
 
 // NewWithWitnesses is New with optional witnesses: they may sign, but the certificate is
 // complete without them.
-func NewWithWitnesses(kind, vault, workstation string, now time.Time, f *figures.Figures, sums []importer.Summary, signers, witnesses []identity.Card) (*Statement, error) {
+func NewWithWitnesses(kind, vault, workstation string, now time.Time, f *figures.Figures, imports []Import, signers, witnesses []identity.Card) (*Statement, error) {
 	if kind != KindConfirmation && kind != KindReceipt {
 		return nil, ErrKind
 	}
@@ -138,13 +137,7 @@ func NewWithWitnesses(kind, vault, workstation string, now time.Time, f *figures
 			s.Parties = append(s.Parties, c.Organisation)
 		}
 	}
-	sort.Slice(sums, func(i, j int) bool { return sums[i].Started.Before(sums[j].Started) })
-	s.Imports = []Import{}
-	for _, m := range sums {
-		s.Imports = append(s.Imports, Import{File: m.File, SHA256: m.SHA256, Sheet: m.Sheet, Table: string(m.Table),
-			Rows: m.Rows, Accepted: m.Accepted, Quarantined: m.Quarantined, Corrected: m.Corrected, Dismissed: m.Dismissed,
-			Open: m.Open(), Warnings: m.Warnings, Totals: m.Totals})
-	}
+	s.Imports = append([]Import{}, imports...)
 	return s, nil
 }
 

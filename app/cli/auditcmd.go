@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"handover/app/cert"
+	"handover/app/report"
 	"handover/store/atomicfile"
 )
 
@@ -159,7 +159,7 @@ func auditReport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := cert.RenderAuditReport(sum, *lang)
+	pdf, err := report.RenderAudit(sum, *lang)
 	if err != nil {
 		return err
 	}

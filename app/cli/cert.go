@@ -54,7 +54,7 @@ func certNew(ctx context.Context, env Env, args []string) error {
 		return usagef("--out is required")
 	}
 	if _, err := os.Stat(*out); err == nil {
-		return fmt.Errorf("%s already exists: a statement is never overwritten", *out)
+		return &cert.ExistsError{Path: *out}
 	}
 	cards, err := readCards(signers)
 	if err != nil {
@@ -85,7 +85,7 @@ func certNew(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(*out, st.Marshal(), 0o644); err != nil {
+	if err := cert.WriteStatement(*out, st); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "statement %s written to %s; book digest %s\n", st.ID, *out, st.Figures.Digest)
@@ -118,18 +118,14 @@ func certSign(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sig, err := cert.Sign(statement, id)
+	signed, err := cert.SignAs(statement, id, workstationOf(env), time.Now())
 	if err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
+	if err := cert.WriteSigned(files[0], map[string]cert.Signed{id.Card.Fingerprint: signed}); err != nil {
+		return err
+	}
 	path := cert.SignaturePath(files[0], id.Card.Fingerprint)
-	if err := atomicfile.Write(path, sig, 0o644); err != nil {
-		return err
-	}
-	note := cert.NewNote(id.Card.Fingerprint, workstationOf(env), time.Now())
-	if err := atomicfile.Write(cert.NotePath(files[0], id.Card.Fingerprint), note.Marshal(), 0o644); err != nil {
-		return err
-	}
 	fmt.Fprintf(env.Stdout, "signed by %s (%s); signature written to %s\n", id.Card.Name, id.Card.Grouped(), path)
 	return nil
 }
@@ -254,16 +250,8 @@ func certPDF(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	for fp, sg := range sigs {
-		card := identity.Card{}
-		for _, s := range st.Signers {
-			if s.Fingerprint == fp {
-				card.SigningKey = s.SigningKey
-			}
-		}
-		if err := card.Verify(cert.Namespace, statement, sg.Sig); err != nil {
-			return fmt.Errorf("the signature of %s beside %s does not verify: %w", fp[:16], files[0], err)
-		}
+	if err := cert.CheckSigned(statement, st, sigs); err != nil {
+		return fmt.Errorf("%s: %w", files[0], err)
 	}
 	pdf, missing, err := cert.Render(statement, sigs, *lang)
 	if err != nil {

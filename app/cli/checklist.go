@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"handover/app/cert"
 	"handover/app/checklist"
+	"handover/app/report"
 	"handover/app/vault"
 	"handover/store/atomicfile"
 )
@@ -282,7 +282,7 @@ func checklistReport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := cert.RenderChecklistReport(view.CertChecklist(), s.Vault().Manifest().ID, s.Vault().Workstation(), time.Now().UTC().Truncate(time.Second), *lang)
+	pdf, err := report.RenderChecklist(view.Snapshot(), s.Vault().Manifest().ID, s.Vault().Workstation(), time.Now().UTC().Truncate(time.Second), *lang)
 	if err != nil {
 		return err
 	}

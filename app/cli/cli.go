@@ -112,7 +112,7 @@ func Run(args []string, env Env) int {
 		words := strings.Fields(c.name)
 		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
 			err := c.run(ctx, env, args[len(words):])
-			return report(env, c.name, err)
+			return exitCode(env, c.name, err)
 		}
 	}
 	// The words are repeated only when they look like a command: anything else may be
@@ -125,7 +125,7 @@ func Run(args []string, env Env) int {
 	return ExitUsage
 }
 
-func report(env Env, name string, err error) int {
+func exitCode(env Env, name string, err error) int {
 	var ue usageError
 	switch {
 	case err == nil:

@@ -2,13 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
+	"handover/app/cert"
 	"handover/crypto/identity"
-	"handover/store/atomicfile"
 )
 
 // identityWorkFactor is the scrypt work factor of identity files (2^18, as key slots): an
@@ -34,22 +35,19 @@ func identityNew(_ context.Context, env Env, args []string) error {
 	}
 	cardPath := *out + ".card.json"
 	for _, p := range []string{*out, cardPath} {
-		if _, err := os.Stat(p); err == nil {
-			return fmt.Errorf("%s already exists: an identity is never overwritten", p)
+		if _, err := os.Stat(p); err == nil { // before the slow key derivation
+			return &cert.ExistsError{Path: p}
 		}
 	}
 	wf := identityWorkFactor
 	if env.Vault.WorkFactor > 0 {
 		wf = env.Vault.WorkFactor // tests
 	}
-	id, sealed, err := identity.Create(*name, *org, *role, pass, wf, time.Now())
-	if err != nil {
+	id, _, err := cert.CreateIdentity(*name, *org, *role, pass, wf, time.Now(), func(identity.Card) string { return *out })
+	if errors.Is(err, identity.ErrWeakPassphrase) {
 		return usageError{err.Error()}
 	}
-	if err := atomicfile.Write(*out, sealed, 0o600); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(cardPath, id.Card.Marshal(), 0o644); err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "identity written to %s, card to %s\nfingerprint %s\n", *out, cardPath, id.Card.Grouped())

@@ -75,7 +75,7 @@ type Options struct {
 	RecipientContact string
 	// Customers limits the package to these customers; nil exports the whole book.
 	Customers []model.CustomerNo
-	// Checklist is the deal's checklist state (JSON, cert.Checklist) written as
+	// Checklist is the deal's checklist state (JSON, checklist.Snapshot) written as
 	// data/checklist.json, so the receiver sees what was done before the data left.
 	Checklist []byte
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"handover/app/audit"
-	"handover/app/cert"
+	"handover/app/report"
 	"handover/store"
 )
 
@@ -81,8 +81,8 @@ func (s *Session) PruneAudit(ctx context.Context, before time.Time) (int, error)
 // AuditReport summarises the log between from and to (zero: open) for the audit report:
 // counts by action and operator, the exceptions, the verification's verdict and a fresh
 // signed checkpoint. It needs the audit permission and is audited.
-func (s *Session) AuditReport(ctx context.Context, from, to time.Time) (*cert.AuditSummary, error) {
-	var sum *cert.AuditSummary
+func (s *Session) AuditReport(ctx context.Context, from, to time.Time) (*report.AuditSummary, error) {
+	var sum *report.AuditSummary
 	err := s.do(PermAudit, audit.AuditReport, "", map[string]string{"kind": "report"}, func(st *store.Store) error {
 		var evs []audit.Event
 		err := st.AuditEvents(ctx, 1, func(seq uint64, b []byte) bool {
@@ -95,7 +95,7 @@ func (s *Session) AuditReport(ctx context.Context, from, to time.Time) (*cert.Au
 		if err != nil {
 			return err
 		}
-		sum = cert.Summarise(evs, from, to)
+		sum = report.Summarise(evs, from, to)
 		sum.Vault, sum.Workstation, sum.Issued = s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now().UTC().Truncate(time.Second)
 		ops, err := st.Operators(ctx)
 		if err != nil {

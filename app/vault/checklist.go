@@ -394,19 +394,19 @@ func putFact(st *store.Store, name string, at time.Time) error {
 }
 
 // CertChecklist is the checklist as certificates and packages record it.
-func (c *ChecklistView) CertChecklist() *cert.Checklist {
-	out := &cert.Checklist{DealType: c.Deal.Type, RecipientLocation: c.Deal.RecipientLocation,
-		Transferor: cert.ChecklistParty{Name: c.Deal.Transferor.Name, CreditCode: c.Deal.Transferor.CreditCode},
-		Transferee: cert.ChecklistParty{Name: c.Deal.Transferee.Name, CreditCode: c.Deal.Transferee.CreditCode},
-		Items:      []cert.ChecklistItem{}}
+func (c *ChecklistView) Snapshot() *checklist.Snapshot {
+	out := &checklist.Snapshot{DealType: c.Deal.Type, RecipientLocation: c.Deal.RecipientLocation,
+		Transferor: checklist.SnapshotParty{Name: c.Deal.Transferor.Name, CreditCode: c.Deal.Transferor.CreditCode},
+		Transferee: checklist.SnapshotParty{Name: c.Deal.Transferee.Name, CreditCode: c.Deal.Transferee.CreditCode},
+		Items:      []checklist.SnapshotItem{}}
 	for _, it := range c.Items {
-		ci := cert.ChecklistItem{ID: it.ID, Phase: it.Phase, State: it.State, Title: it.Title, Source: it.Source, Law: it.Law}
+		ci := checklist.SnapshotItem{ID: it.ID, Phase: it.Phase, State: it.State, Title: it.Title, Source: it.Source, Law: it.Law}
 		if r := it.Rec; r != nil {
 			if r.Completed {
 				ci.By, ci.At, ci.Basis = r.ByName, r.At, r.Basis
 			}
 			for _, e := range r.Evidence {
-				ci.Evidence = append(ci.Evidence, cert.EvidenceFile{Name: e.Name, SHA256: e.SHA256})
+				ci.Evidence = append(ci.Evidence, checklist.EvidenceFile{Name: e.Name, SHA256: e.SHA256})
 			}
 			for _, so := range r.SignOffs {
 				ci.SignOffs = append(ci.SignOffs, so.Side+": "+so.Name)
@@ -428,7 +428,7 @@ func (s *Session) fillChecklist(ctx context.Context, st *store.Store, stmt *cert
 		return err
 	}
 	stmt.Deal.Type = view.Deal.Type
-	b, err := json.Marshal(view.CertChecklist())
+	b, err := json.Marshal(view.Snapshot())
 	if err != nil {
 		return err
 	}

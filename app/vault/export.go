@@ -62,7 +62,7 @@ func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.
 		if err != nil {
 			return nil, err
 		}
-		if o.Checklist, err = json.Marshal(view.CertChecklist()); err != nil {
+		if o.Checklist, err = json.Marshal(view.Snapshot()); err != nil {
 			return nil, err
 		}
 		// The sequence number is spent before anything is written: a package that reaches

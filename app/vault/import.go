@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -192,7 +193,7 @@ func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **ce
 		if err != nil {
 			return err
 		}
-		st, err = cert.NewWithWitnesses(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, sums, signers, witnesses)
+		st, err = cert.NewWithWitnesses(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, statementImports(sums), signers, witnesses)
 		if st != nil {
 			if st.AuditCheckpoint, err = sto.SaveCheckpoint(); err != nil {
 				return err
@@ -220,4 +221,17 @@ func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **ce
 		return err
 	}()
 	return changes, err
+}
+
+// statementImports is what a certificate states of each imported file, in the order the
+// files were imported.
+func statementImports(sums []importer.Summary) []cert.Import {
+	sort.Slice(sums, func(i, j int) bool { return sums[i].Started.Before(sums[j].Started) })
+	out := make([]cert.Import, 0, len(sums))
+	for _, m := range sums {
+		out = append(out, cert.Import{File: m.File, SHA256: m.SHA256, Sheet: m.Sheet, Table: string(m.Table),
+			Rows: m.Rows, Accepted: m.Accepted, Quarantined: m.Quarantined, Corrected: m.Corrected, Dismissed: m.Dismissed,
+			Open: m.Open(), Warnings: m.Warnings, Totals: m.Totals})
+	}
+	return out
 }

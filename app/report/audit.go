@@ -1,7 +1,6 @@
-package cert
+package report
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -9,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jung-kurt/gofpdf"
-
 	"handover/app/audit"
+	"handover/app/doc"
 	"handover/store/model"
 )
 
@@ -61,49 +59,40 @@ func Exceptional(ev audit.Event) bool {
 	return false
 }
 
-// RenderAuditReport draws the audit report as a PDF with the certificate's layout.
-func RenderAuditReport(s *AuditSummary, lang string) ([]byte, error) {
-	if lang != "en" {
-		lang = "zh-CN"
-	}
+// RenderAudit draws the audit report as a PDF in the layout every document shares.
+func RenderAudit(s *AuditSummary, lang string) ([]byte, error) {
 	id := "AR-" + s.Issued.UTC().Format("20060102-150405")
-	pdf, r := newDocument(lang, s.Issued, "audit.title", "audit.footer", id)
-	pdf.SetAttachments([]gofpdf.Attachment{{Content: []byte(s.Checkpoint), Filename: "checkpoint.txt", Description: "audit log checkpoint"}})
-	r.pdf.AddPage()
-	p := r.pdf
-	p.SetFont(20)
-	p.CellFormat(0, 12, r.text(r.l("audit.title")), "", 1, "C", false)
-	p.SetFont(9.5)
+	d := doc.New(lang, s.Issued, "audit.title", "audit.footer", id)
+	d.Attach(doc.Attachment{Content: []byte(s.Checkpoint), Filename: "checkpoint.txt", Description: "audit log checkpoint"})
+	p := d.S
+	p.AddPage()
+	d.Title(d.L("audit.title"))
 	p.Ln(3)
 	period := func(t time.Time, none string) string {
 		if t.IsZero() {
 			return none
 		}
-		return localTime(t)
+		return doc.LocalTime(t)
 	}
 	sum := sha256.Sum256([]byte(s.Checkpoint))
-	r.qr(192-30, p.GetY(), 30, "handover-audit-checkpoint:sha256:"+hex.EncodeToString(sum[:]))
+	d.QR(192-30, p.GetY(), 30, "handover-audit-checkpoint:sha256:"+hex.EncodeToString(sum[:]))
 	rows := [][2]string{
-		{r.l("audit.report_id"), id},
-		{r.l("cert.vault"), s.Vault},
-		{r.l("audit.period"), period(s.From, r.l("audit.start")) + " — " + period(s.To, r.l("audit.now"))},
-		{r.l("cert.issued"), localTime(s.Issued)},
-		{r.l("cert.workstation"), s.Workstation},
-		{r.l("audit.events"), model.Group(int64(s.Events))},
-		{r.l("audit.verified"), verdict(r, s)},
+		{d.L("audit.report_id"), id},
+		{d.L("cert.vault"), s.Vault},
+		{d.L("audit.period"), period(s.From, d.L("audit.start")) + " — " + period(s.To, d.L("audit.now"))},
+		{d.L("cert.issued"), doc.LocalTime(s.Issued)},
+		{d.L("cert.workstation"), s.Workstation},
+		{d.L("audit.events"), model.Group(int64(s.Events))},
+		{d.L("audit.verified"), verdict(d, s)},
 	}
-	for _, row := range rows {
-		p.SetX(18)
-		p.CellFormat(30, 6, r.text(row[0]), "", 0, "L", false)
-		p.MultiCell(110, 6, r.text(row[1]), "", "L", false)
-	}
-	r.section(r.l("audit.by_action"))
-	r.table([]float64{120, 54}, "LR", []string{r.l("audit.action"), r.l("audit.count")}, countRows(s.ByAction, nil))
-	r.section(r.l("audit.by_operator"))
-	r.table([]float64{120, 54}, "LR", []string{r.l("audit.operator"), r.l("audit.count")}, countRows(s.ByOperator, s.Operators))
-	r.section(r.l("audit.exceptions"))
+	d.Fields(30, 110, rows)
+	d.Section(d.L("audit.by_action"))
+	d.Table([]float64{120, 54}, "LR", []string{d.L("audit.action"), d.L("audit.count")}, countRows(s.ByAction, nil))
+	d.Section(d.L("audit.by_operator"))
+	d.Table([]float64{120, 54}, "LR", []string{d.L("audit.operator"), d.L("audit.count")}, countRows(s.ByOperator, s.Operators))
+	d.Section(d.L("audit.exceptions"))
 	if len(s.Exceptions) == 0 {
-		p.CellFormat(0, 6, r.text(r.l("audit.no_exceptions")), "", 1, "L", false)
+		p.CellFormat(0, 6, d.Text(d.L("audit.no_exceptions")), "", 1, "L", false)
 	} else {
 		var ex [][]string
 		for _, ev := range s.Exceptions {
@@ -111,20 +100,16 @@ func RenderAuditReport(s *AuditSummary, lang string) ([]byte, error) {
 			if who == "" {
 				who = ev.Operator
 			}
-			ex = append(ex, []string{fmt.Sprint(ev.Seq), ev.Time.In(shanghai).Format("01-02 15:04"), ev.Action, ev.Outcome, who, ev.Target})
+			ex = append(ex, []string{fmt.Sprint(ev.Seq), ev.Time.In(doc.Shanghai).Format("01-02 15:04"), ev.Action, ev.Outcome, who, ev.Target})
 		}
-		r.table([]float64{16, 24, 44, 18, 36, 36}, "RLLLLL", []string{"#", r.l("audit.time"), r.l("audit.action"),
-			r.l("audit.outcome"), r.l("audit.operator"), r.l("audit.target")}, ex)
+		d.Table([]float64{16, 24, 44, 18, 36, 36}, "RLLLLL", []string{"#", d.L("audit.time"), d.L("audit.action"),
+			d.L("audit.outcome"), d.L("audit.operator"), d.L("audit.target")}, ex)
 	}
-	r.section(r.l("audit.checkpoint"))
+	d.Section(d.L("audit.checkpoint"))
 	p.SetFont(8.5)
-	p.MultiCell(0, 4.5, r.text(strings.TrimSpace(s.Checkpoint)), "", "L", false)
-	if err := pdf.Error(); err != nil {
-		return nil, err
-	}
-	var out bytes.Buffer
-	err := pdf.Output(&out)
-	return out.Bytes(), err
+	p.MultiCell(0, 4.5, d.Text(strings.TrimSpace(s.Checkpoint)), "", "L", false)
+	pdf, _, err := d.PDF()
+	return pdf, err
 }
 
 func countRows(m map[string]int, names map[string]string) [][]string {
@@ -144,9 +129,9 @@ func countRows(m map[string]int, names map[string]string) [][]string {
 	return out
 }
 
-func verdict(r *renderer, s *AuditSummary) string {
+func verdict(d *doc.Doc, s *AuditSummary) string {
 	if s.Problem != "" {
-		return r.l("audit.failed") + s.Problem
+		return d.L("audit.failed") + s.Problem
 	}
-	return fmt.Sprintf(r.l("audit.ok"), model.Group(int64(s.LogEvents)))
+	return fmt.Sprintf(d.L("audit.ok"), model.Group(int64(s.LogEvents)))
 }

@@ -1,10 +1,9 @@
-package cert
+package doc
 
 import (
 	"image"
 	"image/color"
 	"image/draw"
-	"strconv"
 	"strings"
 
 	"github.com/jung-kurt/gofpdf"
@@ -15,9 +14,9 @@ import (
 	"handover/assets"
 )
 
-// surface is what the certificate layout draws on: the PDF, or page images for the
+// Surface is what a document's layout draws on: the PDF, or page images for the
 // preview that the signing screen shows. Its methods are gofpdf's, in millimetres.
-type surface interface {
+type Surface interface {
 	AddPage()
 	SetFont(size float64)
 	SetTextColor(r, g, b int)
@@ -217,31 +216,4 @@ func (s *imageSurface) MultiCell(w, h float64, txt, border, align string, fill b
 		s.x = x
 	}
 	s.x = marginL
-}
-
-// Preview draws the certificate's pages as images (4 pixels per millimetre) for the signing
-// screen, from the same layout as the PDF.
-func Preview(statement []byte, sigs map[string]Signed, lang string) ([]image.Image, error) {
-	st, err := Parse(statement)
-	if err != nil {
-		return nil, err
-	}
-	if lang != "en" {
-		lang = "zh-CN"
-	}
-	s, err := newImageSurface()
-	if err != nil {
-		return nil, err
-	}
-	r := &renderer{pdf: s, lang: lang, seen: map[rune]bool{}}
-	r.draw(statement, st, sigs)
-	out := make([]image.Image, len(s.pages))
-	total := strconv.Itoa(len(s.pages))
-	for i, p := range s.pages {
-		s.pages = append(s.pages[:0:0], p) // draw the footer on page i
-		s.inFooter = true
-		r.footer("footer", st.ID, i+1, total)
-		out[i] = p
-	}
-	return out, nil
 }

@@ -1,0 +1,77 @@
+package cert
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"handover/app/checklist"
+	"handover/app/figures"
+	"handover/crypto/identity"
+	"handover/store/model"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// goldenStatement is a fixed statement with imports, packages and a checklist, so that the
+// certificate's bytes can be compared with testdata/ across refactorings of the layout.
+func goldenStatement(t *testing.T) []byte {
+	sums := []Import{{File: "客户.csv", SHA256: strings.Repeat("ab", 32), Table: "customers", Rows: 1000,
+		Accepted: 990, Quarantined: 10, Open: 10, Totals: map[string]model.Fen{"principal": 123456789}}}
+	st, err := New(KindConfirmation, "v-golden", "ws-golden", now, &figures.Figures{Customers: 3, Loans: 4,
+		Principal: 1234500, Digest: strings.Repeat("0", 64), Overdue: []figures.Bucket{{Label: "1-30", Loans: 1, Outstanding: 500}}}, sums, nil)
+	if err == nil || st != nil {
+		t.Fatal("a statement without signers was accepted")
+	}
+	st, _ = New(KindConfirmation, "v-golden", "ws-golden", now, &figures.Figures{Customers: 3, Loans: 4,
+		Principal: 1234500, Digest: strings.Repeat("0", 64), Overdue: []figures.Bucket{{Label: "1-30", Loans: 1, Outstanding: 500}}}, sums,
+		[]identity.Card{{Name: "张三", Organisation: "甲小额贷款有限公司", Role: "负责人", Fingerprint: strings.Repeat("1a", 32), SigningKey: "ssh-ed25519 AAAA"}})
+	st.ID = "HC-20261128-GOLDEN"
+	st.Packages = []Package{{ID: "HP-1", SHA256: strings.Repeat("cd", 32)}}
+	cl := checklist.Snapshot{DealType: "loan-book", RecipientLocation: "mainland",
+		Transferor: checklist.SnapshotParty{Name: "甲小额贷款有限公司", CreditCode: "91110000MA01ABCD1X"},
+		Transferee: checklist.SnapshotParty{Name: "乙小额贷款有限公司", CreditCode: "91110000MA01ABCE2Y"},
+		Items: []checklist.SnapshotItem{
+			{ID: "nda_signed", Phase: "prepare", State: "done", Title: map[string]string{"zh-CN": "保密协议已签署", "en": "NDA signed"},
+				By: "李四", At: now.Add(-time.Hour), Evidence: []checklist.EvidenceFile{{Name: "nda.pdf", SHA256: strings.Repeat("ef", 32)}}},
+			{ID: "signoff_transferor", Phase: "close", State: "open", Title: map[string]string{"zh-CN": "出让方签认", "en": "Transferor sign-off"}},
+		}}
+	st.Checklist, _ = json.Marshal(cl)
+	return st.Marshal()
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from its golden file (run with -update if the change is intended, and look at the PDF)", name)
+	}
+}
+
+// The certificate's bytes are a function of the statement and signatures alone: the same
+// inputs give the golden bytes in both languages.
+func TestRenderGolden(t *testing.T) {
+	st := goldenStatement(t)
+	golden(t, "statement.json", st)
+	for _, lang := range []string{"zh-CN", "en"} {
+		pdf, missing, err := Render(st, nil, lang)
+		if err != nil || len(missing) != 0 {
+			t.Fatal(err, missing)
+		}
+		golden(t, "certificate-"+lang+".pdf", pdf)
+	}
+}

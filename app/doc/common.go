@@ -1,0 +1,58 @@
+package doc
+
+// Wording that several documents share: the vault and workstation lines, the deal's kinds
+// and places, and the checklist's states, phases and columns.
+func init() {
+	Register(Labels{
+		"zh-CN": {
+			"cert.issued":               "签发时间",
+			"cert.workstation":          "签发工作站",
+			"cert.vault":                "保管库",
+			"col.checklist_item":        "清单项目",
+			"col.state":                 "状态",
+			"col.by":                    "完成人 / 日期",
+			"col.evidence":              "证据 SHA-256",
+			"state.open":                "未完成",
+			"state.partial":             "待另一方",
+			"state.done":                "已完成",
+			"basis.security_assessment": "安全评估",
+			"basis.standard_contract":   "标准合同",
+			"basis.certification":       "保护认证",
+			"deal.equity":               "股权转让",
+			"deal.loan-book":            "债权/资产转让",
+			"deal.merger":               "合并/分立/解散/破产",
+			"location.mainland":         "中国境内",
+			"location.hmt":              "港澳台",
+			"location.abroad":           "境外",
+			"phase.prepare":             "一、准备",
+			"phase.organise":            "二、整理",
+			"phase.transfer":            "三、移交",
+			"phase.followup":            "四、后续",
+		},
+		"en": {
+			"cert.issued":               "Issued",
+			"cert.workstation":          "Workstation",
+			"cert.vault":                "Vault",
+			"col.checklist_item":        "Checklist item",
+			"col.state":                 "State",
+			"col.by":                    "By / date",
+			"col.evidence":              "Evidence SHA-256",
+			"state.open":                "open",
+			"state.partial":             "one party",
+			"state.done":                "done",
+			"basis.security_assessment": "security assessment",
+			"basis.standard_contract":   "standard contract",
+			"basis.certification":       "certification",
+			"deal.equity":               "Equity transfer",
+			"deal.loan-book":            "Loan-book assignment",
+			"deal.merger":               "Merger, division, dissolution, bankruptcy",
+			"location.mainland":         "mainland China",
+			"location.hmt":              "Hong Kong, Macao, Taiwan",
+			"location.abroad":           "abroad",
+			"phase.prepare":             "1. Preparation",
+			"phase.organise":            "2. Organisation",
+			"phase.transfer":            "3. Transfer",
+			"phase.followup":            "4. Follow-up",
+		},
+	})
+}

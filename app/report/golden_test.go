@@ -1,0 +1,77 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"handover/app/audit"
+	"handover/app/checklist"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+var now = time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from its golden file (run with -update if the change is intended, and look at the PDF)", name)
+	}
+}
+
+func goldenChecklist() *checklist.Snapshot {
+	return &checklist.Snapshot{DealType: "loan-book", RecipientLocation: "mainland",
+		Transferor: checklist.SnapshotParty{Name: "甲小额贷款有限公司", CreditCode: "91110000MA01ABCD1X"},
+		Transferee: checklist.SnapshotParty{Name: "乙小额贷款有限公司", CreditCode: "91110000MA01ABCE2Y"},
+		Items: []checklist.SnapshotItem{
+			{ID: "nda_signed", Phase: "prepare", State: "done", Title: map[string]string{"zh-CN": "保密协议已签署", "en": "NDA signed"},
+				By: "李四", At: now.Add(-time.Hour), Evidence: []checklist.EvidenceFile{{Name: "nda.pdf", SHA256: strings.Repeat("ef", 32)}}},
+			{ID: "cross_border", Phase: "prepare", State: "done", Basis: "not_applicable", Title: map[string]string{"zh-CN": "跨境", "en": "Cross-border"}},
+			{ID: "signoff_transferor", Phase: "close", State: "open", Title: map[string]string{"zh-CN": "出让方签认", "en": "Transferor sign-off"}},
+		}}
+}
+
+func goldenAudit() *AuditSummary {
+	evs := []audit.Event{
+		{Seq: 1, Time: now.Add(-2 * time.Hour), Operator: "op-1", Action: "vault.create", Outcome: "ok"},
+		{Seq: 2, Time: now.Add(-time.Hour), Operator: "op-1", Action: "vault.unlock", Outcome: "failed"},
+		{Seq: 3, Time: now.Add(-time.Minute), Operator: "op-2", Action: "customer.reveal", Outcome: "ok", Target: "C000001"},
+	}
+	s := Summarise(evs, time.Time{}, time.Time{})
+	s.Vault, s.Issued, s.Workstation, s.LogEvents = "v-golden", now, "ws-golden", 3
+	s.Operators = map[string]string{"op-1": "王五", "op-2": "赵六"}
+	s.Checkpoint = "handover/v-golden\n3\nAAAA\n\n— sig\n"
+	return s
+}
+
+// The reports' bytes are a function of their inputs alone: the same inputs give the golden
+// bytes in both languages.
+func TestReportsGolden(t *testing.T) {
+	for _, lang := range []string{"zh-CN", "en"} {
+		pdf, err := RenderChecklist(goldenChecklist(), "v-golden", "ws-golden", now, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "checklist-"+lang+".pdf", pdf)
+		pdf, err = RenderAudit(goldenAudit(), lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "audit-"+lang+".pdf", pdf)
+	}
+}
