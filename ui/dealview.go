@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -105,12 +104,12 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		bars.Add(container.NewVBox(widget.NewLabelWithStyle(v.view.Template.PhaseName(p.Phase, lang), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), bar))
 	}
 	gates := container.NewVBox()
-	for _, step := range []string{"export", "destroy"} {
+	for _, step := range checklist.Steps {
 		missing := checklist.Blocking(v.view.Items, step)
-		l := widget.NewLabel(L("dash.gate_open." + step))
+		l := widget.NewLabel(L("dash.gate_open." + string(step)))
 		l.Importance = widget.SuccessImportance
 		if len(missing) > 0 {
-			l.SetText(L("dash.gate_closed."+step, map[string]any{"Items": v.titles(missing)}))
+			l.SetText(L("dash.gate_closed."+string(step), map[string]any{"Items": v.titles(missing)}))
 			l.Importance = widget.WarningImportance
 		}
 		l.Wrapping = fyne.TextWrapWord
@@ -188,45 +187,13 @@ func checklistTitle(id string) string {
 // nextAction is the first item, in order, that this operator's role can move forward.
 func (v *dealView) nextAction() string {
 	role := v.s.Role()
-	side := map[vault.Role]string{vault.Transferor: checklist.SideTransferor, vault.Transferee: checklist.SideTransferee}[role]
 	for _, it := range v.view.Items {
-		if it.State == checklist.Done {
-			continue
-		}
-		var can bool
-		switch it.Kind {
-		case checklist.Manual, checklist.Evidence:
-			can = role.Can(vault.PermChecklist)
-		case checklist.Dual:
-			can = side != "" && slices.Contains(it.Needs, "signoff_"+side)
-		case checklist.Automatic:
-			can = automaticActor(it.ID, role)
-		}
-		if can {
+		if role.MovesForward(it) {
 			return L("dash.next", map[string]any{"Role": roleName(role), "Item": it.Title[currentLang()],
 				"Need": needText(it.Needs)})
 		}
 	}
 	return L("dash.next_none", map[string]any{"Role": roleName(role)})
-}
-
-// automaticActor says whether role does what an automatic item follows from.
-func automaticActor(id string, r vault.Role) bool {
-	switch id {
-	case "data_validated":
-		return r.Can(vault.PermImport)
-	case "package_exported":
-		return r.Can(vault.PermExport)
-	case "package_received":
-		return r.Can(vault.PermReceive) || r.Can(vault.PermExport)
-	case "confirmation_signed":
-		return r.Can(vault.PermSign)
-	case "audit_report_issued":
-		return r.Can(vault.PermAudit)
-	case "backup_verified":
-		return r.Can(vault.PermChecklist)
-	}
-	return false
 }
 
 func needText(needs []string) string {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -46,36 +45,36 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 	if it.State != checklist.Done {
 		detail.Importance = widget.WarningImportance
 	}
-	can := v.s.Role().Can(vault.PermChecklist)
 	var buttons []fyne.CanvasObject
-	if can && it.State != checklist.Done {
-		switch it.Kind {
-		case checklist.Evidence:
-			r.attach = widget.NewButtonWithIcon(L("checklist.attach"), theme.ContentAddIcon(), func() { v.attach(it.ID) })
-			buttons = append(buttons, r.attach)
-			fallthrough
-		case checklist.Manual:
-			r.complete = widget.NewButtonWithIcon(L("checklist.complete"), theme.ConfirmIcon(), func() { v.askComplete(it) })
-			if it.Kind == checklist.Evidence && (it.Rec == nil || len(it.Rec.Evidence) == 0) {
-				r.complete.Disable() // the file first
-			}
-			buttons = append(buttons, r.complete)
-		case checklist.Dual:
-			r.signOff = widget.NewButtonWithIcon(L("checklist.signoff"), theme.DocumentCreateIcon(), func() { v.askSignOff(it) })
-			buttons = append(buttons, r.signOff)
+	role := v.s.Role()
+	for _, a := range role.ItemActions(it) {
+		var b *widget.Button
+		switch a {
+		case checklist.ActAttach:
+			b = widget.NewButtonWithIcon(L("checklist.attach"), theme.ContentAddIcon(), func() { v.attach(it.ID) })
+			r.attach = b
+		case checklist.ActComplete:
+			b = widget.NewButtonWithIcon(L("checklist.complete"), theme.ConfirmIcon(), func() { v.askComplete(it) })
+			r.complete = b
+		case checklist.ActSignOff:
+			b = widget.NewButtonWithIcon(L("checklist.signoff"), theme.DocumentCreateIcon(), func() { v.askSignOff(it) })
+			r.signOff = b
+		case checklist.ActTakeReceipt:
+			b = widget.NewButtonWithIcon(L("checklist.take_receipt"), theme.MailAttachmentIcon(), v.takeReceipt)
+			r.receipt = b
+		case checklist.ActBackup:
+			b = widget.NewButtonWithIcon(L("checklist.backup"), theme.StorageIcon(), v.backup)
+			r.backup = b
+		case checklist.ActReopen:
+			b = widget.NewButtonWithIcon(L("checklist.reopen"), theme.ViewRefreshIcon(), func() { v.askReopen(it) })
+			r.reopen = b
+		default:
+			continue // steps done on their own screens (import, export, receive, sign, audit)
 		}
-	}
-	if it.ID == "package_received" && it.State != checklist.Done && v.s.Role().Can(vault.PermExport) {
-		r.receipt = widget.NewButtonWithIcon(L("checklist.take_receipt"), theme.MailAttachmentIcon(), v.takeReceipt)
-		buttons = append(buttons, r.receipt)
-	}
-	if it.ID == "backup_verified" && v.s.Role().Can(vault.PermBackup) {
-		r.backup = widget.NewButtonWithIcon(L("checklist.backup"), theme.StorageIcon(), v.backup)
-		buttons = append(buttons, r.backup)
-	}
-	if can && it.Kind != checklist.Automatic && it.Rec != nil && (it.Rec.Completed || len(it.Rec.SignOffs) > 0) {
-		r.reopen = widget.NewButtonWithIcon(L("checklist.reopen"), theme.ViewRefreshIcon(), func() { v.askReopen(it) })
-		buttons = append(buttons, r.reopen)
+		if a == checklist.ActComplete && checklist.Check(it, a, role.Side()) != nil {
+			b.Disable() // the file first
+		}
+		buttons = append(buttons, b)
 	}
 	kind := widget.NewLabelWithStyle(L("checklist.kind."+it.Kind), fyne.TextAlignTrailing, fyne.TextStyle{})
 	right := container.NewVBox(append([]fyne.CanvasObject{kind}, buttons...)...)
@@ -121,7 +120,7 @@ func (v *dealView) askComplete(it checklist.Status) {
 	note.SetPlaceHolder(L("checklist.note_hint"))
 	items := []*widget.FormItem{widget.NewFormItem(L("checklist.note"), note)}
 	var basis *widget.Select
-	if it.ID == "cross_border" && v.view.Deal.RecipientLocation != checklist.Mainland {
+	if checklist.NeedsBasis(it.Item, v.view.Deal) {
 		var opts []string
 		for _, b := range checklist.Bases {
 			opts = append(opts, L("checklist.basis."+b))
@@ -153,8 +152,8 @@ func (v *dealView) askSignOff(it checklist.Status) {
 	}
 	var names, ids []string
 	for _, o := range ops {
-		side := map[vault.Role]string{vault.Transferor: checklist.SideTransferor, vault.Transferee: checklist.SideTransferee}[vault.Role(o.Role)]
-		if side == "" || !slices.Contains(it.Needs, "signoff_"+side) {
+		side := vault.Role(o.Role).Side()
+		if checklist.Check(it, checklist.ActSignOff, side) != nil {
 			continue
 		}
 		names = append(names, o.Name+" · "+L("deal."+side))

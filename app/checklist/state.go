@@ -57,6 +57,22 @@ type Record struct {
 	Reopened  []Reopening   `json:"reopened,omitempty"`
 }
 
+// Fact names what an automatic item follows from (its template's follows_from).
+type Fact string
+
+// The facts automatic items follow from.
+const (
+	FactImport       Fact = "import"       // the book is in the vault and no quarantined row is open
+	FactBackup       Fact = "backup"       // a backup verified within BackupFresh
+	FactExport       Fact = "export"       // a handover package exported
+	FactReceipt      Fact = "receipt"      // the package received with equal figures, or the receipt signed
+	FactConfirmation Fact = "confirmation" // the confirmation certificate signed by both parties
+	FactAuditReport  Fact = "audit_report" // an audit report issued
+)
+
+// KnownFacts lists every fact.
+var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport}
+
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
 	Imported           bool      // the book has customers (imported or received)
@@ -77,8 +93,8 @@ const (
 	NeedAttestation    = "attestation"
 	NeedEvidence       = "evidence"
 	NeedBasis          = "cross_border_basis"
-	NeedSignTransferor = "signoff_transferor"
-	NeedSignTransferee = "signoff_transferee"
+	NeedSignTransferor = "signoff_transferor" // NeedSignOff(SideTransferor)
+	NeedSignTransferee = "signoff_transferee" // NeedSignOff(SideTransferee)
 	NeedImport         = "import"
 	NeedQuarantine     = "quarantine_open"
 	NeedBackup         = "backup_verified"
@@ -87,6 +103,9 @@ const (
 	NeedConfirmation   = "confirmation_signatures"
 	NeedAuditReport    = "audit_report"
 )
+
+// NeedSignOff is what a dual item lacks until a party has signed it off.
+func NeedSignOff(side string) string { return "signoff_" + side }
 
 // Status is one item's state as shown and gated on.
 type Status struct {
@@ -125,7 +144,7 @@ func needs(it Item, d *Deal, r *Record, f Facts) []string {
 		if r == nil || !r.Completed {
 			n = append(n, NeedAttestation)
 		}
-		if it.ID == "cross_border" && d != nil && d.RecipientLocation != Mainland && (r == nil || !slices.Contains(Bases, r.Basis)) {
+		if NeedsBasis(it, d) && (r == nil || !slices.Contains(Bases, r.Basis)) {
 			n = append(n, NeedBasis)
 		}
 	case Evidence:
@@ -138,42 +157,42 @@ func needs(it Item, d *Deal, r *Record, f Facts) []string {
 	case Dual:
 		for _, side := range []string{SideTransferor, SideTransferee} {
 			if r == nil || !slices.ContainsFunc(r.SignOffs, func(s SignOff) bool { return s.Side == side }) {
-				n = append(n, "signoff_"+side)
+				n = append(n, NeedSignOff(side))
 			}
 		}
 	case Automatic:
-		n = automaticNeeds(it.ID, f)
+		n = automaticNeeds(it.FollowsFrom, f)
 	}
 	return n
 }
 
-func automaticNeeds(id string, f Facts) []string {
+func automaticNeeds(fact Fact, f Facts) []string {
 	var n []string
-	switch id {
-	case "data_validated":
+	switch fact {
+	case FactImport:
 		if !f.Imported {
 			n = append(n, NeedImport)
 		}
 		if f.QuarantineOpen > 0 {
 			n = append(n, NeedQuarantine)
 		}
-	case "backup_verified":
+	case FactBackup:
 		if f.BackupVerified.IsZero() || f.Now.Sub(f.BackupVerified) > BackupFresh {
 			n = append(n, NeedBackup)
 		}
-	case "package_exported":
+	case FactExport:
 		if !f.PackageExported {
 			n = append(n, NeedExport)
 		}
-	case "package_received":
+	case FactReceipt:
 		if !f.PackageReceived {
 			n = append(n, NeedReceipt)
 		}
-	case "confirmation_signed":
+	case FactConfirmation:
 		if !f.ConfirmationSigned {
 			n = append(n, NeedConfirmation)
 		}
-	case "audit_report_issued":
+	case FactAuditReport:
 		if !f.AuditReportIssued {
 			n = append(n, NeedAuditReport)
 		}
@@ -181,8 +200,8 @@ func automaticNeeds(id string, f Facts) []string {
 	return n
 }
 
-// Blocking lists the items not done that a step ("export" or "destroy") waits for.
-func Blocking(statuses []Status, step string) []string {
+// Blocking lists the items not done that a step waits for.
+func Blocking(statuses []Status, step Step) []string {
 	var ids []string
 	for _, s := range statuses {
 		if s.Gate == step && s.State != Done {

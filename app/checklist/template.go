@@ -1,12 +1,15 @@
-// Package checklist is the handover checklist (issue 6): per deal type, phases of items that
-// name the source section and the law they serve. The templates are data, embedded from
-// assets/checklists; this package reads and checks them. (Groundwork: the deal record, item
-// states, gates, screens and commands are still to come.)
+// Package checklist is the handover checklist: per deal type, phases of items that name the
+// source section and the law they serve. The templates are data, embedded from
+// assets/checklists, and an item's behaviour is in its properties (kind, follows_from,
+// requires_basis_when_abroad, gate), never in its ID: this package is the one place that
+// reads those properties, evaluates each item (state.go) and says what may be done to it
+// (rules.go). Storage is app/vault's.
 package checklist
 
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"handover/assets"
 )
@@ -29,6 +32,21 @@ const (
 	Dual      = "dual"      // one person of each party signs off
 )
 
+// Kinds lists every kind of item.
+var Kinds = []string{Manual, Evidence, Automatic, Dual}
+
+// Step is a step of the handover that waits for checklist items (an item's gate).
+type Step string
+
+// Steps that wait for items. The issues to come add theirs here (and their labels).
+const (
+	StepExport  Step = "export"  // writing a handover package
+	StepDestroy Step = "destroy" // destroying the transferor's copy
+)
+
+// Steps lists every step, in the order of the handover.
+var Steps = []Step{StepExport, StepDestroy}
+
 // Text is one string in every UI language.
 type Text map[string]string
 
@@ -40,7 +58,13 @@ type Item struct {
 	Law    string `json:"law"`    // what it serves, e.g. PIPL Art. 55
 	Title  Text   `json:"title"`
 	Why    Text   `json:"why"`
-	Gate   string `json:"gate,omitempty"` // "export" or "destroy": the step that waits for it
+	Gate   Step   `json:"gate,omitempty"` // the step that waits for it
+	// FollowsFrom is the fact an automatic item follows from (facts.go); only automatic
+	// items have one, and every automatic item must.
+	FollowsFrom Fact `json:"follows_from,omitempty"`
+	// RequiresBasisWhenAbroad: completing the item needs a cross-border legal basis when
+	// the recipient is outside the mainland (PIPL Art. 38).
+	RequiresBasisWhenAbroad bool `json:"requires_basis_when_abroad,omitempty"`
 }
 
 // Phase is a group of items done in order: 准备, 整理, 移交, 后续.
@@ -60,18 +84,6 @@ type Template struct {
 	Phases   []Phase `json:"phases"`
 }
 
-// KnownItems are the item IDs the program knows how to track; automatic ones are derived
-// from the vault's state, so a template may not invent them.
-var KnownItems = map[string]string{
-	"agreement_signed": Evidence, "nda_signed": Evidence, "training_done": Manual,
-	"risk_assessment": Evidence, "compliance_review": Evidence, "pia_done": Evidence,
-	"cross_border": Manual, "data_validated": Automatic, "figures_agreed": Dual,
-	"backup_verified": Automatic, "package_exported": Automatic, "package_received": Automatic,
-	"confirmation_signed": Automatic, "customers_notified": Evidence, "servicing_handed_over": Manual,
-	"archive_made": Evidence, "retention_set": Manual, "transferor_copy_destroyed": Evidence,
-	"audit_report_issued": Automatic,
-}
-
 // Load reads the template of a deal type.
 func Load(dealType string) (*Template, error) {
 	b, err := assets.Checklist(dealType)
@@ -86,8 +98,8 @@ func Load(dealType string) (*Template, error) {
 }
 
 // Check reports the first thing wrong with a template: every phase has items, every item a
-// known ID of the right kind, a source section, a law, and its title and reason in every
-// language.
+// unique ID, a known kind, a source section, a law, its title and reason in every language,
+// a known gate, and (automatic items only) a known fact it follows from.
 func (t *Template) Check(langs []string) error {
 	if t.Format != "handover-checklist/v1" || t.Version < 1 {
 		return fmt.Errorf("%s: unknown format %q version %d", t.DealType, t.Format, t.Version)
@@ -103,17 +115,20 @@ func (t *Template) Check(langs []string) error {
 			}
 		}
 		for _, it := range p.Items {
-			kind, known := KnownItems[it.ID]
 			switch {
-			case !known:
-				return fmt.Errorf("%s: unknown item %q", t.DealType, it.ID)
-			case kind != it.Kind:
-				return fmt.Errorf("%s: item %s is %s, not %s", t.DealType, it.ID, kind, it.Kind)
+			case it.ID == "" || !slices.Contains(Kinds, it.Kind):
+				return fmt.Errorf("%s: item %q has no ID or an unknown kind %q", t.DealType, it.ID, it.Kind)
+			case (it.Kind == Automatic) != (it.FollowsFrom != ""):
+				return fmt.Errorf("%s: item %s: an automatic item, and only one, names the fact it follows_from", t.DealType, it.ID)
+			case it.FollowsFrom != "" && !slices.Contains(KnownFacts, it.FollowsFrom):
+				return fmt.Errorf("%s: item %s follows from an unknown fact %q", t.DealType, it.ID, it.FollowsFrom)
+			case it.RequiresBasisWhenAbroad && it.Kind != Manual:
+				return fmt.Errorf("%s: item %s: only a manual item takes a cross-border basis", t.DealType, it.ID)
 			case seen[it.ID]:
 				return fmt.Errorf("%s: item %s appears twice", t.DealType, it.ID)
 			case it.Source == "" || it.Law == "":
 				return fmt.Errorf("%s: item %s names no source section or law", t.DealType, it.ID)
-			case it.Gate != "" && it.Gate != "export" && it.Gate != "destroy":
+			case it.Gate != "" && !slices.Contains(Steps, it.Gate):
 				return fmt.Errorf("%s: item %s has an unknown gate %q", t.DealType, it.ID, it.Gate)
 			}
 			seen[it.ID] = true

@@ -66,9 +66,26 @@ func TestCheckCatches(t *testing.T) {
 	if err := tpl.Check(assets.Languages); err == nil {
 		t.Error("an empty phase passed")
 	}
+	for name, breakIt := range map[string]func(it *Item){
+		"unknown kind":                 func(it *Item) { it.Kind = "invented" },
+		"automatic without a fact":     func(it *Item) { it.Kind = Automatic },
+		"manual with a fact":           func(it *Item) { it.FollowsFrom = FactBackup },
+		"unknown fact":                 func(it *Item) { it.Kind, it.FollowsFrom = Automatic, "weather" },
+		"unknown gate":                 func(it *Item) { it.Gate = "lunch" },
+		"basis on an evidence item":    func(it *Item) { it.RequiresBasisWhenAbroad = true },
+		"no law":                       func(it *Item) { it.Law = "" },
+		"the ID of another item twice": func(it *Item) { it.ID = "nda_signed" },
+	} {
+		tpl, _ = Load(Equity)
+		breakIt(&tpl.Phases[0].Items[0]) // agreement_signed, an evidence item
+		if err := tpl.Check(assets.Languages); err == nil {
+			t.Errorf("%s passed", name)
+		}
+	}
+	// A new manual item needs no code: an ID the program has never seen is fine.
 	tpl, _ = Load(Equity)
-	tpl.Phases[0].Items[0].ID = "invented"
-	if err := tpl.Check(assets.Languages); err == nil {
-		t.Error("an unknown item passed")
+	tpl.Phases[0].Items[0].ID, tpl.Phases[0].Items[0].Kind = "board_resolution", Manual
+	if err := tpl.Check(assets.Languages); err != nil {
+		t.Errorf("a new manual item was refused: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -68,17 +69,21 @@ type ChecklistJSON struct {
 
 // ChecklistItemJSON is one item of `checklist show --json`.
 type ChecklistItemJSON struct {
-	ID     string            `json:"id"`
-	Phase  string            `json:"phase"`
-	Kind   string            `json:"kind"`
-	State  string            `json:"state"`
-	Needs  []string          `json:"needs"`
-	Gate   string            `json:"gate,omitempty"`
-	Source string            `json:"source"`
-	Law    string            `json:"law"`
-	Title  map[string]string `json:"title"`
-	Why    map[string]string `json:"why"`
-	Record *checklist.Record `json:"record,omitempty"`
+	ID    string         `json:"id"`
+	Phase string         `json:"phase"`
+	Kind  string         `json:"kind"`
+	State string         `json:"state"`
+	Needs []string       `json:"needs"`
+	Gate  checklist.Step `json:"gate,omitempty"`
+	// FollowsFrom, for an automatic item, the fact it follows from.
+	FollowsFrom checklist.Fact `json:"follows_from,omitempty"`
+	// Actions are what the signed-in operator may do with the item now.
+	Actions []checklist.Action `json:"actions"`
+	Source  string             `json:"source"`
+	Law     string             `json:"law"`
+	Title   map[string]string  `json:"title"`
+	Why     map[string]string  `json:"why"`
+	Record  *checklist.Record  `json:"record,omitempty"`
 }
 
 func checklistShow(ctx context.Context, env Env, args []string) error {
@@ -103,14 +108,19 @@ func checklistShow(ctx context.Context, env Env, args []string) error {
 		if needs == nil {
 			needs = []string{}
 		}
-		out.Items = append(out.Items, ChecklistItemJSON{ID: it.ID, Phase: it.Phase, Kind: it.Kind, State: it.State, Needs: needs,
-			Gate: it.Gate, Source: it.Source, Law: it.Law, Title: it.Title, Why: it.Why, Record: it.Rec})
-	}
-	for _, step := range []string{"export", "destroy"} {
-		out.Blocking[step] = checklist.Blocking(view.Items, step)
-		if out.Blocking[step] == nil {
-			out.Blocking[step] = []string{}
+		actions := s.Role().ItemActions(it)
+		if actions == nil {
+			actions = []checklist.Action{}
 		}
+		out.Items = append(out.Items, ChecklistItemJSON{ID: it.ID, Phase: it.Phase, Kind: it.Kind, State: it.State, Needs: needs,
+			Gate: it.Gate, FollowsFrom: it.FollowsFrom, Actions: actions, Source: it.Source, Law: it.Law, Title: it.Title, Why: it.Why, Record: it.Rec})
+	}
+	for _, step := range checklist.Steps {
+		b := checklist.Blocking(view.Items, step)
+		if b == nil {
+			b = []string{}
+		}
+		out.Blocking[string(step)] = b
 	}
 	if *asJSON {
 		return printJSON(env.Stdout, out)
@@ -127,8 +137,8 @@ func checklistShow(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", it.ID, it.State, it.Title["en"], strings.Join(it.Needs, ", "))
 	}
 	tw.Flush()
-	for _, step := range []string{"export", "destroy"} {
-		if b := out.Blocking[step]; len(b) > 0 {
+	for _, step := range checklist.Steps {
+		if b := out.Blocking[string(step)]; len(b) > 0 {
 			fmt.Fprintf(env.Stdout, "%s waits for: %s\n", step, strings.Join(b, ", "))
 		}
 	}
@@ -241,7 +251,7 @@ func checklistGate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(steps) != 1 || (steps[0] != "export" && steps[0] != "destroy") {
+	if len(steps) != 1 || !slices.Contains(checklist.Steps, checklist.Step(steps[0])) {
 		return usagef("name the step: export or destroy")
 	}
 	s, err := u.unlock(env)
@@ -249,7 +259,7 @@ func checklistGate(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeSession(s)
-	err = s.ChecklistGate(ctx, steps[0])
+	err = s.ChecklistGate(ctx, checklist.Step(steps[0]))
 	var gate *vault.GateError
 	if errors.As(err, &gate) {
 		fmt.Fprintln(env.Stdout, gate.Error())

@@ -41,7 +41,7 @@ func PrepareDeal(ctx context.Context, s *vault.Session, dealType string) error {
 		return err
 	}
 	for _, it := range view.Items {
-		if it.Gate != "export" || it.Kind == checklist.Automatic {
+		if it.Gate != checklist.StepExport || it.Kind == checklist.Automatic {
 			continue // data_validated follows from the book itself
 		}
 		if it.Kind == checklist.Evidence {

@@ -22,19 +22,20 @@ import (
 
 // Errors of the checklist, meant for the user.
 var (
-	ErrNoDeal          = errors.New("no deal is recorded in this vault yet (handover deal init)")
-	ErrDealExists      = errors.New("this vault already holds a deal; a vault holds one deal")
-	ErrUnknownItem     = errors.New("the deal's checklist has no such item")
-	ErrAutomaticItem   = errors.New("this item follows from the vault's state and cannot be completed by hand")
-	ErrNeedsEvidence   = errors.New("attach the evidence file before completing this item")
-	ErrNeedsBasis      = errors.New("the recipient is outside the mainland: choose the cross-border legal basis (security_assessment, standard_contract or certification)")
-	ErrNotDual         = errors.New("only items both parties sign off take sign-offs")
-	ErrSignOffRole     = errors.New("a sign-off needs an operator of the transferor or the transferee")
-	ErrAlreadySigned   = errors.New("this party has already signed off the item")
-	ErrReasonRequired  = errors.New("say why the item is reopened")
-	ErrNotDone         = errors.New("the item is not complete, so there is nothing to reopen")
-	ErrAlreadyComplete = errors.New("the item is already complete")
-	ErrNoEvidenceItem  = errors.New("this item takes no files")
+	ErrNoDeal         = errors.New("no deal is recorded in this vault yet (handover deal init)")
+	ErrDealExists     = errors.New("this vault already holds a deal; a vault holds one deal")
+	ErrUnknownItem    = errors.New("the deal's checklist has no such item")
+	ErrReasonRequired = errors.New("say why the item is reopened")
+	// The checklist's own rules (app/checklist/rules.go), re-exported.
+	ErrAutomaticItem   = checklist.ErrAutomaticItem
+	ErrNeedsEvidence   = checklist.ErrNeedsEvidence
+	ErrNeedsBasis      = checklist.ErrNeedsBasis
+	ErrNotDual         = checklist.ErrNotDual
+	ErrSignOffRole     = checklist.ErrSignOffRole
+	ErrAlreadySigned   = checklist.ErrAlreadySigned
+	ErrNotDone         = checklist.ErrNotDone
+	ErrAlreadyComplete = checklist.ErrAlreadyComplete
+	ErrNoEvidenceItem  = checklist.ErrNoEvidenceItem
 )
 
 // The meta records of the checklist.
@@ -80,7 +81,7 @@ func (c *ChecklistView) Item(id string) (checklist.Status, bool) {
 
 // Deal returns the vault's deal, or ErrNoDeal.
 func (s *Session) Deal() (*checklist.Deal, error) {
-	st, err := s.store()
+	st, err := s.read(PermView)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +122,7 @@ func (s *Session) InitDeal(d checklist.Deal) (*checklist.Deal, error) {
 
 // Checklist evaluates every item of the deal's checklist against the vault's state now.
 func (s *Session) Checklist(ctx context.Context) (*ChecklistView, error) {
-	st, err := s.store()
+	st, err := s.read(PermView)
 	if err != nil {
 		return nil, err
 	}
@@ -192,34 +193,36 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 	return f, err
 }
 
-// ChecklistGate returns a *GateError naming the items a step ("export", "destroy") waits
-// for, or nil. Export also waits for a cross-border basis when the recipient is outside the
-// mainland (the cross_border item needs it), and for a recorded deal.
-func (s *Session) ChecklistGate(ctx context.Context, step string) error {
-	st, err := s.store()
+// ChecklistGate returns a *GateError naming the items a step waits for, or nil. Every step
+// also waits for a recorded deal.
+func (s *Session) ChecklistGate(ctx context.Context, step checklist.Step) error {
+	st, err := s.read(PermView)
 	if err != nil {
 		return err
 	}
-	return s.checklistGate(ctx, st, step)
+	_, err = s.checklistGate(ctx, st, step)
+	return err
 }
 
-func (s *Session) checklistGate(ctx context.Context, st *store.Store, step string) error {
+// checklistGate evaluates the checklist once and checks the step's gate against it; the
+// caller may use the evaluation it returns.
+func (s *Session) checklistGate(ctx context.Context, st *store.Store, step checklist.Step) (*ChecklistView, error) {
 	view, err := s.evaluate(ctx, st)
 	if errors.Is(err, ErrNoDeal) {
-		return &GateError{Step: step, Missing: []string{"deal"}, Titles: map[string]string{"deal": "the deal recorded (handover deal init)"}}
+		return nil, &GateError{Step: string(step), Missing: []string{"deal"}, Titles: map[string]string{"deal": "the deal recorded (handover deal init)"}}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if missing := checklist.Blocking(view.Items, step); len(missing) > 0 {
-		g := &GateError{Step: step, Missing: missing, Titles: map[string]string{}}
+		g := &GateError{Step: string(step), Missing: missing, Titles: map[string]string{}}
 		for _, id := range missing {
 			it, _ := view.Item(id)
 			g.Titles[id] = it.Title["en"]
 		}
-		return g
+		return nil, g
 	}
-	return nil
+	return view, nil
 }
 
 // item loads one item's record (empty if nothing was done yet) and its template entry.
@@ -248,21 +251,11 @@ func (s *Session) CompleteItem(ctx context.Context, id, note, basis string) erro
 		if err != nil {
 			return err
 		}
-		switch {
-		case it.Kind == checklist.Automatic:
-			return ErrAutomaticItem
-		case it.Kind == checklist.Dual:
-			return ErrNotDual
-		case rec.Completed:
-			return ErrAlreadyComplete
-		case it.Kind == checklist.Evidence && len(rec.Evidence) == 0:
-			return ErrNeedsEvidence
+		if err := checklist.Check(it, checklist.ActComplete, ""); err != nil {
+			return err
 		}
-		if basis != "" && !slices.Contains(checklist.Bases, basis) {
-			return ErrNeedsBasis
-		}
-		if id == "cross_border" && view.Deal.RecipientLocation != checklist.Mainland && basis == "" && rec.Basis == "" {
-			return ErrNeedsBasis
+		if err := checklist.CheckBasis(it.Item, view.Deal, basis, rec.Basis); err != nil {
+			return err
 		}
 		if basis != "" {
 			rec.Basis, detail["basis"] = basis, basis
@@ -282,8 +275,8 @@ func (s *Session) AttachEvidence(ctx context.Context, id, name string, r io.Read
 		if err != nil {
 			return err
 		}
-		if it.Kind != checklist.Evidence {
-			return fmt.Errorf("%s: %w", id, ErrNoEvidenceItem)
+		if err := checklist.Check(it, checklist.ActAttach, ""); err != nil {
+			return fmt.Errorf("%s: %w", id, err)
 		}
 		var rnd [8]byte
 		_, _ = rand.Read(rnd[:])
@@ -324,12 +317,9 @@ func (s *Session) SignOff(ctx context.Context, id, operator, passphrase, note st
 		if err != nil {
 			return err
 		}
-		side := map[Role]string{Transferor: checklist.SideTransferor, Transferee: checklist.SideTransferee}[Role(op.Role)]
-		if side == "" {
-			return ErrSignOffRole
-		}
-		if slices.ContainsFunc(rec.SignOffs, func(so checklist.SignOff) bool { return so.Side == side }) {
-			return ErrAlreadySigned
+		side := Role(op.Role).Side()
+		if err := checklist.Check(it, checklist.ActSignOff, side); err != nil {
+			return err
 		}
 		if err := s.v.checkPassphrase(op.ID, passphrase); err != nil {
 			return err
@@ -356,11 +346,8 @@ func (s *Session) ReopenItem(ctx context.Context, id, reason string) error {
 		if err != nil {
 			return err
 		}
-		if it.Kind == checklist.Automatic {
-			return ErrAutomaticItem
-		}
-		if !rec.Completed && len(rec.SignOffs) == 0 {
-			return ErrNotDone
+		if err := checklist.Check(it, checklist.ActReopen, ""); err != nil {
+			return err
 		}
 		rec.Completed, rec.SignOffs, rec.Basis = false, nil, ""
 		rec.Reopened = append(rec.Reopened, checklist.Reopening{By: s.op.ID, At: s.v.opts.Now().UTC(), Reason: reason})
@@ -393,7 +380,7 @@ func putFact(st *store.Store, name string, at time.Time) error {
 	return st.PutMeta(name, factTime{At: at.UTC()})
 }
 
-// CertChecklist is the checklist as certificates and packages record it.
+// Snapshot is the checklist as certificates, reports and packages record it.
 func (c *ChecklistView) Snapshot() *checklist.Snapshot {
 	out := &checklist.Snapshot{DealType: c.Deal.Type, RecipientLocation: c.Deal.RecipientLocation,
 		Transferor: checklist.SnapshotParty{Name: c.Deal.Transferor.Name, CreditCode: c.Deal.Transferor.CreditCode},

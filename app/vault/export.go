@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"handover/app/audit"
+	"handover/app/checklist"
 	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/store"
@@ -49,7 +50,8 @@ func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.
 	}
 	detail["recipients"] = strings.Join(fps, ",")
 	err := s.doRecorded(PermExport, audit.PackageExport, "", detail, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
-		if err := s.checklistGate(ctx, st, "export"); err != nil {
+		view, err := s.checklistGate(ctx, st, checklist.StepExport)
+		if err != nil {
 			return nil, err
 		}
 		var seq struct{ N int }
@@ -58,10 +60,6 @@ func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.
 		}
 		seq.N++
 		o.Sequence, o.Deal, o.Now = seq.N, s.v.Manifest().ID, s.v.opts.Now()
-		view, err := s.evaluate(ctx, st)
-		if err != nil {
-			return nil, err
-		}
 		if o.Checklist, err = json.Marshal(view.Snapshot()); err != nil {
 			return nil, err
 		}

@@ -3,6 +3,8 @@ package vault
 import (
 	"fmt"
 	"slices"
+
+	"handover/app/checklist"
 )
 
 // Role is an operator's role in the handover.
@@ -67,3 +69,65 @@ func (r Role) Permissions() []Permission { return slices.Clone(permissions[r]) }
 // AloneWithoutAudit says that a vault whose only operator has role r has nobody who may read
 // its audit log, nor anyone who may add such an operator: creation warns about it.
 func AloneWithoutAudit(r Role) bool { return !r.Can(PermAudit) && !r.Can(PermManageOperators) }
+
+// Side is the party a role acts for in sign-offs: checklist.SideTransferor,
+// checklist.SideTransferee, or "" for roles of neither party.
+func (r Role) Side() string {
+	switch r {
+	case Transferor:
+		return checklist.SideTransferor
+	case Transferee:
+		return checklist.SideTransferee
+	}
+	return ""
+}
+
+// actionPermission is the permission each checklist action needs.
+var actionPermission = map[checklist.Action][]Permission{
+	checklist.ActAttach:      {PermChecklist},
+	checklist.ActComplete:    {PermChecklist},
+	checklist.ActSignOff:     {PermChecklist},
+	checklist.ActReopen:      {PermChecklist},
+	checklist.ActImport:      {PermImport},
+	checklist.ActBackup:      {PermBackup},
+	checklist.ActExport:      {PermExport},
+	checklist.ActReceive:     {PermReceive},
+	checklist.ActTakeReceipt: {PermExport},
+	checklist.ActSign:        {PermSign},
+	checklist.ActAuditReport: {PermAudit},
+}
+
+// ItemActions is what this role may do with an item now: the actions the item's kind and
+// state offer (checklist.Actions) that the role's permissions allow. The app's buttons, its
+// next-step hint and the command line all ask this one function; the vault's operations
+// check the same rules (checklist.Check) and permissions when they run.
+func (r Role) ItemActions(it checklist.Status) []checklist.Action {
+	var out []checklist.Action
+	for _, a := range checklist.Actions(it) {
+		if slices.ContainsFunc(actionPermission[a], r.Can) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// MovesForward says whether this role can do something now that moves the item toward done:
+// what the dashboard's "next step" looks for. Reopening does not; a sign-off does only for
+// the role's own party.
+func (r Role) MovesForward(it checklist.Status) bool {
+	if it.State == checklist.Done {
+		return false
+	}
+	for _, a := range r.ItemActions(it) {
+		switch a {
+		case checklist.ActReopen, checklist.ActAttach:
+		case checklist.ActSignOff:
+			if checklist.Check(it, a, r.Side()) == nil {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}

@@ -215,6 +215,19 @@ func (s *Session) store() (*store.Store, error) {
 	return s.st, nil
 }
 
+// read is the gate of reads that are not audited one by one (list rows, counts, the
+// dashboard): the role's permission, then the open store.
+func (s *Session) read(perm Permission) (*store.Store, error) {
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	if !s.Role().Can(perm) {
+		return nil, &PermissionError{Role: s.Role(), Permission: perm}
+	}
+	return st, nil
+}
+
 // Touch marks user activity, postponing the idle lock.
 func (s *Session) Touch() {
 	s.mu.Lock()
@@ -294,12 +307,9 @@ func (s *Session) closeStore() error {
 
 // Counts returns the vault's record counts.
 func (s *Session) Counts() (store.Counts, error) {
-	st, err := s.store()
+	st, err := s.read(PermView)
 	if err != nil {
 		return store.Counts{}, err
-	}
-	if !s.Role().Can(PermView) {
-		return store.Counts{}, &PermissionError{Role: s.Role(), Permission: PermView}
 	}
 	return st.Counts(), nil
 }
@@ -307,12 +317,9 @@ func (s *Session) Counts() (store.Counts, error) {
 // CustomerNos lists every customer number, for the customer list. Listing numbers is not
 // an audited view; opening a customer is.
 func (s *Session) CustomerNos(ctx context.Context) ([]model.CustomerNo, error) {
-	st, err := s.store()
+	st, err := s.read(PermView)
 	if err != nil {
 		return nil, err
-	}
-	if !s.Role().Can(PermView) {
-		return nil, &PermissionError{Role: s.Role(), Permission: PermView}
 	}
 	return st.CustomerNos(ctx)
 }
@@ -320,12 +327,9 @@ func (s *Session) CustomerNos(ctx context.Context) ([]model.CustomerNo, error) {
 // CustomerRow returns a customer masked for a list row. Rows scroll past by the thousand,
 // so they are not audited one by one; opening a customer (Customer) is.
 func (s *Session) CustomerRow(no model.CustomerNo) (model.Customer, error) {
-	st, err := s.store()
+	st, err := s.read(PermView)
 	if err != nil {
 		return model.Customer{}, err
-	}
-	if !s.Role().Can(PermView) {
-		return model.Customer{}, &PermissionError{Role: s.Role(), Permission: PermView}
 	}
 	c, err := st.Customer(no)
 	return MaskCustomer(c), err
@@ -451,12 +455,9 @@ func (s *Session) Bulk(ctx context.Context, action string, fn func(w *store.Writ
 
 // AuditEvents returns audit events from sequence number from on, at most limit.
 func (s *Session) AuditEvents(ctx context.Context, from uint64, limit int) ([]audit.Event, error) {
-	st, err := s.store()
+	st, err := s.read(PermView)
 	if err != nil {
 		return nil, err
-	}
-	if !s.Role().Can(PermView) {
-		return nil, &PermissionError{Role: s.Role(), Permission: PermView}
 	}
 	var out []audit.Event
 	err = st.AuditEvents(ctx, from, func(seq uint64, b []byte) bool {
