@@ -38,28 +38,19 @@ func runWithStatus(win fyne.Window, title string, work func(ctx context.Context,
 	d = dialog.NewCustomWithoutButtons(title, container.NewVBox(bar, line, cancelBtn), win)
 	d.Resize(fyne.NewSize(460, 160))
 	d.Show()
-	finished := make(chan struct{})
-	go func() {
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-finished:
-				return
-			case <-t.C:
-				s := c.Snapshot()
-				onUI(func() {
-					bar.SetValue(s.Fraction())
-					if s.Total > 0 && ctx.Err() == nil {
-						line.SetText(status(s))
-					}
-				})
+	// The bar follows the counter on a timer, never per item.
+	stop := progress.Every(200*time.Millisecond, func() {
+		s := c.Snapshot()
+		onUI(func() {
+			bar.SetValue(s.Fraction())
+			if s.Total > 0 && ctx.Err() == nil {
+				line.SetText(status(s))
 			}
-		}
-	}()
+		})
+	})
 	go func() {
 		err := work(ctx, c)
-		close(finished)
+		stop()
 		cancel()
 		onUI(func() {
 			d.Hide()

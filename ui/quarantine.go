@@ -225,7 +225,7 @@ func (v *quarantineView) showEntry() {
 }
 
 func (v *quarantineView) headerOf(input string) []string {
-	sums, err := v.s.ImportSummaries()
+	sums, err := v.s.ImportSummaries(context.Background())
 	if err != nil {
 		return nil
 	}
@@ -309,7 +309,7 @@ func newHistoryView(a *App, s *vault.Session) *historyView {
 }
 
 func (v *historyView) reload() {
-	sums, err := v.s.ImportSummaries()
+	sums, err := v.s.ImportSummaries(context.Background())
 	if err != nil {
 		showError(v.a.win, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"handover/app/progress"
 	"io"
 	"regexp"
 	"slices"
@@ -129,14 +130,15 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 				return nil, &BadEntryError{Name: name, Reason: "duplicate"}
 			}
 			hs := sha256.New()
-			cr := &countReader{r: io.TeeReader(tr, hs)}
+			var got progress.Tally
+			cr := progress.Reader(io.TeeReader(tr, hs), &got)
 			if err := payload(data, h.Size, cr); err != nil {
 				return nil, err
 			}
 			if _, err := io.Copy(io.Discard, cr); err != nil { // what the handler left unread
 				return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, name, err)
 			}
-			if cr.n != h.Size {
+			if got.Load() != h.Size {
 				return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)
 			}
 			var sum [32]byte
@@ -153,11 +155,12 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 			// Checked line by line as it is read, never held whole: a bag of millions of
 			// files has a manifest of hundreds of megabytes.
 			hs := sha256.New()
-			cr := &countReader{r: io.TeeReader(io.LimitReader(tr, h.Size), hs)}
+			var got progress.Tally
+			cr := progress.Reader(io.TeeReader(io.LimitReader(tr, h.Size), hs), &got)
 			if err := c.manifest(cr); err != nil {
 				return nil, err
 			}
-			if cr.n != h.Size {
+			if got.Load() != h.Size {
 				return nil, fmt.Errorf("%w: %s is cut short", ErrInvalid, name)
 			}
 			c.manifestSum = hex.EncodeToString(hs.Sum(nil))
@@ -181,17 +184,6 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 		tags[rest] = b
 	}
 	return validate(tags, c, total)
-}
-
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // pathKey stands for a payload path in the reader's tables: 16 bytes of its SHA-256, so a

@@ -46,10 +46,10 @@ func TestNoCanaryInCommandOutput(t *testing.T) {
 	check("an unknown command", runCLI(pw, id))
 	runs, unlocked := 0, 0
 	for _, c := range commands() {
-		if c.name == "demo" || c.name == "version" {
+		if c.Name == "demo" || c.Name == "version" {
 			continue
 		}
-		words := strings.Fields(c.name)
+		words := strings.Fields(c.Name)
 		help := runCLI(nil, append(words, "-h")...)
 		flags := flagName.FindAllStringSubmatch(help.stderr, -1)
 		// A flag that names a file or folder is given a file of canaries (its path is

@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"handover/app/workstation"
 	"handover/store/atomicfile"
@@ -36,25 +36,27 @@ func readCards(paths []string) ([]identity.Card, error) {
 	return out, nil
 }
 
-func certNew(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("cert new", env)
-	u := addUnlockFlags(fs)
-	kind := fs.String("kind", "", "confirmation (移交确认书) or receipt (接收回执)")
-	out := fs.String("out", "", "statement file to write (STATEMENT.json)")
+func certNewCmd() *Cmd {
+	var kind, out string
 	var signers, witnesses listFlag
-	fs.Var(&signers, "signer", "card of a person who must sign (repeat for each; default: every card the vault trusts)")
-	fs.Var(&witnesses, "witness", "card of a witness who may sign (repeat for each)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *kind != cert.KindConfirmation && *kind != cert.KindReceipt {
+	return &Cmd{Name: "cert new", Synopsis: "--vault DIR --kind confirmation|receipt --out STATEMENT.json [--signer CARD]… [--witness CARD]…",
+		Summary: "issue a certificate statement from the vault", Vault: true, Required: []string{"out"},
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&kind, "kind", "", "confirmation (移交确认书) or receipt (接收回执)")
+			fs.StringVar(&out, "out", "", "statement file to write (STATEMENT.json)")
+			fs.Var(&signers, "signer", "card of a person who must sign (repeat for each; default: every card the vault trusts)")
+			fs.Var(&witnesses, "witness", "card of a witness who may sign (repeat for each)")
+		},
+		Run: func(c *Call) error { return certNew(c, kind, out, signers, witnesses) }}
+}
+
+func certNew(c *Call, kind, out string, signers, witnesses []string) error {
+	ctx, env := c.Ctx, c.Env
+	if kind != cert.KindConfirmation && kind != cert.KindReceipt {
 		return usagef("--kind must be confirmation or receipt")
 	}
-	if *out == "" {
-		return usagef("--out is required")
-	}
-	if _, err := os.Stat(*out); err == nil {
-		return &cert.ExistsError{Path: *out}
+	if _, err := os.Stat(out); err == nil {
+		return &cert.ExistsError{Path: out}
 	}
 	cards, err := readCards(signers)
 	if err != nil {
@@ -64,11 +66,10 @@ func certNew(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := u.unlock(env)
+	s, err := c.Session()
 	if err != nil {
 		return err
 	}
-	defer closeSession(s)
 	if len(cards) == 0 {
 		ts, err := s.TrustedCards(ctx)
 		if err != nil {
@@ -81,14 +82,14 @@ func certNew(ctx context.Context, env Env, args []string) error {
 			return usagef("the vault trusts no card yet: add signers with --signer CARD, or trust their cards with 'handover trust add'")
 		}
 	}
-	st, err := s.NewStatementWithWitnesses(ctx, *kind, cards, wcards)
+	st, err := s.NewStatementWithWitnesses(ctx, kind, cards, wcards)
 	if err != nil {
 		return err
 	}
-	if err := cert.WriteStatement(*out, st); err != nil {
+	if err := cert.WriteStatement(out, st); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "statement %s written to %s; book digest %s\n", st.ID, *out, st.Figures.Digest)
+	fmt.Fprintf(env.Stdout, "statement %s written to %s; book digest %s\n", st.ID, out, st.Figures.Digest)
 	for _, sg := range st.Signers {
 		who := "to be signed by"
 		if !sg.Required {
@@ -99,18 +100,16 @@ func certNew(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-func certSign(_ context.Context, env Env, args []string) error {
-	fs := newFlags("cert sign", env)
-	idFile := fs.String("identity", "", "the signer's identity file")
-	passFile := fs.String("identity-passphrase-file", "", "file holding the identity's passphrase (else HANDOVER_IDENTITY_PASSPHRASE)")
-	files, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if *idFile == "" || len(files) != 1 {
-		return usagef("give --identity FILE and one STATEMENT.json")
-	}
-	id, err := openIdentity(env, *idFile, *passFile, signerPassphrase)
+func certSignCmd() *Cmd {
+	return &Cmd{Name: "cert sign", Synopsis: "--identity FILE STATEMENT.json", Identity: signerPassphrase,
+		Summary: "sign a statement (writes the signature beside it)", Required: []string{"identity"},
+		MinArgs: 1, MaxArgs: 1, ArgsHelp: "give --identity FILE and one STATEMENT.json",
+		Run: certSign}
+}
+
+func certSign(c *Call) error {
+	env, files := c.Env, c.Args
+	id, err := c.OpenIdentity()
 	if err != nil {
 		return err
 	}
@@ -133,19 +132,20 @@ func certSign(_ context.Context, env Env, args []string) error {
 // errIncomplete makes cert verify exit 1 after printing its report.
 var errIncomplete = errors.New("the certificate is not complete: see above")
 
-func certVerify(_ context.Context, env Env, args []string) error {
-	fs := newFlags("cert verify", env)
-	u := addUnlockFlags(fs)
-	fs.Lookup("vault").Usage = "also record the valid signatures in this vault, which issued the statement (the checklist's confirmation item follows from them)"
+func certVerifyCmd() *Cmd {
 	var trust listFlag
-	fs.Var(&trust, "trust", "card whose fingerprint was compared in person (repeat); without any, every listed signer's key is taken as given")
-	files, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(files) != 1 {
-		return usagef("name one STATEMENT.json")
-	}
+	return &Cmd{Name: "cert verify", Synopsis: "FILE.pdf|STATEMENT.json [--trust CARD]… [--vault DIR]", Vault: true,
+		Summary: "verify a certificate PDF, or a statement and the signatures beside it",
+		MinArgs: 1, MaxArgs: 1, ArgsHelp: "name one STATEMENT.json",
+		Flags: func(fs *flag.FlagSet) {
+			fs.Lookup("vault").Usage = "also record the valid signatures in this vault, which issued the statement (the checklist's confirmation item follows from them)"
+			fs.Var(&trust, "trust", "card whose fingerprint was compared in person (repeat); without any, every listed signer's key is taken as given")
+		},
+		Run: func(c *Call) error { return certVerify(c, trust) }}
+}
+
+func certVerify(c *Call, trust []string) error {
+	env, files := c.Env, c.Args
 	cards, err := readCards(trust)
 	if err != nil {
 		return err
@@ -170,15 +170,14 @@ func certVerify(_ context.Context, env Env, args []string) error {
 	} else if r, err = cert.VerifyFiles(files[0], cards); err != nil {
 		return err
 	}
-	if *u.dir != "" {
-		s, err := u.unlock(env)
+	if c.VaultDir() != "" {
+		s, err := c.Session()
 		if err != nil {
 			return err
 		}
-		defer closeSession(s)
-		for _, c := range r.Checks {
-			if c.Signed && c.Err == nil {
-				s.RecordSignature(r.Statement.ID, c.Signer.Fingerprint, true)
+		for _, ch := range r.Checks {
+			if ch.Signed && ch.Err == nil {
+				s.RecordSignature(r.Statement.ID, ch.Signer.Fingerprint, true)
 			}
 		}
 		// The receiver's receipt, brought back: the package arrived whole.
@@ -224,19 +223,22 @@ func printChecks(env Env, r *cert.Report) {
 	}
 }
 
-func certPDF(_ context.Context, env Env, args []string) error {
-	fs := newFlags("cert pdf", env)
-	out := fs.String("out", "", "PDF file to write")
-	lang := fs.String("lang", "zh-CN", "language of the certificate: zh-CN or en")
-	files, err := parseInterleaved(fs, args)
-	if err != nil {
+func certPDFCmd() *Cmd {
+	var out, lang string
+	return &Cmd{Name: "cert pdf", Synopsis: "STATEMENT.json --out FILE.pdf [--lang zh-CN|en]",
+		Summary: "render a statement and the signatures beside it as a PDF", MinArgs: 1, MaxArgs: 1,
+		ArgsHelp: "give --out FILE.pdf and one STATEMENT.json", Required: []string{"out"},
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "out", "", "PDF file to write")
+			fs.StringVar(&lang, "lang", "zh-CN", "language of the certificate: zh-CN or en")
+		},
+		Run: func(c *Call) error { return certPDF(c, out, lang) }}
+}
+
+func certPDF(c *Call, out, lang string) error {
+	env, files := c.Env, c.Args
+	if err := checkLang(lang); err != nil {
 		return err
-	}
-	if *out == "" || len(files) != 1 {
-		return usagef("give --out FILE.pdf and one STATEMENT.json")
-	}
-	if *lang != "zh-CN" && *lang != "en" {
-		return usagef("--lang must be zh-CN or en")
 	}
 	statement, err := os.ReadFile(files[0])
 	if err != nil {
@@ -253,17 +255,17 @@ func certPDF(_ context.Context, env Env, args []string) error {
 	if err := cert.CheckSigned(statement, st, sigs); err != nil {
 		return fmt.Errorf("%s: %w", files[0], err)
 	}
-	pdf, missing, err := cert.Render(statement, sigs, *lang)
+	pdf, missing, err := cert.Render(statement, sigs, lang)
 	if err != nil {
 		return err
 	}
 	for _, m := range missing {
 		fmt.Fprintf(env.Stderr, "warning: the bundled font cannot draw %s; it is printed as its code point\n", m)
 	}
-	if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
+	if err := atomicfile.Write(out, pdf, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "certificate %s written to %s (%d of %d signatures)\n", st.ID, *out, len(sigs), len(st.Signers))
+	fmt.Fprintf(env.Stdout, "certificate %s written to %s (%d of %d signatures)\n", st.ID, out, len(sigs), len(st.Signers))
 	return nil
 }
 
@@ -273,4 +275,12 @@ func workstationOf(env Env) string {
 		return env.Vault.Workstation
 	}
 	return workstation.ID()
+}
+
+// checkLang refuses a document language other than zh-CN and en.
+func checkLang(lang string) error {
+	if lang != "zh-CN" && lang != "en" {
+		return usagef("--lang must be zh-CN or en")
+	}
+	return nil
 }

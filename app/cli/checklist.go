@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,46 +18,41 @@ import (
 	"handover/store/atomicfile"
 )
 
-func dealInit(_ context.Context, env Env, args []string) error {
-	fs := newFlags("deal init", env)
-	u := addUnlockFlags(fs)
+func dealInitCmd() *Cmd {
 	var d checklist.Deal
-	fs.StringVar(&d.Type, "type", "", "deal type: equity (股权转让), loan-book (债权/资产转让), merger (合并/分立/解散/破产)")
-	fs.StringVar(&d.RecipientLocation, "recipient-location", checklist.Mainland, "where the recipient is: mainland, hmt (Hong Kong, Macao, Taiwan) or abroad")
-	fs.StringVar(&d.PlannedStart, "planned-start", "", "planned start, YYYY-MM-DD")
-	fs.StringVar(&d.PlannedEnd, "planned-end", "", "planned end, YYYY-MM-DD")
-	for _, side := range []struct {
-		flag string
-		p    *checklist.Party
-	}{{"transferor", &d.Transferor}, {"transferee", &d.Transferee}} {
-		fs.StringVar(&side.p.Name, side.flag, "", "the "+side.flag+"'s name (organisation)")
-		fs.StringVar(&side.p.CreditCode, side.flag+"-credit-code", "", "the "+side.flag+"'s unified social credit code (统一社会信用代码)")
-		fs.StringVar(&side.p.Address, side.flag+"-address", "", "the "+side.flag+"'s address")
-		fs.StringVar(&side.p.Contact, side.flag+"-contact", "", "the "+side.flag+"'s contact person")
-		fs.StringVar(&side.p.Phone, side.flag+"-phone", "", "the "+side.flag+"'s contact phone")
-	}
-	asJSON := fs.Bool("json", false, "print the recorded deal as JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if d.Type == "" || d.Transferor.Name == "" || d.Transferee.Name == "" {
-		return usagef("--type, --transferor and --transferee are required")
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	got, err := s.InitDeal(d)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(env.Stdout, got)
-	}
-	fmt.Fprintf(env.Stdout, "deal recorded: %s, %s (%s) → %s (%s), recipient in %s\n", got.Type, got.Transferor.Name,
-		got.Transferor.CreditCode, got.Transferee.Name, got.Transferee.CreditCode, got.RecipientLocation)
-	return nil
+	return &Cmd{Name: "deal init", Synopsis: "--vault DIR --type equity|loan-book|merger --transferor ORG --transferor-credit-code CODE --transferee ORG --transferee-credit-code CODE [--recipient-location mainland|hmt|abroad] [--planned-start D] [--planned-end D] [--json]",
+		Summary: "record the vault's deal", Vault: true, JSON: true, Required: []string{"type", "transferor", "transferee"},
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&d.Type, "type", "", "deal type: equity (股权转让), loan-book (债权/资产转让), merger (合并/分立/解散/破产)")
+			fs.StringVar(&d.RecipientLocation, "recipient-location", checklist.Mainland, "where the recipient is: mainland, hmt (Hong Kong, Macao, Taiwan) or abroad")
+			fs.StringVar(&d.PlannedStart, "planned-start", "", "planned start, YYYY-MM-DD")
+			fs.StringVar(&d.PlannedEnd, "planned-end", "", "planned end, YYYY-MM-DD")
+			for _, side := range []struct {
+				flag string
+				p    *checklist.Party
+			}{{"transferor", &d.Transferor}, {"transferee", &d.Transferee}} {
+				fs.StringVar(&side.p.Name, side.flag, "", "the "+side.flag+"'s name (organisation)")
+				fs.StringVar(&side.p.CreditCode, side.flag+"-credit-code", "", "the "+side.flag+"'s unified social credit code (统一社会信用代码)")
+				fs.StringVar(&side.p.Address, side.flag+"-address", "", "the "+side.flag+"'s address")
+				fs.StringVar(&side.p.Contact, side.flag+"-contact", "", "the "+side.flag+"'s contact person")
+				fs.StringVar(&side.p.Phone, side.flag+"-phone", "", "the "+side.flag+"'s contact phone")
+			}
+		},
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			got, err := s.InitDeal(d)
+			if err != nil {
+				return err
+			}
+			return c.Print(got, func(w io.Writer) error {
+				c.Printf("deal recorded: %s, %s (%s) → %s (%s), recipient in %s\n", got.Type, got.Transferor.Name,
+					got.Transferor.CreditCode, got.Transferee.Name, got.Transferee.CreditCode, got.RecipientLocation)
+				return nil
+			})
+		}}
 }
 
 // ChecklistJSON is what `checklist show --json` prints; its keys are a contract.
@@ -86,219 +82,225 @@ type ChecklistItemJSON struct {
 	Record  *checklist.Record  `json:"record,omitempty"`
 }
 
-func checklistShow(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("checklist show", env)
-	u := addUnlockFlags(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	view, err := s.Checklist(ctx)
-	if err != nil {
-		return err
-	}
-	out := ChecklistJSON{Deal: view.Deal, Progress: view.Progress, Blocking: map[string][]string{}}
-	for _, it := range view.Items {
-		needs := it.Needs
-		if needs == nil {
-			needs = []string{}
-		}
-		actions := s.Role().ItemActions(it)
-		if actions == nil {
-			actions = []checklist.Action{}
-		}
-		out.Items = append(out.Items, ChecklistItemJSON{ID: it.ID, Phase: it.Phase, Kind: it.Kind, State: it.State, Needs: needs,
-			Gate: it.Gate, FollowsFrom: it.FollowsFrom, Actions: actions, Source: it.Source, Law: it.Law, Title: it.Title, Why: it.Why, Record: it.Rec})
-	}
-	for _, step := range checklist.Steps {
-		b := checklist.Blocking(view.Items, step)
-		if b == nil {
-			b = []string{}
-		}
-		out.Blocking[string(step)] = b
-	}
-	if *asJSON {
-		return printJSON(env.Stdout, out)
-	}
-	d := view.Deal
-	fmt.Fprintf(env.Stdout, "deal: %s, %s → %s, recipient in %s\n", d.Type, d.Transferor.Name, d.Transferee.Name, d.RecipientLocation)
-	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	phase := ""
-	for _, it := range view.Items {
-		if it.Phase != phase {
-			phase = it.Phase
-			fmt.Fprintf(tw, "%s\t\t\t\n", view.Template.PhaseName(phase, "en"))
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", it.ID, it.State, it.Title["en"], strings.Join(it.Needs, ", "))
-	}
-	tw.Flush()
-	for _, step := range checklist.Steps {
-		if b := out.Blocking[string(step)]; len(b) > 0 {
-			fmt.Fprintf(env.Stdout, "%s waits for: %s\n", step, strings.Join(b, ", "))
-		}
-	}
-	return nil
+func checklistShowCmd() *Cmd {
+	return &Cmd{Name: "checklist show", Synopsis: "--vault DIR [--json]", Summary: "the deal's checklist: every item's state and what it still needs", Vault: true, JSON: true,
+		Run: func(c *Call) error {
+			ctx := c.Ctx
+			env := c.Env
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			view, err := s.Checklist(ctx)
+			if err != nil {
+				return err
+			}
+			out := ChecklistJSON{Deal: view.Deal, Progress: view.Progress, Blocking: map[string][]string{}}
+			for _, it := range view.Items {
+				needs := it.Needs
+				if needs == nil {
+					needs = []string{}
+				}
+				actions := s.Role().ItemActions(it)
+				if actions == nil {
+					actions = []checklist.Action{}
+				}
+				out.Items = append(out.Items, ChecklistItemJSON{ID: it.ID, Phase: it.Phase, Kind: it.Kind, State: it.State, Needs: needs,
+					Gate: it.Gate, FollowsFrom: it.FollowsFrom, Actions: actions, Source: it.Source, Law: it.Law, Title: it.Title, Why: it.Why, Record: it.Rec})
+			}
+			for _, step := range checklist.Steps {
+				b := checklist.Blocking(view.Items, step)
+				if b == nil {
+					b = []string{}
+				}
+				out.Blocking[string(step)] = b
+			}
+			if c.JSON {
+				return printJSON(env.Stdout, out)
+			}
+			d := view.Deal
+			fmt.Fprintf(env.Stdout, "deal: %s, %s → %s, recipient in %s\n", d.Type, d.Transferor.Name, d.Transferee.Name, d.RecipientLocation)
+			tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+			phase := ""
+			for _, it := range view.Items {
+				if it.Phase != phase {
+					phase = it.Phase
+					fmt.Fprintf(tw, "%s\t\t\t\n", view.Template.PhaseName(phase, "en"))
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", it.ID, it.State, it.Title["en"], strings.Join(it.Needs, ", "))
+			}
+			tw.Flush()
+			for _, step := range checklist.Steps {
+				if b := out.Blocking[string(step)]; len(b) > 0 {
+					fmt.Fprintf(env.Stdout, "%s waits for: %s\n", step, strings.Join(b, ", "))
+				}
+			}
+			return nil
+		}}
 }
 
-func checklistComplete(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("checklist complete", env)
-	u := addUnlockFlags(fs)
-	note := fs.String("note", "", "what was checked, for the record")
-	basis := fs.String("basis", "", "cross_border only: the legal basis (security_assessment, standard_contract, certification)")
+func checklistCompleteCmd() *Cmd {
+	var note *string
+	var basis *string
 	var evidence listFlag
-	fs.Var(&evidence, "evidence", "a file to attach as evidence (repeat for each)")
-	ids, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(ids) != 1 {
-		return usagef("name one ITEM_ID (see 'handover checklist show')")
-	}
-	id := ids[0]
-	// Open the files first: a missing file must not leave half the evidence attached.
-	var files []*os.File
-	defer func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}()
-	for _, p := range evidence {
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		files = append(files, f)
-	}
-	s, pass, err := u.unlockWithPassphrase(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	view, err := s.Checklist(ctx)
-	if err != nil {
-		return err
-	}
-	it, ok := view.Item(id)
-	if !ok {
-		if !plainWord.MatchString(id) {
-			return vault.ErrUnknownItem
-		}
-		return fmt.Errorf("%s: %w", id, vault.ErrUnknownItem)
-	}
-	for _, f := range files {
-		ref, err := s.AttachEvidence(ctx, id, filepath.Base(f.Name()), f)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.Name(), err)
-		}
-		fmt.Fprintf(env.Stdout, "attached %s (%d bytes, SHA-256 %s)\n", ref.Name, ref.Size, ref.SHA256)
-	}
-	if it.Kind == checklist.Dual {
-		// The signed-in operator signs off for their party with the passphrase just proven.
-		if err := s.SignOff(ctx, id, s.Operator().ID, pass, *note); err != nil {
-			return err
-		}
-	} else if err := s.CompleteItem(ctx, id, *note, *basis); err != nil {
-		return err
-	}
-	view, err = s.Checklist(ctx)
-	if err != nil {
-		return err
-	}
-	it, _ = view.Item(id)
-	fmt.Fprintf(env.Stdout, "%s: %s", id, it.State)
-	if len(it.Needs) > 0 {
-		fmt.Fprintf(env.Stdout, " (still needs: %s)", strings.Join(it.Needs, ", "))
-	}
-	fmt.Fprintln(env.Stdout)
-	return nil
+	return &Cmd{Name: "checklist complete", Synopsis: "--vault DIR ITEM_ID [--note TEXT] [--evidence FILE]… [--basis security_assessment|standard_contract|certification]", Summary: "complete an item (attest, attach evidence, or sign off for your party)", Vault: true, MaxArgs: -1,
+		Flags: func(fs *flag.FlagSet) {
+			note = fs.String("note", "", "what was checked, for the record")
+			basis = fs.String("basis", "", "cross_border only: the legal basis (security_assessment, standard_contract, certification)")
+			fs.Var(&evidence, "evidence", "a file to attach as evidence (repeat for each)")
+		},
+		Run: func(c *Call) error {
+			ctx := c.Ctx
+			env := c.Env
+			ids := c.Args
+			if len(ids) != 1 {
+				return usagef("name one ITEM_ID (see 'handover checklist show')")
+			}
+			id := ids[0]
+			// Open the files first: a missing file must not leave half the evidence attached.
+			var files []*os.File
+			defer func() {
+				for _, f := range files {
+					f.Close()
+				}
+			}()
+			for _, p := range evidence {
+				f, err := os.Open(p)
+				if err != nil {
+					return err
+				}
+				files = append(files, f)
+			}
+			s, err := c.Session()
+			pass := c.SessionPassphrase()
+			if err != nil {
+				return err
+			}
+			view, err := s.Checklist(ctx)
+			if err != nil {
+				return err
+			}
+			it, ok := view.Item(id)
+			if !ok {
+				if !plainWord.MatchString(id) {
+					return vault.ErrUnknownItem
+				}
+				return fmt.Errorf("%s: %w", id, vault.ErrUnknownItem)
+			}
+			for _, f := range files {
+				ref, err := s.AttachEvidence(ctx, id, filepath.Base(f.Name()), f)
+				if err != nil {
+					return fmt.Errorf("%s: %w", f.Name(), err)
+				}
+				fmt.Fprintf(env.Stdout, "attached %s (%d bytes, SHA-256 %s)\n", ref.Name, ref.Size, ref.SHA256)
+			}
+			if slices.Contains(checklist.Actions(it), checklist.ActSignOff) {
+				// The signed-in operator signs off for their party with the passphrase just proven.
+				if err := s.SignOff(ctx, id, s.Operator().ID, pass, *note); err != nil {
+					return err
+				}
+			} else if err := s.CompleteItem(ctx, id, *note, *basis); err != nil {
+				return err
+			}
+			view, err = s.Checklist(ctx)
+			if err != nil {
+				return err
+			}
+			it, _ = view.Item(id)
+			fmt.Fprintf(env.Stdout, "%s: %s", id, it.State)
+			if len(it.Needs) > 0 {
+				fmt.Fprintf(env.Stdout, " (still needs: %s)", strings.Join(it.Needs, ", "))
+			}
+			fmt.Fprintln(env.Stdout)
+			return nil
+		}}
 }
 
-func checklistReopen(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("checklist reopen", env)
-	u := addUnlockFlags(fs)
-	reason := fs.String("reason", "", "why the item is opened again (required)")
-	ids, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(ids) != 1 || strings.TrimSpace(*reason) == "" {
-		return usagef("name one ITEM_ID and give --reason TEXT")
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	if err := s.ReopenItem(ctx, ids[0], *reason); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%s reopened\n", ids[0])
-	return nil
+func checklistReopenCmd() *Cmd {
+	var reason *string
+	return &Cmd{Name: "checklist reopen", Synopsis: "--vault DIR ITEM_ID --reason TEXT", Summary: "open a completed item again", Vault: true, MaxArgs: -1,
+		Flags: func(fs *flag.FlagSet) {
+			reason = fs.String("reason", "", "why the item is opened again (required)")
+		},
+		Run: func(c *Call) error {
+			ctx := c.Ctx
+			env := c.Env
+			ids := c.Args
+			if len(ids) != 1 || strings.TrimSpace(*reason) == "" {
+				return usagef("name one ITEM_ID and give --reason TEXT")
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			if err := s.ReopenItem(ctx, ids[0], *reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s reopened\n", ids[0])
+			return nil
+		}}
 }
 
 // errGateClosed makes `checklist gate` exit 1 after naming the missing items.
 var errGateClosed = errors.New("the step is not open yet: see above")
 
-func checklistGate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("checklist gate", env)
-	u := addUnlockFlags(fs)
-	steps, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(steps) != 1 || !slices.Contains(checklist.Steps, checklist.Step(steps[0])) {
-		return usagef("name the step: export or destroy")
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	err = s.ChecklistGate(ctx, checklist.Step(steps[0]))
-	var gate *vault.GateError
-	if errors.As(err, &gate) {
-		fmt.Fprintln(env.Stdout, gate.Error())
-		return errGateClosed
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%s is open: every item it waits for is done\n", steps[0])
-	return nil
+func checklistGateCmd() *Cmd {
+	return &Cmd{Name: "checklist gate", Synopsis: "--vault DIR export|destroy", Summary: "whether a step is open, naming the items it waits for (exit 1 if not)", Vault: true, MaxArgs: -1,
+		Run: func(c *Call) error {
+			ctx := c.Ctx
+			env := c.Env
+			steps := c.Args
+			if len(steps) != 1 || !slices.Contains(checklist.Steps, checklist.Step(steps[0])) {
+				return usagef("name the step: export or destroy")
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			err = s.ChecklistGate(ctx, checklist.Step(steps[0]))
+			var gate *vault.GateError
+			if errors.As(err, &gate) {
+				fmt.Fprintln(env.Stdout, gate.Error())
+				return errGateClosed
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s is open: every item it waits for is done\n", steps[0])
+			return nil
+		}}
 }
 
-func checklistReport(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("checklist report", env)
-	u := addUnlockFlags(fs)
-	out := fs.String("out", "", "PDF file to write")
-	lang := fs.String("lang", "zh-CN", "language: zh-CN or en")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *out == "" {
-		return usagef("--out FILE.pdf is required")
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	view, err := s.Checklist(ctx)
-	if err != nil {
-		return err
-	}
-	pdf, err := report.RenderChecklist(view.Snapshot(), s.Vault().Manifest().ID, s.Vault().Workstation(), time.Now().UTC().Truncate(time.Second), *lang)
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "checklist report written to %s\n", *out)
-	return nil
+func checklistReportCmd() *Cmd {
+	var out *string
+	var lang *string
+	return &Cmd{Name: "checklist report", Synopsis: "--vault DIR --out FILE.pdf [--lang zh-CN|en]", Summary: "the checklist report as a PDF", Vault: true,
+		Flags: func(fs *flag.FlagSet) {
+			out = fs.String("out", "", "PDF file to write")
+			lang = fs.String("lang", "zh-CN", "language: zh-CN or en")
+		},
+		Run: func(c *Call) error {
+			ctx := c.Ctx
+			env := c.Env
+			if *out == "" {
+				return usagef("--out FILE.pdf is required")
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			view, err := s.Checklist(ctx)
+			if err != nil {
+				return err
+			}
+			pdf, err := report.RenderChecklist(view.Snapshot(), s.Vault().Manifest().ID, s.Vault().Workstation(), time.Now().UTC().Truncate(time.Second), *lang)
+			if err != nil {
+				return err
+			}
+			if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "checklist report written to %s\n", *out)
+			return nil
+		}}
 }

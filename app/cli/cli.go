@@ -44,54 +44,22 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
-type command struct {
-	name, summary string
-	run           func(ctx context.Context, env Env, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"vault init", "create a vault with its first operator", vaultInit},
-		{"vault info", "show a vault's counts and operators", vaultInfo},
-		{"vault passwd", "change an operator's passphrase", vaultPasswd},
-		{"vault add-operator", "add an operator (needs an administrator)", vaultAddOperator},
-		{"vault remove-operator", "remove an operator (needs an administrator)", vaultRemoveOperator},
-		{"vault repair", "open a vault refused as damaged after a power cut, as the database would, keeping the logs as they were, then read it whole (needs an administrator)", vaultRepair},
-		{"import", "import CSV/TSV/.xlsx files or a folder of scans: --vault DIR [--table T] [--encoding E] [--mapping FILE] [--json] FILE…", importCmd},
-		{"quarantine list", "list quarantined rows: --vault DIR [--state S] [--reason R] [--column C] [--json]", quarantineList},
-		{"quarantine correct", "correct a quarantined row and validate it again: --key K --set COLUMN=VALUE…", quarantineCorrect},
-		{"quarantine dismiss", "dismiss a quarantined row with a reason: --key K --reason TEXT", quarantineDismiss},
-		{"export", "write the book as an encrypted, signed handover package: --vault DIR --identity FILE --to CARD… --out DIR [--split-size BYTES] [--json]", exportCmd},
-		{"verify", "check a handover package completely, changing nothing: --identity FILE --trust CARD PACKAGE_DIR", verifyCmd},
-		{"receive", "take a handover package into a new vault, whole or not at all, and write the receipt: --vault DIR --identity FILE --trust CARD PACKAGE_DIR [--json]", receiveCmd},
-		{"figures", "the book's figures and digest, as both parties compare them: --vault DIR [--json]", figuresCmd},
-		{"cert new", "issue a certificate statement from the vault: --vault DIR --kind confirmation|receipt --out STATEMENT.json --signer CARD…", certNew},
-		{"cert sign", "sign a statement: --identity FILE STATEMENT.json (writes the signature beside it)", certSign},
-		{"cert pdf", "render a statement and the signatures beside it as a PDF: STATEMENT.json --out FILE.pdf [--lang zh-CN|en]", certPDF},
-		{"cert verify", "verify a certificate PDF, or a statement and the signatures beside it: FILE [--trust CARD]…", certVerify},
-		{"backup create", "write a backup of the vault and read it back whole: --vault DIR --out DIR [--json]", backupCreate},
-		{"backup verify", "check that a backup file is whole: FILE [--json]", backupVerify},
-		{"backup restore", "make a new vault from a backup: --from FILE --vault NEWDIR --operator NAME", backupRestore},
-		{"deal init", "record the vault's deal: --vault DIR --type equity|loan-book|merger --transferor ORG --transferor-credit-code CODE --transferee ORG --transferee-credit-code CODE [--recipient-location mainland|hmt|abroad] [--json]", dealInit},
-		{"checklist show", "the deal's checklist: every item's state and what it still needs: --vault DIR [--json]", checklistShow},
-		{"checklist complete", "complete an item (attest, attach evidence, or sign off for your party): --vault DIR ITEM_ID [--note TEXT] [--evidence FILE]… [--basis B]", checklistComplete},
-		{"checklist reopen", "open a completed item again: --vault DIR ITEM_ID --reason TEXT", checklistReopen},
-		{"checklist gate", "whether a step is open, naming the items it waits for (exit 1 if not): --vault DIR export|destroy", checklistGate},
-		{"checklist report", "the checklist report as a PDF: --vault DIR --out FILE.pdf [--lang zh-CN|en]", checklistReport},
-		{"trust add", "record that a card's fingerprint was compared with its owner: --vault DIR --how TEXT CARD", trustAdd},
-		{"trust list", "the vault's trusted cards, with who compared them and when: --vault DIR [--json]", trustList},
-		{"audit verify", "verify the audit log's Merkle tree against the vault's and the given checkpoints: --vault DIR [--checkpoint FILE]…", auditVerify},
-		{"audit checkpoint", "issue a signed checkpoint of the audit log (C2SP tlog-checkpoint): --vault DIR [--out FILE]", auditCheckpoint},
-		{"audit report", "the audit report as a PDF: --vault DIR --out FILE.pdf [--since D] [--until D] [--lang zh-CN|en]", auditReport},
-		{"audit export", "every audit event as JSON Lines: --vault DIR --out FILE.jsonl", auditExport},
-		{"audit list", "list audit events: --vault DIR [--json] [--since T] [--action A]", auditList},
-		{"identity new", "make a person's identity: --out FILE --name NAME --org ORG --role ROLE (FILE.card.json is its public card)", identityNew},
-		{"identity card", "print the card of a card or identity file, with its fingerprint", identityCard},
-		{"identity export-age", "print an identity's age key (AGE-SECRET-KEY-1…) for the age tool", identityExportAge},
-		{"identity allowed-signers", "print cards as OpenSSH allowed_signers lines for ssh-keygen -Y verify", identityAllowedSigners},
-		{"demo", "create a demo vault with a synthetic loan book", demoCmd},
-		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
-			fmt.Fprintln(env.Stdout, version.String())
+// commands lists every command in the order `handover help` shows them. Each is made anew
+// for every run, so its flag variables start empty.
+func commands() []*Cmd {
+	return []*Cmd{
+		vaultInitCmd(), vaultInfoCmd(), vaultPasswdCmd(), vaultAddOperatorCmd(), vaultRemoveOperatorCmd(), vaultRepairCmd(),
+		importCmd(), quarantineListCmd(), quarantineCorrectCmd(), quarantineDismissCmd(),
+		exportCmd(), verifyCmd(), receiveCmd(), figuresCmd(),
+		certNewCmd(), certSignCmd(), certPDFCmd(), certVerifyCmd(),
+		backupCreateCmd(), backupVerifyCmd(), backupRestoreCmd(),
+		dealInitCmd(), checklistShowCmd(), checklistCompleteCmd(), checklistReopenCmd(), checklistGateCmd(), checklistReportCmd(),
+		trustAddCmd(), trustListCmd(),
+		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
+		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),
+		demoCmd(),
+		{Name: "version", Summary: "print the version", Run: func(c *Call) error {
+			c.Printf("%s\n", version.String())
 			return nil
 		}},
 	}
@@ -109,10 +77,10 @@ func Run(args []string, env Env) int {
 		return ExitOK
 	}
 	for _, c := range commands() {
-		words := strings.Fields(c.name)
-		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+		words := strings.Fields(c.Name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.Name {
 			err := c.run(ctx, env, args[len(words):])
-			return exitCode(env, c.name, err)
+			return exitCode(env, c.Name, err)
 		}
 	}
 	// The words are repeated only when they look like a command: anything else may be
@@ -150,7 +118,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Without a command, the desktop application opens.")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-24s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-24s %s\n", c.Name, c.Summary)
+		if c.Synopsis != "" {
+			fmt.Fprintf(w, "  %-24s   %s\n", "", c.Synopsis)
+		}
 	}
 	fmt.Fprintln(w, "\nPassphrases are read from --passphrase-file FILE or HANDOVER_PASSPHRASE, never from an")
 	fmt.Fprintln(w, "argument. Exit status: 0 success, 1 failure, 2 usage error.")
@@ -177,19 +148,6 @@ var plainWord = regexp.MustCompile(`^[a-z][a-z_-]{0,31}$`)
 
 // quotedValue is a value the flag package quotes in its error messages.
 var quotedValue = regexp.MustCompile(`"[^"]*"`)
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{quotedValue.ReplaceAllString(err.Error(), "(value not repeated)")}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument after the flags (argument %d; its value is not repeated)", len(args)-fs.NArg()+1)
-	}
-	return nil
-}
 
 // secret reads a passphrase from a file (one trailing newline removed) or, when no file is
 // given, from the environment variable.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -19,60 +18,38 @@ import (
 	"handover/app/vault"
 )
 
-// parseInterleaved parses flags that may come before, between or after the positional
-// arguments, and returns those arguments.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return nil, err
-			}
-			return nil, usageError{err.Error()}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+func importCmd() *Cmd {
+	var table, enc, mapping *string
+	return &Cmd{Name: "import", Synopsis: "--vault DIR [--table customers|loans|repayments|documents] [--encoding auto|utf-8|gbk|gb18030|utf-16] [--mapping FILE] [--json] FILE…",
+		Summary: "import CSV/TSV/.xlsx files or a folder of scans", Vault: true, JSON: true,
+		MinArgs: 1, MaxArgs: -1, ArgsHelp: "name at least one file or folder to import",
+		Flags: func(fs *flag.FlagSet) {
+			table = fs.String("table", "", "table of every file: customers, loans, repayments or documents (default: detected from the headers)")
+			enc = fs.String("encoding", importer.EncAuto, "encoding of text files: auto, utf-8, gbk, gb18030, utf-16")
+			mapping = fs.String("mapping", "", "mapping profile (JSON) naming the column of each field")
+		},
+		Run: func(c *Call) error { return runImport(c, *table, *enc, *mapping) }}
 }
 
-func importCmd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("import", env)
-	u := addUnlockFlags(fs)
-	table := fs.String("table", "", "table of every file: customers, loans, repayments or documents (default: detected from the headers)")
-	enc := fs.String("encoding", importer.EncAuto, "encoding of text files: auto, utf-8, gbk, gb18030, utf-16")
-	mapping := fs.String("mapping", "", "mapping profile (JSON) naming the column of each field")
-	asJSON := fs.Bool("json", false, "print the result of each file as JSON")
-	files, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(files) == 0 {
-		return usagef("name at least one file or folder to import")
-	}
-	opts := importer.Options{Encoding: *enc}
-	switch t := importer.Table(*table); t {
+func runImport(c *Call, table, enc, mapping string) error {
+	ctx, env, files, err := c.Ctx, c.Env, c.Args, error(nil)
+	opts := importer.Options{Encoding: enc}
+	switch t := importer.Table(table); t {
 	case "", importer.Customers, importer.Loans, importer.Repayments, importer.Documents:
 		opts.Table = t
 	default:
 		return usagef("--table must be customers, loans, repayments or documents")
 	}
-	switch *enc {
+	switch enc {
 	case importer.EncAuto, importer.EncUTF8, importer.EncGBK, importer.EncGB18030, importer.EncUTF16:
 	default:
 		return usagef("--encoding must be auto, utf-8, gbk, gb18030 or utf-16")
 	}
-	if *mapping != "" {
-		if opts.Profile, err = importer.LoadProfile(*mapping); err != nil {
-			return fmt.Errorf("%s: %w", *mapping, err)
+	if mapping != "" {
+		if opts.Profile, err = importer.LoadProfile(mapping); err != nil {
+			return fmt.Errorf("%s: %w", mapping, err)
 		}
-		if *enc == importer.EncAuto && opts.Profile.Encoding != "" {
+		if enc == importer.EncAuto && opts.Profile.Encoding != "" {
 			opts.Encoding = opts.Profile.Encoding
 		}
 	}
@@ -80,17 +57,16 @@ func importCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := u.unlock(env)
+	s, err := c.Session()
 	if err != nil {
 		return err
 	}
-	defer closeSession(s)
-	c := progress.NewCounter()
+	cnt := progress.NewCounter()
 	var stats importer.Stats
-	stop := showImportProgress(env.Stderr, c, &stats)
-	results, err := s.Import(ctx, inputs, opts, c, &stats)
+	stop := showImportProgress(env.Stderr, cnt, &stats)
+	results, err := s.Import(ctx, inputs, opts, cnt, &stats)
 	stop()
-	if *asJSON {
+	if c.JSON {
 		if results == nil {
 			results = []importer.Result{}
 		}
@@ -173,32 +149,34 @@ func parseQuarantineKey(s string) (vault.QuarantineKey, error) {
 	return k, nil
 }
 
-func quarantineList(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("quarantine list", env)
-	u := addUnlockFlags(fs)
-	state := fs.String("state", "open", "which rows: open (refused rows and refused columns), warning, corrected, dismissed, all")
-	reason := fs.String("reason", "", "only this reason code")
-	column := fs.String("column", "", "only this column")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	f := importer.Filter{Reason: *reason, Column: *column}
-	switch *state {
+func quarantineListCmd() *Cmd {
+	var state, reason, column *string
+	return &Cmd{Name: "quarantine list", Synopsis: "--vault DIR [--state open|warning|corrected|dismissed|all] [--reason R] [--column C] [--json]",
+		Summary: "list quarantined rows (the validation report)", Vault: true, JSON: true,
+		Flags: func(fs *flag.FlagSet) {
+			state = fs.String("state", "open", "which rows: open (refused rows and refused columns), warning, corrected, dismissed, all")
+			reason = fs.String("reason", "", "only this reason code")
+			column = fs.String("column", "", "only this column")
+		},
+		Run: func(c *Call) error { return quarantineList(c, *state, *reason, *column) }}
+}
+
+func quarantineList(c *Call, state, reason, column string) error {
+	f := importer.Filter{Reason: reason, Column: column}
+	switch state {
 	case "open":
 		f.States = []string{importer.ItemQuarantined, importer.ItemRefused}
 	case "all":
 	case importer.ItemWarning, importer.ItemCorrected, importer.ItemDismissed, importer.ItemQuarantined, importer.ItemRefused:
-		f.States = []string{*state}
+		f.States = []string{state}
 	default:
 		return usagef("--state must be open, warning, corrected, dismissed or all")
 	}
-	s, err := u.unlock(env)
+	s, err := c.Session()
 	if err != nil {
 		return err
 	}
-	defer closeSession(s)
-	entries, err := s.Quarantine(ctx, f, 0)
+	entries, err := s.Quarantine(c.Ctx, f, 0)
 	if err != nil {
 		return err
 	}
@@ -212,43 +190,43 @@ func quarantineList(ctx context.Context, env Env, args []string) error {
 				Column: fd.Column, Reason: fd.Reason, Message: fd.Message, State: e.State, Warning: fd.Warning, Note: e.Note})
 		}
 	}
-	if *asJSON {
-		return printJSON(env.Stdout, rows)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "key\tfile\trow\tcolumn\treason\tstate\tmessage")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.Key, r.File, r.Row, r.Column, r.Reason, r.State, r.Message)
-	}
-	return tw.Flush()
+	return c.Print(rows, func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "key\tfile\trow\tcolumn\treason\tstate\tmessage")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.Key, r.File, r.Row, r.Column, r.Reason, r.State, r.Message)
+		}
+		return tw.Flush()
+	})
 }
 
-func quarantineDismiss(_ context.Context, env Env, args []string) error {
-	fs := newFlags("quarantine dismiss", env)
-	u := addUnlockFlags(fs)
-	key := fs.String("key", "", "the row's key from 'quarantine list'")
-	reason := fs.String("reason", "", "why the row is not imported (recorded)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	k, err := parseQuarantineKey(*key)
-	if err != nil {
-		return err
-	}
-	if strings.TrimSpace(*reason) == "" {
-		return usagef("--reason is required")
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	it, err := s.DismissQuarantined(k, *reason)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%s row %d dismissed\n", it.File, it.Row)
-	return nil
+func quarantineDismissCmd() *Cmd {
+	var key, reason string
+	return &Cmd{Name: "quarantine dismiss", Synopsis: "--vault DIR --key K --reason TEXT", Vault: true,
+		Summary: "dismiss a quarantined row with a reason",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&key, "key", "", "the row's key from 'quarantine list'")
+			fs.StringVar(&reason, "reason", "", "why the row is not imported (recorded)")
+		},
+		Run: func(c *Call) error {
+			k, err := parseQuarantineKey(key)
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("--reason is required")
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			it, err := s.DismissQuarantined(k, reason)
+			if err != nil {
+				return err
+			}
+			c.Printf("%s row %d dismissed\n", it.File, it.Row)
+			return nil
+		}}
 }
 
 // setFlags collects repeated --set COLUMN=VALUE flags.
@@ -264,18 +242,22 @@ func (s setFlags) Set(v string) error {
 	return nil
 }
 
-func quarantineCorrect(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("quarantine correct", env)
-	u := addUnlockFlags(fs)
-	key := fs.String("key", "", "the row's key from 'quarantine list'")
+func quarantineCorrectCmd() *Cmd {
+	var key, valuesFile *string
 	sets := setFlags{}
-	fs.Var(sets, "set", "COLUMN=VALUE: the corrected value of a column (repeat for several); not for a column that identifies a person")
-	valuesFile := fs.String("values", "", "file of COLUMN=VALUE lines, or - for standard input: how personal values are given")
-	asJSON := fs.Bool("json", false, "print the row's new state and findings as JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	k, err := parseQuarantineKey(*key)
+	return &Cmd{Name: "quarantine correct", Synopsis: "--vault DIR --key K [--values FILE|-] [--set COLUMN=VALUE…]", Vault: true, JSON: true,
+		Summary: "correct a quarantined row and validate it again (--json: its new state and findings)",
+		Flags: func(fs *flag.FlagSet) {
+			key = fs.String("key", "", "the row's key from 'quarantine list'")
+			fs.Var(sets, "set", "COLUMN=VALUE: the corrected value of a column (repeat for several); not for a column that identifies a person")
+			valuesFile = fs.String("values", "", "file of COLUMN=VALUE lines, or - for standard input: how personal values are given")
+		},
+		Run: func(c *Call) error { return quarantineCorrect(c, *key, *valuesFile, sets) }}
+}
+
+func quarantineCorrect(c *Call, key, valuesFile string, sets setFlags) error {
+	ctx, env := c.Ctx, c.Env
+	k, err := parseQuarantineKey(key)
 	if err != nil {
 		return err
 	}
@@ -284,16 +266,15 @@ func quarantineCorrect(ctx context.Context, env Env, args []string) error {
 			return usagef("--set %s: a value that identifies a person is not taken on the command line (the process list and shell history keep it); give it with --values FILE or --values - (standard input)", col)
 		}
 	}
-	if *valuesFile != "" {
-		if err := readValues(env, *valuesFile, sets); err != nil {
+	if valuesFile != "" {
+		if err := readValues(env, valuesFile, sets); err != nil {
 			return err
 		}
 	}
-	s, err := u.unlock(env)
+	s, err := c.Session()
 	if err != nil {
 		return err
 	}
-	defer closeSession(s)
 	entries, err := s.Quarantine(ctx, importer.Filter{}, 0)
 	if err != nil {
 		return err
@@ -307,7 +288,7 @@ func quarantineCorrect(ctx context.Context, env Env, args []string) error {
 	if cur == nil {
 		return importer.ErrNotQuarantined
 	}
-	sums, err := s.ImportSummaries()
+	sums, err := s.ImportSummaries(ctx)
 	if err != nil {
 		return err
 	}
@@ -332,7 +313,7 @@ func quarantineCorrect(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if c.JSON {
 		return json.NewEncoder(env.Stdout).Encode(map[string]any{"state": it.State, "findings": it.Findings})
 	}
 	fmt.Fprintf(env.Stdout, "%s row %d: %s\n", it.File, it.Row, it.State)

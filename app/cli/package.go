@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 
@@ -33,89 +34,90 @@ type PackageResult struct {
 	Bytes     int64              `json:"bytes,omitempty"`
 }
 
-func exportCmd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("export", env)
-	u := addUnlockFlags(fs)
-	idFile := fs.String("identity", "", "the sender's identity file")
-	idPass := fs.String("identity-passphrase-file", "", "its passphrase (else HANDOVER_IDENTITY_PASSPHRASE)")
+func exportCmd() *Cmd {
 	var to listFlag
-	fs.Var(&to, "to", "a recipient's card (repeat)")
-	out := fs.String("out", "", "folder to write the package folder into (the USB stick)")
-	split := fs.String("split-size", strconv.FormatInt(handoverpkg.DefaultSplitSize, 10), "largest part in bytes (default fits FAT32)")
-	customers := fs.String("customers", "", "export only these customers: a file with one customer number a line (default: the whole book)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+	var out, split, customers string
+	return &Cmd{Name: "export", Synopsis: "--vault DIR --identity FILE --to CARD… --out DIR [--split-size BYTES] [--customers FILE] [--json]",
+		Summary: "write the book as an encrypted, signed handover package", Vault: true, JSON: true, Identity: signerPassphrase,
+		Flags: func(fs *flag.FlagSet) {
+			fs.Var(&to, "to", "a recipient's card (repeat)")
+			fs.StringVar(&out, "out", "", "folder to write the package folder into (the USB stick)")
+			fs.StringVar(&split, "split-size", strconv.FormatInt(handoverpkg.DefaultSplitSize, 10), "largest part in bytes (default fits FAT32)")
+			fs.StringVar(&customers, "customers", "", "export only these customers: a file with one customer number a line (default: the whole book)")
+		},
+		Run: func(c *Call) error { return export(c, to, out, split, customers) }}
+}
+
+func export(c *Call, to []string, out, split, customers string) error {
 	var scope []model.CustomerNo
-	if *customers != "" {
+	if customers != "" {
 		var err error
-		if scope, err = handoverpkg.ReadCustomerList(*customers); err != nil {
+		if scope, err = handoverpkg.ReadCustomerList(customers); err != nil {
 			return err
 		}
 	}
-	size, err := strconv.ParseInt(*split, 10, 64)
+	size, err := strconv.ParseInt(split, 10, 64)
 	if err != nil || size < 64<<10 {
 		return usagef("--split-size must be a number of bytes, at least 65536")
 	}
-	if *idFile == "" || *out == "" || len(to) == 0 {
+	if c.IdentityFile() == "" || out == "" || len(to) == 0 {
 		return usagef("--identity, --out and at least one --to CARD are required")
 	}
-	cards, id, s, err := openForPackage(env, u, to, *idFile, *idPass)
+	cards, id, s, err := openForPackage(c, to)
 	if err != nil {
 		return err
 	}
-	defer closeSession(s)
-	c := progress.NewCounter()
-	stop := showProgress(env.Stderr, c, "bytes")
-	dir, m, err := s.Export(ctx, handoverpkg.Options{Out: *out, Sender: id, Recipients: cards, SplitSize: size, Customers: scope}, c)
+	cnt := progress.NewCounter()
+	stop := showProgress(c.Env.Stderr, cnt, "bytes")
+	dir, m, err := s.Export(c.Ctx, handoverpkg.Options{Out: out, Sender: id, Recipients: cards, SplitSize: size, Customers: scope}, cnt)
 	stop()
 	if err != nil {
 		return err
 	}
 	res := PackageResult{Package: m.ID, Dir: dir, Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest,
 		Scope: m.Scope, Customers: m.Figures.Customers}
-	if *asJSON {
-		return printJSON(env.Stdout, res)
-	}
-	fmt.Fprintf(env.Stdout, "package %s written to %s in %d parts, every part read back and checked; book digest %s\n",
-		m.ID, dir, len(m.Parts), m.Figures.Digest)
-	return nil
+	return c.Print(res, func(w io.Writer) error {
+		c.Printf("package %s written to %s in %d parts, every part read back and checked; book digest %s\n",
+			m.ID, dir, len(m.Parts), m.Figures.Digest)
+		return nil
+	})
 }
 
-func verifyCmd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("verify", env)
-	idFile := fs.String("identity", "", "the recipient's identity file")
-	idPass := fs.String("identity-passphrase-file", "", "its passphrase (else HANDOVER_IDENTITY_PASSPHRASE)")
+func verifyCmd() *Cmd {
 	var trust listFlag
-	fs.Var(&trust, "trust", "the sender's card, whose fingerprint was compared (repeat)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	dirs, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if *idFile == "" || len(trust) == 0 || len(dirs) != 1 {
+	return &Cmd{Name: "verify", Synopsis: "--identity FILE --trust CARD PACKAGE_DIR [--json]", JSON: true, Identity: signerPassphrase,
+		Summary: "check a handover package completely, changing nothing", MinArgs: 1, MaxArgs: 1,
+		ArgsHelp: "give --identity FILE, --trust CARD and one PACKAGE_DIR",
+		Flags: func(fs *flag.FlagSet) {
+			fs.Var(&trust, "trust", "the sender's card, whose fingerprint was compared (repeat)")
+		},
+		Run: func(c *Call) error { return verify(c, trust) }}
+}
+
+func verify(c *Call, trust []string) error {
+	ctx, env, dirs := c.Ctx, c.Env, c.Args
+	if c.IdentityFile() == "" || len(trust) == 0 {
 		return usagef("give --identity FILE, --trust CARD and one PACKAGE_DIR")
 	}
 	cards, err := readCards(trust)
 	if err != nil {
 		return err
 	}
-	id, err := openIdentity(env, *idFile, *idPass, signerPassphrase)
+	id, err := c.OpenIdentity()
 	if err != nil {
 		return err
 	}
 	// Every check a receive applies, in a throwaway vault: signature, recipient, parts, the
 	// age stream and the bag, then records, order, documents, figures and digest.
-	c := progress.NewCounter()
-	stop := showProgress(env.Stderr, c, "bytes")
-	rec, err := handoverpkg.VerifyBook(ctx, dirs[0], id, cards, bag.DefaultLimits, c)
+	cnt := progress.NewCounter()
+	stop := showProgress(env.Stderr, cnt, "bytes")
+	rec, err := handoverpkg.VerifyBook(ctx, dirs[0], id, cards, bag.DefaultLimits, cnt)
 	stop()
 	if err != nil {
 		return err
 	}
 	m := rec.Manifest
-	if *asJSON {
+	if c.JSON {
 		if err := printJSON(env.Stdout, PackageResult{Package: m.ID, Equal: &rec.Equal, Diff: rec.Diff, Dir: dirs[0], Sequence: m.Sequence, Parts: m.Parts,
 			Digest: m.Figures.Digest, Customers: rec.Figures.Customers, Files: rec.Files, Bytes: rec.Bytes}); err != nil {
 			return err
@@ -147,31 +149,32 @@ type ReceiveResult struct {
 	PDF      string            `json:"receipt_pdf,omitempty"`
 }
 
-func receiveCmd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("receive", env)
-	u := addUnlockFlags(fs)
-	idFile := fs.String("identity", "", "the recipient's identity file")
-	idPass := fs.String("identity-passphrase-file", "", "its passphrase (else HANDOVER_IDENTITY_PASSPHRASE)")
+func receiveCmd() *Cmd {
 	var trust listFlag
-	fs.Var(&trust, "trust", "the sender's card, whose fingerprint was compared (repeat)")
-	receipts := fs.String("receipt-dir", ".", "folder for the receipt (接收回执) statement and PDF")
-	lang := fs.String("lang", "zh-CN", "language of the receipt PDF: zh-CN or en")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	dirs, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if *idFile == "" || len(trust) == 0 || len(dirs) != 1 {
+	var receipts, lang string
+	return &Cmd{Name: "receive", Synopsis: "--vault DIR --identity FILE --trust CARD PACKAGE_DIR [--receipt-dir DIR] [--json]",
+		Summary: "take a handover package into a new vault, whole or not at all, and write the receipt", Vault: true, JSON: true,
+		Identity: signerPassphrase, MinArgs: 1, MaxArgs: 1, ArgsHelp: "give --vault DIR, --identity FILE, --trust CARD and one PACKAGE_DIR",
+		Flags: func(fs *flag.FlagSet) {
+			fs.Var(&trust, "trust", "the sender's card, whose fingerprint was compared (repeat)")
+			fs.StringVar(&receipts, "receipt-dir", ".", "folder for the receipt (接收回执) statement and PDF")
+			fs.StringVar(&lang, "lang", "zh-CN", "language of the receipt PDF: zh-CN or en")
+		},
+		Run: func(c *Call) error { return receive(c, trust, receipts, lang) }}
+}
+
+func receive(c *Call, trust []string, receipts, lang string) error {
+	ctx, env, dirs := c.Ctx, c.Env, c.Args
+	if c.IdentityFile() == "" || len(trust) == 0 {
 		return usagef("give --vault DIR, --identity FILE, --trust CARD and one PACKAGE_DIR")
 	}
-	cards, id, s, err := openForPackage(env, u, trust, *idFile, *idPass)
+	cards, id, s, err := openForPackage(c, trust)
 	if err != nil {
 		return err
 	}
-	defer closeSession(s)
-	c := progress.NewCounter()
-	stop := showProgress(env.Stderr, c, "bytes")
-	rec, err := s.Receive(ctx, dirs[0], id, cards, c)
+	cnt := progress.NewCounter()
+	stop := showProgress(env.Stderr, cnt, "bytes")
+	rec, err := s.Receive(ctx, dirs[0], id, cards, cnt)
 	stop()
 	if err != nil {
 		return err
@@ -185,9 +188,9 @@ func receiveCmd(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		res.Receipt = filepath.Join(*receipts, m.ID+"-receipt.json")
-		res.PDF = filepath.Join(*receipts, m.ID+"-receipt.pdf")
-		pdf, _, err := cert.Render(st.Marshal(), nil, *lang)
+		res.Receipt = filepath.Join(receipts, m.ID+"-receipt.json")
+		res.PDF = filepath.Join(receipts, m.ID+"-receipt.pdf")
+		pdf, _, err := cert.Render(st.Marshal(), nil, lang)
 		if err != nil {
 			return err
 		}
@@ -198,7 +201,7 @@ func receiveCmd(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	if *asJSON {
+	if c.JSON {
 		if err := printJSON(env.Stdout, res); err != nil {
 			return err
 		}
@@ -221,16 +224,16 @@ var ErrFiguresDiffer = errors.New("the received book's figures differ from the p
 
 // openForPackage reads the cards, opens the identity and unlocks the vault, cheapest first, so
 // a wrong card file or identity passphrase is reported before the vault's scrypt runs.
-func openForPackage(env Env, u unlockFlags, cardFiles []string, idFile, idPass string) ([]identity.Card, *identity.Identity, *vault.Session, error) {
+func openForPackage(c *Call, cardFiles []string) ([]identity.Card, *identity.Identity, *vault.Session, error) {
 	cards, err := readCards(cardFiles)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	id, err := openIdentity(env, idFile, idPass, signerPassphrase)
+	id, err := c.OpenIdentity()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	s, err := u.unlock(env)
+	s, err := c.Session()
 	if err != nil {
 		return nil, nil, nil, err
 	}

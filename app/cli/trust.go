@@ -1,63 +1,58 @@
 package cli
 
 import (
-	"context"
+	"flag"
 	"fmt"
+	"io"
 	"text/tabwriter"
 )
 
-func trustAdd(_ context.Context, env Env, args []string) error {
-	fs := newFlags("trust add", env)
-	u := addUnlockFlags(fs)
-	how := fs.String("how", "", "how the fingerprint was compared with its owner (e.g. \"in person, read aloud\")")
-	files, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(files) != 1 || *how == "" {
-		return usagef("name one CARD and say --how its fingerprint was compared")
-	}
-	cards, err := readCards(files)
-	if err != nil {
-		return err
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	t, err := s.Trust(cards[0], *how)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "trusted %s (%s), fingerprint %s\n", t.Card.Name, t.Card.Organisation, t.Card.Grouped())
-	return nil
+func trustAddCmd() *Cmd {
+	var how string
+	return &Cmd{Name: "trust add", Synopsis: "--vault DIR --how TEXT CARD", Vault: true, MinArgs: 1, MaxArgs: 1,
+		ArgsHelp: "name one CARD and say --how its fingerprint was compared", Required: []string{"how"},
+		Summary: "record that a card's fingerprint was compared with its owner",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&how, "how", "", "how the fingerprint was compared with its owner (e.g. \"in person, read aloud\")")
+		},
+		Run: func(c *Call) error {
+			cards, err := readCards(c.Args)
+			if err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			t, err := s.Trust(cards[0], how)
+			if err != nil {
+				return err
+			}
+			c.Printf("trusted %s (%s), fingerprint %s\n", t.Card.Name, t.Card.Organisation, t.Card.Grouped())
+			return nil
+		}}
 }
 
-func trustList(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("trust list", env)
-	u := addUnlockFlags(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	s, err := u.unlock(env)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s)
-	ts, err := s.TrustedCards(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(env.Stdout, ts)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "name\torganisation\trole\tfingerprint\tcompared by\tcompared at\thow")
-	for _, t := range ts {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Card.Name, t.Card.Organisation, t.Card.Role, t.Card.Fingerprint[:16],
-			t.ComparedBy, t.ComparedAt.In(shanghai).Format("2006-01-02 15:04"), t.How)
-	}
-	return tw.Flush()
+func trustListCmd() *Cmd {
+	return &Cmd{Name: "trust list", Synopsis: "--vault DIR [--json]", Vault: true, JSON: true,
+		Summary: "the vault's trusted cards, with who compared them and when",
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			ts, err := s.TrustedCards(c.Ctx)
+			if err != nil {
+				return err
+			}
+			return c.Print(ts, func(w io.Writer) error {
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "name\torganisation\trole\tfingerprint\tcompared by\tcompared at\thow")
+				for _, t := range ts {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Card.Name, t.Card.Organisation, t.Card.Role, t.Card.Fingerprint[:16],
+						t.ComparedBy, t.ComparedAt.In(shanghai).Format("2006-01-02 15:04"), t.How)
+				}
+				return tw.Flush()
+			})
+		}}
 }

@@ -166,7 +166,7 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 			os.RemoveAll(dir)
 		}
 	}()
-	out := newAsyncWriter(&countingWriter{w: sp, p: p})
+	out := newAsyncWriter(progress.Writer(sp, p))
 	defer out.Close()
 	aw, err := age.Encrypt(out, recips...)
 	if err != nil {
@@ -270,17 +270,6 @@ func safe(s string) string {
 		}
 		return '_'
 	}, s)
-}
-
-type countingWriter struct {
-	w io.Writer
-	p progress.Reporter
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.p.Add(int64(n))
-	return n, err
 }
 
 // tables are the JSON Lines files of the bag, each written by one walk over the book.
@@ -444,7 +433,7 @@ func writeBag(ctx context.Context, st *store.Store, w io.Writer, m *Manifest, o 
 			return nil, err
 		}
 	}
-	sums, err := importer.LoadSummaries(st)
+	sums, err := importer.LoadSummaries(ctx, st)
 	if err != nil {
 		return nil, err
 	}

@@ -207,7 +207,7 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 func stage(ctx context.Context, dir string, m *Manifest, o ReceiveOptions, stg *staging, p progress.Reporter) error {
 	parts := &partsReader{dir: dir, parts: m.Parts}
 	defer parts.Close()
-	plain, err := age.Decrypt(ctxReader{ctx, &countingReader{r: parts, p: p}}, o.Identity.AgeIdentity())
+	plain, err := age.Decrypt(ctxReader{ctx, progress.Reader(parts, p)}, o.Identity.AgeIdentity())
 	if err != nil {
 		return decryptError(err)
 	}
@@ -506,15 +506,4 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
-}
-
-type countingReader struct {
-	r io.Reader
-	p progress.Reporter
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.p.Add(int64(n))
-	return n, err
 }

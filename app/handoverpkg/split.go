@@ -73,7 +73,7 @@ func (s *splitter) startReadBack() {
 			path := filepath.Join(dir, part.Name+".partial")
 			dropCache(path)
 			r := &partsReader{dir: dir, parts: []Part{{Name: part.Name + ".partial", Size: part.Size, SHA256: part.SHA256}}}
-			_, err = io.CopyBuffer(&countingWriter{w: io.Discard, p: p}, ctxReader{ctx, r}, make([]byte, 1<<20))
+			_, err = io.CopyBuffer(progress.Writer(io.Discard, p), ctxReader{ctx, r}, make([]byte, 1<<20))
 			r.Close()
 			var pe *PartError
 			if errors.As(err, &pe) {

@@ -3,6 +3,7 @@ package importer_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -119,8 +120,8 @@ func TestKillDuringImport(t *testing.T) {
 				}
 			}
 		}
-		sa, _ := LoadSummaries(clean)
-		sb, _ := LoadSummaries(st)
+		sa, _ := LoadSummaries(context.Background(), clean)
+		sb, _ := LoadSummaries(context.Background(), st)
 		ja, _ := json.Marshal(sa)
 		jb, _ := json.Marshal(sb)
 		t.Logf("summaries equal: %v\n%s\n%s", string(ja) == string(jb), ja, jb)

@@ -19,8 +19,6 @@ import (
 	"handover/store/model"
 )
 
-var bg = context.Background()
-
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // Options are the choices of one import run.
@@ -224,7 +222,7 @@ func runInput(ctx context.Context, st *store.Store, lk *lookup, in Input, opts O
 			}
 		}
 	}
-	var read atomic.Int64 // bytes below the decoder, for a progress bar in bytes
+	var read progress.Tally // bytes below the decoder, for a progress bar in bytes
 	src, err := in.Open(&read)
 	if err != nil {
 		return Result{}, err

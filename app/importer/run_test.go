@@ -343,7 +343,7 @@ func TestImportIsIdempotentAndResumes(t *testing.T) {
 		if err == nil {
 			t.Fatalf("cancel after %d bytes: no error", after)
 		}
-		sums, _ := LoadSummaries(st)
+		sums, _ := LoadSummaries(context.Background(), st)
 		for _, s := range sums {
 			if s.State == StateRunning && s.LastRow > 0 {
 				partial++
@@ -401,7 +401,7 @@ func digest(t testing.TB, st *store.Store) string {
 		t.Fatal(err)
 	}
 	enc.Encode(st.Counts())
-	sums, err := LoadSummaries(st)
+	sums, err := LoadSummaries(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +445,7 @@ func TestCorrectAndDismiss(t *testing.T) {
 	if err != nil || it.State != ItemDismissed || it.Note == "" || it.DecidedBy != "op-1" {
 		t.Fatalf("dismiss: %+v, %v", it, err)
 	}
-	sums, _ := LoadSummaries(st)
+	sums, _ := LoadSummaries(context.Background(), st)
 	if len(sums) != 1 || sums[0].Corrected != 1 || sums[0].Dismissed != 1 || sums[0].Open() != 0 || sums[0].Rows != sums[0].Accepted+sums[0].Quarantined {
 		t.Fatalf("summary %+v", sums)
 	}

@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"handover/app/progress"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 )
 
 // Source is one table of rows: a CSV or TSV file, or one sheet of a workbook.
@@ -118,7 +118,7 @@ func Inspect(path, enc string) ([]Input, error) {
 }
 
 // Open opens an input for reading; read counts the bytes consumed, for progress.
-func (in Input) Open(read *atomic.Int64) (Source, error) {
+func (in Input) Open(read *progress.Tally) (Source, error) {
 	var src Source
 	var err error
 	if in.Sheet != "" {
@@ -152,14 +152,14 @@ type csvSource struct {
 	rd *Reader
 }
 
-func openCSV(path, enc string, read *atomic.Int64) (*csvSource, error) {
+func openCSV(path, enc string, read *progress.Tally) (*csvSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	var r io.Reader = f
 	if read != nil {
-		r = &countingReader{r: f, n: read}
+		r = progress.Reader(f, read)
 	}
 	rd, err := NewReader(r, enc)
 	if err != nil {
@@ -172,17 +172,6 @@ func openCSV(path, enc string, read *atomic.Int64) (*csvSource, error) {
 func (s *csvSource) Header() []string   { return s.rd.Header }
 func (s *csvSource) Next() (Row, error) { return s.rd.Next() }
 func (s *csvSource) Close() error       { return s.f.Close() }
-
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
 
 // rowFormatError is a row the CSV reader could not split (an unbalanced quote): it goes to
 // quarantine with ReasonRowFormat.

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"context"
 	"crypto/sha256"
 	"time"
 
@@ -90,9 +91,9 @@ const (
 )
 
 // LoadSummaries reads every import summary in the vault.
-func LoadSummaries(st *store.Store) ([]Summary, error) {
+func LoadSummaries(ctx context.Context, st *store.Store) ([]Summary, error) {
 	var out []Summary
-	err := st.MetaPrefix(bg, "import/", func(_ string, b []byte) (bool, error) {
+	err := st.MetaPrefix(ctx, "import/", func(_ string, b []byte) (bool, error) {
 		var s Summary
 		if err := jsonUnmarshal(b, &s); err != nil {
 			return false, &store.CorruptError{What: "import summary"}

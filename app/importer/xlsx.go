@@ -4,11 +4,11 @@ import (
 	"archive/zip"
 	"errors"
 	"fmt"
+	"handover/app/progress"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -106,13 +106,13 @@ type sheetSource struct {
 	rows   *excelize.Rows
 	header []string
 	line   int
-	read   *atomic.Int64
+	read   *progress.Tally
 	size   int64
 	total  int64
 	perRow int64 // progress a row moves: the file's size over the rows the sheet declares
 }
 
-func openSheet(path, sheet string, read *atomic.Int64) (_ *sheetSource, err error) {
+func openSheet(path, sheet string, read *progress.Tally) (_ *sheetSource, err error) {
 	f, err := openWorkbook(path)
 	if err != nil {
 		return nil, err

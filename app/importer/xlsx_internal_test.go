@@ -2,9 +2,9 @@ package importer
 
 import (
 	"errors"
+	"handover/app/progress"
 	"io"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -40,7 +40,7 @@ func progressOf(t *testing.T, declared bool) {
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}
-	var read atomic.Int64
+	var read progress.Tally
 	s, err := openSheet(path, "Sheet1", &read)
 	if err != nil {
 		t.Fatal(err)

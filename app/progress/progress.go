@@ -4,6 +4,8 @@
 package progress
 
 import (
+	"io"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -65,4 +67,67 @@ func (c *Counter) Snapshot() Snapshot {
 		s.ETA = time.Duration(float64(s.Total-s.Done) / s.Rate * float64(time.Second))
 	}
 	return s
+}
+
+// Tally is a Reporter that only adds up, safe for one goroutine to add to while another
+// reads: bytes read below a decoder, bytes checked in a bag.
+type Tally struct{ n atomic.Int64 }
+
+// SetTotal implements Reporter; a tally has no total.
+func (*Tally) SetTotal(int64) {}
+
+// Add implements Reporter.
+func (t *Tally) Add(n int64) { t.n.Add(n) }
+
+// Load is the sum so far.
+func (t *Tally) Load() int64 { return t.n.Load() }
+
+// Reader reports every byte read through it to p.
+func Reader(r io.Reader, p Reporter) io.Reader { return &reader{r, p} }
+
+// Writer reports every byte written through it to p.
+func Writer(w io.Writer, p Reporter) io.Writer { return &writer{w, p} }
+
+type reader struct {
+	r io.Reader
+	p Reporter
+}
+
+func (c *reader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Add(int64(n))
+	return n, err
+}
+
+type writer struct {
+	w io.Writer
+	p Reporter
+}
+
+func (c *writer) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.p.Add(int64(n))
+	return n, err
+}
+
+// Every calls fn every d on its own goroutine until stop is called, and stop returns only
+// once fn has finished: viewers sample progress on a ticker, never per item.
+func Every(d time.Duration, fn func()) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); <-finished }) }
 }

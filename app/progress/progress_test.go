@@ -1,34 +1,40 @@
 package progress
 
 import (
-	"sync"
+	"bytes"
+	"io"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
-func TestCounterConcurrent(t *testing.T) {
+func TestReaderWriterCount(t *testing.T) {
+	var read, written Tally
+	n, err := io.Copy(Writer(io.Discard, &written), Reader(strings.NewReader("0123456789"), &read))
+	if err != nil || n != 10 || read.Load() != 10 || written.Load() != 10 {
+		t.Fatalf("copied %d (%v), read %d, written %d", n, err, read.Load(), written.Load())
+	}
 	c := NewCounter()
-	c.SetTotal(1000)
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 50 {
-				c.Add(1)
-			}
-		}()
+	c.SetTotal(4)
+	Writer(&bytes.Buffer{}, c).Write([]byte("ab"))
+	if s := c.Snapshot(); s.Done != 2 || s.Fraction() != 0.5 {
+		t.Fatalf("%+v", s)
 	}
-	wg.Wait()
-	s := c.Snapshot()
-	if s.Done != 500 || s.Total != 1000 || s.Fraction() != 0.5 {
-		t.Fatalf("snapshot %+v, fraction %v", s, s.Fraction())
+}
+
+// Every ticks until stopped, and stop waits for a tick in progress; stopping twice is safe.
+func TestEvery(t *testing.T) {
+	var ticks atomic.Int32
+	stop := Every(time.Millisecond, func() { ticks.Add(1) })
+	for ticks.Load() < 3 {
+		time.Sleep(time.Millisecond)
 	}
-	if s.Rate <= 0 || s.ETA <= 0 {
-		t.Fatalf("rate %v, ETA %v", s.Rate, s.ETA)
+	stop()
+	after := ticks.Load()
+	time.Sleep(5 * time.Millisecond)
+	if ticks.Load() != after {
+		t.Fatal("ticked after stop")
 	}
-	if (Snapshot{Done: 5}).Fraction() != 0 {
-		t.Fatal("unknown total must give fraction 0")
-	}
-	Discard.SetTotal(1)
-	Discard.Add(1)
+	stop()
 }
