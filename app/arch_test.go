@@ -31,7 +31,7 @@ func layer(pkg string) (int, string) {
 		return 1, "model, atomic files, assets"
 	case strings.HasPrefix(pkg, "handover/store"):
 		return 2, "store"
-	case pkg == "handover/app/vault":
+	case pkg == "handover/app/vault", pkg == "handover/app/vault/vaulttest":
 		return 4, "the vault service"
 	case pkg == "handover/app/demo":
 		return 5, "the demo"

@@ -21,10 +21,11 @@ import (
 	"handover/app/importer"
 	"handover/app/progress"
 	"handover/app/vault"
+	"handover/app/vault/vaulttest"
 	"handover/assets"
 )
 
-var fastVault = vault.Options{WorkFactor: 10, Workstation: "ui-test"}
+var fastVault = vaulttest.Options
 
 type stubChooser struct{ path string }
 

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"handover/app/demo"
-	"handover/app/vault"
+	"handover/app/vault/vaulttest"
 )
 
 type result struct {
@@ -28,7 +28,7 @@ func runCLI(env map[string]string, args ...string) result {
 func runCLIWithInput(env map[string]string, stdin string, args ...string) result {
 	var out, errb bytes.Buffer
 	code := Run(args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] },
-		Vault: vault.Options{WorkFactor: 12}})
+		Vault: vaulttest.Options})
 	return result{code, out.String(), errb.String()}
 }
 
