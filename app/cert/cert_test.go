@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"handover/app/doc"
+	"handover/app/doc/doctest"
 	"handover/app/figures"
 	"handover/crypto/identity"
 )
@@ -157,16 +157,4 @@ func TestPreview(t *testing.T) {
 }
 
 // Every label the certificate uses exists in both languages.
-func TestLabelsComplete(t *testing.T) {
-	var srcs [][]byte
-	for _, f := range []string{"pdf.go", "checklist.go"} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, b)
-	}
-	for _, p := range doc.LabelProblems(srcs...) {
-		t.Error(p)
-	}
-}
+func TestLabelsComplete(t *testing.T) { doctest.Labels(t, "pdf.go", "checklist.go") }

@@ -1,22 +1,17 @@
 package cert
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"handover/app/checklist"
+	"handover/app/doc/doctest"
 	"handover/app/figures"
 	"handover/crypto/identity"
 	"handover/store/model"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // goldenStatement is a fixed statement with imports, packages and a checklist, so that the
 // certificate's bytes can be compared with testdata/ across refactorings of the layout.
@@ -45,33 +40,16 @@ func goldenStatement(t *testing.T) []byte {
 	return st.Marshal()
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from its golden file (run with -update if the change is intended, and look at the PDF)", name)
-	}
-}
-
 // The certificate's bytes are a function of the statement and signatures alone: the same
 // inputs give the golden bytes in both languages.
 func TestRenderGolden(t *testing.T) {
 	st := goldenStatement(t)
-	golden(t, "statement.json", st)
+	doctest.Golden(t, "statement.json", st)
 	for _, lang := range []string{"zh-CN", "en"} {
 		pdf, missing, err := Render(st, nil, lang)
 		if err != nil || len(missing) != 0 {
 			t.Fatal(err, missing)
 		}
-		golden(t, "certificate-"+lang+".pdf", pdf)
+		doctest.Golden(t, "certificate-"+lang+".pdf", pdf)
 	}
 }

@@ -137,46 +137,54 @@ func parseDay(s string) (time.Time, error) {
 }
 
 func auditReportCmd() *Cmd {
-	var out *string
-	var since *string
-	var until *string
-	var lang *string
-	return &Cmd{Name: "audit report", Synopsis: "--vault DIR --out FILE.pdf [--since D] [--until D] [--lang zh-CN|en]", Summary: "the audit report as a PDF", Vault: true,
+	var since, until string
+	var doc pdfOut
+	return &Cmd{Name: "audit report", Synopsis: "--vault DIR --out FILE.pdf [--since D] [--until D] [--lang zh-CN|en]",
+		Summary: "the audit report as a PDF", Vault: true, Required: []string{"out"},
 		Flags: func(fs *flag.FlagSet) {
-			out = fs.String("out", "", "PDF file to write")
-			since = fs.String("since", "", "start of the period (RFC 3339, or a date in Asia/Shanghai)")
-			until = fs.String("until", "", "end of the period, exclusive")
-			lang = fs.String("lang", "zh-CN", "language: zh-CN or en")
+			doc.add(fs)
+			fs.StringVar(&since, "since", "", "start of the period (RFC 3339, or a date in Asia/Shanghai)")
+			fs.StringVar(&until, "until", "", "end of the period, exclusive")
 		},
 		Run: func(c *Call) error {
-			ctx := c.Ctx
-			env := c.Env
-			if *out == "" {
-				return usagef("--out FILE.pdf is required")
-			}
-			from, err1 := parseDay(*since)
-			to, err2 := parseDay(*until)
+			from, err1 := parseDay(since)
+			to, err2 := parseDay(until)
 			if err1 != nil || err2 != nil {
 				return usagef("--since and --until must be RFC 3339 or dates like 2026-11-28")
+			}
+			if err := checkLang(doc.lang); err != nil {
+				return err
 			}
 			s, err := c.Session()
 			if err != nil {
 				return err
 			}
-			sum, err := s.AuditReport(ctx, from, to)
+			sum, err := s.AuditReport(c.Ctx, from, to)
 			if err != nil {
 				return err
 			}
-			pdf, err := report.RenderAudit(sum, *lang)
-			if err != nil {
+			if err := doc.write(report.RenderAudit(sum, doc.lang)); err != nil {
 				return err
 			}
-			if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "audit report written to %s: %d events, %d exceptions; %s\n", *out, sum.Events, len(sum.Exceptions), sum.Verified)
+			c.Printf("audit report written to %s: %d events, %d exceptions; %s\n", doc.path, sum.Events, len(sum.Exceptions), sum.Verified)
 			return nil
 		}}
+}
+
+// pdfOut is where a report goes: --out FILE.pdf and --lang.
+type pdfOut struct{ path, lang string }
+
+func (p *pdfOut) add(fs *flag.FlagSet) {
+	fs.StringVar(&p.path, "out", "", "PDF file to write")
+	fs.StringVar(&p.lang, "lang", "zh-CN", "language: zh-CN or en")
+}
+
+// write writes a rendered PDF atomically.
+func (p *pdfOut) write(pdf []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(p.path, pdf, 0o644)
 }
 
 func auditExportCmd() *Cmd {

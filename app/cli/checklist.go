@@ -15,7 +15,6 @@ import (
 	"handover/app/checklist"
 	"handover/app/report"
 	"handover/app/vault"
-	"handover/store/atomicfile"
 )
 
 func dealInitCmd() *Cmd {
@@ -272,35 +271,27 @@ func checklistGateCmd() *Cmd {
 }
 
 func checklistReportCmd() *Cmd {
-	var out *string
-	var lang *string
-	return &Cmd{Name: "checklist report", Synopsis: "--vault DIR --out FILE.pdf [--lang zh-CN|en]", Summary: "the checklist report as a PDF", Vault: true,
-		Flags: func(fs *flag.FlagSet) {
-			out = fs.String("out", "", "PDF file to write")
-			lang = fs.String("lang", "zh-CN", "language: zh-CN or en")
-		},
+	var doc pdfOut
+	return &Cmd{Name: "checklist report", Synopsis: "--vault DIR --out FILE.pdf [--lang zh-CN|en]",
+		Summary: "the checklist report as a PDF", Vault: true, Required: []string{"out"},
+		Flags: doc.add,
 		Run: func(c *Call) error {
-			ctx := c.Ctx
-			env := c.Env
-			if *out == "" {
-				return usagef("--out FILE.pdf is required")
+			if err := checkLang(doc.lang); err != nil {
+				return err
 			}
 			s, err := c.Session()
 			if err != nil {
 				return err
 			}
-			view, err := s.Checklist(ctx)
+			view, err := s.Checklist(c.Ctx)
 			if err != nil {
 				return err
 			}
-			pdf, err := report.RenderChecklist(view.Snapshot(), s.Vault().Manifest().ID, s.Vault().Workstation(), time.Now().UTC().Truncate(time.Second), *lang)
-			if err != nil {
+			now := time.Now().UTC().Truncate(time.Second)
+			if err := doc.write(report.RenderChecklist(view.Snapshot(), s.Vault().Manifest().ID, s.Vault().Workstation(), now, doc.lang)); err != nil {
 				return err
 			}
-			if err := atomicfile.Write(*out, pdf, 0o644); err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "checklist report written to %s\n", *out)
+			c.Printf("checklist report written to %s\n", doc.path)
 			return nil
 		}}
 }

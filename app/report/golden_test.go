@@ -1,38 +1,16 @@
 package report
 
 import (
-	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"handover/app/audit"
 	"handover/app/checklist"
+	"handover/app/doc/doctest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
 var now = time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from its golden file (run with -update if the change is intended, and look at the PDF)", name)
-	}
-}
 
 func goldenChecklist() *checklist.Snapshot {
 	return &checklist.Snapshot{DealType: "loan-book", RecipientLocation: "mainland",
@@ -67,11 +45,11 @@ func TestReportsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "checklist-"+lang+".pdf", pdf)
+		doctest.Golden(t, "checklist-"+lang+".pdf", pdf)
 		pdf, err = RenderAudit(goldenAudit(), lang)
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "audit-"+lang+".pdf", pdf)
+		doctest.Golden(t, "audit-"+lang+".pdf", pdf)
 	}
 }
