@@ -46,6 +46,7 @@ type Store struct {
 	meta   *seal.Sealer
 	audit  *seal.Sealer
 	tagger *blind.Tagger
+	dbKey  seal.Key // Badger's at-rest key, kept to open a rewritten database
 
 	mu       sync.Mutex // guards counts and serialises writers
 	counts   Counts
@@ -120,6 +121,10 @@ func open(d *Dir, master []byte, create, trim bool) (s *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := finishSwap(d.path); err != nil {
+		keys.close()
+		return nil, err
+	}
 	db, err := openBadger(filepath.Join(d.path, dbDir), seal.Derive(master, "badger"), create, trim)
 	if err != nil {
 		keys.close()
@@ -145,6 +150,7 @@ func open(d *Dir, master []byte, create, trim bool) (s *Store, err error) {
 		audit:    seal.NewSealer(seal.Derive(master, "audit")),
 		tagger:   blind.NewTagger(tagKey[:]),
 		auditKey: ed25519.NewKeyFromSeed(signSeed[:]),
+		dbKey:    seal.Derive(master, "badger"),
 	}
 	tagKey.Wipe()
 	signSeed.Wipe()
@@ -154,6 +160,10 @@ func open(d *Dir, master []byte, create, trim bool) (s *Store, err error) {
 		return nil, err
 	}
 	if err := s.loadAudit(create); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.resumeDestroy(context.Background()); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -291,6 +301,7 @@ func (s *Store) Close() error {
 	}
 	s.meta, s.audit, s.tagger = nil, nil, nil
 	clear(s.auditKey)
+	s.dbKey.Wipe()
 	return err
 }
 
