@@ -62,3 +62,8 @@ func Checklist(dealType string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Retention is the retention rules (JSON; app/retention reads them).
+//
+//go:embed retention.json
+var Retention []byte

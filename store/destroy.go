@@ -347,3 +347,51 @@ func (s *Store) PendingDestroy() string {
 	}
 	return j.Run
 }
+
+// Traces counts what is left of customers nos (sorted): key-table slots still holding a key,
+// and database keys (records, documents, index entries) still naming them. A verified
+// destruction has none of either.
+func (s *Store) Traces(ctx context.Context, nos []model.CustomerNo) (keys, records int, err error) {
+	for _, no := range nos {
+		if _, err := s.keys.Get(no); err == nil {
+			keys++
+		} else if !errors.Is(err, ErrKeyDestroyed) && !errors.Is(err, ErrNotFound) {
+			return 0, 0, err
+		}
+		for _, p := range []byte{pCustomer, pLoan, pRepayment, pDocument, pChunk} {
+			if err := s.iterate(ctx, customerPrefix(p, no), true, func(*badger.Item) (bool, error) {
+				records++
+				return true, nil
+			}); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	err = s.iterate(ctx, []byte{pIndex}, true, func(it *badger.Item) (bool, error) {
+		no, _ := indexEntry(it.Key())
+		if _, found := slices.BinarySearch(nos, no); found {
+			records++
+		}
+		return true, nil
+	})
+	return keys, records, err
+}
+
+// CountCustomers is what the customers nos contribute to the counts, and which of the
+// numbers hold no customer.
+func (s *Store) CountCustomers(ctx context.Context, nos []model.CustomerNo) (Counts, []model.CustomerNo, error) {
+	var total Counts
+	var missing []model.CustomerNo
+	for _, no := range nos {
+		c, err := s.countCustomer(ctx, no)
+		if errors.Is(err, ErrNotFound) {
+			missing = append(missing, no)
+			continue
+		}
+		if err != nil {
+			return Counts{}, nil, err
+		}
+		total.plus(c)
+	}
+	return total, missing, nil
+}

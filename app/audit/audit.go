@@ -62,6 +62,12 @@ const (
 	ChecklistEvidence     = "checklist.evidence"     // a file attached to an item (name, SHA-256)
 	ChecklistSignOff      = "checklist.signoff"      // one party's sign-off of a dual item
 	ChecklistReopen       = "checklist.reopen"       // an item opened again, with the reason
+	HoldAdd               = "hold.add"               // a legal hold placed: case, scope, until
+	HoldRelease           = "hold.release"           // a legal hold released, with the reason
+	DestroyPlan           = "destroy.plan"           // a destruction plan made: scope, counts, what is kept
+	DestroyApprove        = "destroy.approve"        // one approval of a destruction plan
+	DestroyRun            = "destroy.run"            // the customers of a plan destroyed: keys erased, records deleted, database rewritten
+	DestroyVerify         = "destroy.verify"         // a destruction checked: no key, record or index entry left
 )
 
 // Event is one audit record.

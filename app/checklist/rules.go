@@ -37,6 +37,7 @@ const (
 	ActTakeReceipt Action = "take_receipt" // bring back the receiver's signed receipt
 	ActSign        Action = "sign"
 	ActAuditReport Action = "audit_report"
+	ActDestroy     Action = "destroy"
 )
 
 // producedBy is the step that makes each fact true.
@@ -47,6 +48,7 @@ var producedBy = map[Fact][]Action{
 	FactReceipt:      {ActReceive, ActTakeReceipt},
 	FactConfirmation: {ActSign},
 	FactAuditReport:  {ActAuditReport},
+	FactDestruction:  {ActDestroy},
 }
 
 // Actions lists what the item's kind and state offer, in the order the screens show them.

@@ -68,10 +68,11 @@ const (
 	FactReceipt      Fact = "receipt"      // the package received with equal figures, or the receipt signed
 	FactConfirmation Fact = "confirmation" // the confirmation certificate signed by both parties
 	FactAuditReport  Fact = "audit_report" // an audit report issued
+	FactDestruction  Fact = "destruction"  // the whole book destroyed and the destruction verified
 )
 
 // KnownFacts lists every fact.
-var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport}
+var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction}
 
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
@@ -82,6 +83,7 @@ type Facts struct {
 	PackageReceived    bool // received here with equal figures, or the receiver's receipt signed
 	ConfirmationSigned bool // a confirmation certificate signed by every signer, both parties
 	AuditReportIssued  bool
+	CopyDestroyed      bool // a plan of scope all run and verified
 	Now                time.Time
 }
 
@@ -102,6 +104,7 @@ const (
 	NeedReceipt        = "package_receipt"
 	NeedConfirmation   = "confirmation_signatures"
 	NeedAuditReport    = "audit_report"
+	NeedDestruction    = "destruction"
 )
 
 // NeedSignOff is what a dual item lacks until a party has signed it off.
@@ -195,6 +198,10 @@ func automaticNeeds(fact Fact, f Facts) []string {
 	case FactAuditReport:
 		if !f.AuditReportIssued {
 			n = append(n, NeedAuditReport)
+		}
+	case FactDestruction:
+		if !f.CopyDestroyed {
+			n = append(n, NeedDestruction)
 		}
 	}
 	return n

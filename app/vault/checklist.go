@@ -46,6 +46,7 @@ const (
 	metaFactReceived      = "fact/package-received"
 	metaFactBackup        = "fact/backup-verified"
 	metaFactAuditReport   = "fact/audit-report"
+	metaFactDestroyed     = "fact/copy-destroyed" // a plan of scope all run and verified
 	metaCertificatePrefix = "certificate/"
 )
 
@@ -174,6 +175,7 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 	f.PackageExported = st.GetMeta(metaFactExported, &ft) == nil
 	f.PackageReceived = st.GetMeta(metaFactReceived, &ft) == nil
 	f.AuditReportIssued = st.GetMeta(metaFactAuditReport, &ft) == nil
+	f.CopyDestroyed = st.GetMeta(metaFactDestroyed, &ft) == nil
 	err = st.MetaPrefix(ctx, metaCertificatePrefix, func(_ string, b []byte) (bool, error) {
 		var c certRecord
 		if err := json.Unmarshal(b, &c); err != nil {

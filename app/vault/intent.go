@@ -69,8 +69,11 @@ func (s *Session) resolveIntents(ctx context.Context, st *store.Store) {
 		}
 		detail["started"] = in.Started.Format(time.RFC3339)
 		changes := []store.MetaChange{{Name: in.meta(), Delete: true}}
-		if in.Action == audit.PackageExport {
+		switch in.Action {
+		case audit.PackageExport:
 			changes = append(changes, s.resolveExport(detail)...)
+		case audit.DestroyRun:
+			changes = append(changes, s.resolveDestroy(ctx, st, detail)...)
 		}
 		_ = s.recordWith(audit.Event{Action: in.Action, Target: in.Target, Operator: in.Operator,
 			Outcome: audit.Interrupted, Detail: detail}, changes)

@@ -48,6 +48,7 @@ const (
 	PermAudit           Permission = "audit"     // read and verify the audit log
 	PermChecklist       Permission = "checklist" // record the deal, complete and reopen items
 	PermBackup          Permission = "backup"    // write a backup of the vault (sealed like the vault)
+	PermHold            Permission = "hold"      // place and release legal holds
 )
 
 // permissions is the one permission table. It is enforced in Session, so a caller that
@@ -56,8 +57,8 @@ var permissions = map[Role][]Permission{
 	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign, PermChecklist, PermBackup},
 	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist, PermBackup},
 	Witness:    {PermView, PermSign},
-	Auditor:    {PermView, PermAudit},
-	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist, PermBackup},
+	Auditor:    {PermView, PermAudit, PermHold},
+	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist, PermBackup, PermHold},
 }
 
 // Can reports whether the role has the permission.
@@ -95,6 +96,7 @@ var actionPermission = map[checklist.Action][]Permission{
 	checklist.ActTakeReceipt: {PermExport},
 	checklist.ActSign:        {PermSign},
 	checklist.ActAuditReport: {PermAudit},
+	checklist.ActDestroy:     {PermDestroy},
 }
 
 // ItemActions is what this role may do with an item now: the actions the item's kind and

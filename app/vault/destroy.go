@@ -1,0 +1,477 @@
+package vault
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"handover/app/audit"
+	"handover/app/checklist"
+	"handover/app/figures"
+	"handover/store"
+	"handover/store/model"
+)
+
+// Destruction of customers' data (docs/DESTRUCTION.md): a plan says what goes and what is
+// kept and why, two operators of different roles approve it with their own passphrases, an
+// administrator runs it (store.DestroyCustomers: cryptographic erase, deletion, rewrite), and
+// a verification checks that nothing of the destroyed customers is left.
+
+// Scopes of a destruction plan, as the command line names them.
+const (
+	ScopeAll       = "all"       // the whole book: the transferor's copy after the handover
+	ScopeDue       = "due"       // the customers whose retention has ended
+	ScopeCustomers = "customers" // a list of customer numbers
+)
+
+// Errors of destruction, meant for the user.
+var (
+	ErrPlanScope        = errors.New("the scope must be all, due or customers (with a list)")
+	ErrPlanEmpty        = errors.New("nothing to destroy: every customer in the scope is kept (held, or retention not ended)")
+	ErrPlanStale        = errors.New("the vault changed since the plan was made (customers imported, received or destroyed): make a new plan")
+	ErrPlanUnknown      = errors.New("this vault holds no such destruction plan")
+	ErrPlanDone         = errors.New("this plan has already been run")
+	ErrSameApprover     = errors.New("this operator has already approved the plan: the second approval must come from someone else")
+	ErrApproverRole     = errors.New("the second approval must come from an operator of another role")
+	ErrNeedsApprovals   = errors.New("the plan needs two approvals, by operators of different roles, before it runs")
+	ErrHeldInPlan       = errors.New("a legal hold placed after the plan covers customers in it: make a new plan")
+	ErrPlanFileMismatch = errors.New("the plan file does not match the plan recorded in the vault")
+)
+
+const (
+	metaPlanPrefix = "destroy/plan/"
+	planFormat     = "handover-destroy-plan/v1"
+)
+
+// BookState is what a plan was made against: any import, receive or destruction since
+// changes it, and the plan is refused.
+type BookState struct {
+	Customers     int64            `json:"customers"`
+	Loans         int64            `json:"loans"`
+	Repayments    int64            `json:"repayments"`
+	Documents     int64            `json:"documents"`
+	DocumentBytes int64            `json:"document_bytes"`
+	NextCustomer  model.CustomerNo `json:"next_customer"`
+}
+
+func stateOf(c store.Counts) BookState {
+	return BookState{c.Customers, c.Loans, c.Repayments, c.Documents, c.DocumentBytes, c.NextCustomer}
+}
+
+// DestroyPlan is the plan as its file (PLAN.json) and the certificate show it. The customer
+// numbers themselves stay in the vault; the file carries a salted digest of each, so that a
+// given customer can be shown to be in it without the file listing the book.
+type DestroyPlan struct {
+	Format          string        `json:"format"`
+	ID              string        `json:"id"`
+	Vault           string        `json:"vault"`
+	Scope           string        `json:"scope"`
+	Created         time.Time     `json:"created"`
+	By              string        `json:"by"`
+	State           BookState     `json:"state"`
+	Destroy         store.Counts  `json:"destroy"`
+	Salt            string        `json:"salt"`
+	CustomerDigests []string      `json:"customer_digests"`
+	CustomersDigest string        `json:"customers_digest"`
+	Kept            []KeptGroup   `json:"kept"`
+	Copies          []OutsideCopy `json:"copies"`
+	Approvals       []Approval    `json:"approvals"`
+	Run             *RunRecord    `json:"run,omitempty"`
+}
+
+// KeptGroup is customers in the scope that the plan keeps, and why.
+type KeptGroup struct {
+	Reason    string `json:"reason"` // hold
+	Case      string `json:"case,omitempty"`
+	Hold      string `json:"hold,omitempty"`
+	Customers int    `json:"customers"`
+}
+
+// OutsideCopy is a copy of the book outside the vault that the audit log knows of: a
+// handover package exported, a backup made. Destroying the vault does not reach them.
+type OutsideCopy struct {
+	Kind  string    `json:"kind"` // package, backup
+	ID    string    `json:"id"`
+	Where string    `json:"where"`
+	At    time.Time `json:"at"`
+}
+
+// Approval is one operator's approval, proven by their passphrase.
+type Approval struct {
+	Operator string    `json:"operator"`
+	Name     string    `json:"name"`
+	Role     string    `json:"role"`
+	At       time.Time `json:"at"`
+}
+
+// RunRecord is how the run went.
+type RunRecord struct {
+	Status   string        `json:"status"` // running, done
+	Started  time.Time     `json:"started"`
+	Ended    time.Time     `json:"ended,omitzero"`
+	By       string        `json:"by"`
+	Removed  store.Counts  `json:"removed"`
+	Verified *DestroyCheck `json:"verified,omitempty"`
+}
+
+// DestroyCheck is the verification of a run.
+type DestroyCheck struct {
+	At          time.Time `json:"at"`
+	Customers   int       `json:"customers"`    // in the plan
+	KeysLeft    int       `json:"keys_left"`    // key-table slots still holding a key
+	RecordsLeft int       `json:"records_left"` // records, documents, index entries left
+	Remaining   int64     `json:"remaining"`    // customers the vault still holds, all read
+	Digest      string    `json:"digest"`       // the remaining book's digest
+	OK          bool      `json:"ok"`
+}
+
+// planRecord is the plan as the vault keeps it: with the customer numbers.
+type planRecord struct {
+	Plan      DestroyPlan        `json:"plan"`
+	Customers []model.CustomerNo `json:"customers"`
+}
+
+// PlanDestroy makes a plan for the scope (customers: the list for ScopeCustomers). Held
+// customers are kept and listed by hold; the plan records the vault's state so that it is
+// refused after any change. Planning needs the destroy permission.
+func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []model.CustomerNo) (*DestroyPlan, error) {
+	var plan *DestroyPlan
+	detail := map[string]string{"scope": scope}
+	err := s.do(PermDestroy, audit.DestroyPlan, "", detail, func(st *store.Store) error {
+		var nos []model.CustomerNo
+		var err error
+		switch scope {
+		case ScopeAll:
+			nos, err = st.CustomerNos(ctx)
+		case ScopeCustomers:
+			if len(customers) == 0 {
+				return ErrPlanScope
+			}
+			nos = slices.Compact(slices.Sorted(slices.Values(customers)))
+		case ScopeDue:
+			nos, err = s.dueCustomers(ctx, st, model.DateOf(s.v.opts.Now().In(shanghai)))
+		default:
+			return ErrPlanScope
+		}
+		if err != nil {
+			return err
+		}
+		holds, err := loadHolds(ctx, st)
+		if err != nil {
+			return err
+		}
+		today := model.DateOf(s.v.opts.Now().In(shanghai))
+		keep := map[model.CustomerNo]bool{}
+		var kept []KeptGroup
+		for _, h := range holds {
+			if !h.Active(today) {
+				continue
+			}
+			g := KeptGroup{Reason: "hold", Case: h.Case, Hold: h.ID}
+			for _, no := range nos {
+				if h.Covers(no) && !keep[no] {
+					keep[no] = true
+					g.Customers++
+				}
+			}
+			if g.Customers > 0 {
+				kept = append(kept, g)
+			}
+		}
+		var goes []model.CustomerNo
+		for _, no := range nos {
+			if !keep[no] {
+				goes = append(goes, no)
+			}
+		}
+		if len(goes) == 0 {
+			return ErrPlanEmpty
+		}
+		counts, missing, err := st.CountCustomers(ctx, goes)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("customer %d: %w", missing[0], ErrNotFound)
+		}
+		copies, err := outsideCopies(ctx, st)
+		if err != nil {
+			return err
+		}
+		var salt, idb [8]byte
+		_, _ = rand.Read(salt[:])
+		_, _ = rand.Read(idb[:])
+		now := s.v.opts.Now().UTC().Truncate(time.Second)
+		p := DestroyPlan{Format: planFormat, ID: "DP-" + now.Format("20060102") + "-" + strings.ToUpper(hex.EncodeToString(idb[:4])),
+			Vault: s.v.Manifest().ID, Scope: scope, Created: now, By: s.op.Name, State: stateOf(st.Counts()),
+			Destroy: counts, Salt: hex.EncodeToString(salt[:]), Kept: kept, Copies: copies, Approvals: []Approval{}}
+		if p.Kept == nil {
+			p.Kept = []KeptGroup{}
+		}
+		p.CustomerDigests, p.CustomersDigest = customerDigests(salt[:], goes)
+		detail["plan"], detail["customers"], detail["kept"] = p.ID, strconv.Itoa(len(goes)), strconv.Itoa(len(keep))
+		plan = &p
+		return st.PutMeta(metaPlanPrefix+p.ID, planRecord{Plan: p, Customers: goes})
+	})
+	return plan, err
+}
+
+// CustomerDigest is the salted digest by which a plan names customer no: the first 16 bytes
+// of SHA-256(salt ‖ no as 8 bytes big-endian), in hex.
+func CustomerDigest(salt []byte, no model.CustomerNo) string {
+	h := sha256.New()
+	h.Write(salt)
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(no)))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func customerDigests(salt []byte, nos []model.CustomerNo) ([]string, string) {
+	out := make([]string, len(nos))
+	all := sha256.New()
+	for i, no := range nos {
+		out[i] = CustomerDigest(salt, no)
+	}
+	slices.Sort(out)
+	for _, d := range out {
+		all.Write([]byte(d + "\n"))
+	}
+	return out, hex.EncodeToString(all.Sum(nil))
+}
+
+// outsideCopies lists the packages exported and backups made, from the audit log.
+func outsideCopies(ctx context.Context, st *store.Store) ([]OutsideCopy, error) {
+	out := []OutsideCopy{}
+	err := st.AuditEvents(ctx, 1, func(_ uint64, b []byte) bool {
+		ev, err := audit.Decode(b)
+		if err != nil || ev.Outcome != audit.OK {
+			return true
+		}
+		switch ev.Action {
+		case audit.PackageExport:
+			out = append(out, OutsideCopy{Kind: "package", ID: ev.Detail["package"], Where: ev.Detail["out"], At: ev.Time})
+		case audit.Backup:
+			out = append(out, OutsideCopy{Kind: "backup", ID: ev.Detail["sha256"], Where: ev.Detail["out"], At: ev.Time})
+		}
+		return true
+	})
+	return out, err
+}
+
+// DestroyPlanOf returns a plan recorded in the vault.
+func (s *Session) DestroyPlanOf(ctx context.Context, id string) (*DestroyPlan, error) {
+	st, err := s.gate(PermView)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := loadPlan(st, id)
+	if err != nil {
+		return nil, err
+	}
+	return &rec.Plan, nil
+}
+
+// CheckPlanFile checks that a plan file is the plan the vault recorded (its ID, scope,
+// counts and customer digests), so that nobody approves or runs an edited file.
+func (s *Session) CheckPlanFile(ctx context.Context, b []byte) (*DestroyPlan, error) {
+	var f DestroyPlan
+	if err := json.Unmarshal(b, &f); err != nil || f.Format != planFormat {
+		return nil, ErrPlanFileMismatch
+	}
+	p, err := s.DestroyPlanOf(ctx, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	if f.Scope != p.Scope || f.Destroy != p.Destroy || f.CustomersDigest != p.CustomersDigest || f.State != p.State {
+		return nil, ErrPlanFileMismatch
+	}
+	return p, nil
+}
+
+func loadPlan(st *store.Store, id string) (*planRecord, error) {
+	var rec planRecord
+	if err := st.GetMeta(metaPlanPrefix+id, &rec); errors.Is(err, store.ErrNotFound) {
+		return nil, ErrPlanUnknown
+	} else if err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// ApproveDestroy records the signed-in operator's approval of a plan. The operator proved
+// their passphrase by unlocking; an approval by another operator at the same desk goes
+// through ApproveDestroyAs. Two approvals are needed, by operators of different roles.
+func (s *Session) ApproveDestroy(ctx context.Context, id string) (*DestroyPlan, error) {
+	return s.approve(ctx, id, s.op)
+}
+
+// ApproveDestroyAs records operator's approval, proven by their own passphrase.
+func (s *Session) ApproveDestroyAs(ctx context.Context, id, operator, passphrase string) (*DestroyPlan, error) {
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	op, err := st.Operator(operator)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.v.checkPassphrase(op.ID, passphrase); err != nil {
+		return nil, err
+	}
+	return s.approve(ctx, id, op)
+}
+
+func (s *Session) approve(ctx context.Context, id string, op store.Operator) (*DestroyPlan, error) {
+	var plan *DestroyPlan
+	detail := map[string]string{"plan": id, "approver": op.ID, "role": op.Role}
+	err := s.do("", audit.DestroyApprove, "", detail, func(st *store.Store) error {
+		rec, err := loadPlan(st, id)
+		if err != nil {
+			return err
+		}
+		p := &rec.Plan
+		switch {
+		case p.Run != nil:
+			return ErrPlanDone
+		case p.State != stateOf(st.Counts()):
+			return ErrPlanStale
+		}
+		for _, a := range p.Approvals {
+			if a.Operator == op.ID {
+				return ErrSameApprover
+			}
+			if a.Role == op.Role {
+				return ErrApproverRole
+			}
+		}
+		p.Approvals = append(p.Approvals, Approval{Operator: op.ID, Name: op.Name, Role: op.Role, At: s.v.opts.Now().UTC()})
+		plan = p
+		return st.PutMeta(metaPlanPrefix+id, rec)
+	})
+	return plan, err
+}
+
+// RunDestroy destroys the plan's customers. Refused unless the plan has two approvals, the
+// vault has not changed since it was made, no hold placed since covers a customer in it, and,
+// for the whole book, the checklist's destroy step is open. phase is told each step as it
+// starts; after "erase" nothing can be undone, and an interruption is finished at the next
+// unlock.
+func (s *Session) RunDestroy(ctx context.Context, id string, phase func(string)) (*DestroyPlan, error) {
+	var plan *DestroyPlan
+	detail := map[string]string{"plan": id}
+	err := s.doRecorded(PermDestroy, audit.DestroyRun, "", detail, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
+		rec, err := loadPlan(st, id)
+		if err != nil {
+			return nil, err
+		}
+		p := &rec.Plan
+		switch {
+		case p.Run != nil && p.Run.Status == "done":
+			return nil, ErrPlanDone
+		case len(p.Approvals) < 2:
+			return nil, ErrNeedsApprovals
+		case p.Run == nil && p.State != stateOf(st.Counts()):
+			return nil, ErrPlanStale
+		}
+		if p.Scope == ScopeAll {
+			if _, err := s.checklistGate(ctx, st, checklist.StepDestroy); err != nil {
+				return nil, err
+			}
+		}
+		holds, err := loadHolds(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		today := model.DateOf(s.v.opts.Now().In(shanghai))
+		for _, h := range holds {
+			if h.Active(today) && slices.ContainsFunc(rec.Customers, h.Covers) {
+				return nil, fmt.Errorf("%w (%s, %s)", ErrHeldInPlan, h.ID, h.Case)
+			}
+		}
+		if p.Run == nil {
+			p.Run = &RunRecord{Status: "running", Started: s.v.opts.Now().UTC(), By: s.op.Name}
+			// The running mark and the intent go in together, before the first key is erased.
+			if err := begin(store.MetaChange{Name: metaPlanPrefix + id, Value: rec}); err != nil {
+				return nil, err
+			}
+		}
+		res, err := st.DestroyCustomers(ctx, id, rec.Customers, phase)
+		if err != nil {
+			return nil, err
+		}
+		p.Run.Status, p.Run.Ended, p.Run.Removed = "done", s.v.opts.Now().UTC(), res.Removed
+		detail["customers"] = strconv.FormatInt(res.Removed.Customers, 10)
+		detail["loans"] = strconv.FormatInt(res.Removed.Loans, 10)
+		detail["documents"] = strconv.FormatInt(res.Removed.Documents, 10)
+		plan = p
+		return []store.MetaChange{{Name: metaPlanPrefix + id, Value: rec}}, nil
+	})
+	return plan, err
+}
+
+// VerifyDestroy checks a run: no key, record or index entry of the plan's customers is left,
+// and every other customer reads, with the figures of what remains recomputed.
+func (s *Session) VerifyDestroy(ctx context.Context, id string) (*DestroyCheck, error) {
+	var check *DestroyCheck
+	detail := map[string]string{"plan": id}
+	err := s.do(PermView, audit.DestroyVerify, "", detail, func(st *store.Store) error {
+		rec, err := loadPlan(st, id)
+		if err != nil {
+			return err
+		}
+		if rec.Plan.Run == nil || rec.Plan.Run.Status != "done" {
+			return fmt.Errorf("the plan %s has not been run", id)
+		}
+		keys, records, err := st.Traces(ctx, rec.Customers)
+		if err != nil {
+			return err
+		}
+		f, err := figures.Compute(ctx, st)
+		if err != nil {
+			return err
+		}
+		c := &DestroyCheck{At: s.v.opts.Now().UTC(), Customers: len(rec.Customers), KeysLeft: keys, RecordsLeft: records,
+			Remaining: f.Customers, Digest: f.Digest}
+		c.OK = keys == 0 && records == 0 && f.Customers == st.Counts().Customers
+		detail["ok"] = strconv.FormatBool(c.OK)
+		rec.Plan.Run.Verified = c
+		check = c
+		changes := []store.MetaChange{{Name: metaPlanPrefix + id, Value: rec}}
+		if c.OK && rec.Plan.Scope == ScopeAll {
+			changes = append(changes, factChange(metaFactDestroyed, s.v.opts.Now()))
+		}
+		return st.UpdateMeta(changes)
+	})
+	return check, err
+}
+
+// resolveDestroy records a run a crash cut off. Opening the store already finished the
+// destruction itself (past the erase the only way is forward); the plan is marked done with
+// what it removed.
+func (s *Session) resolveDestroy(ctx context.Context, st *store.Store, detail map[string]string) []store.MetaChange {
+	rec, err := loadPlan(st, detail["plan"])
+	if err != nil || rec.Plan.Run == nil {
+		detail["found"] = "no run recorded"
+		return nil
+	}
+	if st.PendingDestroy() != "" {
+		detail["found"] = "destruction unfinished"
+		return nil
+	}
+	if _, records, err := st.Traces(ctx, rec.Customers); err == nil && records == 0 {
+		rec.Plan.Run.Status, rec.Plan.Run.Ended, rec.Plan.Run.Removed = "done", s.v.opts.Now().UTC(), rec.Plan.Destroy
+		detail["found"] = "destruction finished at unlock"
+		return []store.MetaChange{{Name: metaPlanPrefix + rec.Plan.ID, Value: rec}}
+	}
+	detail["found"] = "the plan's customers were not destroyed"
+	rec.Plan.Run = nil
+	return []store.MetaChange{{Name: metaPlanPrefix + rec.Plan.ID, Value: rec}}
+}

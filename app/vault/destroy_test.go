@@ -1,0 +1,183 @@
+package vault
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"handover/store"
+	"handover/store/model"
+)
+
+// destroyFixture is a vault with an administrator (unlocked in admin), an auditor and a
+// transferor (both with passphrase "operator-pass"), and n customers.
+func destroyFixture(t *testing.T, n int) (admin *Session, auditorID, transferorID string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "vault")
+	admin, err := Create(dir, NewOperator{Name: "管理员", Role: Admin, Passphrase: "admin-passphrase"}, "", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeAll(admin) })
+	aud, err := admin.AddOperator(NewOperator{Name: "审计", Role: Auditor, Passphrase: "operator-pass"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := admin.AddOperator(NewOperator{Name: "出让经办", Role: Transferor, Passphrase: "operator-pass"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.Lock()
+	s, err := admin.Vault().Unlock(tr.ID, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addCustomers(t, s, n)
+	s.Lock()
+	if admin, err = s.Vault().Unlock(adminID(t, s.Vault()), "admin-passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	return admin, aud.ID, tr.ID
+}
+
+func adminID(t *testing.T, v *Vault) string {
+	id, err := v.OperatorByName("管理员")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// The rules of a destruction: a held customer is kept, one approver twice or two of one
+// role are refused, a plan made before a later change is refused, a run without two
+// approvals is refused; after the run and its verification nothing of the destroyed
+// customers is left and the others read.
+func TestDestroyPlanApproveRunVerify(t *testing.T) {
+	admin, auditor, transferor := destroyFixture(t, 30)
+	held := []model.CustomerNo{3}
+	h, err := admin.AddHold(ctx, "（2026）京0105民初1号", false, held, model.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.AddHold(ctx, "", true, nil, model.Date{}); !errors.Is(err, ErrHoldCase) {
+		t.Fatalf("a hold without a case: %v", err)
+	}
+	plan, err := admin.PlanDestroy(ctx, ScopeCustomers, []model.CustomerNo{1, 2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Destroy.Customers != 3 || len(plan.Kept) != 1 || plan.Kept[0].Hold != h.ID || plan.Kept[0].Customers != 1 ||
+		len(plan.CustomerDigests) != 3 {
+		t.Fatalf("plan %+v", plan)
+	}
+	if _, err := admin.RunDestroy(ctx, plan.ID, nil); !errors.Is(err, ErrNeedsApprovals) {
+		t.Fatalf("run without approvals: %v", err)
+	}
+	if _, err := admin.ApproveDestroy(ctx, plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.ApproveDestroy(ctx, plan.ID); !errors.Is(err, ErrSameApprover) {
+		t.Fatalf("one approver twice: %v", err)
+	}
+	if _, err := admin.ApproveDestroyAs(ctx, plan.ID, auditor, "wrong-passphrase"); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("approval with a wrong passphrase: %v", err)
+	}
+	if _, err := admin.ApproveDestroyAs(ctx, plan.ID, auditor, "operator-pass"); err != nil {
+		t.Fatal(err)
+	}
+	// A plan made before a later import is refused.
+	stale, err := admin.PlanDestroy(ctx, ScopeCustomers, []model.CustomerNo{5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.Lock()
+	tr, err := admin.Vault().Unlock(transferor, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addCustomers(t, tr, 1)
+	tr.Lock()
+	if admin, err = tr.Vault().Unlock(adminID(t, tr.Vault()), "admin-passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.ApproveDestroy(ctx, stale.ID); !errors.Is(err, ErrPlanStale) {
+		t.Fatalf("approving a plan made before an import: %v", err)
+	}
+	if _, err := admin.RunDestroy(ctx, plan.ID, nil); !errors.Is(err, ErrPlanStale) {
+		t.Fatalf("running a plan made before an import: %v", err)
+	}
+
+	plan, err = admin.PlanDestroy(ctx, ScopeCustomers, []model.CustomerNo{1, 2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, approve := range []func() (*DestroyPlan, error){
+		func() (*DestroyPlan, error) { return admin.ApproveDestroy(ctx, plan.ID) },
+		func() (*DestroyPlan, error) { return admin.ApproveDestroyAs(ctx, plan.ID, auditor, "operator-pass") },
+	} {
+		if _, err := approve(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done, err := admin.RunDestroy(ctx, plan.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Run.Status != "done" || done.Run.Removed.Customers != 3 {
+		t.Fatalf("run %+v", done.Run)
+	}
+	if _, err := admin.RunDestroy(ctx, plan.ID, nil); !errors.Is(err, ErrPlanDone) {
+		t.Fatalf("a second run: %v", err)
+	}
+	check, err := admin.VerifyDestroy(ctx, plan.ID)
+	if err != nil || !check.OK || check.KeysLeft != 0 || check.RecordsLeft != 0 || check.Remaining != 28 {
+		t.Fatalf("verify %+v %v", check, err)
+	}
+	if _, err := admin.Customer(ctx, 3); err != nil {
+		t.Fatalf("the held customer: %v", err)
+	}
+	if _, err := admin.Customer(ctx, 2); !errors.Is(err, store.ErrKeyDestroyed) {
+		t.Fatalf("a destroyed customer: %v", err)
+	}
+	evs, err := admin.AuditEventsFiltered(ctx, admin.v.opts.Now().AddDate(0, 0, -1), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, ev := range evs {
+		seen[ev.Action+"/"+ev.Outcome]++
+	}
+	for _, want := range []string{"hold.add/ok", "destroy.plan/ok", "destroy.approve/ok", "destroy.approve/failed", "destroy.run/ok", "destroy.run/failed", "destroy.verify/ok"} {
+		if seen[want] == 0 {
+			t.Errorf("no %s event in %v", want, seen)
+		}
+	}
+	// Releasing the hold lets a later plan take the customer.
+	if err := admin.ReleaseHold(ctx, h.ID, "案件已结"); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.ReleaseHold(ctx, h.ID, "again"); !errors.Is(err, ErrHoldReleased) {
+		t.Fatalf("releasing twice: %v", err)
+	}
+	p3, err := admin.PlanDestroy(ctx, ScopeCustomers, []model.CustomerNo{3})
+	if err != nil || p3.Destroy.Customers != 1 || len(p3.Kept) != 0 {
+		t.Fatalf("after release: %+v %v", p3, err)
+	}
+}
+
+// Only administrators destroy, and holds need an administrator or an auditor.
+func TestDestroyPermissions(t *testing.T) {
+	admin, _, transferor := destroyFixture(t, 3)
+	admin.Lock()
+	tr, err := admin.Vault().Unlock(transferor, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pe *PermissionError
+	if _, err := tr.PlanDestroy(ctx, ScopeAll, nil); !errors.As(err, &pe) {
+		t.Fatalf("a transferor plans: %v", err)
+	}
+	if _, err := tr.AddHold(ctx, "case", true, nil, model.Date{}); !errors.As(err, &pe) {
+		t.Fatalf("a transferor places a hold: %v", err)
+	}
+}
