@@ -157,4 +157,4 @@ func TestPreview(t *testing.T) {
 }
 
 // Every label the certificate uses exists in both languages.
-func TestLabelsComplete(t *testing.T) { doctest.Labels(t, "pdf.go", "checklist.go") }
+func TestLabelsComplete(t *testing.T) { doctest.Labels(t, "pdf.go", "checklist.go", "files.go") }

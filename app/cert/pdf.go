@@ -69,6 +69,9 @@ func (r renderer) draw(statement []byte, st *Statement, sigs map[string]Signed) 
 	digest := sha256.Sum256(statement)
 	r.header(st, hex.EncodeToString(digest[:]))
 	r.parties(st)
+	if st.Destruction != nil {
+		r.destruction(st.Destruction)
+	}
 	r.figures(st)
 	r.imports(st)
 	if len(st.Packages) > 0 {
@@ -279,4 +282,44 @@ func Preview(statement []byte, sigs map[string]Signed, lang string) ([]image.Ima
 	}
 	renderer{d}.draw(statement, st, sigs)
 	return d.Pages("footer", st.ID), nil
+}
+
+// destruction draws what a destruction certificate attests: method, scope, people, times,
+// verification, what was kept, the copies outside the vault, and the limits.
+func (r renderer) destruction(d *Destruction) {
+	r.Section(r.L("sec.destruction"))
+	n := model.Group
+	verdict := r.L("destr.verified_no")
+	if d.Verified {
+		verdict = fmt.Sprintf(r.L("destr.verified_yes"), doc.LocalTime(d.VerifiedAt), d.KeysLeft, d.RecordsLeft, n(d.Remaining))
+	}
+	r.Fields(34, 140, [][2]string{
+		{r.L("destr.plan"), d.Plan},
+		{r.L("destr.scope"), r.L("destr.scope." + d.Scope)},
+		{r.L("destr.method"), r.L("destr.method." + d.Method)},
+		{r.L("destr.what"), fmt.Sprintf(r.L("destr.what_value"), n(d.Customers), n(d.Loans), n(d.Repayments), n(d.Documents), n(d.DocumentBytes))},
+		{r.L("destr.digest"), d.CustomersDigest[:32] + "\n" + d.CustomersDigest[32:]},
+		{r.L("destr.tool"), d.Tool},
+		{r.L("destr.people"), fmt.Sprintf(r.L("destr.people_value"), d.PlannedBy, strings.Join(d.Approvers, "、"), d.RunBy)},
+		{r.L("destr.time"), doc.LocalTime(d.Started) + " — " + doc.LocalTime(d.Ended)},
+		{r.L("destr.verification"), verdict},
+	})
+	list := func(title string, items []string, none string) {
+		r.S.Ln(1)
+		r.S.SetFont(9.5)
+		r.S.CellFormat(0, 6, r.Text(title), "", 1, "L", false)
+		if len(items) == 0 {
+			items = []string{none}
+		}
+		for _, it := range items {
+			r.Paragraph(8.5, 4.5, "· "+it)
+		}
+	}
+	list(r.L("destr.kept"), d.Kept, r.L("destr.kept_none"))
+	list(r.L("destr.copies"), d.Copies, r.L("destr.copies_none"))
+	var limits []string
+	for _, k := range d.Limits {
+		limits = append(limits, r.L("destr.limit."+k))
+	}
+	list(r.L("destr.limits"), limits, "—")
 }

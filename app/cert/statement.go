@@ -26,6 +26,7 @@ import (
 const (
 	KindConfirmation = "confirmation" // 客户资料移交确认书
 	KindReceipt      = "receipt"      // 接收回执
+	KindDestruction  = "destruction"  // 销毁证明
 )
 
 // Namespace is the SSHSIG namespace of certificate signatures.
@@ -35,7 +36,7 @@ const format = "handover-statement/v1"
 
 // Errors meant for the user.
 var (
-	ErrKind      = errors.New("the kind must be confirmation or receipt")
+	ErrKind      = errors.New("the kind must be confirmation, receipt or destruction")
 	ErrNoSigners = errors.New("a certificate needs at least one signer's card")
 	ErrNotSigner = errors.New("this identity is not one of the certificate's signers")
 	ErrStatement = errors.New("not a Handover certificate statement")
@@ -62,6 +63,37 @@ type Statement struct {
 	// AuditCheckpoint is the audit log's signed checkpoint when the statement was issued
 	// (C2SP tlog-checkpoint): the log can later be shown to extend it.
 	AuditCheckpoint string `json:"audit_checkpoint"`
+	// Destruction is what a destruction certificate (kind destruction) attests.
+	Destruction *Destruction `json:"destruction,omitempty"`
+}
+
+// Destruction is what a destruction certificate states, after NIST SP 800-88 Rev. 2 and
+// erasure-report practice: method, scope, tool, who planned, approved and ran it, when,
+// the verification, what was kept and why, the copies outside the vault, and the limits.
+type Destruction struct {
+	Plan            string    `json:"plan"`
+	Scope           string    `json:"scope"`  // all, due, customers
+	Method          string    `json:"method"` // crypto_erase+delete+rewrite
+	Customers       int64     `json:"customers"`
+	Loans           int64     `json:"loans"`
+	Repayments      int64     `json:"repayments"`
+	Documents       int64     `json:"documents"`
+	DocumentBytes   int64     `json:"document_bytes"`
+	CustomersDigest string    `json:"customers_digest"` // over the plan's salted customer digests
+	Tool            string    `json:"tool"`
+	PlannedBy       string    `json:"planned_by"`
+	Approvers       []string  `json:"approvers"` // "name (role)"
+	RunBy           string    `json:"run_by"`
+	Started         time.Time `json:"started"`
+	Ended           time.Time `json:"ended"`
+	Verified        bool      `json:"verified"`
+	VerifiedAt      time.Time `json:"verified_at"`
+	KeysLeft        int       `json:"keys_left"`
+	RecordsLeft     int       `json:"records_left"`
+	Remaining       int64     `json:"remaining"` // customers the vault still holds
+	Kept            []string  `json:"kept"`      // what the plan kept and why
+	Copies          []string  `json:"copies"`    // copies outside the vault, from the audit log
+	Limits          []string  `json:"limits"`    // label keys of the honest limits
 }
 
 // Deal names the handover the certificate belongs to. Until the deal setup (issue 6)
@@ -112,7 +144,7 @@ func New(kind, vault, workstation string, now time.Time, f *figures.Figures, imp
 // NewWithWitnesses is New with optional witnesses: they may sign, but the certificate is
 // complete without them.
 func NewWithWitnesses(kind, vault, workstation string, now time.Time, f *figures.Figures, imports []Import, signers, witnesses []identity.Card) (*Statement, error) {
-	if kind != KindConfirmation && kind != KindReceipt {
+	if kind != KindConfirmation && kind != KindReceipt && kind != KindDestruction {
 		return nil, ErrKind
 	}
 	if len(signers) == 0 {

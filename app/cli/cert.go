@@ -37,23 +37,27 @@ func readCards(paths []string) ([]identity.Card, error) {
 }
 
 func certNewCmd() *Cmd {
-	var kind, out string
+	var kind, out, plan string
 	var signers, witnesses listFlag
-	return &Cmd{Name: "cert new", Synopsis: "--vault DIR --kind confirmation|receipt --out STATEMENT.json [--signer CARD]… [--witness CARD]…",
+	return &Cmd{Name: "cert new", Synopsis: "--vault DIR --kind confirmation|receipt|destruction --out STATEMENT.json [--plan PLAN.json] [--signer CARD]… [--witness CARD]…",
 		Summary: "issue a certificate statement from the vault", Vault: true, Required: []string{"out"},
 		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&kind, "kind", "", "confirmation (移交确认书) or receipt (接收回执)")
+			fs.StringVar(&kind, "kind", "", "confirmation (移交确认书), receipt (接收回执) or destruction (销毁证明)")
+			fs.StringVar(&plan, "plan", "", "for --kind destruction: the destruction plan file (PLAN.json), run and verified")
 			fs.StringVar(&out, "out", "", "statement file to write (STATEMENT.json)")
 			fs.Var(&signers, "signer", "card of a person who must sign (repeat for each; default: every card the vault trusts)")
 			fs.Var(&witnesses, "witness", "card of a witness who may sign (repeat for each)")
 		},
-		Run: func(c *Call) error { return certNew(c, kind, out, signers, witnesses) }}
+		Run: func(c *Call) error { return certNew(c, kind, out, plan, signers, witnesses) }}
 }
 
-func certNew(c *Call, kind, out string, signers, witnesses []string) error {
+func certNew(c *Call, kind, out, plan string, signers, witnesses []string) error {
 	ctx, env := c.Ctx, c.Env
-	if kind != cert.KindConfirmation && kind != cert.KindReceipt {
-		return usagef("--kind must be confirmation or receipt")
+	if kind != cert.KindConfirmation && kind != cert.KindReceipt && kind != cert.KindDestruction {
+		return usagef("--kind must be confirmation, receipt or destruction")
+	}
+	if (kind == cert.KindDestruction) != (plan != "") {
+		return usagef("--plan PLAN.json goes with --kind destruction, and only with it")
 	}
 	if _, err := os.Stat(out); err == nil {
 		return &cert.ExistsError{Path: out}
@@ -82,8 +86,21 @@ func certNew(c *Call, kind, out string, signers, witnesses []string) error {
 			return usagef("the vault trusts no card yet: add signers with --signer CARD, or trust their cards with 'handover trust add'")
 		}
 	}
-	st, err := s.NewStatementWithWitnesses(ctx, kind, cards, wcards)
-	if err != nil {
+	var st *cert.Statement
+	if plan != "" {
+		b, err := os.ReadFile(plan)
+		if err != nil {
+			return err
+		}
+		p, err := s.CheckPlanFile(ctx, b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", plan, err)
+		}
+		st, err = s.NewDestructionStatement(ctx, p.ID, cards, wcards)
+		if err != nil {
+			return err
+		}
+	} else if st, err = s.NewStatementWithWitnesses(ctx, kind, cards, wcards); err != nil {
 		return err
 	}
 	if err := cert.WriteStatement(out, st); err != nil {

@@ -210,8 +210,19 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if r := runCLI(pw, "cert", "verify", "--vault", v, stmt); r.code != 0 || !strings.Contains(r.stdout, "complete") {
 		t.Fatalf("cert verify --vault: %+v", r)
 	}
-	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 0 {
+	// For a loan book the customers must also have been told (an assignment binds a
+	// borrower only once notified) before the transferor's copy goes.
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 1 || !strings.Contains(r.stdout, "customers_notified") ||
+		strings.Contains(r.stdout, "confirmation_signed") {
 		t.Fatalf("destroy gate after the confirmation: %+v", r)
+	}
+	notice := filepath.Join(dir, "notice-register.pdf")
+	os.WriteFile(notice, []byte("%PDF-1.4 notices sent"), 0o600)
+	if r := runCLI(pw, "checklist", "complete", "--vault", v, "customers_notified", "--evidence", notice, "--note", "挂号信寄出"); r.code != 0 {
+		t.Fatalf("customers notified: %+v", r)
+	}
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 0 {
+		t.Fatalf("destroy gate after the notice: %+v", r)
 	}
 	c = show()
 	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "package_received", "confirmation_signed") {

@@ -55,6 +55,8 @@ func commands() []*Cmd {
 		backupCreateCmd(), backupVerifyCmd(), backupRestoreCmd(),
 		dealInitCmd(), checklistShowCmd(), checklistCompleteCmd(), checklistReopenCmd(), checklistGateCmd(), checklistReportCmd(),
 		trustAddCmd(), trustListCmd(),
+		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(),
+		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(),
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),
 		demoCmd(),

@@ -29,6 +29,18 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("handover %s: exit status %d", strings.Join(args, " "), code)
 				}
 			},
+			// replace OLD NEW FILE edits a file in place, as someone tampering with it would.
+			"replace": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: replace OLD NEW FILE")
+				}
+				b, err := os.ReadFile(ts.MkAbs(args[2]))
+				ts.Check(err)
+				if !strings.Contains(string(b), args[0]) {
+					ts.Fatalf("%s does not contain %q", args[2], args[0])
+				}
+				ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(strings.Replace(string(b), args[0], args[1], 1)), 0o644))
+			},
 			// onlydir DIR VAR sets VAR to the one folder inside DIR (a package on a stick).
 			"onlydir": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {

@@ -15,8 +15,11 @@ import (
 	"time"
 
 	"handover/app/audit"
+	"handover/app/cert"
 	"handover/app/checklist"
 	"handover/app/figures"
+	"handover/app/version"
+	"handover/crypto/identity"
 	"handover/store"
 	"handover/store/model"
 )
@@ -474,4 +477,40 @@ func (s *Session) resolveDestroy(ctx context.Context, st *store.Store, detail ma
 	detail["found"] = "the plan's customers were not destroyed"
 	rec.Plan.Run = nil
 	return []store.MetaChange{{Name: metaPlanPrefix + rec.Plan.ID, Value: rec}}
+}
+
+// ErrNotVerified refuses a destruction certificate before the run is verified.
+var ErrNotVerified = errors.New("verify the destruction first ('handover destroy verify'): the certificate states its result")
+
+// NewDestructionStatement issues the destruction certificate's statement (kind
+// destruction) for a run that was verified, to be signed by both parties.
+func (s *Session) NewDestructionStatement(ctx context.Context, planID string, signers, witnesses []identity.Card) (*cert.Statement, error) {
+	return s.newStatement(ctx, cert.KindDestruction, signers, witnesses, nil, func(st *store.Store, stmt *cert.Statement) error {
+		rec, err := loadPlan(st, planID)
+		if err != nil {
+			return err
+		}
+		p := rec.Plan
+		if p.Run == nil || p.Run.Status != "done" || p.Run.Verified == nil {
+			return ErrNotVerified
+		}
+		d := &cert.Destruction{Plan: p.ID, Scope: p.Scope, Method: "crypto_erase+delete+rewrite",
+			Customers: p.Run.Removed.Customers, Loans: p.Run.Removed.Loans, Repayments: p.Run.Removed.Repayments,
+			Documents: p.Run.Removed.Documents, DocumentBytes: p.Run.Removed.DocumentBytes, CustomersDigest: p.CustomersDigest,
+			Tool: "Handover " + version.Version, PlannedBy: p.By, RunBy: p.Run.By, Started: p.Run.Started, Ended: p.Run.Ended,
+			Verified: p.Run.Verified.OK, VerifiedAt: p.Run.Verified.At, KeysLeft: p.Run.Verified.KeysLeft,
+			RecordsLeft: p.Run.Verified.RecordsLeft, Remaining: p.Run.Verified.Remaining,
+			Approvers: []string{}, Kept: []string{}, Copies: []string{}, Limits: []string{"outside_copies", "media", "swap"}}
+		for _, a := range p.Approvals {
+			d.Approvers = append(d.Approvers, a.Name+" ("+a.Role+")")
+		}
+		for _, k := range p.Kept {
+			d.Kept = append(d.Kept, fmt.Sprintf("%d · %s %s · %s", k.Customers, k.Reason, k.Hold, k.Case))
+		}
+		for _, c := range p.Copies {
+			d.Copies = append(d.Copies, fmt.Sprintf("%s %s · %s · %s", c.Kind, c.ID, c.Where, c.At.In(shanghai).Format("2006-01-02 15:04")))
+		}
+		stmt.Destruction = d
+		return nil
+	})
 }

@@ -139,7 +139,7 @@ func (s *Session) NewStatement(ctx context.Context, kind string, signers []ident
 
 // NewStatementWithWitnesses is NewStatement with optional witnesses.
 func (s *Session) NewStatementWithWitnesses(ctx context.Context, kind string, signers, witnesses []identity.Card) (*cert.Statement, error) {
-	return s.newStatement(ctx, kind, signers, witnesses, nil)
+	return s.newStatement(ctx, kind, signers, witnesses, nil, nil)
 }
 
 // NewReceipt issues the receipt (接收回执) of a package just received, with the figures the
@@ -147,21 +147,23 @@ func (s *Session) NewStatementWithWitnesses(ctx context.Context, kind string, si
 // the receive's time for the same numbers.
 func (s *Session) NewReceipt(ctx context.Context, rec *handoverpkg.Received, signers []identity.Card) (*cert.Statement, error) {
 	f := rec.Figures
-	return s.newStatement(ctx, cert.KindReceipt, signers, nil, &f)
+	return s.newStatement(ctx, cert.KindReceipt, signers, nil, &f, nil)
 }
 
-func (s *Session) newStatement(ctx context.Context, kind string, signers, witnesses []identity.Card, known *figures.Figures) (*cert.Statement, error) {
+// newStatement issues a statement; decorate, if not nil, adds what its kind states (a
+// destruction) before the statement is recorded.
+func (s *Session) newStatement(ctx context.Context, kind string, signers, witnesses []identity.Card, known *figures.Figures, decorate func(*store.Store, *cert.Statement) error) (*cert.Statement, error) {
 	var st *cert.Statement
 	detail := map[string]string{"kind": kind}
 	err := s.doRecorded(PermView, audit.CertNew, "", detail, func(sto *store.Store, _ beginFunc) ([]store.MetaChange, error) {
-		return s.issueStatement(ctx, sto, &st, kind, signers, witnesses, known, detail)
+		return s.issueStatement(ctx, sto, &st, kind, signers, witnesses, known, detail, decorate)
 	})
 	return st, err
 }
 
 // issueStatement makes the statement and returns its record, which is committed with the
 // audit event that reports it.
-func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **cert.Statement, kind string, signers, witnesses []identity.Card, known *figures.Figures, detail map[string]string) ([]store.MetaChange, error) {
+func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **cert.Statement, kind string, signers, witnesses []identity.Card, known *figures.Figures, detail map[string]string, decorate func(*store.Store, *cert.Statement) error) ([]store.MetaChange, error) {
 	var st *cert.Statement
 	defer func() { *out = st }()
 	var changes []store.MetaChange
@@ -178,6 +180,12 @@ func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **ce
 			return err
 		}
 		st, err = cert.NewWithWitnesses(kind, s.v.Manifest().ID, s.v.opts.Workstation, s.v.opts.Now(), f, statementImports(sums), signers, witnesses)
+		if st != nil && decorate != nil {
+			if err := decorate(sto, st); err != nil {
+				st = nil
+				return err
+			}
+		}
 		if st != nil {
 			if st.AuditCheckpoint, err = sto.SaveCheckpoint(); err != nil {
 				return err
