@@ -121,6 +121,17 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 	v.report = widget.NewButtonWithIcon(L("dash.report"), theme.DocumentSaveIcon(), v.saveReport)
 	recent := widget.NewLabel(v.recent())
 	recent.Wrapping = fyne.TextWrapWord
+	if r, err := v.s.RestrictionOf(context.Background()); err == nil && r != nil {
+		// The storage-only state is shown above everything: most actions are refused in it.
+		key := "dash.restricted_customers"
+		if r.All {
+			key = "dash.restricted_vault"
+		}
+		banner := widget.NewLabel(L(key, map[string]any{"Since": r.At.In(shanghai).Format("2006-01-02"), "Reason": r.Reason, "N": len(r.Customers)}))
+		banner.Importance = widget.DangerImportance
+		banner.Wrapping = fyne.TextWrapWord
+		gates.Objects = append([]fyne.CanvasObject{banner}, gates.Objects...)
+	}
 	summary := container.NewVBox(title, about, bars, gates,
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NavigateNextIcon()), v.report, v.next),
 		widget.NewCard("", L("dash.recent"), recent))

@@ -55,7 +55,14 @@ func describe(err error) (msg, hint string) {
 	var ufe *fileError
 	var gate *vault.GateError
 	var tooLong *handoverpkg.RecordTooLongError
+	var restricted *vault.RestrictedError
 	switch {
+	case errors.As(err, &restricted):
+		key := "error.restricted_customers"
+		if restricted.All {
+			key = "error.restricted_vault"
+		}
+		return L(key, map[string]any{"Since": restricted.Since.In(shanghai).Format("2006-01-02")}), L("hint.restricted")
 	case errors.As(err, &gate):
 		var items []string
 		for _, id := range gate.Missing {
@@ -170,6 +177,12 @@ func describeChecklist(err error) (msg, hint string, ok bool) {
 		{vault.ErrReasonRequired, "item_reason_required"}, {vault.ErrNotDone, "not_done"}, {vault.ErrAlreadyComplete, "already_complete"},
 		{vault.ErrEvidenceTooLarge, "evidence_too_large"}, {vault.ErrBadBackup, "bad_backup"},
 		{vault.ErrReceiptNotOurs, "receipt_not_ours"}, {vault.ErrReceiptIncomplete, "receipt_incomplete"}, {vault.ErrNoEvidenceItem, "no_evidence_item"},
+		{vault.ErrPlanScope, "plan_scope"}, {vault.ErrPlanEmpty, "plan_empty"}, {vault.ErrPlanStale, "plan_stale"},
+		{vault.ErrPlanUnknown, "plan_unknown"}, {vault.ErrPlanDone, "plan_done"}, {vault.ErrSameApprover, "same_approver"},
+		{vault.ErrApproverRole, "approver_role"}, {vault.ErrNeedsApprovals, "needs_approvals"}, {vault.ErrHeldInPlan, "held_in_plan"},
+		{vault.ErrPlanFileMismatch, "plan_file_mismatch"}, {vault.ErrNotVerified, "destroy_not_verified"},
+		{vault.ErrHoldCase, "hold_case"}, {vault.ErrHoldScope, "hold_scope"}, {vault.ErrHoldReleased, "hold_released"}, {vault.ErrNoHold, "no_hold"},
+		{vault.ErrNotRestricted, "not_restricted"}, {vault.ErrLiftNeedsTwo, "lift_needs_two"},
 	} {
 		if errors.Is(err, e.err) {
 			if e.key == "no_deal" {

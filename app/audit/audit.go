@@ -68,6 +68,8 @@ const (
 	DestroyApprove        = "destroy.approve"        // one approval of a destruction plan
 	DestroyRun            = "destroy.run"            // the customers of a plan destroyed: keys erased, records deleted, database rewritten
 	DestroyVerify         = "destroy.verify"         // a destruction checked: no key, record or index entry left
+	Restrict              = "vault.restrict"         // the vault or customers put in the storage-only state (PIPL Art. 47)
+	RestrictLift          = "vault.restrict_lift"    // the storage-only state lifted by two operators
 )
 
 // Event is one audit record.

@@ -348,3 +348,67 @@ func destroyVerifyCmd() *Cmd {
 			return nil
 		}}
 }
+
+func vaultRestrictCmd() *Cmd {
+	var customers, reason string
+	return &Cmd{Name: "vault restrict", Synopsis: "--vault DIR --reason TEXT [--customers FILE]", Vault: true, Required: []string{"reason"},
+		Summary: "restrict the vault, or the customers listed, to storage only (PIPL Art. 47): uses of the data are refused (administrator)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&reason, "reason", "", "why (recorded), e.g. the law that requires keeping the data")
+			fs.StringVar(&customers, "customers", "", "file of customer numbers, one a line (default: the whole vault)")
+		},
+		Run: func(c *Call) error {
+			var nos []model.CustomerNo
+			if customers != "" {
+				var err error
+				if nos, err = handoverpkg.ReadCustomerList(customers); err != nil {
+					return err
+				}
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			r, err := s.Restrict(c.Ctx, nos, reason)
+			if err != nil {
+				return err
+			}
+			if r.All {
+				c.Printf("the vault is restricted to storage only: reveal, search, import, export and receive are refused\n")
+			} else {
+				c.Printf("%d customers are restricted to storage only\n", len(r.Customers))
+			}
+			return nil
+		}}
+}
+
+func vaultLiftRestrictionCmd() *Cmd {
+	var second, passFile, reason string
+	return &Cmd{Name: "vault lift-restriction", Synopsis: "--vault DIR --second-operator NAME --reason TEXT", Vault: true,
+		Required: []string{"second-operator", "reason"},
+		Summary:  "end the storage-only state: the signed-in administrator and a second operator of another role (their passphrase from --second-passphrase-file or HANDOVER_SECOND_PASSPHRASE)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&second, "second-operator", "", "name or id of the second operator, of another role")
+			fs.StringVar(&passFile, "second-passphrase-file", "", "file holding the second operator's passphrase (else HANDOVER_SECOND_PASSPHRASE)")
+			fs.StringVar(&reason, "reason", "", "why the restriction ends (recorded)")
+		},
+		Run: func(c *Call) error {
+			pass, err := secret(c.Env, passFile, "HANDOVER_SECOND_PASSPHRASE", "second passphrase")
+			if err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			id, err := s.Vault().OperatorByName(second)
+			if err != nil {
+				return err
+			}
+			if err := s.LiftRestriction(c.Ctx, id, pass, reason); err != nil {
+				return err
+			}
+			c.Printf("the storage-only state is lifted\n")
+			return nil
+		}}
+}

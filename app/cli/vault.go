@@ -102,6 +102,8 @@ type Info struct {
 	Documents     int64          `json:"documents"`
 	DocumentBytes int64          `json:"document_bytes"`
 	Operators     []InfoOperator `json:"operators"`
+	// Restricted is the storage-only state in force, if any.
+	Restricted *vault.Restriction `json:"restricted,omitempty"`
 }
 
 // InfoOperator is one operator in Info.
@@ -134,6 +136,9 @@ func vaultInfoCmd() *Cmd {
 			for _, o := range ops {
 				info.Operators = append(info.Operators, InfoOperator{o.ID, o.Name, o.Role})
 			}
+			if info.Restricted, err = s.RestrictionOf(c.Ctx); err != nil {
+				return err
+			}
 			return c.Print(info, func(w io.Writer) error {
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				fmt.Fprintf(tw, "vault\t%s\nfolder\t%s\ncreated\t%s\n", info.ID, info.Path, info.Created)
@@ -141,6 +146,13 @@ func vaultInfoCmd() *Cmd {
 					info.Customers, info.Loans, info.Repayments, info.Documents, info.DocumentBytes)
 				for _, o := range info.Operators {
 					fmt.Fprintf(tw, "operator\t%s\t%s\t%s\n", o.Name, o.Role, o.ID)
+				}
+				if r := info.Restricted; r != nil {
+					scope := "the whole vault"
+					if !r.All {
+						scope = fmt.Sprintf("%d customers", len(r.Customers))
+					}
+					fmt.Fprintf(tw, "restricted\t%s, storage only since %s: %s\n", scope, r.At.In(shanghai).Format("2006-01-02"), r.Reason)
 				}
 				return tw.Flush()
 			})

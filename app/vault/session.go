@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,6 +68,10 @@ func (s *Session) doRecorded(perm Permission, action, target string, detail map[
 	if perm != "" && !s.Role().Can(perm) {
 		s.record(audit.Event{Action: action, Target: target, Outcome: audit.Denied, Detail: detail})
 		return &PermissionError{Role: s.Role(), Permission: perm}
+	}
+	if err := checkRestriction(st, action, target); err != nil {
+		s.record(audit.Event{Action: action, Target: target, Outcome: audit.Denied, Detail: detail})
+		return err
 	}
 	var in *intent
 	begin := func(first ...store.MetaChange) error {
@@ -416,6 +421,10 @@ func (s *Session) Search(ctx context.Context, kind SearchKind, value string) ([]
 			hits, err = st.FindNamePrefix(ctx, value, SearchLimit)
 		default:
 			return errors.New("unknown search kind " + string(kind))
+		}
+		var r Restriction
+		if st.GetMeta(metaRestriction, &r) == nil {
+			hits = slices.DeleteFunc(hits, func(h store.Hit) bool { return r.Covers(h.Customer) })
 		}
 		detail["hits"] = strconv.Itoa(len(hits))
 		return err
