@@ -70,6 +70,8 @@ const (
 	DestroyVerify         = "destroy.verify"         // a destruction checked: no key, record or index entry left
 	Restrict              = "vault.restrict"         // the vault or customers put in the storage-only state (PIPL Art. 47)
 	RestrictLift          = "vault.restrict_lift"    // the storage-only state lifted by two operators
+	VaultArchive          = "vault.archive"          // the compliance archive written and read back
+	VaultDestroy          = "vault.destroy"          // the whole vault destroyed after its archive
 )
 
 // Event is one audit record.

@@ -38,6 +38,7 @@ const (
 	ActSign        Action = "sign"
 	ActAuditReport Action = "audit_report"
 	ActDestroy     Action = "destroy"
+	ActArchive     Action = "archive"
 )
 
 // producedBy is the step that makes each fact true.
@@ -49,6 +50,7 @@ var producedBy = map[Fact][]Action{
 	FactConfirmation: {ActSign},
 	FactAuditReport:  {ActAuditReport},
 	FactDestruction:  {ActDestroy},
+	FactArchive:      {ActArchive},
 }
 
 // Actions lists what the item's kind and state offer, in the order the screens show them.

@@ -69,10 +69,11 @@ const (
 	FactConfirmation Fact = "confirmation" // the confirmation certificate signed by both parties
 	FactAuditReport  Fact = "audit_report" // an audit report issued
 	FactDestruction  Fact = "destruction"  // the whole book destroyed and the destruction verified
+	FactArchive      Fact = "archive"      // the compliance archive written and read back
 )
 
 // KnownFacts lists every fact.
-var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction}
+var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive}
 
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
@@ -84,6 +85,7 @@ type Facts struct {
 	ConfirmationSigned bool // a confirmation certificate signed by every signer, both parties
 	AuditReportIssued  bool
 	CopyDestroyed      bool // a plan of scope all run and verified
+	ArchiveMade        bool // the compliance archive written and read back
 	Now                time.Time
 }
 
@@ -105,6 +107,7 @@ const (
 	NeedConfirmation   = "confirmation_signatures"
 	NeedAuditReport    = "audit_report"
 	NeedDestruction    = "destruction"
+	NeedArchive        = "archive"
 )
 
 // NeedSignOff is what a dual item lacks until a party has signed it off.
@@ -202,6 +205,10 @@ func automaticNeeds(fact Fact, f Facts) []string {
 	case FactDestruction:
 		if !f.CopyDestroyed {
 			n = append(n, NeedDestruction)
+		}
+	case FactArchive:
+		if !f.ArchiveMade {
+			n = append(n, NeedArchive)
 		}
 	}
 	return n

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"handover/app/report"
+	"handover/app/vault"
 	"handover/store/atomicfile"
 )
 
@@ -19,35 +20,46 @@ var errAuditBad = errors.New("the audit log does not verify: see above")
 
 func auditVerifyCmd() *Cmd {
 	var cps listFlag
-	return &Cmd{Name: "audit verify", Synopsis: "--vault DIR [--checkpoint FILE]…", Summary: "verify the audit log's Merkle tree against the vault's and the given checkpoints", Vault: true,
+	var archive string
+	return &Cmd{Name: "audit verify", Synopsis: "--vault DIR [--checkpoint FILE]… | --archive DIR", Vault: true,
+		Summary: "verify the audit log's Merkle tree against the vault's and the given checkpoints; --archive DIR verifies a compliance archive instead, without the vault",
 		Flags: func(fs *flag.FlagSet) {
 			fs.Var(&cps, "checkpoint", "a checkpoint file handed out earlier (repeat); the log must extend each")
+			fs.StringVar(&archive, "archive", "", "a compliance archive folder (vault archive or vault destroy): verified without any vault")
 		},
 		Run: func(c *Call) error {
-			ctx := c.Ctx
-			env := c.Env
-			var texts []string
-			for _, p := range cps {
-				b, err := os.ReadFile(p)
+			var rep *vault.AuditReport
+			var err error
+			if archive != "" {
+				if c.VaultDir() != "" || len(cps) > 0 {
+					return usagef("--archive is verified on its own: without --vault or --checkpoint")
+				}
+				if rep, err = vault.VerifyArchive(archive); err != nil {
+					return fmt.Errorf("%s: %w", archive, err)
+				}
+			} else {
+				var texts []string
+				for _, p := range cps {
+					b, err := os.ReadFile(p)
+					if err != nil {
+						return err
+					}
+					texts = append(texts, string(b))
+				}
+				s, err := c.Session()
 				if err != nil {
 					return err
 				}
-				texts = append(texts, string(b))
+				if rep, err = s.VerifyAudit(c.Ctx, texts); err != nil {
+					return err
+				}
 			}
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			rep, err := s.VerifyAudit(ctx, texts)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "events %d\nroot %s\ncheckpoints checked %d\n", rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Checkpoints)
+			c.Printf("events %d\nroot %s\ncheckpoints checked %d\n", rep.Events, base64.StdEncoding.EncodeToString(rep.Root[:]), rep.Checkpoints)
 			if rep.Problem != nil {
-				fmt.Fprintf(env.Stdout, "FIRST BAD EVENT %d: %s: %s\n", rep.Problem.Seq, rep.Problem.Reason, rep.Problem.Detail)
+				c.Printf("FIRST BAD EVENT %d: %s: %s\n", rep.Problem.Seq, rep.Problem.Reason, rep.Problem.Detail)
 				return errAuditBad
 			}
-			fmt.Fprintln(env.Stdout, "ok: every event is in place and the log extends every checkpoint")
+			c.Printf("ok: every event is in place and the log extends every checkpoint\n")
 			return nil
 		}}
 }

@@ -412,3 +412,43 @@ func vaultLiftRestrictionCmd() *Cmd {
 			return nil
 		}}
 }
+
+func vaultArchiveCmd() *Cmd {
+	var out string
+	return &Cmd{Name: "vault archive", Synopsis: "--vault DIR --out DIR", Vault: true, Required: []string{"out"},
+		Summary: "write the compliance archive (no personal data: audit log and checkpoints, checklist, certificates, plans, holds) and read it back (administrator)",
+		Flags:   func(fs *flag.FlagSet) { fs.StringVar(&out, "out", "", "a new or empty folder for the archive") },
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			if err := s.WriteArchive(c.Ctx, out); err != nil {
+				return err
+			}
+			c.Printf("compliance archive written to %s and read back whole; check it any time with 'handover audit verify --archive %s'\n", out, out)
+			return nil
+		}}
+}
+
+func vaultDestroyCmd() *Cmd {
+	var archive, confirm string
+	return &Cmd{Name: "vault destroy", Synopsis: "--vault DIR --archive DIR --confirm VAULT_ID", Vault: true, Required: []string{"archive", "confirm"},
+		Summary: "destroy the whole vault once its customers are destroyed: the compliance archive is written and read back, then every key slot and the key table are overwritten and every file removed (administrator)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&archive, "archive", "", "a new or empty folder for the compliance archive")
+			fs.StringVar(&confirm, "confirm", "", "the vault's ID (vault info), typed to confirm")
+		},
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			dir := s.Vault().Path()
+			if err := s.DestroyVault(c.Ctx, archive, confirm); err != nil {
+				return err
+			}
+			c.Printf("the vault %s is destroyed: no file of it remains; its compliance archive is %s\n", dir, archive)
+			return nil
+		}}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,19 @@ func TestScripts(t *testing.T) {
 					ts.Fatalf("%s does not contain %q", args[2], args[0])
 				}
 				ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(strings.Replace(string(b), args[0], args[1], 1)), 0o644))
+			},
+			// jsonvar KEY VAR sets VAR to the string KEY of the JSON object the last command printed.
+			"jsonvar": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: jsonvar KEY VAR")
+				}
+				var m map[string]any
+				ts.Check(json.Unmarshal([]byte(ts.ReadFile("stdout")), &m))
+				v, ok := m[args[0]].(string)
+				if !ok {
+					ts.Fatalf("the last output has no string %q", args[0])
+				}
+				ts.Setenv(args[1], v)
 			},
 			// onlydir DIR VAR sets VAR to the one folder inside DIR (a package on a stick).
 			"onlydir": func(ts *testscript.TestScript, neg bool, args []string) {

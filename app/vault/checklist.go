@@ -47,6 +47,7 @@ const (
 	metaFactBackup        = "fact/backup-verified"
 	metaFactAuditReport   = "fact/audit-report"
 	metaFactDestroyed     = "fact/copy-destroyed" // a plan of scope all run and verified
+	metaFactArchived      = "fact/archive-made"   // the compliance archive written and read back
 	metaCertificatePrefix = "certificate/"
 )
 
@@ -176,6 +177,7 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 	f.PackageReceived = st.GetMeta(metaFactReceived, &ft) == nil
 	f.AuditReportIssued = st.GetMeta(metaFactAuditReport, &ft) == nil
 	f.CopyDestroyed = st.GetMeta(metaFactDestroyed, &ft) == nil
+	f.ArchiveMade = st.GetMeta(metaFactArchived, &ft) == nil
 	err = st.MetaPrefix(ctx, metaCertificatePrefix, func(_ string, b []byte) (bool, error) {
 		var c certRecord
 		if err := json.Unmarshal(b, &c); err != nil {

@@ -385,7 +385,7 @@ func (s *Session) RunDestroy(ctx context.Context, id string, phase func(string))
 			return nil, ErrPlanStale
 		}
 		if p.Scope == ScopeAll {
-			if _, err := s.checklistGate(ctx, st, checklist.StepDestroy); err != nil {
+			if err := s.destroyGate(ctx, st); err != nil {
 				return nil, err
 			}
 		}
@@ -513,4 +513,17 @@ func (s *Session) NewDestructionStatement(ctx context.Context, planID string, si
 		stmt.Destruction = d
 		return nil
 	})
+}
+
+// destroyGate is the checklist's destroy step for a vault that holds a deal: the whole book
+// of a handover goes only when the step is open. A vault kept for retention alone has no
+// deal and no such step.
+func (s *Session) destroyGate(ctx context.Context, st *store.Store) error {
+	if _, err := loadDeal(st); errors.Is(err, ErrNoDeal) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	_, err := s.checklistGate(ctx, st, checklist.StepDestroy)
+	return err
 }

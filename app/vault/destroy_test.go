@@ -1,7 +1,9 @@
 package vault
 
 import (
+	"bytes"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -179,5 +181,76 @@ func TestDestroyPermissions(t *testing.T) {
 	}
 	if _, err := tr.AddHold(ctx, "case", true, nil, model.Date{}); !errors.As(err, &pe) {
 		t.Fatalf("a transferor places a hold: %v", err)
+	}
+}
+
+// Whole-vault destruction: the customers first (scope all), then the vault after its
+// compliance archive; no file of the vault folder remains, the archive verifies without it
+// and holds none of the customers' values.
+func TestDestroyWholeVault(t *testing.T) {
+	admin, auditor, _ := destroyFixture(t, 12)
+	dir := admin.Vault().Path()
+	archive := filepath.Join(t.TempDir(), "archive")
+	if err := admin.DestroyVault(ctx, archive, admin.Vault().Manifest().ID); !errors.Is(err, ErrNotAllDestroyed) {
+		t.Fatalf("destroying a vault that still holds customers: %v", err)
+	}
+	h, err := admin.AddHold(ctx, "监管调查", true, nil, model.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := admin.PlanDestroy(ctx, ScopeAll, nil)
+	if !errors.Is(err, ErrPlanEmpty) {
+		t.Fatalf("a plan of a book under a hold of everything: %+v %v", plan, err)
+	}
+	if err := admin.ReleaseHold(ctx, h.ID, "调查结束"); err != nil {
+		t.Fatal(err)
+	}
+	if plan, err = admin.PlanDestroy(ctx, ScopeAll, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.ApproveDestroy(ctx, plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.ApproveDestroyAs(ctx, plan.ID, auditor, "operator-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.RunDestroy(ctx, plan.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if chk, err := admin.VerifyDestroy(ctx, plan.ID); err != nil || !chk.OK || chk.Remaining != 0 {
+		t.Fatalf("verify %+v %v", chk, err)
+	}
+	if err := admin.DestroyVault(ctx, archive, "wrong"); !errors.Is(err, ErrConfirmVault) {
+		t.Fatalf("without the vault's ID: %v", err)
+	}
+	if err := admin.DestroyVault(ctx, archive, admin.Vault().Manifest().ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("the vault folder remains: %v", err)
+	}
+	rep, err := VerifyArchive(archive)
+	if err != nil || rep.Problem != nil || rep.Events < 10 {
+		t.Fatalf("archive %+v %v", rep, err)
+	}
+	err = filepath.WalkDir(archive, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		for _, v := range []string{"李四", "11010519491231002X", "13800138000", "6222020000000000001", "建国路"} {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds a customer's value", filepath.Base(p))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The archive's log ends with the destruction itself.
+	b, _ := os.ReadFile(filepath.Join(archive, "audit", "events.log"))
+	if !bytes.Contains(b, []byte(`"vault.destroy"`)) || !bytes.Contains(b, []byte(`"destroy.run"`)) {
+		t.Fatal("the archived log lacks the destruction")
 	}
 }

@@ -97,6 +97,7 @@ var actionPermission = map[checklist.Action][]Permission{
 	checklist.ActSign:        {PermSign},
 	checklist.ActAuditReport: {PermAudit},
 	checklist.ActDestroy:     {PermDestroy},
+	checklist.ActArchive:     {PermDestroy},
 }
 
 // ItemActions is what this role may do with an item now: the actions the item's kind and
