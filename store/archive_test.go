@@ -33,9 +33,13 @@ func TestAuditArchive(t *testing.T) {
 	logPath := filepath.Join(dir, "audit", "events.log")
 	orig, _ := os.ReadFile(logPath)
 	for name, edit := range map[string]func([]byte) []byte{
-		"a changed event":    func(b []byte) []byte { return bytes.Replace(b, []byte("customer:7\""), []byte("customer:8\""), 1) },
-		"the last one gone":  func(b []byte) []byte { return b[:bytes.LastIndexByte(b[:len(b)-1], '\n')+1] },
-		"two events swapped": func(b []byte) []byte { l := bytes.SplitAfter(b, []byte("\n")); l[3], l[4] = l[4], l[3]; return bytes.Join(l, nil) },
+		"a changed event":   func(b []byte) []byte { return bytes.Replace(b, []byte("customer:7\""), []byte("customer:8\""), 1) },
+		"the last one gone": func(b []byte) []byte { return b[:bytes.LastIndexByte(b[:len(b)-1], '\n')+1] },
+		"two events swapped": func(b []byte) []byte {
+			l := bytes.SplitAfter(b, []byte("\n"))
+			l[3], l[4] = l[4], l[3]
+			return bytes.Join(l, nil)
+		},
 	} {
 		os.WriteFile(logPath, edit(bytes.Clone(orig)), 0o644)
 		if rep, err := VerifyAuditArchive(dir); err == nil && rep.Problem == nil {
