@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
-	"github.com/dgraph-io/ristretto/v2/z"
 
 	"handover/store/atomicfile"
 	"handover/store/model"
@@ -40,9 +40,10 @@ const metaDestroyJournal = "destroy/journal"
 // destroyJournal is the state of a destruction run.
 type destroyJournal struct {
 	Run       string             `json:"run"`
-	Customers []model.CustomerNo `json:"customers"` // sorted
-	Leaving   Counts             `json:"leaving"`   // what the run removes from the counts
-	Phase     string             `json:"phase"`     // erase, delete, rewrite
+	All       bool               `json:"all,omitempty"` // every customer: the whole book
+	Customers []model.CustomerNo `json:"customers"`     // sorted; empty when All
+	Leaving   Counts             `json:"leaving"`       // what the run removes from the counts
+	Phase     string             `json:"phase"`         // erase, delete, rewrite
 }
 
 // DestroyResult says what a run removed.
@@ -70,6 +71,12 @@ func (s *Store) DestroyCustomers(ctx context.Context, run string, nos []model.Cu
 		j = destroyJournal{Run: run, Customers: slices.Sorted(slices.Values(nos)), Phase: "erase"}
 		j.Customers = slices.Compact(j.Customers)
 		res := &DestroyResult{Run: run}
+		if c := s.Counts(); int64(len(j.Customers)) == c.Customers && s.allExist(ctx, j.Customers) {
+			// The whole book: what leaves is the book's counts, the key table is cleared as a
+			// whole and the book's tables dropped, instead of customer by customer.
+			j.All, j.Customers = true, nil
+			j.Leaving = Counts{Customers: c.Customers, Loans: c.Loans, Repayments: c.Repayments, Documents: c.Documents, DocumentBytes: c.DocumentBytes}
+		}
 		for _, no := range j.Customers {
 			c, err := s.countCustomer(ctx, no)
 			if errors.Is(err, ErrNotFound) {
@@ -134,7 +141,11 @@ func (s *Store) countCustomer(ctx context.Context, no model.CustomerNo) (Counts,
 func (s *Store) finishDestroy(ctx context.Context, j *destroyJournal, phase func(string)) error {
 	if j.Phase == "erase" {
 		phase("erase")
-		if err := s.keys.destroyMany(j.Customers); err != nil {
+		erase := func() error { return s.keys.destroyMany(j.Customers) }
+		if j.All {
+			erase = func() error { return s.keys.destroyRange(1, s.Counts().NextCustomer) }
+		}
+		if err := erase(); err != nil {
 			return err
 		}
 		crashAt("destroy-erased")
@@ -145,7 +156,11 @@ func (s *Store) finishDestroy(ctx context.Context, j *destroyJournal, phase func
 	}
 	if j.Phase == "delete" {
 		phase("delete")
-		if err := s.deleteCustomers(ctx, j.Customers); err != nil {
+		del := func() error { return s.deleteCustomers(ctx, j.Customers) }
+		if j.All {
+			del = func() error { return s.db.DropPrefix(bookPrefixes...) }
+		}
+		if err := del(); err != nil {
 			return err
 		}
 		crashAt("destroy-deleted")
@@ -190,6 +205,38 @@ func (kt *KeyTable) destroyMany(nos []model.CustomerNo) error {
 	gone := bytes.Repeat([]byte{destroyedMark}, keySlotSize)
 	for _, no := range nos {
 		if _, err := kt.f.WriteAt(gone, slotOffset(no)); err != nil {
+			return err
+		}
+	}
+	return kt.f.Sync()
+}
+
+// allExist says whether every number in nos (sorted) holds a customer record.
+func (s *Store) allExist(ctx context.Context, nos []model.CustomerNo) bool {
+	i := 0
+	ok := true
+	_ = s.iterate(ctx, []byte{pCustomer}, true, func(it *badger.Item) (bool, error) {
+		no := model.CustomerNo(binary.BigEndian.Uint64(it.Key()[1:9]))
+		if i >= len(nos) || nos[i] != no {
+			ok = false
+			return false, nil
+		}
+		i++
+		return true, nil
+	})
+	return ok && i == len(nos)
+}
+
+// destroyRange overwrites the slots of customers [from, to) and syncs once.
+func (kt *KeyTable) destroyRange(from, to model.CustomerNo) error {
+	kt.mu.Lock()
+	clear(kt.cache)
+	kt.mu.Unlock()
+	const batch = 16384
+	gone := bytes.Repeat([]byte{destroyedMark}, keySlotSize*batch)
+	for no := from; no < to; no += batch {
+		n := min(batch, int(to-no))
+		if _, err := kt.f.WriteAt(gone[:n*keySlotSize], slotOffset(no)); err != nil {
 			return err
 		}
 	}
@@ -242,31 +289,36 @@ func (s *Store) rewrite(ctx context.Context, drop ...string) error {
 	for _, name := range drop {
 		skip[string(kMeta(name))] = true
 	}
-	sw := ndb.NewStreamWriter()
-	if err := sw.Prepare(); err != nil {
-		ndb.Close()
-		return err
-	}
-	st := s.db.NewStream()
-	st.LogPrefix = "handover.rewrite"
-	st.KeyToList = func(key []byte, itr *badger.Iterator) (*pb.KVList, error) {
-		item := itr.Item() // the newest version comes first
-		if item.IsDeletedOrExpired() || skip[string(key)] {
-			return nil, nil
+	// One iterator over the newest live version of every key, written through a loader with
+	// a few batches in flight: memory stays at a few batches whatever the size of the book
+	// (Badger's Stream buffers up to a gigabyte between its readers and its writer).
+	ldr := ndb.NewKVLoader(4)
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			item := it.Item()
+			if item.IsDeletedOrExpired() || skip[string(item.Key())] {
+				continue
+			}
+			v, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if err := ldr.Set(&pb.KV{Key: item.KeyCopy(nil), Value: v, UserMeta: []byte{item.UserMeta()}, Version: item.Version()}); err != nil {
+				return err
+			}
 		}
-		v, err := item.ValueCopy(nil)
-		if err != nil {
-			return nil, err
-		}
-		return &pb.KVList{Kv: []*pb.KV{{Key: item.KeyCopy(nil), Value: v, UserMeta: []byte{item.UserMeta()}, Version: item.Version()}}}, nil
+		return nil
+	})
+	if err == nil {
+		err = ldr.Finish()
 	}
-	st.Send = func(buf *z.Buffer) error { return sw.Write(buf) }
-	if err := st.Orchestrate(ctx); err != nil {
-		sw.Cancel()
-		ndb.Close()
-		return err
-	}
-	if err := sw.Flush(); err != nil {
+	if err != nil {
 		ndb.Close()
 		return err
 	}
@@ -394,4 +446,27 @@ func (s *Store) CountCustomers(ctx context.Context, nos []model.CustomerNo) (Cou
 		total.plus(c)
 	}
 	return total, missing, nil
+}
+
+// BookTraces counts what is left of the whole book: key-table slots still holding a key and
+// keys in the book's tables. After a destruction of every customer both are zero.
+func (s *Store) BookTraces(ctx context.Context) (keys, records int, err error) {
+	next := s.Counts().NextCustomer
+	for no := model.CustomerNo(1); no < next; no++ {
+		if _, err := s.keys.Get(no); err == nil {
+			keys++
+		} else if !errors.Is(err, ErrKeyDestroyed) && !errors.Is(err, ErrNotFound) {
+			return 0, 0, err
+		}
+	}
+	s.keys.Forget()
+	for _, p := range bookPrefixes {
+		if err := s.iterate(ctx, p, true, func(*badger.Item) (bool, error) {
+			records++
+			return true, nil
+		}); err != nil {
+			return 0, 0, err
+		}
+	}
+	return keys, records, nil
 }

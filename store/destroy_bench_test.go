@@ -122,3 +122,49 @@ func BenchmarkDestroy10kOf1M(b *testing.B) {
 	}
 	b.ReportMetric(peak, "peak-RSS-MiB")
 }
+
+// BenchmarkDestroyWhole1M destroys a 1,000,000-customer vault whole, as the transferor's copy
+// goes at the end: every customer (the whole-book path), then the folder erased (key slots and
+// key table overwritten, every file removed). The compliance archive is the audit log's
+// export, measured by BenchmarkVerifyAudit1M's neighbours; it is not part of this timing.
+func BenchmarkDestroyWhole1M(b *testing.B) {
+	src, err := book1MDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var peak float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst := filepath.Join(b.TempDir(), "v")
+		copyTree(b, src, dst)
+		d, err := OpenDir(dst)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Open(d, bytes.Repeat([]byte{0x42}, 32), false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resetPeakRSS()
+		b.StartTimer()
+		nos, err := s.CustomerNos(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := s.DestroyCustomers(ctx, "DP-bench-all", nos, nil)
+		if err != nil || res.Removed.Customers != 1_000_000 {
+			b.Fatal(res, err)
+		}
+		s.Close()
+		if err := d.Erase(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		peak = max(peak, peakRSS())
+		if _, err := os.Stat(dst); !os.IsNotExist(err) {
+			b.Fatalf("the vault folder remains: %v", err)
+		}
+	}
+	b.ReportMetric(peak, "peak-RSS-MiB")
+}

@@ -411,3 +411,33 @@ func syscallKill() {
 	p.Kill()
 	select {}
 }
+
+// Destroying every customer takes the whole-book path: the key table cleared as a whole and
+// the book's tables dropped; nothing of the book is left and the vault's own records stay.
+func TestDestroyWholeBook(t *testing.T) {
+	s, _ := newStore(t)
+	fill(t, s, 300)
+	if _, err := s.AppendAudit([]byte(`{"action":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	nos, err := s.CustomerNos(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.DestroyCustomers(ctx, "DP-all", nos, nil)
+	if err != nil || res.Removed.Customers != 300 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if c := s.Counts(); c.Customers != 0 || c.Loans != 0 || c.Repayments != 0 || c.Documents != 0 || c.DocumentBytes != 0 {
+		t.Fatalf("counts %+v", c)
+	}
+	if keys, records, err := s.BookTraces(ctx); err != nil || keys != 0 || records != 0 {
+		t.Fatalf("traces: %d keys, %d records, %v", keys, records, err)
+	}
+	if rep, err := s.VerifyAudit(ctx, nil); err != nil || rep.Problem != nil || rep.Events != 1 {
+		t.Fatalf("the audit log after the book went: %+v %v", rep, err)
+	}
+	if err := s.EachCustomer(ctx, func(*CustomerBook) error { return errors.New("a customer") }); err != nil {
+		t.Fatal(err)
+	}
+}
