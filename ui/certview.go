@@ -57,11 +57,14 @@ type certView struct {
 	lastErr   error // of the last attempt
 }
 
-var certKinds = []string{cert.KindConfirmation, cert.KindReceipt}
+var certKinds = []string{cert.KindConfirmation, cert.KindReceipt, cert.KindDestruction}
 
 func newCertView(a *App, s *vault.Session) *certView {
 	v := &certView{a: a, s: s, sigs: map[string]cert.Signed{}, signBtns: map[string]*widget.Button{}}
-	names := []string{L("cert.kind." + certKinds[0]), L("cert.kind." + certKinds[1])}
+	var names []string
+	for _, k := range certKinds {
+		names = append(names, L("cert.kind."+k))
+	}
 	v.kind = widget.NewSelect(names, func(string) { v.reset() })
 	v.kind.SetSelectedIndex(0)
 	v.addCard = widget.NewButtonWithIcon(L("cert.add_signer"), theme.ContentAddIcon(), v.chooseCard)
@@ -257,7 +260,14 @@ func (v *certView) showFingerprint(c identity.Card) {
 }
 
 func (v *certView) issueStatement() {
-	st, err := v.s.NewStatement(context.Background(), v.kindCode(), v.cards)
+	var st *cert.Statement
+	var err error
+	if v.kindCode() == cert.KindDestruction {
+		// The destruction certificate states the newest destruction that was verified.
+		st, err = v.destructionStatement()
+	} else {
+		st, err = v.s.NewStatement(context.Background(), v.kindCode(), v.cards)
+	}
 	if err != nil {
 		showError(v.a.win, err)
 		return
@@ -467,4 +477,17 @@ func (v *certView) makeIdentity(name, org, role, pass, again, dir string) (strin
 	_, path, err := cert.CreateIdentity(name, org, role, pass, identityWorkFactor, time.Now(),
 		func(c identity.Card) string { return cert.IdentityPath(dir, c) })
 	return path, err
+}
+
+func (v *certView) destructionStatement() (*cert.Statement, error) {
+	plans, err := v.s.DestroyPlans(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		if p.Run != nil && p.Run.Verified != nil {
+			return v.s.NewDestructionStatement(context.Background(), p.ID, v.cards, nil)
+		}
+	}
+	return nil, vault.ErrNotVerified
 }

@@ -28,6 +28,7 @@ type shell struct {
 	export    *exportView
 	receive   *receiveView
 	audit     *auditView
+	destroy   *destroyView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -67,6 +68,10 @@ func newShell(a *App, s *vault.Session) *shell {
 				tabs.SelectIndex(1) // the transferee's side
 			}
 			return tabs
+		}},
+		{"destroy", L("nav.destroy"), theme.DeleteIcon(), func() fyne.CanvasObject {
+			sh.destroy = newDestroyView(a, s)
+			return sh.destroy.content
 		}},
 		{"audit", L("nav.audit"), theme.HistoryIcon(), func() fyne.CanvasObject {
 			var content fyne.CanvasObject

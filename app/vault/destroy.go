@@ -535,3 +535,23 @@ func (s *Session) destroyGate(ctx context.Context, st *store.Store) error {
 	_, err := s.checklistGate(ctx, st, checklist.StepDestroy)
 	return err
 }
+
+// DestroyPlans lists the vault's destruction plans, newest first (without their customer
+// numbers).
+func (s *Session) DestroyPlans(ctx context.Context) ([]DestroyPlan, error) {
+	st, err := s.gate(PermView)
+	if err != nil {
+		return nil, err
+	}
+	var out []DestroyPlan
+	err = st.MetaPrefix(ctx, metaPlanPrefix, func(_ string, b []byte) (bool, error) {
+		var rec planRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return false, &store.CorruptError{What: "destruction plan"}
+		}
+		out = append(out, rec.Plan)
+		return true, nil
+	})
+	slices.SortFunc(out, func(a, b DestroyPlan) int { return b.Created.Compare(a.Created) })
+	return out, err
+}
