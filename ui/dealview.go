@@ -105,6 +105,12 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 	}
 	gates := container.NewVBox()
 	for _, step := range checklist.Steps {
+		if why := v.view.Template.NotRequired[step][lang]; why != "" {
+			l := widget.NewLabel(L("dash.not_required."+string(step), map[string]any{"Why": why}))
+			l.Wrapping = fyne.TextWrapWord
+			gates.Add(l)
+			continue
+		}
 		missing := checklist.Blocking(v.view.Items, step)
 		l := widget.NewLabel(L("dash.gate_open." + string(step)))
 		l.Importance = widget.SuccessImportance

@@ -82,6 +82,10 @@ type Template struct {
 	Name     Text    `json:"name"`
 	About    Text    `json:"about"`
 	Phases   []Phase `json:"phases"`
+	// NotRequired says, per step, why this deal type does not require it (an equity
+	// transfer keeps the same handler, so nothing is destroyed); the screens show the reason
+	// instead of the step's gate.
+	NotRequired map[Step]Text `json:"not_required,omitempty"`
 }
 
 // Load reads the template of a deal type.

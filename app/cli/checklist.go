@@ -130,6 +130,10 @@ func checklistShowCmd() *Cmd {
 			}
 			tw.Flush()
 			for _, step := range checklist.Steps {
+				if why := view.Template.NotRequired[step]["en"]; why != "" {
+					fmt.Fprintf(env.Stdout, "%s: not required for this deal type: %s\n", step, why)
+					continue
+				}
 				if b := out.Blocking[string(step)]; len(b) > 0 {
 					fmt.Fprintf(env.Stdout, "%s waits for: %s\n", step, strings.Join(b, ", "))
 				}
