@@ -127,16 +127,7 @@ func BenchmarkDestroy10kOf1M(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst := filepath.Join(b.TempDir(), "v")
-		copyTree(b, src, dst)
-		d, err := OpenDir(dst)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s, err := Open(d, bytes.Repeat([]byte{0x42}, 32), false)
-		if err != nil {
-			b.Fatal(err)
-		}
+		_, d, s := openCopy(b, src)
 		resetPeakRSS()
 		stopAnon := peakAnon()
 		b.StartTimer()
@@ -168,16 +159,7 @@ func BenchmarkDestroyWhole1M(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		dst := filepath.Join(b.TempDir(), "v")
-		copyTree(b, src, dst)
-		d, err := OpenDir(dst)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s, err := Open(d, bytes.Repeat([]byte{0x42}, 32), false)
-		if err != nil {
-			b.Fatal(err)
-		}
+		dst, d, s := openCopy(b, src)
 		resetPeakRSS()
 		stopAnon := peakAnon()
 		b.StartTimer()
@@ -201,4 +183,19 @@ func BenchmarkDestroyWhole1M(b *testing.B) {
 	}
 	b.ReportMetric(peak, "peak-RSS-MiB")
 	b.ReportMetric(anon, "peak-anon-MiB")
+}
+
+// openCopy copies the vault at src and opens the copy.
+func openCopy(b *testing.B, src string) (string, *Dir, *Store) {
+	dst := filepath.Join(b.TempDir(), "v")
+	copyTree(b, src, dst)
+	d, err := OpenDir(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(d, bytes.Repeat([]byte{0x42}, 32), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dst, d, s
 }
