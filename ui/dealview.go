@@ -104,7 +104,14 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		bars.Add(container.NewVBox(widget.NewLabelWithStyle(v.view.Template.PhaseName(p.Phase, lang), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), bar))
 	}
 	gates := container.NewVBox()
+	restriction, _ := v.s.RestrictionOf(context.Background())
 	for _, step := range checklist.Steps {
+		if step == checklist.StepExport && restriction != nil {
+			l := widget.NewLabel(L("dash.export_restricted"))
+			l.Importance = widget.WarningImportance
+			gates.Add(l)
+			continue
+		}
 		if why := v.view.Template.NotRequired[step][lang]; why != "" {
 			l := widget.NewLabel(L("dash.not_required."+string(step), map[string]any{"Why": why}))
 			l.Wrapping = fyne.TextWrapWord
@@ -127,13 +134,13 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 	v.report = widget.NewButtonWithIcon(L("dash.report"), theme.DocumentSaveIcon(), v.saveReport)
 	recent := widget.NewLabel(v.recent())
 	recent.Wrapping = fyne.TextWrapWord
-	if r, err := v.s.RestrictionOf(context.Background()); err == nil && r != nil {
+	if restriction != nil {
 		// The storage-only state is shown above everything: most actions are refused in it.
 		key := "dash.restricted_customers"
-		if r.All {
+		if restriction.All {
 			key = "dash.restricted_vault"
 		}
-		banner := widget.NewLabel(L(key, map[string]any{"Since": r.At.In(shanghai).Format("2006-01-02"), "Reason": r.Reason, "N": len(r.Customers)}))
+		banner := widget.NewLabel(L(key, map[string]any{"Since": restriction.At.In(shanghai).Format("2006-01-02"), "Reason": restriction.Reason, "N": len(restriction.Customers)}))
 		banner.Importance = widget.DangerImportance
 		banner.Wrapping = fyne.TextWrapWord
 		gates.Objects = append([]fyne.CanvasObject{banner}, gates.Objects...)
