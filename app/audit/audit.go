@@ -68,6 +68,7 @@ const (
 	DestroyApprove        = "destroy.approve"        // one approval of a destruction plan
 	DestroyRun            = "destroy.run"            // the customers of a plan destroyed: keys erased, records deleted, database rewritten
 	DestroyVerify         = "destroy.verify"         // a destruction checked: no key, record or index entry left
+	DestroyMedia          = "destroy.media"          // a copy or medium outside the vault registered as destroyed, with how and the evidence\'s hash
 	Restrict              = "vault.restrict"         // the vault or customers put in the storage-only state (PIPL Art. 47)
 	RestrictLift          = "vault.restrict_lift"    // the storage-only state lifted by two operators
 	VaultArchive          = "vault.archive"          // the compliance archive written and read back

@@ -317,6 +317,7 @@ func (r renderer) destruction(d *Destruction) {
 	}
 	list(r.L("destr.kept"), d.Kept, r.L("destr.kept_none"))
 	list(r.L("destr.copies"), d.Copies, r.L("destr.copies_none"))
+	list(r.L("destr.media"), d.Media, r.L("destr.media_none"))
 	var limits []string
 	for _, k := range d.Limits {
 		limits = append(limits, r.L("destr.limit."+k))

@@ -90,10 +90,11 @@ type Destruction struct {
 	VerifiedAt      time.Time `json:"verified_at"`
 	KeysLeft        int       `json:"keys_left"`
 	RecordsLeft     int       `json:"records_left"`
-	Remaining       int64     `json:"remaining"` // customers the vault still holds
-	Kept            []string  `json:"kept"`      // what the plan kept and why
-	Copies          []string  `json:"copies"`    // copies outside the vault, from the audit log
-	Limits          []string  `json:"limits"`    // label keys of the honest limits
+	Remaining       int64     `json:"remaining"`       // customers the vault still holds
+	Kept            []string  `json:"kept"`            // what the plan kept and why
+	Copies          []string  `json:"copies"`          // copies outside the vault (audit log), and whether each was destroyed
+	Media           []string  `json:"media,omitempty"` // the register of media destroyed outside the vault
+	Limits          []string  `json:"limits"`          // label keys of the honest limits
 }
 
 // Deal names the handover the certificate belongs to. Until the deal setup (issue 6)

@@ -56,7 +56,7 @@ func commands() []*Cmd {
 		dealInitCmd(), checklistShowCmd(), checklistCompleteCmd(), checklistReopenCmd(), checklistGateCmd(), checklistReportCmd(),
 		trustAddCmd(), trustListCmd(),
 		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(),
-		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(),
+		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(), destroyMediaCmd(),
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),
 		demoCmd(),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -449,6 +450,54 @@ func vaultDestroyCmd() *Cmd {
 				return err
 			}
 			c.Printf("the vault %s is destroyed: no file of it remains; its compliance archive is %s\n", dir, archive)
+			return nil
+		}}
+}
+
+func destroyMediaCmd() *Cmd {
+	var what, how, evidence string
+	return &Cmd{Name: "destroy media", Synopsis: "--vault DIR --what TEXT --how TEXT [--evidence FILE] PLAN.json", Vault: true,
+		Required: []string{"what", "how"}, MinArgs: 1, MaxArgs: 1, ArgsHelp: "name one PLAN.json",
+		Summary: "register a copy or medium outside the vault as destroyed (a package's or backup's ID from the plan, or paper files, a disk): how, and the evidence's SHA-256 (administrator)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&what, "what", "", "the copy's ID from the plan (a package or backup), or what the medium is")
+			fs.StringVar(&how, "how", "", "how it was destroyed (e.g. stick shredded by a certified company)")
+			fs.StringVar(&evidence, "evidence", "", "a file that proves it (photo, certificate): only its SHA-256 is recorded")
+		},
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			p, err := readPlan(c, s)
+			if err != nil {
+				return err
+			}
+			var m *vault.MediaRecord
+			if evidence != "" {
+				f, err := os.Open(evidence)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				m, err = s.RecordMedia(c.Ctx, p.ID, what, how, filepath.Base(evidence), f)
+				if err != nil {
+					return err
+				}
+			} else if m, err = s.RecordMedia(c.Ctx, p.ID, what, how, "", nil); err != nil {
+				return err
+			}
+			if p, err = s.DestroyPlanOf(c.Ctx, p.ID); err == nil {
+				err = writePlan(c.Args[0], p)
+			}
+			if err != nil {
+				return err
+			}
+			c.Printf("registered: %s destroyed (%s)", m.What, m.How)
+			if m.SHA256 != "" {
+				c.Printf(", evidence %s SHA-256 %s", m.Evidence, m.SHA256)
+			}
+			c.Printf("\n")
 			return nil
 		}}
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,6 +90,8 @@ type DestroyPlan struct {
 	Copies          []OutsideCopy `json:"copies"`
 	Approvals       []Approval    `json:"approvals"`
 	Run             *RunRecord    `json:"run,omitempty"`
+	// Media is the register of copies and media destroyed outside the vault.
+	Media []MediaRecord `json:"media,omitempty"`
 }
 
 // KeptGroup is customers in the scope that the plan keeps, and why.
@@ -515,8 +518,25 @@ func (s *Session) NewDestructionStatement(ctx context.Context, planID string, si
 		for _, k := range p.Kept {
 			d.Kept = append(d.Kept, fmt.Sprintf("%d · %s %s · %s", k.Customers, k.Reason, k.Hold, k.Case))
 		}
+		destroyed := map[string]MediaRecord{}
+		for _, m := range p.Media {
+			destroyed[m.What] = m
+		}
 		for _, c := range p.Copies {
-			d.Copies = append(d.Copies, fmt.Sprintf("%s %s · %s · %s", c.Kind, c.ID, c.Where, c.At.In(shanghai).Format("2006-01-02 15:04")))
+			state := "remains"
+			if m, ok := destroyed[c.ID]; ok {
+				state = "destroyed " + m.At.In(shanghai).Format("2006-01-02") + " by " + m.By + ": " + m.How
+				delete(destroyed, c.ID)
+			}
+			d.Copies = append(d.Copies, fmt.Sprintf("%s %s · %s · %s · %s", c.Kind, c.ID, c.Where, c.At.In(shanghai).Format("2006-01-02 15:04"), state))
+		}
+		d.Media = []string{}
+		for _, m := range p.Media {
+			line := fmt.Sprintf("%s · %s · %s %s", m.What, m.How, m.By, m.At.In(shanghai).Format("2006-01-02"))
+			if m.SHA256 != "" {
+				line += " · " + m.Evidence + " SHA-256 " + m.SHA256[:16]
+			}
+			d.Media = append(d.Media, line)
 		}
 		stmt.Destruction = d
 		return nil
@@ -553,5 +573,51 @@ func (s *Session) DestroyPlans(ctx context.Context) ([]DestroyPlan, error) {
 		return true, nil
 	})
 	slices.SortFunc(out, func(a, b DestroyPlan) int { return b.Created.Compare(a.Created) })
+	return out, err
+}
+
+// MediaRecord registers the destruction of a copy outside the vault (a package on a stick,
+// a backup) or of another medium or paper record (seed §十一.3: shredding, degaussing,
+// physical destruction): what, how, who, when, and the evidence's SHA-256 (a photo, a
+// shredding company's certificate). The destruction certificate lists each.
+type MediaRecord struct {
+	What     string    `json:"what"` // a copy's ID from the plan, or a description of the medium
+	How      string    `json:"how"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+	Evidence string    `json:"evidence,omitempty"` // file name
+	SHA256   string    `json:"sha256,omitempty"`
+}
+
+// ErrMediaHow asks how a medium was destroyed.
+var ErrMediaHow = errors.New("say what was destroyed and how (e.g. stick shredded, disk degaussed)")
+
+// RecordMedia registers a medium destroyed for a plan. evidence, if not nil, is hashed (the
+// file itself stays with the company's records).
+func (s *Session) RecordMedia(ctx context.Context, planID, what, how, evidenceName string, evidence io.Reader) (*MediaRecord, error) {
+	what, how = strings.TrimSpace(what), strings.TrimSpace(how)
+	var out *MediaRecord
+	detail := map[string]string{"plan": planID, "what": what, "how": how}
+	err := s.do(PermDestroy, audit.DestroyMedia, "", detail, func(st *store.Store) error {
+		if what == "" || how == "" {
+			return ErrMediaHow
+		}
+		rec, err := loadPlan(st, planID)
+		if err != nil {
+			return err
+		}
+		m := MediaRecord{What: what, How: how, By: s.op.Name, At: s.v.opts.Now().UTC()}
+		if evidence != nil {
+			h := sha256.New()
+			if _, err := io.Copy(h, evidence); err != nil {
+				return err
+			}
+			m.Evidence, m.SHA256 = evidenceName, hex.EncodeToString(h.Sum(nil))
+			detail["sha256"] = m.SHA256
+		}
+		rec.Plan.Media = append(rec.Plan.Media, m)
+		out = &m
+		return st.PutMeta(metaPlanPrefix+planID, rec)
+	})
 	return out, err
 }

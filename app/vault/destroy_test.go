@@ -2,9 +2,12 @@ package vault
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"handover/store"
@@ -137,6 +140,14 @@ func TestDestroyPlanApproveRunVerify(t *testing.T) {
 	}
 	if _, err := admin.Customer(ctx, 3); err != nil {
 		t.Fatalf("the held customer: %v", err)
+	}
+	// The register of media destroyed outside the vault, with the evidence's hash.
+	if _, err := admin.RecordMedia(ctx, plan.ID, "U 盘 #3", "", "", nil); !errors.Is(err, ErrMediaHow) {
+		t.Fatalf("a medium without how: %v", err)
+	}
+	m, err := admin.RecordMedia(ctx, plan.ID, "U 盘 #3", "碎纸机粉碎", "photo.jpg", strings.NewReader("jpeg"))
+	if sum := sha256.Sum256([]byte("jpeg")); err != nil || m.SHA256 != hex.EncodeToString(sum[:]) || m.By != "管理员" {
+		t.Fatalf("media record %+v %v", m, err)
 	}
 	if _, err := admin.Customer(ctx, 2); !errors.Is(err, store.ErrKeyDestroyed) {
 		t.Fatalf("a destroyed customer: %v", err)
