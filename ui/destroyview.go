@@ -314,8 +314,11 @@ func (v *destroyView) askHold() {
 	caseText := widget.NewEntry()
 	until := widget.NewEntry()
 	until.SetPlaceHolder("2027-12-31")
+	scope := widget.NewRadioGroup([]string{L("destroy.hold_all"), L("destroy.hold_list")}, nil)
+	scope.SetSelected(L("destroy.hold_all"))
 	d := dialog.NewForm(L("destroy.hold_add"), L("destroy.hold_add"), L("action.cancel"), []*widget.FormItem{
-		widget.NewFormItem(L("destroy.hold_case"), caseText), widget.NewFormItem(L("destroy.hold_until"), until)}, func(ok bool) {
+		widget.NewFormItem(L("destroy.hold_case"), caseText), widget.NewFormItem(L("destroy.hold_scope"), scope),
+		widget.NewFormItem(L("destroy.hold_until"), until)}, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -326,13 +329,26 @@ func (v *destroyView) askHold() {
 				return
 			}
 		}
-		if _, err := v.s.AddHold(context.Background(), caseText.Text, true, nil, end); err != nil {
+		var nos []model.CustomerNo
+		all := scope.Selected != L("destroy.hold_list")
+		if !all {
+			p, ok := v.a.chooseFile(L("destroy.choose_list"), L("destroy.list_filter"), []string{"txt", "csv"})
+			if !ok {
+				return
+			}
+			var err error
+			if nos, err = handoverpkg.ReadCustomerList(p); err != nil {
+				showError(v.a.win, err)
+				return
+			}
+		}
+		if _, err := v.s.AddHold(context.Background(), caseText.Text, all, nos, end); err != nil {
 			showError(v.a.win, err)
 			return
 		}
 		v.refresh()
 	}, v.a.win)
-	d.Resize(fyne.NewSize(520, 220))
+	d.Resize(fyne.NewSize(560, 280))
 	d.Show()
 }
 
