@@ -38,6 +38,22 @@ type Manifest struct {
 	// DemoPassphrase is set only in demo vaults of synthetic data, so the unlock screen can
 	// show it to a first-time user.
 	DemoPassphrase string `json:"demo_passphrase,omitempty"`
+	// RestrictedSince is set while the vault is restricted to storage only (PIPL Art. 47), so
+	// that the unlock screen can say so before anyone signs in. It is a flag, not the
+	// restriction: that is sealed in the vault and enforced there.
+	RestrictedSince time.Time `json:"restricted_since,omitzero"`
+}
+
+// SetRestricted records in vault.json that the vault is restricted since t (zero: not).
+func (d *Dir) SetRestricted(t time.Time) error {
+	m := d.Manifest
+	m.RestrictedSince = t.UTC()
+	b, _ := json.MarshalIndent(m, "", "  ")
+	if err := atomicfile.Write(filepath.Join(d.path, manifestName), append(b, '\n'), 0o600); err != nil {
+		return err
+	}
+	d.Manifest = m
+	return nil
 }
 
 const manifestFormat = "handover-vault"

@@ -112,6 +112,12 @@ func (u *unlockScreen) unlockForm() fyne.CanvasObject {
 		banner.Importance = widget.WarningImportance
 		items = append(items, widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, banner)))
 	}
+	if since := a.vault.Manifest().RestrictedSince; !since.IsZero() {
+		banner := widget.NewLabel(L("unlock.restricted", map[string]any{"Since": since.In(shanghai).Format("2006-01-02")}))
+		banner.Wrapping = fyne.TextWrapWord
+		banner.Importance = widget.DangerImportance
+		items = append(items, banner)
+	}
 	items = append(items,
 		widget.NewForm(
 			widget.NewFormItem(L("unlock.operator"), u.operator),

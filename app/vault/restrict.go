@@ -130,7 +130,13 @@ func (s *Session) Restrict(ctx context.Context, customers []model.CustomerNo, re
 			return ErrReasonRequired
 		}
 		r.By, r.At = s.op.Name, s.v.opts.Now().UTC()
-		return st.PutMeta(metaRestriction, r)
+		if err := st.PutMeta(metaRestriction, r); err != nil {
+			return err
+		}
+		if r.All {
+			return s.v.dir.SetRestricted(r.At)
+		}
+		return nil
 	})
 	return r, err
 }
@@ -160,6 +166,9 @@ func (s *Session) LiftRestriction(ctx context.Context, second, passphrase, reaso
 		if err := s.v.checkPassphrase(op.ID, passphrase); err != nil {
 			return err
 		}
-		return st.DeleteMeta(metaRestriction)
+		if err := st.DeleteMeta(metaRestriction); err != nil {
+			return err
+		}
+		return s.v.dir.SetRestricted(time.Time{})
 	})
 }

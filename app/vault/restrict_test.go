@@ -2,6 +2,9 @@ package vault
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"handover/app/handoverpkg"
@@ -18,6 +21,10 @@ func TestRestrictedVault(t *testing.T) {
 	}
 	if _, err := admin.Restrict(ctx, nil, "交接完成，依法保存至期满"); err != nil {
 		t.Fatal(err)
+	}
+	// The unlock screen reads the flag from vault.json before anyone signs in.
+	if b, err := os.ReadFile(filepath.Join(admin.Vault().Path(), "vault.json")); err != nil || !strings.Contains(string(b), `"restricted_since"`) {
+		t.Fatalf("vault.json does not say the vault is restricted: %s %v", b, err)
 	}
 	admin.Lock()
 	tr, err := admin.Vault().Unlock(transferor, "operator-pass")
@@ -56,7 +63,7 @@ func TestRestrictedVault(t *testing.T) {
 	if err := admin.LiftRestriction(ctx, auditor, "operator-pass", "误操作"); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := admin.RestrictionOf(ctx); err != nil || r != nil {
+	if r, err := admin.RestrictionOf(ctx); err != nil || r != nil || !admin.Vault().Manifest().RestrictedSince.IsZero() {
 		t.Fatalf("after lifting: %+v %v", r, err)
 	}
 }
