@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/checklist"
 	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
@@ -37,6 +39,7 @@ type destroyView struct {
 	verify    *widget.Button
 	holdBtn   *widget.Button
 	restrict  *widget.Button
+	keeper    *widget.Button
 
 	current *vault.DestroyPlan
 }
@@ -63,6 +66,10 @@ func newDestroyView(a *App, s *vault.Session) *destroyView {
 	v.verify = widget.NewButtonWithIcon(L("destroy.verify"), theme.SearchIcon(), v.doVerify)
 	v.holdBtn = widget.NewButtonWithIcon(L("destroy.hold_add"), theme.ContentAddIcon(), v.askHold)
 	v.restrict = widget.NewButtonWithIcon(L("destroy.restrict"), theme.VisibilityOffIcon(), v.askRestrict)
+	v.keeper = widget.NewButtonWithIcon(L("destroy.keeper"), theme.DocumentIcon(), v.askKeeper)
+	if !s.Role().Can(vault.PermChecklist) {
+		v.keeper.Disable()
+	}
 	role := s.Role()
 	if !role.Can(vault.PermDestroy) {
 		for _, b := range []*widget.Button{v.planBtn, v.run, v.restrict} {
@@ -75,7 +82,7 @@ func newDestroyView(a *App, s *vault.Session) *destroyView {
 	planBox := container.NewVBox(container.NewHBox(widget.NewLabel(L("destroy.scope")), v.scope, v.planBtn), v.plan,
 		container.NewHBox(v.approve, v.approveAs, v.run, v.verify))
 	v.content = container.NewVScroll(container.NewVBox(
-		widget.NewCard(L("destroy.retention_title"), "", v.retention),
+		widget.NewCard(L("destroy.retention_title"), "", container.NewVBox(v.retention, container.NewHBox(v.keeper))),
 		widget.NewCard(L("destroy.holds_title"), "", container.NewVBox(v.holds, container.NewHBox(v.holdBtn, v.restrict))),
 		widget.NewCard(L("destroy.plan_title"), L("destroy.plan_about"), planBox)))
 	v.refresh()
@@ -102,6 +109,10 @@ func (v *destroyView) refresh() {
 				}
 			}
 			b.WriteString(L("destroy.counts", map[string]any{"Active": rep.Active, "Ended": rep.Ended, "Due": len(rep.Due), "Held": rep.Held}))
+			if d, err := v.s.Deal(); err == nil && d.Retention != nil {
+				b.WriteString("\n" + L("destroy.keeper_is", map[string]any{"Keeper": L("destroy.keeper." + d.Retention.Keeper),
+					"Years": d.Retention.Years, "Who": d.Retention.ConfirmedBy}))
+			}
 			v.retention.SetText(b.String())
 			v.content.Refresh() // wrapped text changed height: lay the cards out again
 		})
@@ -371,3 +382,37 @@ func (v *destroyView) askRestrict() {
 
 // errBadDate refuses a date that is not YYYY-MM-DD.
 var errBadDate = fmt.Errorf("the date must be like 2027-12-31")
+
+var keepers = []string{checklist.KeeperTransferee, checklist.KeeperTransferor}
+
+// askKeeper records who keeps the AML records after the handover and who confirmed it.
+func (v *destroyView) askKeeper() {
+	var names []string
+	for _, k := range keepers {
+		names = append(names, L("destroy.keeper."+k))
+	}
+	who := widget.NewSelect(names, nil)
+	who.SetSelectedIndex(0)
+	years := widget.NewEntry()
+	years.SetText("10")
+	confirmed := widget.NewEntry()
+	d := dialog.NewForm(L("destroy.keeper"), L("destroy.keeper_save"), L("action.cancel"), []*widget.FormItem{
+		widget.NewFormItem(L("destroy.keeper_who"), who), widget.NewFormItem(L("destroy.keeper_years"), years),
+		widget.NewFormItem(L("destroy.keeper_confirmed"), confirmed)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(years.Text))
+		if err != nil {
+			showError(v.a.win, vault.ErrRetentionYears)
+			return
+		}
+		if _, err := v.s.SetRetention(context.Background(), keepers[max(0, who.SelectedIndex())], n, confirmed.Text); err != nil {
+			showError(v.a.win, err)
+			return
+		}
+		v.refresh()
+	}, v.a.win)
+	d.Resize(fyne.NewSize(560, 260))
+	d.Show()
+}

@@ -183,6 +183,10 @@ func describeChecklist(err error) (msg, hint string, ok bool) {
 		{vault.ErrPlanFileMismatch, "plan_file_mismatch"}, {vault.ErrNotVerified, "destroy_not_verified"},
 		{vault.ErrHoldCase, "hold_case"}, {vault.ErrHoldScope, "hold_scope"}, {vault.ErrHoldReleased, "hold_released"}, {vault.ErrNoHold, "no_hold"},
 		{vault.ErrNotRestricted, "not_restricted"}, {vault.ErrLiftNeedsTwo, "lift_needs_two"},
+		{vault.ErrKeeper, "keeper"}, {vault.ErrRetentionYears, "retention_years"}, {vault.ErrConfirmedBy, "confirmed_by"},
+		{vault.ErrKeptByTransferor, "kept_by_transferor"}, {vault.ErrMediaHow, "media_how"},
+		{vault.ErrArchiveNotEmpty, "archive_not_empty"}, {vault.ErrArchiveBad, "archive_bad"}, {vault.ErrConfirmVault, "confirm_vault"},
+		{vault.ErrActiveHold, "active_hold"}, {vault.ErrNotAllDestroyed, "not_all_destroyed"},
 	} {
 		if errors.Is(err, e.err) {
 			if e.key == "no_deal" {

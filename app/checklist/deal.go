@@ -48,6 +48,25 @@ type Deal struct {
 	PlannedStart      string    `json:"planned_start,omitempty"` // YYYY-MM-DD, Asia/Shanghai
 	PlannedEnd        string    `json:"planned_end,omitempty"`
 	Created           time.Time `json:"created"`
+	// Retention is who keeps the customer identity and transaction records after the
+	// handover (AML Law: at least ten years after the relationship ends), recorded with the
+	// name of whoever confirmed the reading; nil until recorded.
+	Retention *RetentionKeeper `json:"retention,omitempty"`
+}
+
+// Who keeps the AML records after the handover.
+const (
+	KeeperTransferor = "transferor" // kept by the old company, restricted to storage only
+	KeeperTransferee = "transferee" // handed over with the book; the transferor keeps nothing
+)
+
+// RetentionKeeper records the deal's retention arrangement.
+type RetentionKeeper struct {
+	Keeper      string    `json:"keeper"`       // KeeperTransferor or KeeperTransferee
+	Years       int       `json:"years"`        // after the relationship ends
+	ConfirmedBy string    `json:"confirmed_by"` // counsel or officer who confirmed the reading
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
 }
 
 // DealError names the field of a deal that is wrong and why; the UI translates Reason.

@@ -39,6 +39,7 @@ const (
 	ActAuditReport Action = "audit_report"
 	ActDestroy     Action = "destroy"
 	ActArchive     Action = "archive"
+	ActRetention   Action = "retention" // record who keeps the AML records
 )
 
 // producedBy is the step that makes each fact true.
@@ -51,6 +52,7 @@ var producedBy = map[Fact][]Action{
 	FactAuditReport:  {ActAuditReport},
 	FactDestruction:  {ActDestroy},
 	FactArchive:      {ActArchive},
+	FactRetention:    {ActRetention},
 }
 
 // Actions lists what the item's kind and state offer, in the order the screens show them.

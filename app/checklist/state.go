@@ -70,10 +70,11 @@ const (
 	FactAuditReport  Fact = "audit_report" // an audit report issued
 	FactDestruction  Fact = "destruction"  // the whole book destroyed and the destruction verified
 	FactArchive      Fact = "archive"      // the compliance archive written and read back
+	FactRetention    Fact = "retention"    // the deal records who keeps the AML records, confirmed by someone named
 )
 
 // KnownFacts lists every fact.
-var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive}
+var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive, FactRetention}
 
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
@@ -86,6 +87,7 @@ type Facts struct {
 	AuditReportIssued  bool
 	CopyDestroyed      bool // a plan of scope all run and verified
 	ArchiveMade        bool // the compliance archive written and read back
+	RetentionSet       bool // the deal's retention arrangement recorded and confirmed
 	Now                time.Time
 }
 
@@ -108,6 +110,7 @@ const (
 	NeedAuditReport    = "audit_report"
 	NeedDestruction    = "destruction"
 	NeedArchive        = "archive"
+	NeedRetention      = "retention_keeper"
 )
 
 // NeedSignOff is what a dual item lacks until a party has signed it off.
@@ -209,6 +212,10 @@ func automaticNeeds(fact Fact, f Facts) []string {
 	case FactArchive:
 		if !f.ArchiveMade {
 			n = append(n, NeedArchive)
+		}
+	case FactRetention:
+		if !f.RetentionSet {
+			n = append(n, NeedRetention)
 		}
 	}
 	return n

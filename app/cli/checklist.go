@@ -299,3 +299,31 @@ func checklistReportCmd() *Cmd {
 			return nil
 		}}
 }
+
+func dealRetentionCmd() *Cmd {
+	var keeper, confirmedBy string
+	var years int
+	return &Cmd{Name: "deal retention", Synopsis: "--vault DIR --keeper transferor|transferee --years N --confirmed-by NAME [--json]",
+		Summary: "record who keeps the AML records after the handover, for how long, and who confirmed that reading", Vault: true, JSON: true,
+		Required: []string{"keeper", "confirmed-by"},
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&keeper, "keeper", "", "transferor (kept by the old company, restricted to storage) or transferee (handed over with the book)")
+			fs.IntVar(&years, "years", 10, "years after the relationship ends (at least the retention rules' 10)")
+			fs.StringVar(&confirmedBy, "confirmed-by", "", "the counsel or officer who confirmed the reading (recorded)")
+		},
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			d, err := s.SetRetention(c.Ctx, keeper, years, confirmedBy)
+			if err != nil {
+				return err
+			}
+			return c.Print(d, func(w io.Writer) error {
+				c.Printf("retention recorded: the %s keeps the AML records %d years after each relationship ends (confirmed by %s)\n",
+					d.Retention.Keeper, d.Retention.Years, d.Retention.ConfirmedBy)
+				return nil
+			})
+		}}
+}

@@ -221,8 +221,18 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if r := runCLI(pw, "checklist", "complete", "--vault", v, "customers_notified", "--evidence", notice, "--note", "挂号信寄出"); r.code != 0 {
 		t.Fatalf("customers notified: %+v", r)
 	}
+	// And who keeps the AML records must be settled and confirmed.
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 1 || !strings.Contains(r.stdout, "retention_set") {
+		t.Fatalf("destroy gate before the retention arrangement: %+v", r)
+	}
+	if r := runCLI(pw, "deal", "retention", "--vault", v, "--keeper", "transferee", "--years", "9", "--confirmed-by", "王律师"); r.code != 1 {
+		t.Fatalf("nine years were accepted: %+v", r)
+	}
+	if r := runCLI(pw, "deal", "retention", "--vault", v, "--keeper", "transferee", "--confirmed-by", "王律师"); r.code != 0 || !strings.Contains(r.stdout, "transferee keeps the AML records 10 years") {
+		t.Fatalf("retention: %+v", r)
+	}
 	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 0 {
-		t.Fatalf("destroy gate after the notice: %+v", r)
+		t.Fatalf("destroy gate after the notice and the retention: %+v", r)
 	}
 	c = show()
 	for _, id := range append(prep, "data_validated", "figures_agreed", "backup_verified", "package_exported", "package_received", "confirmation_signed") {

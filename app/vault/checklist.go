@@ -178,6 +178,9 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 	f.AuditReportIssued = st.GetMeta(metaFactAuditReport, &ft) == nil
 	f.CopyDestroyed = st.GetMeta(metaFactDestroyed, &ft) == nil
 	f.ArchiveMade = st.GetMeta(metaFactArchived, &ft) == nil
+	if d, err := loadDeal(st); err == nil && d.Retention != nil && d.Retention.ConfirmedBy != "" {
+		f.RetentionSet = true
+	}
 	err = st.MetaPrefix(ctx, metaCertificatePrefix, func(_ string, b []byte) (bool, error) {
 		var c certRecord
 		if err := json.Unmarshal(b, &c); err != nil {

@@ -547,12 +547,16 @@ func (s *Session) NewDestructionStatement(ctx context.Context, planID string, si
 // of a handover goes only when the step is open. A vault kept for retention alone has no
 // deal and no such step.
 func (s *Session) destroyGate(ctx context.Context, st *store.Store) error {
-	if _, err := loadDeal(st); errors.Is(err, ErrNoDeal) {
+	d, err := loadDeal(st)
+	if errors.Is(err, ErrNoDeal) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	_, err := s.checklistGate(ctx, st, checklist.StepDestroy)
+	if d.Retention != nil && d.Retention.Keeper == checklist.KeeperTransferor {
+		return ErrKeptByTransferor
+	}
+	_, err = s.checklistGate(ctx, st, checklist.StepDestroy)
 	return err
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"handover/app/checklist"
+	"handover/app/validate"
 	"handover/store"
 	"handover/store/model"
 )
@@ -263,5 +265,32 @@ func TestDestroyWholeVault(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(archive, "audit", "events.log"))
 	if !bytes.Contains(b, []byte(`"vault.destroy"`)) || !bytes.Contains(b, []byte(`"destroy.run"`)) {
 		t.Fatal("the archived log lacks the destruction")
+	}
+}
+
+// When the deal says the transferor keeps the AML records, the whole book is not destroyed:
+// the vault is restricted and customers go as their retention ends.
+func TestKeptByTransferorRefusesWholeBook(t *testing.T) {
+	admin, auditor, _ := destroyFixture(t, 4)
+	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
+	if _, err := admin.InitDeal(checklist.Deal{Type: checklist.LoanBook, RecipientLocation: checklist.Mainland,
+		Transferor: checklist.Party{Name: "甲小额贷款有限公司", CreditCode: code("91330100MA27XY012")},
+		Transferee: checklist.Party{Name: "乙小额贷款有限公司", CreditCode: code("91110108MA01ABC03")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.SetRetention(ctx, checklist.KeeperTransferor, 10, ""); !errors.Is(err, ErrConfirmedBy) {
+		t.Fatalf("no one confirmed: %v", err)
+	}
+	if _, err := admin.SetRetention(ctx, checklist.KeeperTransferor, 10, "王律师"); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := admin.PlanDestroy(ctx, ScopeAll, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.ApproveDestroy(ctx, plan.ID)
+	admin.ApproveDestroyAs(ctx, plan.ID, auditor, "operator-pass")
+	if _, err := admin.RunDestroy(ctx, plan.ID, nil); !errors.Is(err, ErrKeptByTransferor) {
+		t.Fatalf("the whole book of a transferor who keeps the records: %v", err)
 	}
 }

@@ -2,8 +2,13 @@ package vault
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 
+	"handover/app/audit"
+	"handover/app/checklist"
 	"handover/app/retention"
 	"handover/store"
 	"handover/store/model"
@@ -78,6 +83,45 @@ func (s *Session) dueCustomers(ctx context.Context, st *store.Store, day model.D
 			out = append(out, b.Customer.No)
 		}
 		return nil
+	})
+	return out, err
+}
+
+// Errors of the retention arrangement, meant for the user.
+var (
+	ErrKeeper           = errors.New("the keeper of the AML records must be the transferor or the transferee")
+	ErrRetentionYears   = errors.New("the AML records must be kept at least as long as the retention rules say (10 years after the relationship ends)")
+	ErrConfirmedBy      = errors.New("name who confirmed the retention reading (counsel or the compliance officer)")
+	ErrKeptByTransferor = errors.New("the deal says the transferor keeps the AML records: restrict the vault to storage only and destroy customers as their retention ends (scope due), not the whole book")
+)
+
+// SetRetention records in the deal who keeps the customer identity and transaction records
+// after the handover, for how many years after the relationship ends, and who confirmed
+// that reading. The checklist's retention_set item follows from it.
+func (s *Session) SetRetention(ctx context.Context, keeper string, years int, confirmedBy string) (*checklist.Deal, error) {
+	confirmedBy = strings.TrimSpace(confirmedBy)
+	var out *checklist.Deal
+	detail := map[string]string{"keeper": keeper, "years": strconv.Itoa(years), "confirmed_by": confirmedBy}
+	err := s.do(PermChecklist, audit.DealRetention, "", detail, func(st *store.Store) error {
+		rules, err := retention.Load()
+		if err != nil {
+			return err
+		}
+		switch {
+		case keeper != checklist.KeeperTransferor && keeper != checklist.KeeperTransferee:
+			return ErrKeeper
+		case years < rules.CustomerYears():
+			return ErrRetentionYears
+		case confirmedBy == "":
+			return ErrConfirmedBy
+		}
+		d, err := loadDeal(st)
+		if err != nil {
+			return err
+		}
+		d.Retention = &checklist.RetentionKeeper{Keeper: keeper, Years: years, ConfirmedBy: confirmedBy, By: s.op.Name, At: s.v.opts.Now().UTC()}
+		out = d
+		return st.PutMeta(metaDeal, d)
 	})
 	return out, err
 }

@@ -98,6 +98,7 @@ var actionPermission = map[checklist.Action][]Permission{
 	checklist.ActAuditReport: {PermAudit},
 	checklist.ActDestroy:     {PermDestroy},
 	checklist.ActArchive:     {PermDestroy},
+	checklist.ActRetention:   {PermChecklist},
 }
 
 // ItemActions is what this role may do with an item now: the actions the item's kind and
