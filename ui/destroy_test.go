@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +28,12 @@ func TestDestroyScreen(t *testing.T) {
 	eventually(t, "retention", func() bool { return strings.Contains(v.retention.Text, L("destroy.counsel")) })
 	if !strings.Contains(v.retention.Text, "Anti-Money-Laundering Law") {
 		t.Fatalf("retention: %s", v.retention.Text)
+	}
+	out := t.TempDir()
+	a.chooser = stubChooser{out}
+	test.Tap(v.report)
+	if files, _ := filepath.Glob(filepath.Join(out, "retention-*.pdf")); len(files) != 1 {
+		t.Fatalf("the retention report was not saved: %v", files)
 	}
 	v.scope.SetSelectedIndex(slices.Index(destroyScopes, vault.ScopeAll))
 	test.Tap(v.planBtn)

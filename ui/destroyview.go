@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
+	"handover/store/atomicfile"
 	"handover/store/model"
 )
 
@@ -40,6 +42,7 @@ type destroyView struct {
 	holdBtn   *widget.Button
 	restrict  *widget.Button
 	keeper    *widget.Button
+	report    *widget.Button
 
 	current *vault.DestroyPlan
 }
@@ -67,6 +70,7 @@ func newDestroyView(a *App, s *vault.Session) *destroyView {
 	v.holdBtn = widget.NewButtonWithIcon(L("destroy.hold_add"), theme.ContentAddIcon(), v.askHold)
 	v.restrict = widget.NewButtonWithIcon(L("destroy.restrict"), theme.VisibilityOffIcon(), v.askRestrict)
 	v.keeper = widget.NewButtonWithIcon(L("destroy.keeper"), theme.DocumentIcon(), v.askKeeper)
+	v.report = widget.NewButtonWithIcon(L("destroy.report"), theme.DocumentSaveIcon(), v.saveReport)
 	if !s.Role().Can(vault.PermChecklist) {
 		v.keeper.Disable()
 	}
@@ -82,7 +86,7 @@ func newDestroyView(a *App, s *vault.Session) *destroyView {
 	planBox := container.NewVBox(container.NewHBox(widget.NewLabel(L("destroy.scope")), v.scope, v.planBtn), v.plan,
 		container.NewHBox(v.approve, v.approveAs, v.run, v.verify))
 	v.content = container.NewVScroll(container.NewVBox(
-		widget.NewCard(L("destroy.retention_title"), "", container.NewVBox(v.retention, container.NewHBox(v.keeper))),
+		widget.NewCard(L("destroy.retention_title"), "", container.NewVBox(v.retention, container.NewHBox(v.keeper, v.report))),
 		widget.NewCard(L("destroy.holds_title"), "", container.NewVBox(v.holds, container.NewHBox(v.holdBtn, v.restrict))),
 		widget.NewCard(L("destroy.plan_title"), L("destroy.plan_about"), planBox)))
 	v.refresh()
@@ -415,4 +419,17 @@ func (v *destroyView) askKeeper() {
 	}, v.a.win)
 	d.Resize(fyne.NewSize(560, 260))
 	d.Show()
+}
+
+// saveReport writes the retention report (PDF) into a chosen folder.
+func (v *destroyView) saveReport() {
+	v.a.saveTo(L("destroy.report"), "destroy.report_saved", func(dir string) (string, error) {
+		day := model.DateOf(time.Now().In(shanghai))
+		pdf, err := v.s.RetentionReportPDF(context.Background(), day, currentLang())
+		if err != nil {
+			return "", err
+		}
+		path := filepath.Join(dir, "retention-"+day.String()+".pdf")
+		return path, atomicfile.Write(path, pdf, 0o644)
+	})
 }

@@ -55,7 +55,7 @@ func commands() []*Cmd {
 		backupCreateCmd(), backupVerifyCmd(), backupRestoreCmd(),
 		dealInitCmd(), dealRetentionCmd(), checklistShowCmd(), checklistCompleteCmd(), checklistReopenCmd(), checklistGateCmd(), checklistReportCmd(),
 		trustAddCmd(), trustListCmd(),
-		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(),
+		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(), retentionReportCmd(),
 		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(), destroyMediaCmd(),
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),

@@ -8,6 +8,8 @@ import (
 	"handover/app/audit"
 	"handover/app/checklist"
 	"handover/app/doc/doctest"
+	"handover/app/retention"
+	"handover/store/model"
 )
 
 var now = time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
@@ -51,5 +53,23 @@ func TestReportsGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		doctest.Golden(t, "audit-"+lang+".pdf", pdf)
+	}
+}
+
+// The retention report's bytes are a function of its inputs.
+func TestRetentionReportGolden(t *testing.T) {
+	rules, err := retention.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Retention{Vault: "v-golden", Workstation: "ws-golden", Issued: now, AsOf: model.Date{Y: 2026, M: 11, D: 28},
+		Classes: rules.Classes, Keeper: "transferee · 10 · 王律师", Active: 9, Ended: 3, Due: 1, Held: 2,
+		ByYear: map[int]int64{2026: 1, 2035: 2}, Holds: []string{"HOLD-1 · （2026）京0105民初1号 · 2 · active"}}
+	for _, lang := range []string{"zh-CN", "en"} {
+		pdf, err := RenderRetention(r, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doctest.Golden(t, "retention-"+lang+".pdf", pdf)
 	}
 }

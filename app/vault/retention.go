@@ -3,12 +3,14 @@ package vault
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"handover/app/audit"
 	"handover/app/checklist"
+	"handover/app/report"
 	"handover/app/retention"
 	"handover/store"
 	"handover/store/model"
@@ -124,4 +126,42 @@ func (s *Session) SetRetention(ctx context.Context, keeper string, years int, co
 		return st.PutMeta(metaDeal, d)
 	})
 	return out, err
+}
+
+// RetentionReportPDF draws the retention report as of day, in lang. It is audited.
+func (s *Session) RetentionReportPDF(ctx context.Context, day model.Date, lang string) ([]byte, error) {
+	rep, err := s.Retention(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	var pdf []byte
+	err = s.do(PermView, audit.RetentionReport, "", map[string]string{"as_of": day.String()}, func(st *store.Store) error {
+		r := &report.Retention{Vault: s.v.Manifest().ID, Workstation: s.v.opts.Workstation, Issued: s.v.opts.Now().UTC().Truncate(time.Second),
+			AsOf: day, Classes: rep.Classes, Active: rep.Active, Ended: rep.Ended, Due: int64(len(rep.Due)), Held: rep.Held, ByYear: rep.ByYear}
+		if d, err := loadDeal(st); err == nil && d.Retention != nil {
+			r.Keeper = fmt.Sprintf("%s · %d · %s", d.Retention.Keeper, d.Retention.Years, d.Retention.ConfirmedBy)
+		}
+		var rs Restriction
+		if st.GetMeta(metaRestriction, &rs) == nil {
+			r.Restricted = rs.At.In(shanghai).Format("2006-01-02") + " · " + rs.Reason
+		}
+		holds, err := loadHolds(ctx, st)
+		if err != nil {
+			return err
+		}
+		for _, h := range holds {
+			state := "active"
+			if h.Released != nil {
+				state = "released " + h.Released.At.In(shanghai).Format("2006-01-02")
+			}
+			scope := "all"
+			if !h.All {
+				scope = fmt.Sprint(len(h.Customers))
+			}
+			r.Holds = append(r.Holds, fmt.Sprintf("%s · %s · %s · %s", h.ID, h.Case, scope, state))
+		}
+		pdf, err = report.RenderRetention(r, lang)
+		return err
+	})
+	return pdf, err
 }

@@ -1,0 +1,100 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"handover/app/doc"
+	"handover/app/retention"
+	"handover/store/model"
+)
+
+// Retention is what the retention report states: the rules with their laws and the readings
+// for counsel, who keeps the AML records after the handover, the book's customers by state
+// and by the year they fall due, the holds and the storage-only state.
+type Retention struct {
+	Vault, Workstation string
+	Issued             time.Time
+	AsOf               model.Date
+	Classes            []retention.Class
+	Keeper             string // as the deal records it, "" if not recorded
+	Active, Ended      int64
+	Due, Held          int64
+	ByYear             map[int]int64
+	Holds              []string // one line each
+	Restricted         string   // "" when not restricted
+}
+
+// RenderRetention draws the retention report.
+func RenderRetention(r *Retention, lang string) ([]byte, error) {
+	id := "RR-" + r.Issued.UTC().Format("20060102-150405")
+	d := doc.New(lang, r.Issued, "retention.title", "retention.footer", id)
+	p := d.S
+	p.AddPage()
+	d.Title(d.L("retention.title"))
+	p.Ln(3)
+	keeper := r.Keeper
+	if keeper == "" {
+		keeper = d.L("retention.keeper_none")
+	}
+	restricted := r.Restricted
+	if restricted == "" {
+		restricted = d.L("retention.not_restricted")
+	}
+	d.Fields(34, 140, [][2]string{
+		{d.L("retention.report_id"), id},
+		{d.L("cert.vault"), r.Vault},
+		{d.L("retention.as_of"), r.AsOf.String()},
+		{d.L("cert.issued"), doc.LocalTime(r.Issued)},
+		{d.L("cert.workstation"), r.Workstation},
+		{d.L("retention.keeper"), keeper},
+		{d.L("retention.restricted"), restricted},
+	})
+	d.Section(d.L("retention.rules"))
+	var rows [][]string
+	for _, c := range r.Classes {
+		counsel := ""
+		if c.Counsel {
+			counsel = d.L("retention.counsel")
+		}
+		rows = append(rows, []string{doc.Clip(c.Name[d.Lang], 32), strconv.Itoa(c.Years), doc.Clip(c.Law, 56), counsel})
+	}
+	d.Table([]float64{54, 12, 86, 22}, "LRLC", []string{d.L("retention.class"), d.L("retention.years"), d.L("retention.law"), d.L("retention.counsel_col")}, rows)
+	for _, c := range r.Classes {
+		d.Paragraph(8.5, 4.5, c.Name[d.Lang]+": "+c.Note[d.Lang])
+	}
+	d.Section(d.L("retention.book"))
+	d.Fields(60, 114, [][2]string{
+		{d.L("retention.active"), model.Group(r.Active)},
+		{d.L("retention.ended"), model.Group(r.Ended)},
+		{d.L("retention.due"), model.Group(r.Due)},
+		{d.L("retention.held"), model.Group(r.Held)},
+	})
+	var years []int
+	for y := range r.ByYear {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	var byYear [][]string
+	for _, y := range years {
+		byYear = append(byYear, []string{strconv.Itoa(y), model.Group(r.ByYear[y])})
+	}
+	if len(byYear) > 0 {
+		p.Ln(2)
+		d.Table([]float64{87, 87}, "LR", []string{d.L("retention.year"), d.L("retention.falling_due")}, byYear)
+	}
+	d.Section(d.L("retention.holds"))
+	if len(r.Holds) == 0 {
+		d.Paragraph(9.5, 6, d.L("retention.no_holds"))
+	}
+	for _, h := range r.Holds {
+		d.Paragraph(9, 5, "· "+h)
+	}
+	pdf, _, err := d.PDF()
+	if err != nil {
+		return nil, fmt.Errorf("retention report: %w", err)
+	}
+	return pdf, nil
+}
