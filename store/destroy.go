@@ -42,6 +42,10 @@ type destroyJournal struct {
 	Run       string             `json:"run"`
 	All       bool               `json:"all,omitempty"` // every customer: the whole book
 	Customers []model.CustomerNo `json:"customers"`     // sorted; empty when All
+	// Quarantine are the quarantined rows that hold these customers' values (refused rows
+	// belong to no customer, so they are found by value when the plan is made); with All,
+	// every quarantined row goes.
+	Quarantine []QuarantineKey `json:"quarantine,omitempty"`
 	Leaving   Counts             `json:"leaving"`       // what the run removes from the counts
 	Phase     string             `json:"phase"`         // erase, delete, rewrite
 }
@@ -58,6 +62,12 @@ type DestroyResult struct {
 // same run after an interruption finishes that run; a different run while one is unfinished
 // is refused. progress, if not nil, is told the phase as it starts.
 func (s *Store) DestroyCustomers(ctx context.Context, run string, nos []model.CustomerNo, phase func(string)) (*DestroyResult, error) {
+	return s.DestroyCustomersWith(ctx, run, nos, nil, phase)
+}
+
+// DestroyCustomersWith is DestroyCustomers that also deletes the quarantined rows quarantine
+// (rows holding those customers' values).
+func (s *Store) DestroyCustomersWith(ctx context.Context, run string, nos []model.CustomerNo, quarantine []QuarantineKey, phase func(string)) (*DestroyResult, error) {
 	if phase == nil {
 		phase = func(string) {}
 	}
@@ -68,7 +78,7 @@ func (s *Store) DestroyCustomers(ctx context.Context, run string, nos []model.Cu
 		return nil, fmt.Errorf("%w (%s)", ErrDestroyInProgress, j.Run)
 	case errors.Is(err, ErrNotFound):
 		phase("count")
-		j = destroyJournal{Run: run, Customers: slices.Sorted(slices.Values(nos)), Phase: "erase"}
+		j = destroyJournal{Run: run, Customers: slices.Sorted(slices.Values(nos)), Quarantine: quarantine, Phase: "erase"}
 		j.Customers = slices.Compact(j.Customers)
 		res := &DestroyResult{Run: run}
 		if c := s.Counts(); int64(len(j.Customers)) == c.Customers && s.allExist(ctx, j.Customers) {
@@ -156,9 +166,9 @@ func (s *Store) finishDestroy(ctx context.Context, j *destroyJournal, phase func
 	}
 	if j.Phase == "delete" {
 		phase("delete")
-		del := func() error { return s.deleteCustomers(ctx, j.Customers) }
+		del := func() error { return s.deleteCustomers(ctx, j.Customers, j.Quarantine) }
 		if j.All {
-			del = func() error { return s.db.DropPrefix(bookPrefixes...) }
+			del = func() error { return s.db.DropPrefix(append(bookPrefixes, []byte{pQuarantine})...) }
 		}
 		if err := del(); err != nil {
 			return err
@@ -245,10 +255,15 @@ func (kt *KeyTable) destroyRange(from, to model.CustomerNo) error {
 
 // deleteCustomers deletes every key of the customers nos (sorted): their records and
 // documents by prefix, their index entries by a scan of the index.
-func (s *Store) deleteCustomers(ctx context.Context, nos []model.CustomerNo) error {
+func (s *Store) deleteCustomers(ctx context.Context, nos []model.CustomerNo, quarantine []QuarantineKey) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	del := func(k []byte) error { return wb.Delete(bytes.Clone(k)) }
+	for _, q := range quarantine {
+		if err := del(kQuarantine(q.File, q.Row)); err != nil {
+			return err
+		}
+	}
 	for _, no := range nos {
 		for _, p := range []byte{pCustomer, pLoan, pRepayment, pDocument, pChunk} {
 			if err := s.iterate(ctx, customerPrefix(p, no), true, func(it *badger.Item) (bool, error) {

@@ -228,8 +228,8 @@ func destroyPlanCmd() *Cmd {
 			if err := writePlan(out, p); err != nil {
 				return err
 			}
-			c.Printf("plan %s written to %s: %d customers, %d loans, %d repayments, %d documents go\n", p.ID, out,
-				p.Destroy.Customers, p.Destroy.Loans, p.Destroy.Repayments, p.Destroy.Documents)
+			c.Printf("plan %s written to %s: %d customers, %d loans, %d repayments, %d documents go, with %d quarantined rows holding their numbers\n", p.ID, out,
+				p.Destroy.Customers, p.Destroy.Loans, p.Destroy.Repayments, p.Destroy.Documents, p.QuarantineRows)
 			for _, k := range p.Kept {
 				c.Printf("  kept: %d under hold %s (%s)\n", k.Customers, k.Hold, k.Case)
 			}

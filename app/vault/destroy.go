@@ -19,6 +19,7 @@ import (
 	"handover/app/cert"
 	"handover/app/checklist"
 	"handover/app/figures"
+	"handover/app/importer"
 	"handover/app/version"
 	"handover/crypto/identity"
 	"handover/store"
@@ -75,14 +76,17 @@ func stateOf(c store.Counts) BookState {
 // numbers themselves stay in the vault; the file carries a salted digest of each, so that a
 // given customer can be shown to be in it without the file listing the book.
 type DestroyPlan struct {
-	Format          string        `json:"format"`
-	ID              string        `json:"id"`
-	Vault           string        `json:"vault"`
-	Scope           string        `json:"scope"`
-	Created         time.Time     `json:"created"`
-	By              string        `json:"by"`
-	State           BookState     `json:"state"`
-	Destroy         store.Counts  `json:"destroy"`
+	Format  string       `json:"format"`
+	ID      string       `json:"id"`
+	Vault   string       `json:"vault"`
+	Scope   string       `json:"scope"`
+	Created time.Time    `json:"created"`
+	By      string       `json:"by"`
+	State   BookState    `json:"state"`
+	Destroy store.Counts `json:"destroy"`
+	// QuarantineRows are quarantined rows (refused at import) holding these customers'
+	// identity or phone numbers; they go with them.
+	QuarantineRows  int           `json:"quarantine_rows"`
 	Salt            string        `json:"salt"`
 	CustomerDigests []string      `json:"customer_digests"`
 	CustomersDigest string        `json:"customers_digest"`
@@ -142,8 +146,9 @@ type DestroyCheck struct {
 
 // planRecord is the plan as the vault keeps it: with the customer numbers.
 type planRecord struct {
-	Plan      DestroyPlan        `json:"plan"`
-	Customers []model.CustomerNo `json:"customers"`
+	Plan       DestroyPlan           `json:"plan"`
+	Customers  []model.CustomerNo    `json:"customers"`
+	Quarantine []store.QuarantineKey `json:"quarantine,omitempty"`
 }
 
 // PlanDestroy makes a plan for the scope (customers: the list for ScopeCustomers). Held
@@ -217,6 +222,12 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 		if err != nil {
 			return err
 		}
+		var quarantine []store.QuarantineKey
+		if scope != ScopeAll || int64(len(goes)) != st.Counts().Customers {
+			if quarantine, err = quarantineOf(ctx, st, goes); err != nil {
+				return err
+			}
+		}
 		var salt, idb [8]byte
 		_, _ = rand.Read(salt[:])
 		_, _ = rand.Read(idb[:])
@@ -228,9 +239,10 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 			p.Kept = []KeptGroup{}
 		}
 		p.CustomerDigests, p.CustomersDigest = customerDigests(salt[:], goes)
+		p.QuarantineRows = len(quarantine)
 		detail["plan"], detail["customers"], detail["kept"] = p.ID, strconv.Itoa(len(goes)), strconv.Itoa(len(keep))
 		plan = &p
-		return st.PutMeta(metaPlanPrefix+p.ID, planRecord{Plan: p, Customers: goes})
+		return st.PutMeta(metaPlanPrefix+p.ID, planRecord{Plan: p, Customers: goes, Quarantine: quarantine})
 	})
 	return plan, err
 }
@@ -413,7 +425,7 @@ func (s *Session) RunDestroy(ctx context.Context, id string, phase func(string))
 				return nil, err
 			}
 		}
-		res, err := st.DestroyCustomers(ctx, id, rec.Customers, phase)
+		res, err := st.DestroyCustomersWith(ctx, id, rec.Customers, rec.Quarantine, phase)
 		if err != nil {
 			return nil, err
 		}
@@ -624,4 +636,38 @@ func (s *Session) RecordMedia(ctx context.Context, planID, what, how, evidenceNa
 		return st.PutMeta(metaPlanPrefix+planID, rec)
 	})
 	return out, err
+}
+
+// quarantineOf finds the quarantined rows that hold an identity or phone number of the
+// customers nos: a refused row belongs to no customer, so it is found by its values.
+func quarantineOf(ctx context.Context, st *store.Store, nos []model.CustomerNo) ([]store.QuarantineKey, error) {
+	values := map[string]bool{}
+	for _, no := range nos {
+		c, err := st.Customer(no)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range []string{c.IDNumber, c.Phone} {
+			if v = strings.ToUpper(strings.TrimSpace(v)); v != "" {
+				values[v] = true
+			}
+		}
+	}
+	if len(values) == 0 {
+		return nil, nil
+	}
+	entries, err := importer.List(ctx, st, importer.Filter{}, 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.QuarantineKey
+	for _, e := range entries {
+		for _, v := range e.Values {
+			if values[strings.ToUpper(strings.TrimSpace(v))] {
+				out = append(out, e.Key)
+				break
+			}
+		}
+	}
+	return out, nil
 }

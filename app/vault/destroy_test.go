@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"handover/app/checklist"
+	"handover/app/importer"
+	"handover/app/progress"
 	"handover/app/validate"
 	"handover/store"
 	"handover/store/model"
@@ -292,5 +294,44 @@ func TestKeptByTransferorRefusesWholeBook(t *testing.T) {
 	admin.ApproveDestroyAs(ctx, plan.ID, auditor, "operator-pass")
 	if _, err := admin.RunDestroy(ctx, plan.ID, nil); !errors.Is(err, ErrKeptByTransferor) {
 		t.Fatalf("the whole book of a transferor who keeps the records: %v", err)
+	}
+}
+
+// A quarantined row that holds a destroyed customer's identity number goes with them: a
+// refused row belongs to no customer, so the plan finds it by value.
+func TestDestroyTakesTheirQuarantinedRows(t *testing.T) {
+	admin, auditor, transferor := destroyFixture(t, 3)
+	admin.Lock()
+	tr, err := admin.Vault().Unlock(transferor, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(t.TempDir(), "客户.csv")
+	os.WriteFile(csv, []byte("客户编号,姓名,身份证号,手机号码\nC9,李四,11010519491231002X,12345\n"), 0o600)
+	inputs, err := importer.Plan([]string{csv}, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Import(ctx, inputs, importer.Options{}, progress.Discard, nil); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := tr.Quarantine(ctx, importer.Filter{}, 0); len(q) != 1 {
+		t.Fatalf("%d quarantined rows", len(q))
+	}
+	tr.Lock()
+	if admin, err = tr.Vault().Unlock(adminID(t, tr.Vault()), "admin-passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := admin.PlanDestroy(ctx, ScopeCustomers, []model.CustomerNo{1})
+	if err != nil || plan.QuarantineRows != 1 {
+		t.Fatalf("plan %+v %v", plan, err)
+	}
+	admin.ApproveDestroy(ctx, plan.ID)
+	admin.ApproveDestroyAs(ctx, plan.ID, auditor, "operator-pass")
+	if _, err := admin.RunDestroy(ctx, plan.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := admin.Quarantine(ctx, importer.Filter{}, 0); err != nil || len(q) != 0 {
+		t.Fatalf("after the destruction: %d quarantined rows, %v", len(q), err)
 	}
 }
