@@ -46,8 +46,8 @@ type destroyJournal struct {
 	// belong to no customer, so they are found by value when the plan is made); with All,
 	// every quarantined row goes.
 	Quarantine []QuarantineKey `json:"quarantine,omitempty"`
-	Leaving   Counts             `json:"leaving"`       // what the run removes from the counts
-	Phase     string             `json:"phase"`         // erase, delete, rewrite
+	Leaving    Counts          `json:"leaving"` // what the run removes from the counts
+	Phase      string          `json:"phase"`   // erase, delete, rewrite
 }
 
 // DestroyResult says what a run removed.
