@@ -60,6 +60,7 @@ const (
 	DealInit              = "deal.init"              // the deal recorded: type, parties, recipient's location
 	DealRetention         = "deal.retention"         // who keeps the AML records after the handover, for how long, confirmed by whom
 	RetentionReport       = "retention.report"       // the retention report made
+	RetentionEnd          = "retention.end"          // a relationship end set by hand for customers, with the reason
 	ChecklistComplete     = "checklist.complete"     // a manual or evidence item attested
 	ChecklistEvidence     = "checklist.evidence"     // a file attached to an item (name, SHA-256)
 	ChecklistSignOff      = "checklist.signoff"      // one party's sign-off of a dual item

@@ -55,7 +55,7 @@ func commands() []*Cmd {
 		backupCreateCmd(), backupVerifyCmd(), backupRestoreCmd(),
 		dealInitCmd(), dealRetentionCmd(), checklistShowCmd(), checklistCompleteCmd(), checklistReopenCmd(), checklistGateCmd(), checklistReportCmd(),
 		trustAddCmd(), trustListCmd(),
-		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(), retentionReportCmd(),
+		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(), retentionReportCmd(), retentionSetEndCmd(),
 		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(), destroyMediaCmd(),
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),

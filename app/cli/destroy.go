@@ -533,3 +533,34 @@ func retentionReportCmd() *Cmd {
 			return nil
 		}}
 }
+
+func retentionSetEndCmd() *Cmd {
+	var customers, date, reason string
+	return &Cmd{Name: "retention set-end", Synopsis: "--vault DIR --customers FILE --date DATE --reason TEXT", Vault: true,
+		Required: []string{"customers", "date", "reason"},
+		Summary:  "set the relationship end of listed customers by hand, with the reason (a loan written off, a settlement outside the book); their retention counts from it",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&customers, "customers", "", "file of customer numbers, one a line")
+			fs.StringVar(&date, "date", "", "the day the relationship ended (YYYY-MM-DD)")
+			fs.StringVar(&reason, "reason", "", "why (recorded)")
+		},
+		Run: func(c *Call) error {
+			d, err := parseDate("date", date)
+			if err != nil {
+				return err
+			}
+			nos, err := handoverpkg.ReadCustomerList(customers)
+			if err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			if err := s.SetRelationshipEnd(c.Ctx, nos, d, reason); err != nil {
+				return err
+			}
+			c.Printf("the relationship of %d customers ended on %s; their retention counts from that day\n", len(nos), d)
+			return nil
+		}}
+}

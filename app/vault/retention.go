@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -50,6 +51,10 @@ func (s *Session) Retention(ctx context.Context, day model.Date) (*RetentionRepo
 		return nil, err
 	}
 	rep := &RetentionReport{AsOf: day, Classes: rules.Classes, ByYear: map[int]int64{}, Due: []model.CustomerNo{}}
+	ends, err := loadEnds(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	err = st.EachCustomer(ctx, func(b *store.CustomerBook) error {
 		for _, h := range holds {
 			if h.Active(day) && h.Covers(b.Customer.No) {
@@ -57,7 +62,7 @@ func (s *Session) Retention(ctx context.Context, day model.Date) (*RetentionRepo
 				break
 			}
 		}
-		end, ok := retention.RelationshipEnd(b.Loans, b.Repayments)
+		end, ok := relationshipEnd(b, ends)
 		if !ok {
 			rep.Active++
 			return nil
@@ -79,9 +84,13 @@ func (s *Session) dueCustomers(ctx context.Context, st *store.Store, day model.D
 	if err != nil {
 		return nil, err
 	}
+	ends, err := loadEnds(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	var out []model.CustomerNo
 	err = st.EachCustomer(ctx, func(b *store.CustomerBook) error {
-		if end, ok := retention.RelationshipEnd(b.Loans, b.Repayments); ok && !day.Before(rules.DueDate(end)) {
+		if end, ok := relationshipEnd(b, ends); ok && !day.Before(rules.DueDate(end)) {
 			out = append(out, b.Customer.No)
 		}
 		return nil
@@ -164,4 +173,64 @@ func (s *Session) RetentionReportPDF(ctx context.Context, day model.Date, lang s
 		return err
 	})
 	return pdf, err
+}
+
+const metaEndPrefix = "retention-end/"
+
+// RelationshipEndSet is a relationship end set by hand for one customer, with the reason
+// (the loans do not show it: a written-off loan, a settlement outside the book).
+type RelationshipEndSet struct {
+	Date   model.Date `json:"date"`
+	Reason string     `json:"reason"`
+	By     string     `json:"by"`
+	At     time.Time  `json:"at"`
+}
+
+// ErrEndReason asks why a relationship end is set by hand.
+var ErrEndReason = errors.New("say why the relationship ended on that date (recorded)")
+
+// SetRelationshipEnd sets the relationship end of the customers nos by hand, with the reason;
+// their retention counts from it instead of from their loans.
+func (s *Session) SetRelationshipEnd(ctx context.Context, nos []model.CustomerNo, day model.Date, reason string) error {
+	reason = strings.TrimSpace(reason)
+	detail := map[string]string{"customers": strconv.Itoa(len(nos)), "date": day.String(), "reason": reason}
+	return s.do(PermChecklist, audit.RetentionEnd, "", detail, func(st *store.Store) error {
+		if reason == "" {
+			return ErrEndReason
+		}
+		if day.IsZero() {
+			return ErrEndReason
+		}
+		var changes []store.MetaChange
+		rec := RelationshipEndSet{Date: day, Reason: reason, By: s.op.Name, At: s.v.opts.Now().UTC()}
+		for _, no := range nos {
+			if _, err := st.Customer(no); err != nil {
+				return fmt.Errorf("customer %d: %w", no, err)
+			}
+			changes = append(changes, store.MetaChange{Name: metaEndPrefix + strconv.FormatUint(uint64(no), 10), Value: rec})
+		}
+		return st.UpdateMeta(changes)
+	})
+}
+
+func loadEnds(ctx context.Context, st *store.Store) (map[model.CustomerNo]model.Date, error) {
+	out := map[model.CustomerNo]model.Date{}
+	err := st.MetaPrefix(ctx, metaEndPrefix, func(name string, b []byte) (bool, error) {
+		var r RelationshipEndSet
+		n, err := strconv.ParseUint(strings.TrimPrefix(name, metaEndPrefix), 10, 64)
+		if err != nil || json.Unmarshal(b, &r) != nil {
+			return false, &store.CorruptError{What: "relationship end"}
+		}
+		out[model.CustomerNo(n)] = r.Date
+		return true, nil
+	})
+	return out, err
+}
+
+// relationshipEnd is the end set by hand, else the one the loans show.
+func relationshipEnd(b *store.CustomerBook, ends map[model.CustomerNo]model.Date) (model.Date, bool) {
+	if d, ok := ends[b.Customer.No]; ok {
+		return d, true
+	}
+	return retention.RelationshipEnd(b.Loans, b.Repayments)
 }
