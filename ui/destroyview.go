@@ -172,7 +172,11 @@ func (v *destroyView) showPlan() {
 	}
 	var who []string
 	for _, a := range p.Approvals {
-		who = append(who, a.Name+"（"+roleName(vault.Role(a.Role))+"）")
+		role := roleName(vault.Role(a.Role))
+		if org, ok := strings.CutPrefix(a.Role, "party:"); ok {
+			role = org // approved by identity signature, for their organisation
+		}
+		who = append(who, a.Name+"（"+role+"）")
 	}
 	text += "\n" + L("destroy.approvals", map[string]any{"N": len(p.Approvals), "Who": strings.Join(who, L("list.sep"))})
 	switch {

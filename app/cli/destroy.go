@@ -263,8 +263,9 @@ func readPlan(c *Call, s *vault.Session) (*vault.DestroyPlan, error) {
 }
 
 func destroyApproveCmd() *Cmd {
-	return &Cmd{Name: "destroy approve", Synopsis: "--vault DIR PLAN.json", Vault: true, MinArgs: 1, MaxArgs: 1,
-		ArgsHelp: "name one PLAN.json", Summary: "approve a destruction plan as the signed-in operator (two, of different roles, are needed)",
+	return &Cmd{Name: "destroy approve", Synopsis: "--vault DIR [--identity FILE] PLAN.json", Vault: true, MinArgs: 1, MaxArgs: 1,
+		Identity: signerPassphrase, ArgsHelp: "name one PLAN.json",
+		Summary: "approve a destruction plan as the signed-in operator, or with --identity as a person of the other party whose card the vault trusts (two approvals, of different roles or parties, are needed)",
 		Run: func(c *Call) error {
 			s, err := c.Session()
 			if err != nil {
@@ -274,10 +275,24 @@ func destroyApproveCmd() *Cmd {
 			if err != nil {
 				return err
 			}
-			if p, err = s.ApproveDestroy(c.Ctx, p.ID); err != nil {
+			who := s.Operator().Name
+			if c.IdentityFile() != "" {
+				id, err := c.OpenIdentity()
+				if err != nil {
+					return err
+				}
+				sig, err := id.Sign(vault.ApprovalNamespace, p.ApprovalMessage())
+				if err != nil {
+					return err
+				}
+				if p, err = s.ApproveDestroyBySignature(c.Ctx, p.ID, id.Card, sig); err != nil {
+					return err
+				}
+				who = id.Card.Name + " (" + id.Card.Organisation + ")"
+			} else if p, err = s.ApproveDestroy(c.Ctx, p.ID); err != nil {
 				return err
 			}
-			c.Printf("plan %s approved by %s (%d of 2 approvals)\n", p.ID, s.Operator().Name, len(p.Approvals))
+			c.Printf("plan %s approved by %s (%d of 2 approvals)\n", p.ID, who, len(p.Approvals))
 			return writePlan(c.Args[0], p)
 		}}
 }

@@ -671,3 +671,44 @@ func quarantineOf(ctx context.Context, st *store.Store, nos []model.CustomerNo) 
 	}
 	return out, nil
 }
+
+// ApprovalNamespace is the SSHSIG namespace of a destruction plan's approval by an identity.
+const ApprovalNamespace = "handover-destroy-plan@v1"
+
+// ErrApprovalSignature refuses an approval whose signature does not hold, or whose signer's
+// card the vault does not trust.
+var ErrApprovalSignature = errors.New("the approval is not signed by a card this vault trusts (handover trust add), or the signature does not hold")
+
+// ApprovalMessage is what an identity signs to approve the plan: the plan's ID, scope,
+// counts, customer-list digest and book state, none of which change as approvals are added.
+func (p *DestroyPlan) ApprovalMessage() []byte {
+	b, _ := json.Marshal(struct {
+		Format, ID, Vault, Scope, CustomersDigest string
+		Destroy                                   store.Counts
+		State                                     BookState
+	}{planFormat, p.ID, p.Vault, p.Scope, p.CustomersDigest, p.Destroy, p.State})
+	return b
+}
+
+// ApproveDestroyBySignature records an approval by a person's identity (SSHSIG over
+// ApprovalMessage, namespace ApprovalNamespace) instead of an operator's passphrase: someone
+// of the other party who has no operator in this vault. Their card must be trusted here; the
+// approval counts as their organisation's.
+func (s *Session) ApproveDestroyBySignature(ctx context.Context, id string, card identity.Card, sig []byte) (*DestroyPlan, error) {
+	trusted, err := s.TrustedCards(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := slices.ContainsFunc(trusted, func(t Trusted) bool {
+		return t.Card.Fingerprint == card.Fingerprint && t.Card.SigningKey == card.SigningKey
+	})
+	p, err := s.DestroyPlanOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !known || card.Verify(ApprovalNamespace, p.ApprovalMessage(), sig) != nil {
+		s.record(audit.Event{Action: audit.DestroyApprove, Outcome: audit.Denied, Detail: map[string]string{"plan": id, "card": card.Fingerprint[:16]}})
+		return nil, ErrApprovalSignature
+	}
+	return s.approve(ctx, id, store.Operator{ID: "card:" + card.Fingerprint[:16], Name: card.Name, Role: "party:" + card.Organisation})
+}

@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"handover/app/checklist"
 	"handover/app/importer"
 	"handover/app/progress"
 	"handover/app/validate"
+	"handover/crypto/identity"
 	"handover/store"
 	"handover/store/model"
 )
@@ -333,5 +335,45 @@ func TestDestroyTakesTheirQuarantinedRows(t *testing.T) {
 	}
 	if q, err := admin.Quarantine(ctx, importer.Filter{}, 0); err != nil || len(q) != 0 {
 		t.Fatalf("after the destruction: %d quarantined rows, %v", len(q), err)
+	}
+}
+
+// An approval by a person's identity: only a card the vault trusts, only over this plan.
+func TestApproveBySignature(t *testing.T) {
+	admin, _, transferor := destroyFixture(t, 3)
+	plan, err := admin.PlanDestroy(ctx, ScopeCustomers, []model.CustomerNo{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := identity.New("王五", "乙小额贷款有限公司", "受让方负责人", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, _ := other.Sign(ApprovalNamespace, plan.ApprovalMessage())
+	if _, err := admin.ApproveDestroyBySignature(ctx, plan.ID, other.Card, sig); !errors.Is(err, ErrApprovalSignature) {
+		t.Fatalf("an untrusted card: %v", err)
+	}
+	admin.Lock()
+	tr, err := admin.Vault().Unlock(transferor, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Trust(other.Card, "当面核对"); err != nil {
+		t.Fatal(err)
+	}
+	tr.Lock()
+	if admin, err = tr.Vault().Unlock(adminID(t, tr.Vault()), "admin-passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	wrong, _ := other.Sign(ApprovalNamespace, []byte("another plan"))
+	if _, err := admin.ApproveDestroyBySignature(ctx, plan.ID, other.Card, wrong); !errors.Is(err, ErrApprovalSignature) {
+		t.Fatalf("a signature of something else: %v", err)
+	}
+	if _, err := admin.ApproveDestroy(ctx, plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	p, err := admin.ApproveDestroyBySignature(ctx, plan.ID, other.Card, sig)
+	if err != nil || len(p.Approvals) != 2 || p.Approvals[1].Role != "party:乙小额贷款有限公司" {
+		t.Fatalf("%+v %v", p, err)
 	}
 }
