@@ -298,8 +298,9 @@ func init() {
 	os.Exit(0)
 }
 
-// TestDestroyKilled kills a destruction run with SIGKILL at 20 random instants; each time
-// the next open finishes it, and the vault then equals one destroyed without interruption.
+// TestDestroyKilled kills a destruction run with SIGKILL at 20 random instants (and at the
+// four instants between its steps); each time the next open finishes it, and the vault then
+// equals one destroyed without interruption.
 func TestDestroyKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns 20 processes")
@@ -319,15 +320,15 @@ func TestDestroyKilled(t *testing.T) {
 	t0 := time.Now()
 	runChild(t, timed, 0)
 	span := time.Since(t0)
-	// Eight kills at the instants between the steps, twelve at random instants (which
-	// mostly fall in the rewrite, the longest step).
+	// Twenty SIGKILLs at random instants (which mostly fall in the rewrite, the longest
+	// step), and four at the instants between the steps, which random ones rarely hit.
 	steps := []string{"destroy-erased", "destroy-deleted", "rewrite-written", "rewrite-moved"}
-	kills := 20
+	kills := 20 + len(steps)
 	reached := map[string]int{}
 	for i := range kills {
 		target := filepath.Join(t.TempDir(), "v"+strconv.Itoa(i))
 		copyTree(t, src, target)
-		if i < 8 {
+		if i < len(steps) {
 			t.Setenv("HANDOVER_TEST_DESTROY_AT", steps[i%len(steps)])
 			reached[runChild(t, target, 0)]++
 			os.Unsetenv("HANDOVER_TEST_DESTROY_AT")
