@@ -20,6 +20,12 @@ import (
 // built once per test binary in a child process (so that the benchmark's process holds only
 // what the destruction needs); each benchmark run destroys a copy of it.
 var book1MDir = sync.OnceValues(func() (string, error) {
+	// A book built before, outside the process (HANDOVER_BENCH_BOOK1M=DIR, made by a run with
+	// HANDOVER_TEST_BUILD_1M=DIR): so that a run under a memory cgroup measures only the
+	// destruction.
+	if dir := os.Getenv("HANDOVER_BENCH_BOOK1M"); dir != "" {
+		return dir, nil
+	}
 	dir, err := os.MkdirTemp("", "handover-destroy-bench-")
 	if err != nil {
 		return "", err
