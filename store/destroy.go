@@ -153,7 +153,7 @@ func (s *Store) finishDestroy(ctx context.Context, j *destroyJournal, phase func
 		phase("erase")
 		erase := func() error { return s.keys.destroyMany(j.Customers) }
 		if j.All {
-			erase = func() error { return s.keys.destroyRange(1, s.Counts().NextCustomer) }
+			erase = func() error { return s.keys.fill(1, s.Counts().NextCustomer, destroyedMark) }
 		}
 		if err := erase(); err != nil {
 			return err
@@ -235,22 +235,6 @@ func (s *Store) allExist(ctx context.Context, nos []model.CustomerNo) bool {
 		return true, nil
 	})
 	return ok && i == len(nos)
-}
-
-// destroyRange overwrites the slots of customers [from, to) and syncs once.
-func (kt *KeyTable) destroyRange(from, to model.CustomerNo) error {
-	kt.mu.Lock()
-	clear(kt.cache)
-	kt.mu.Unlock()
-	const batch = 16384
-	gone := bytes.Repeat([]byte{destroyedMark}, keySlotSize*batch)
-	for no := from; no < to; no += batch {
-		n := min(batch, int(to-no))
-		if _, err := kt.f.WriteAt(gone[:n*keySlotSize], slotOffset(no)); err != nil {
-			return err
-		}
-	}
-	return kt.f.Sync()
 }
 
 // deleteCustomers deletes every key of the customers nos (sorted): their records and

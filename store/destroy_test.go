@@ -303,7 +303,7 @@ func init() {
 // equals one destroyed without interruption.
 func TestDestroyKilled(t *testing.T) {
 	if testing.Short() {
-		t.Skip("spawns 20 processes")
+		t.Skip("spawns 25 processes")
 	}
 	const n = 2000
 	s, _ := newStore(t)

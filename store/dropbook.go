@@ -36,15 +36,19 @@ func (s *Store) DeleteMeta(name string) error {
 }
 
 // clear empties the key slots of customers [from, to) and syncs.
-func (kt *KeyTable) clear(from, to model.CustomerNo) error {
+func (kt *KeyTable) clear(from, to model.CustomerNo) error { return kt.fill(from, to, emptySlotValue) }
+
+// fill writes every byte of the slots of customers [from, to) with b, drops their cached keys
+// and syncs: empty slots (a receive undone) or destroyed ones (cryptographic erase).
+func (kt *KeyTable) fill(from, to model.CustomerNo, b byte) error {
 	kt.mu.Lock()
 	clear(kt.cache)
 	kt.mu.Unlock()
-	const batch = 4096
-	empty := bytes.Repeat([]byte{emptySlotValue}, keySlotSize*batch)
+	const batch = 16384
+	block := bytes.Repeat([]byte{b}, keySlotSize*batch)
 	for no := from; no < to; no += batch {
 		n := min(batch, int(to-no))
-		if _, err := kt.f.WriteAt(empty[:n*keySlotSize], slotOffset(no)); err != nil {
+		if _, err := kt.f.WriteAt(block[:n*keySlotSize], slotOffset(no)); err != nil {
 			return err
 		}
 	}

@@ -83,12 +83,15 @@ func newDestroyView(a *App, s *vault.Session) *destroyView {
 	if !role.Can(vault.PermHold) {
 		v.holdBtn.Disable()
 	}
-	planBox := container.NewVBox(container.NewHBox(widget.NewLabel(L("destroy.scope")), v.scope, v.planBtn), v.plan,
+	// The card's subtitle would not wrap and would widen the window: the steps are a label.
+	steps := wrap(widget.NewLabel(L("destroy.plan_about")))
+	planBox := container.NewVBox(steps, container.NewHBox(widget.NewLabel(L("destroy.scope")),
+		container.NewGridWrap(fyne.NewSize(320, v.scope.MinSize().Height), v.scope), v.planBtn), v.plan,
 		container.NewHBox(v.approve, v.approveAs, v.run, v.verify))
 	v.content = container.NewVScroll(container.NewVBox(
 		widget.NewCard(L("destroy.retention_title"), "", container.NewVBox(v.retention, container.NewHBox(v.keeper, v.report))),
 		widget.NewCard(L("destroy.holds_title"), "", container.NewVBox(v.holds, container.NewHBox(v.holdBtn, v.restrict))),
-		widget.NewCard(L("destroy.plan_title"), L("destroy.plan_about"), planBox)))
+		widget.NewCard(L("destroy.plan_title"), "", planBox)))
 	v.refresh()
 	return v
 }
@@ -107,7 +110,7 @@ func (v *destroyView) refresh() {
 			}
 			var b strings.Builder
 			for _, c := range rep.Classes {
-				fmt.Fprintf(&b, "%s: %s\n  %s\n", c.Name[lang], L("destroy.rule", map[string]any{"Years": c.Years, "Law": c.Law}), c.Note[lang])
+				fmt.Fprintf(&b, "%s: %s\n  %s\n", c.Name[lang], L("destroy.rule", map[string]any{"Years": c.Years, "Law": c.Law[lang]}), c.Note[lang])
 				if c.Counsel {
 					b.WriteString("  " + L("destroy.counsel") + "\n")
 				}

@@ -300,7 +300,7 @@ func (r renderer) destruction(d *Destruction) {
 		{r.L("destr.what"), fmt.Sprintf(r.L("destr.what_value"), n(d.Customers), n(d.Loans), n(d.Repayments), n(d.Documents), n(d.DocumentBytes))},
 		{r.L("destr.digest"), d.CustomersDigest[:32] + "\n" + d.CustomersDigest[32:]},
 		{r.L("destr.tool"), d.Tool},
-		{r.L("destr.people"), fmt.Sprintf(r.L("destr.people_value"), d.PlannedBy, strings.Join(d.Approvers, "、"), d.RunBy)},
+		{r.L("destr.people"), fmt.Sprintf(r.L("destr.people_value"), d.PlannedBy, strings.Join(r.approvers(d.Approvers), r.L("destr.sep")), d.RunBy)},
 		{r.L("destr.time"), doc.LocalTime(d.Started) + " — " + doc.LocalTime(d.Ended)},
 		{r.L("destr.verification"), verdict},
 	})
@@ -315,12 +315,44 @@ func (r renderer) destruction(d *Destruction) {
 			r.Paragraph(8.5, 4.5, "· "+it)
 		}
 	}
-	list(r.L("destr.kept"), d.Kept, r.L("destr.kept_none"))
-	list(r.L("destr.copies"), d.Copies, r.L("destr.copies_none"))
-	list(r.L("destr.media"), d.Media, r.L("destr.media_none"))
+	var kept, copies, media []string
+	for _, k := range d.Kept {
+		kept = append(kept, fmt.Sprintf(r.L("destr.kept_hold"), k.Customers, k.Hold, k.Case))
+	}
+	for _, c := range d.Copies {
+		state := r.L("destr.copy_remains")
+		if m := c.Destroyed; m != nil {
+			state = fmt.Sprintf(r.L("destr.copy_destroyed"), m.At.In(doc.Shanghai).Format("2006-01-02"), m.By, m.How)
+		}
+		copies = append(copies, fmt.Sprintf("%s %s · %s · %s · %s", r.L("destr.copy."+c.Kind), c.ID, c.Where, c.At.In(doc.Shanghai).Format("2006-01-02 15:04"), state))
+	}
+	for _, m := range d.Media {
+		line := fmt.Sprintf("%s · %s · %s %s", m.What, m.How, m.By, m.At.In(doc.Shanghai).Format("2006-01-02"))
+		if m.SHA256 != "" {
+			line += " · " + m.Evidence + " SHA-256 " + m.SHA256[:16]
+		}
+		media = append(media, line)
+	}
+	list(r.L("destr.kept"), kept, r.L("destr.kept_none"))
+	list(r.L("destr.copies"), copies, r.L("destr.copies_none"))
+	list(r.L("destr.media"), media, r.L("destr.media_none"))
 	var limits []string
 	for _, k := range d.Limits {
 		limits = append(limits, r.L("destr.limit."+k))
 	}
 	list(r.L("destr.limits"), limits, "—")
+}
+
+// approvers names each approver with their role, or their organisation when they approved by
+// identity signature.
+func (r renderer) approvers(as []Approver) []string {
+	var out []string
+	for _, a := range as {
+		role := r.L("role." + a.Role)
+		if org, ok := strings.CutPrefix(a.Role, "party:"); ok {
+			role = org
+		}
+		out = append(out, fmt.Sprintf(r.L("destr.approver"), a.Name, role))
+	}
+	return out
 }

@@ -67,34 +67,69 @@ type Statement struct {
 	Destruction *Destruction `json:"destruction,omitempty"`
 }
 
+// Approver is one approval of a destruction plan: an operator with their role, or a person of
+// the other party (role "party:<organisation>") who signed with their identity.
+type Approver struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// KeptGroup is customers a destruction kept, and why (reason "hold").
+type KeptGroup struct {
+	Customers int    `json:"customers"`
+	Reason    string `json:"reason"`
+	Hold      string `json:"hold,omitempty"`
+	Case      string `json:"case,omitempty"`
+}
+
+// OutsideCopy is a copy of the book outside the vault (kind "package" or "backup"), with its
+// destruction when one was registered.
+type OutsideCopy struct {
+	Kind      string          `json:"kind"`
+	ID        string          `json:"id"`
+	Where     string          `json:"where"`
+	At        time.Time       `json:"at"`
+	Destroyed *MediaDestroyed `json:"destroyed,omitempty"`
+}
+
+// MediaDestroyed is a medium registered as destroyed: what, how, by whom, when, evidence.
+type MediaDestroyed struct {
+	What     string    `json:"what"`
+	How      string    `json:"how"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+	Evidence string    `json:"evidence,omitempty"`
+	SHA256   string    `json:"sha256,omitempty"`
+}
+
 // Destruction is what a destruction certificate states, after NIST SP 800-88 Rev. 2 and
 // erasure-report practice: method, scope, tool, who planned, approved and ran it, when,
 // the verification, what was kept and why, the copies outside the vault, and the limits.
 type Destruction struct {
-	Plan            string    `json:"plan"`
-	Scope           string    `json:"scope"`  // all, due, customers
-	Method          string    `json:"method"` // crypto_erase+delete+rewrite
-	Customers       int64     `json:"customers"`
-	Loans           int64     `json:"loans"`
-	Repayments      int64     `json:"repayments"`
-	Documents       int64     `json:"documents"`
-	DocumentBytes   int64     `json:"document_bytes"`
-	CustomersDigest string    `json:"customers_digest"` // over the plan's salted customer digests
-	Tool            string    `json:"tool"`
-	PlannedBy       string    `json:"planned_by"`
-	Approvers       []string  `json:"approvers"` // "name (role)"
-	RunBy           string    `json:"run_by"`
-	Started         time.Time `json:"started"`
-	Ended           time.Time `json:"ended"`
-	Verified        bool      `json:"verified"`
-	VerifiedAt      time.Time `json:"verified_at"`
-	KeysLeft        int       `json:"keys_left"`
-	RecordsLeft     int       `json:"records_left"`
-	Remaining       int64     `json:"remaining"`       // customers the vault still holds
-	Kept            []string  `json:"kept"`            // what the plan kept and why
-	Copies          []string  `json:"copies"`          // copies outside the vault (audit log), and whether each was destroyed
-	Media           []string  `json:"media,omitempty"` // the register of media destroyed outside the vault
-	Limits          []string  `json:"limits"`          // label keys of the honest limits
+	Plan            string           `json:"plan"`
+	Scope           string           `json:"scope"`  // all, due, customers
+	Method          string           `json:"method"` // crypto_erase+delete+rewrite
+	Customers       int64            `json:"customers"`
+	Loans           int64            `json:"loans"`
+	Repayments      int64            `json:"repayments"`
+	Documents       int64            `json:"documents"`
+	DocumentBytes   int64            `json:"document_bytes"`
+	CustomersDigest string           `json:"customers_digest"` // over the plan's salted customer digests
+	Tool            string           `json:"tool"`
+	PlannedBy       string           `json:"planned_by"`
+	Approvers       []Approver       `json:"approvers"`
+	RunBy           string           `json:"run_by"`
+	Started         time.Time        `json:"started"`
+	Ended           time.Time        `json:"ended"`
+	Verified        bool             `json:"verified"`
+	VerifiedAt      time.Time        `json:"verified_at"`
+	KeysLeft        int              `json:"keys_left"`
+	RecordsLeft     int              `json:"records_left"`
+	Remaining       int64            `json:"remaining"`       // customers the vault still holds
+	Kept            []KeptGroup      `json:"kept"`            // what the plan kept and why
+	Copies          []OutsideCopy    `json:"copies"`          // copies outside the vault (audit log), and whether each was destroyed
+	Media           []MediaDestroyed `json:"media,omitempty"` // the register of media destroyed outside the vault
+	Limits          []string         `json:"limits"`          // label keys of the honest limits
 }
 
 // Deal names the handover the certificate belongs to. Until the deal setup (issue 6)

@@ -143,7 +143,7 @@ func retentionShowCmd() *Cmd {
 					if cl.Counsel {
 						counsel = " (confirm with counsel)"
 					}
-					c.Printf("%s: %d years from the %s; %s%s\n  %s\n", cl.ID, cl.Years, strings.ReplaceAll(cl.From, "_", " "), cl.Law, counsel, cl.Note["en"])
+					c.Printf("%s: %d years from the %s; %s%s\n  %s\n", cl.ID, cl.Years, strings.ReplaceAll(cl.From, "_", " "), cl.Law["en"], counsel, cl.Note["en"])
 				}
 				c.Printf("customers: %d with a loan open, %d ended, %d due by %s, %d under a hold\n", rep.Active, rep.Ended, len(rep.Due), rep.AsOf, rep.Held)
 				for y := rep.AsOf.Y; y <= rep.AsOf.Y+10; y++ {

@@ -63,8 +63,8 @@ func TestRetentionReportGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &Retention{Vault: "v-golden", Workstation: "ws-golden", Issued: now, AsOf: model.Date{Y: 2026, M: 11, D: 28},
-		Classes: rules.Classes, Keeper: "transferee · 10 · 王律师", Active: 9, Ended: 3, Due: 1, Held: 2,
-		ByYear: map[int]int64{2026: 1, 2035: 2}, Holds: []string{"HOLD-1 · （2026）京0105民初1号 · 2 · active"}}
+		Classes: rules.Classes, Keeper: "transferee", KeeperYears: 10, KeeperConfirmed: "王律师", Active: 9, Ended: 3, Due: 1, Held: 2,
+		ByYear: map[int]int64{2026: 1, 2035: 2}, Holds: []RetentionHold{{ID: "HOLD-1", Case: "（2026）京0105民初1号", Customers: 2}}}
 	for _, lang := range []string{"zh-CN", "en"} {
 		pdf, err := RenderRetention(r, lang)
 		if err != nil {

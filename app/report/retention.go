@@ -19,12 +19,24 @@ type Retention struct {
 	Issued             time.Time
 	AsOf               model.Date
 	Classes            []retention.Class
-	Keeper             string // as the deal records it, "" if not recorded
-	Active, Ended      int64
-	Due, Held          int64
-	ByYear             map[int]int64
-	Holds              []string // one line each
-	Restricted         string   // "" when not restricted
+	// Keeper is who keeps the AML records ("transferor" or "transferee", "" if not
+	// recorded), for how many years and who confirmed it.
+	Keeper          string
+	KeeperYears     int
+	KeeperConfirmed string
+	Active, Ended   int64
+	Due, Held       int64
+	ByYear          map[int]int64
+	Holds           []RetentionHold
+	Restricted      time.Time // zero when not restricted
+	RestrictReason  string
+}
+
+// RetentionHold is one legal hold as the report lists it.
+type RetentionHold struct {
+	ID, Case  string
+	Customers int // 0: the whole book
+	Released  time.Time
 }
 
 // RenderRetention draws the retention report.
@@ -35,13 +47,13 @@ func RenderRetention(r *Retention, lang string) ([]byte, error) {
 	p.AddPage()
 	d.Title(d.L("retention.title"))
 	p.Ln(3)
-	keeper := r.Keeper
-	if keeper == "" {
-		keeper = d.L("retention.keeper_none")
+	keeper := d.L("retention.keeper_none")
+	if r.Keeper != "" {
+		keeper = fmt.Sprintf(d.L("retention.keeper_value"), d.L("retention.keeper."+r.Keeper), r.KeeperYears, r.KeeperConfirmed)
 	}
-	restricted := r.Restricted
-	if restricted == "" {
-		restricted = d.L("retention.not_restricted")
+	restricted := d.L("retention.not_restricted")
+	if !r.Restricted.IsZero() {
+		restricted = fmt.Sprintf(d.L("retention.restricted_since"), r.Restricted.In(doc.Shanghai).Format("2006-01-02"), r.RestrictReason)
 	}
 	d.Fields(34, 140, [][2]string{
 		{d.L("retention.report_id"), id},
@@ -59,7 +71,7 @@ func RenderRetention(r *Retention, lang string) ([]byte, error) {
 		if c.Counsel {
 			counsel = d.L("retention.counsel")
 		}
-		rows = append(rows, []string{doc.Clip(c.Name[d.Lang], 32), strconv.Itoa(c.Years), doc.Clip(c.Law, 56), counsel})
+		rows = append(rows, []string{doc.Clip(c.Name[d.Lang], 32), strconv.Itoa(c.Years), doc.Clip(c.Law[d.Lang], 48), counsel})
 	}
 	d.Table([]float64{54, 12, 86, 22}, "LRLC", []string{d.L("retention.class"), d.L("retention.years"), d.L("retention.law"), d.L("retention.counsel_col")}, rows)
 	for _, c := range r.Classes {
@@ -90,7 +102,15 @@ func RenderRetention(r *Retention, lang string) ([]byte, error) {
 		d.Paragraph(9.5, 6, d.L("retention.no_holds"))
 	}
 	for _, h := range r.Holds {
-		d.Paragraph(9, 5, "· "+h)
+		scope := d.L("retention.hold_all")
+		if h.Customers > 0 {
+			scope = fmt.Sprintf(d.L("retention.hold_n"), h.Customers)
+		}
+		state := d.L("retention.hold_active")
+		if !h.Released.IsZero() {
+			state = fmt.Sprintf(d.L("retention.hold_released"), h.Released.In(doc.Shanghai).Format("2006-01-02"))
+		}
+		d.Paragraph(9, 5, "· "+h.ID+" · "+h.Case+" · "+scope+" · "+state)
 	}
 	pdf, _, err := d.PDF()
 	if err != nil {

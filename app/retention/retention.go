@@ -22,7 +22,7 @@ type Class struct {
 	Name    Text   `json:"name"`
 	Years   int    `json:"years"`
 	From    string `json:"from"` // relationship_end, handover_end
-	Law     string `json:"law"`
+	Law     Text   `json:"law"`  // in every language
 	Note    Text   `json:"note"`
 	Counsel bool   `json:"counsel"` // the reading is for counsel to confirm
 }

@@ -15,7 +15,7 @@ func TestRulesLoadAndSayWhatIsForCounsel(t *testing.T) {
 		t.Fatalf("customer records kept %d years", r.CustomerYears())
 	}
 	for _, c := range r.Classes {
-		if c.Law == "" || c.Name["zh-CN"] == "" || c.Name["en"] == "" || c.Note["zh-CN"] == "" || c.Note["en"] == "" || c.Years < 1 {
+		if c.Law["zh-CN"] == "" || c.Law["en"] == "" || c.Name["zh-CN"] == "" || c.Name["en"] == "" || c.Note["zh-CN"] == "" || c.Note["en"] == "" || c.Years < 1 {
 			t.Errorf("class %s is incomplete", c.ID)
 		}
 	}

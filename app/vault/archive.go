@@ -37,22 +37,23 @@ var (
 // audit log's tree against its checkpoints). An administrator makes it.
 func (s *Session) WriteArchive(ctx context.Context, dir string) error {
 	detail := map[string]string{"out": dir}
-	err := s.do(PermDestroy, audit.VaultArchive, "", detail, func(st *store.Store) error {
+	return s.doMeta(PermDestroy, audit.VaultArchive, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-			return ErrArchiveNotEmpty
+			return nil, ErrArchiveNotEmpty
 		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.writeArchive(ctx, st, dir); err != nil {
-			return err
+			return nil, err
 		}
-		return putFact(st, metaFactArchived, s.v.opts.Now())
+		// The fact the checklist follows from commits with the event, once the archive read
+		// back whole.
+		if err := verifyArchive(dir); err != nil {
+			return nil, err
+		}
+		return []store.MetaChange{factChange(metaFactArchived, s.v.opts.Now())}, nil
 	})
-	if err != nil {
-		return err
-	}
-	return verifyArchive(dir)
 }
 
 func (s *Session) writeArchive(ctx context.Context, st *store.Store, dir string) error {

@@ -157,7 +157,7 @@ type planRecord struct {
 func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []model.CustomerNo) (*DestroyPlan, error) {
 	var plan *DestroyPlan
 	detail := map[string]string{"scope": scope}
-	err := s.do(PermDestroy, audit.DestroyPlan, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermDestroy, audit.DestroyPlan, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		var nos []model.CustomerNo
 		var err error
 		switch scope {
@@ -165,20 +165,20 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 			nos, err = st.CustomerNos(ctx)
 		case ScopeCustomers:
 			if len(customers) == 0 {
-				return ErrPlanScope
+				return nil, ErrPlanScope
 			}
 			nos = slices.Compact(slices.Sorted(slices.Values(customers)))
 		case ScopeDue:
 			nos, err = s.dueCustomers(ctx, st, model.DateOf(s.v.opts.Now().In(shanghai)))
 		default:
-			return ErrPlanScope
+			return nil, ErrPlanScope
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		holds, err := loadHolds(ctx, st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		today := model.DateOf(s.v.opts.Now().In(shanghai))
 		keep := map[model.CustomerNo]bool{}
@@ -205,7 +205,7 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 			}
 		}
 		if len(goes) == 0 {
-			return ErrPlanEmpty
+			return nil, ErrPlanEmpty
 		}
 		var counts store.Counts
 		var missing []model.CustomerNo
@@ -213,19 +213,19 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 			// The whole book leaves: its counts are the book's, not a walk's.
 			counts = store.Counts{Customers: c.Customers, Loans: c.Loans, Repayments: c.Repayments, Documents: c.Documents, DocumentBytes: c.DocumentBytes}
 		} else if counts, missing, err = st.CountCustomers(ctx, goes); err != nil {
-			return err
+			return nil, err
 		}
 		if len(missing) > 0 {
-			return fmt.Errorf("customer %d: %w", missing[0], ErrNotFound)
+			return nil, fmt.Errorf("customer %d: %w", missing[0], ErrNotFound)
 		}
 		copies, err := outsideCopies(ctx, st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var quarantine []store.QuarantineKey
 		if scope != ScopeAll || int64(len(goes)) != st.Counts().Customers {
 			if quarantine, err = quarantineOf(ctx, st, goes); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		var salt, idb [8]byte
@@ -242,7 +242,7 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 		p.QuarantineRows = len(quarantine)
 		detail["plan"], detail["customers"], detail["kept"] = p.ID, strconv.Itoa(len(goes)), strconv.Itoa(len(keep))
 		plan = &p
-		return st.PutMeta(metaPlanPrefix+p.ID, planRecord{Plan: p, Customers: goes, Quarantine: quarantine})
+		return nil, st.PutMeta(metaPlanPrefix+p.ID, planRecord{Plan: p, Customers: goes, Quarantine: quarantine})
 	})
 	return plan, err
 }
@@ -354,29 +354,29 @@ func (s *Session) ApproveDestroyAs(ctx context.Context, id, operator, passphrase
 func (s *Session) approve(ctx context.Context, id string, op store.Operator) (*DestroyPlan, error) {
 	var plan *DestroyPlan
 	detail := map[string]string{"plan": id, "approver": op.ID, "role": op.Role}
-	err := s.do("", audit.DestroyApprove, "", detail, func(st *store.Store) error {
+	err := s.doMeta("", audit.DestroyApprove, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		rec, err := loadPlan(st, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p := &rec.Plan
 		switch {
 		case p.Run != nil:
-			return ErrPlanDone
+			return nil, ErrPlanDone
 		case p.State != stateOf(st.Counts()):
-			return ErrPlanStale
+			return nil, ErrPlanStale
 		}
 		for _, a := range p.Approvals {
 			if a.Operator == op.ID {
-				return ErrSameApprover
+				return nil, ErrSameApprover
 			}
 			if a.Role == op.Role {
-				return ErrApproverRole
+				return nil, ErrApproverRole
 			}
 		}
 		p.Approvals = append(p.Approvals, Approval{Operator: op.ID, Name: op.Name, Role: op.Role, At: s.v.opts.Now().UTC()})
 		plan = p
-		return st.PutMeta(metaPlanPrefix+id, rec)
+		return []store.MetaChange{{Name: metaPlanPrefix + id, Value: rec}}, nil
 	})
 	return plan, err
 }
@@ -444,13 +444,13 @@ func (s *Session) RunDestroy(ctx context.Context, id string, phase func(string))
 func (s *Session) VerifyDestroy(ctx context.Context, id string) (*DestroyCheck, error) {
 	var check *DestroyCheck
 	detail := map[string]string{"plan": id}
-	err := s.do(PermView, audit.DestroyVerify, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermView, audit.DestroyVerify, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		rec, err := loadPlan(st, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if rec.Plan.Run == nil || rec.Plan.Run.Status != "done" {
-			return fmt.Errorf("the plan %s has not been run", id)
+			return nil, fmt.Errorf("the plan %s has not been run", id)
 		}
 		traces := func() (int, int, error) { return st.Traces(ctx, rec.Customers) }
 		if rec.Plan.Scope == ScopeAll && len(rec.Plan.Kept) == 0 {
@@ -458,11 +458,11 @@ func (s *Session) VerifyDestroy(ctx context.Context, id string) (*DestroyCheck, 
 		}
 		keys, records, err := traces()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		f, err := figures.Compute(ctx, st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c := &DestroyCheck{At: s.v.opts.Now().UTC(), Customers: len(rec.Customers), KeysLeft: keys, RecordsLeft: records,
 			Remaining: f.Customers, Digest: f.Digest}
@@ -474,7 +474,7 @@ func (s *Session) VerifyDestroy(ctx context.Context, id string) (*DestroyCheck, 
 		if c.OK && rec.Plan.Scope == ScopeAll {
 			changes = append(changes, factChange(metaFactDestroyed, s.v.opts.Now()))
 		}
-		return st.UpdateMeta(changes)
+		return changes, nil
 	})
 	return check, err
 }
@@ -523,32 +523,27 @@ func (s *Session) NewDestructionStatement(ctx context.Context, planID string, si
 			Tool: "Handover " + version.Version, PlannedBy: p.By, RunBy: p.Run.By, Started: p.Run.Started, Ended: p.Run.Ended,
 			Verified: p.Run.Verified.OK, VerifiedAt: p.Run.Verified.At, KeysLeft: p.Run.Verified.KeysLeft,
 			RecordsLeft: p.Run.Verified.RecordsLeft, Remaining: p.Run.Verified.Remaining,
-			Approvers: []string{}, Kept: []string{}, Copies: []string{}, Limits: []string{"outside_copies", "media", "swap"}}
+			Approvers: []cert.Approver{}, Kept: []cert.KeptGroup{}, Copies: []cert.OutsideCopy{}, Limits: []string{"outside_copies", "media", "swap"}}
 		for _, a := range p.Approvals {
-			d.Approvers = append(d.Approvers, a.Name+" ("+a.Role+")")
+			d.Approvers = append(d.Approvers, cert.Approver{Name: a.Name, Role: a.Role})
 		}
 		for _, k := range p.Kept {
-			d.Kept = append(d.Kept, fmt.Sprintf("%d · %s %s · %s", k.Customers, k.Reason, k.Hold, k.Case))
+			d.Kept = append(d.Kept, cert.KeptGroup{Customers: k.Customers, Reason: k.Reason, Hold: k.Hold, Case: k.Case})
+		}
+		media := func(m MediaRecord) *cert.MediaDestroyed {
+			return &cert.MediaDestroyed{What: m.What, How: m.How, By: m.By, At: m.At, Evidence: m.Evidence, SHA256: m.SHA256}
 		}
 		destroyed := map[string]MediaRecord{}
 		for _, m := range p.Media {
 			destroyed[m.What] = m
+			d.Media = append(d.Media, *media(m))
 		}
 		for _, c := range p.Copies {
-			state := "remains"
+			oc := cert.OutsideCopy{Kind: c.Kind, ID: c.ID, Where: c.Where, At: c.At}
 			if m, ok := destroyed[c.ID]; ok {
-				state = "destroyed " + m.At.In(shanghai).Format("2006-01-02") + " by " + m.By + ": " + m.How
-				delete(destroyed, c.ID)
+				oc.Destroyed = media(m)
 			}
-			d.Copies = append(d.Copies, fmt.Sprintf("%s %s · %s · %s · %s", c.Kind, c.ID, c.Where, c.At.In(shanghai).Format("2006-01-02 15:04"), state))
-		}
-		d.Media = []string{}
-		for _, m := range p.Media {
-			line := fmt.Sprintf("%s · %s · %s %s", m.What, m.How, m.By, m.At.In(shanghai).Format("2006-01-02"))
-			if m.SHA256 != "" {
-				line += " · " + m.Evidence + " SHA-256 " + m.SHA256[:16]
-			}
-			d.Media = append(d.Media, line)
+			d.Copies = append(d.Copies, oc)
 		}
 		stmt.Destruction = d
 		return nil
@@ -614,26 +609,26 @@ func (s *Session) RecordMedia(ctx context.Context, planID, what, how, evidenceNa
 	what, how = strings.TrimSpace(what), strings.TrimSpace(how)
 	var out *MediaRecord
 	detail := map[string]string{"plan": planID, "what": what, "how": how}
-	err := s.do(PermDestroy, audit.DestroyMedia, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermDestroy, audit.DestroyMedia, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if what == "" || how == "" {
-			return ErrMediaHow
+			return nil, ErrMediaHow
 		}
 		rec, err := loadPlan(st, planID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		m := MediaRecord{What: what, How: how, By: s.op.Name, At: s.v.opts.Now().UTC()}
 		if evidence != nil {
 			h := sha256.New()
 			if _, err := io.Copy(h, evidence); err != nil {
-				return err
+				return nil, err
 			}
 			m.Evidence, m.SHA256 = evidenceName, hex.EncodeToString(h.Sum(nil))
 			detail["sha256"] = m.SHA256
 		}
 		rec.Plan.Media = append(rec.Plan.Media, m)
 		out = &m
-		return st.PutMeta(metaPlanPrefix+planID, rec)
+		return []store.MetaChange{{Name: metaPlanPrefix + planID, Value: rec}}, nil
 	})
 	return out, err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,15 +76,20 @@ func (s *Session) AddHold(ctx context.Context, caseText string, all bool, custom
 	if !until.IsZero() {
 		detail["until"] = until.String()
 	}
-	err := s.do(PermHold, audit.HoldAdd, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermHold, audit.HoldAdd, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		switch {
 		case caseText == "":
-			return ErrHoldCase
+			return nil, ErrHoldCase
 		case all == (len(h.Customers) > 0):
-			return ErrHoldScope
+			return nil, ErrHoldScope
+		}
+		for _, no := range h.Customers {
+			if _, err := st.Customer(no); err != nil {
+				return nil, fmt.Errorf("customer %d: %w", no, err)
+			}
 		}
 		h.By, h.At = s.op.Name, s.v.opts.Now().UTC()
-		return st.PutMeta(metaHoldPrefix+h.ID, h)
+		return []store.MetaChange{{Name: metaHoldPrefix + h.ID, Value: h}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -94,21 +100,21 @@ func (s *Session) AddHold(ctx context.Context, caseText string, all bool, custom
 // ReleaseHold releases a hold with a reason.
 func (s *Session) ReleaseHold(ctx context.Context, id, reason string) error {
 	reason = strings.TrimSpace(reason)
-	return s.do(PermHold, audit.HoldRelease, "", map[string]string{"hold": id, "reason": reason}, func(st *store.Store) error {
+	return s.doMeta(PermHold, audit.HoldRelease, "", map[string]string{"hold": id, "reason": reason}, func(st *store.Store) ([]store.MetaChange, error) {
 		if reason == "" {
-			return ErrReasonRequired
+			return nil, ErrReasonRequired
 		}
 		var h Hold
 		if err := st.GetMeta(metaHoldPrefix+id, &h); errors.Is(err, store.ErrNotFound) {
-			return ErrNoHold
+			return nil, ErrNoHold
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 		if h.Released != nil {
-			return ErrHoldReleased
+			return nil, ErrHoldReleased
 		}
 		h.Released = &HoldRelease{By: s.op.Name, At: s.v.opts.Now().UTC(), Reason: reason}
-		return st.PutMeta(metaHoldPrefix+id, h)
+		return []store.MetaChange{{Name: metaHoldPrefix + id, Value: h}}, nil
 	})
 }
 

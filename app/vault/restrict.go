@@ -125,20 +125,17 @@ func (s *Session) Restrict(ctx context.Context, customers []model.CustomerNo, re
 	if !r.All {
 		detail["customers"] = strconv.Itoa(len(r.Customers))
 	}
-	err := s.do(PermDestroy, audit.Restrict, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermDestroy, audit.Restrict, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if r.Reason == "" {
-			return ErrReasonRequired
+			return nil, ErrReasonRequired
 		}
 		r.By, r.At = s.op.Name, s.v.opts.Now().UTC()
-		if err := st.PutMeta(metaRestriction, r); err != nil {
-			return err
-		}
-		if r.All {
-			return s.v.dir.SetRestricted(r.At)
-		}
-		return nil
+		return []store.MetaChange{{Name: metaRestriction, Value: r}}, nil
 	})
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	return r, s.syncRestrictedFlag(ctx)
 }
 
 // LiftRestriction ends the storage-only state. The signed-in operator and a second operator
@@ -146,29 +143,51 @@ func (s *Session) Restrict(ctx context.Context, customers []model.CustomerNo, re
 func (s *Session) LiftRestriction(ctx context.Context, second, passphrase, reason string) error {
 	reason = strings.TrimSpace(reason)
 	detail := map[string]string{"second": second, "reason": reason}
-	return s.do(PermDestroy, audit.RestrictLift, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermDestroy, audit.RestrictLift, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if reason == "" {
-			return ErrReasonRequired
+			return nil, ErrReasonRequired
 		}
 		var r Restriction
 		if err := st.GetMeta(metaRestriction, &r); errors.Is(err, store.ErrNotFound) {
-			return ErrNotRestricted
+			return nil, ErrNotRestricted
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 		op, err := st.Operator(second)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if op.ID == s.op.ID || op.Role == s.op.Role {
-			return ErrLiftNeedsTwo
+			return nil, ErrLiftNeedsTwo
 		}
 		if err := s.v.checkPassphrase(op.ID, passphrase); err != nil {
-			return err
+			return nil, err
 		}
-		if err := st.DeleteMeta(metaRestriction); err != nil {
-			return err
-		}
-		return s.v.dir.SetRestricted(time.Time{})
+		return []store.MetaChange{{Name: metaRestriction, Delete: true}}, nil
 	})
+	if err != nil {
+		return err
+	}
+	return s.syncRestrictedFlag(ctx)
+}
+
+// syncRestrictedFlag makes vault.json's flag, which the unlock screen reads, say what the
+// sealed restriction says. The restriction and its audit event commit first; a crash before
+// the flag is written is corrected at the next unlock.
+func (s *Session) syncRestrictedFlag(ctx context.Context) error {
+	st, err := s.store()
+	if err != nil {
+		return err
+	}
+	var r Restriction
+	var since time.Time
+	if err := st.GetMeta(metaRestriction, &r); err == nil && r.All {
+		since = r.At
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if s.v.dir.Manifest.RestrictedSince.Equal(since) {
+		return nil
+	}
+	return s.v.dir.SetRestricted(since)
 }

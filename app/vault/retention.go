@@ -113,26 +113,26 @@ func (s *Session) SetRetention(ctx context.Context, keeper string, years int, co
 	confirmedBy = strings.TrimSpace(confirmedBy)
 	var out *checklist.Deal
 	detail := map[string]string{"keeper": keeper, "years": strconv.Itoa(years), "confirmed_by": confirmedBy}
-	err := s.do(PermChecklist, audit.DealRetention, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.DealRetention, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		rules, err := retention.Load()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch {
 		case keeper != checklist.KeeperTransferor && keeper != checklist.KeeperTransferee:
-			return ErrKeeper
+			return nil, ErrKeeper
 		case years < rules.CustomerYears():
-			return ErrRetentionYears
+			return nil, ErrRetentionYears
 		case confirmedBy == "":
-			return ErrConfirmedBy
+			return nil, ErrConfirmedBy
 		}
 		d, err := loadDeal(st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d.Retention = &checklist.RetentionKeeper{Keeper: keeper, Years: years, ConfirmedBy: confirmedBy, By: s.op.Name, At: s.v.opts.Now().UTC()}
 		out = d
-		return st.PutMeta(metaDeal, d)
+		return []store.MetaChange{{Name: metaDeal, Value: d}}, nil
 	})
 	return out, err
 }
@@ -148,26 +148,22 @@ func (s *Session) RetentionReportPDF(ctx context.Context, day model.Date, lang s
 		r := &report.Retention{Vault: s.v.Manifest().ID, Workstation: s.v.opts.Workstation, Issued: s.v.opts.Now().UTC().Truncate(time.Second),
 			AsOf: day, Classes: rep.Classes, Active: rep.Active, Ended: rep.Ended, Due: int64(len(rep.Due)), Held: rep.Held, ByYear: rep.ByYear}
 		if d, err := loadDeal(st); err == nil && d.Retention != nil {
-			r.Keeper = fmt.Sprintf("%s · %d · %s", d.Retention.Keeper, d.Retention.Years, d.Retention.ConfirmedBy)
+			r.Keeper, r.KeeperYears, r.KeeperConfirmed = d.Retention.Keeper, d.Retention.Years, d.Retention.ConfirmedBy
 		}
 		var rs Restriction
 		if st.GetMeta(metaRestriction, &rs) == nil {
-			r.Restricted = rs.At.In(shanghai).Format("2006-01-02") + " · " + rs.Reason
+			r.Restricted, r.RestrictReason = rs.At, rs.Reason
 		}
 		holds, err := loadHolds(ctx, st)
 		if err != nil {
 			return err
 		}
 		for _, h := range holds {
-			state := "active"
+			rh := report.RetentionHold{ID: h.ID, Case: h.Case, Customers: len(h.Customers)}
 			if h.Released != nil {
-				state = "released " + h.Released.At.In(shanghai).Format("2006-01-02")
+				rh.Released = h.Released.At
 			}
-			scope := "all"
-			if !h.All {
-				scope = fmt.Sprint(len(h.Customers))
-			}
-			r.Holds = append(r.Holds, fmt.Sprintf("%s · %s · %s · %s", h.ID, h.Case, scope, state))
+			r.Holds = append(r.Holds, rh)
 		}
 		pdf, err = report.RenderRetention(r, lang)
 		return err
@@ -194,22 +190,22 @@ var ErrEndReason = errors.New("say why the relationship ended on that date (reco
 func (s *Session) SetRelationshipEnd(ctx context.Context, nos []model.CustomerNo, day model.Date, reason string) error {
 	reason = strings.TrimSpace(reason)
 	detail := map[string]string{"customers": strconv.Itoa(len(nos)), "date": day.String(), "reason": reason}
-	return s.do(PermChecklist, audit.RetentionEnd, "", detail, func(st *store.Store) error {
+	return s.doMeta(PermChecklist, audit.RetentionEnd, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if reason == "" {
-			return ErrEndReason
+			return nil, ErrEndReason
 		}
 		if day.IsZero() {
-			return ErrEndReason
+			return nil, ErrEndReason
 		}
 		var changes []store.MetaChange
 		rec := RelationshipEndSet{Date: day, Reason: reason, By: s.op.Name, At: s.v.opts.Now().UTC()}
 		for _, no := range nos {
 			if _, err := st.Customer(no); err != nil {
-				return fmt.Errorf("customer %d: %w", no, err)
+				return nil, fmt.Errorf("customer %d: %w", no, err)
 			}
 			changes = append(changes, store.MetaChange{Name: metaEndPrefix + strconv.FormatUint(uint64(no), 10), Value: rec})
 		}
-		return st.UpdateMeta(changes)
+		return changes, nil
 	})
 }
 

@@ -567,3 +567,12 @@ func (s *Session) ChangePassphrase(oldPass, newPass string) error {
 }
 
 func custTarget(no model.CustomerNo) string { return "customer:" + strconv.FormatUint(uint64(no), 10) }
+
+// doMeta is do for an operation whose whole effect is meta records: fn returns them, and they
+// are committed in the one transaction that appends the operation's audit event, so that
+// neither can exist without the other whatever instant the process dies at.
+func (s *Session) doMeta(perm Permission, action, target string, detail map[string]string, fn func(*store.Store) ([]store.MetaChange, error)) error {
+	return s.doRecorded(perm, action, target, detail, func(st *store.Store, _ beginFunc) ([]store.MetaChange, error) {
+		return fn(st)
+	})
+}

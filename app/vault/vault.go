@@ -188,6 +188,7 @@ func (v *Vault) Unlock(operator, passphrase string) (*Session, error) {
 		s.record(audit.Event{Action: audit.PackageReceiveUndone, Outcome: outcome})
 	}
 	s.resolveIntents(context.Background(), st)
+	_ = s.syncRestrictedFlag(context.Background()) // the unlock screen's flag, after a crash
 	return s, nil
 }
 
