@@ -46,8 +46,11 @@ type destroyJournal struct {
 	// belong to no customer, so they are found by value when the plan is made); with All,
 	// every quarantined row goes.
 	Quarantine []QuarantineKey `json:"quarantine,omitempty"`
-	Leaving    Counts          `json:"leaving"` // what the run removes from the counts
-	Phase      string          `json:"phase"`   // erase, delete, rewrite
+	// Evidence are checklist evidence files the plan names as holding these customers'
+	// data: their content goes, their description stays marked destroyed.
+	Evidence []string `json:"evidence,omitempty"`
+	Leaving  Counts   `json:"leaving"` // what the run removes from the counts
+	Phase    string   `json:"phase"`   // erase, delete, rewrite
 }
 
 // DestroyResult says what a run removed.
@@ -62,12 +65,19 @@ type DestroyResult struct {
 // same run after an interruption finishes that run; a different run while one is unfinished
 // is refused. progress, if not nil, is told the phase as it starts.
 func (s *Store) DestroyCustomers(ctx context.Context, run string, nos []model.CustomerNo, phase func(string)) (*DestroyResult, error) {
-	return s.DestroyCustomersWith(ctx, run, nos, nil, phase)
+	return s.DestroyCustomersWith(ctx, run, nos, DestroyAlso{}, phase)
 }
 
-// DestroyCustomersWith is DestroyCustomers that also deletes the quarantined rows quarantine
-// (rows holding those customers' values).
-func (s *Store) DestroyCustomersWith(ctx context.Context, run string, nos []model.CustomerNo, quarantine []QuarantineKey, phase func(string)) (*DestroyResult, error) {
+// DestroyAlso is what goes with the customers besides their records: the quarantined rows
+// holding their values (refused rows belong to no customer) and the checklist evidence files
+// that name them (the program cannot read inside those; the plan's author names them).
+type DestroyAlso struct {
+	Quarantine []QuarantineKey
+	Evidence   []string
+}
+
+// DestroyCustomersWith is DestroyCustomers that also deletes what also names.
+func (s *Store) DestroyCustomersWith(ctx context.Context, run string, nos []model.CustomerNo, also DestroyAlso, phase func(string)) (*DestroyResult, error) {
 	if phase == nil {
 		phase = func(string) {}
 	}
@@ -78,7 +88,7 @@ func (s *Store) DestroyCustomersWith(ctx context.Context, run string, nos []mode
 		return nil, fmt.Errorf("%w (%s)", ErrDestroyInProgress, j.Run)
 	case errors.Is(err, ErrNotFound):
 		phase("count")
-		j = destroyJournal{Run: run, Customers: slices.Sorted(slices.Values(nos)), Quarantine: quarantine, Phase: "erase"}
+		j = destroyJournal{Run: run, Customers: slices.Sorted(slices.Values(nos)), Quarantine: also.Quarantine, Evidence: also.Evidence, Phase: "erase"}
 		j.Customers = slices.Compact(j.Customers)
 		res := &DestroyResult{Run: run}
 		if c := s.Counts(); int64(len(j.Customers)) == c.Customers && s.allExist(ctx, j.Customers) {
@@ -171,6 +181,9 @@ func (s *Store) finishDestroy(ctx context.Context, j *destroyJournal, phase func
 			del = func() error { return s.db.DropPrefix(append(bookPrefixes, []byte{pQuarantine})...) }
 		}
 		if err := del(); err != nil {
+			return err
+		}
+		if err := s.destroyEvidence(j.Run, j.Evidence); err != nil {
 			return err
 		}
 		crashAt("destroy-deleted")

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 
@@ -20,6 +21,9 @@ type Evidence struct {
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
 	Chunks uint32 `json:"chunks"`
+	// Destroyed is the destruction run that erased the content (the description stays, so
+	// the checklist still names the file by its hash).
+	Destroyed string `json:"destroyed,omitempty"`
 }
 
 // evidenceChunk is the plaintext size of one sealed chunk.
@@ -27,6 +31,9 @@ const evidenceChunk = 1 << 20
 
 // MaxEvidenceSize caps one attachment: evidence is a scan or a PDF, not a data set.
 const MaxEvidenceSize = 256 << 20
+
+// ErrEvidenceDestroyed is returned for an attachment whose content a destruction erased.
+var ErrEvidenceDestroyed = errors.New("this evidence file was destroyed with the customers it named; its name and SHA-256 remain on record")
 
 // ErrEvidenceTooLarge is returned for an attachment over MaxEvidenceSize.
 var ErrEvidenceTooLarge = errors.New("the file is larger than 256 MB")
@@ -91,6 +98,9 @@ func (s *Store) WriteEvidence(ctx context.Context, id string, w io.Writer) (*Evi
 	if err := s.GetMeta("evidence/"+id, &e); err != nil {
 		return nil, err
 	}
+	if e.Destroyed != "" {
+		return nil, ErrEvidenceDestroyed
+	}
 	h := sha256.New()
 	for c := uint32(0); c < e.Chunks; c++ {
 		if err := ctx.Err(); err != nil {
@@ -122,4 +132,39 @@ func (s *Store) WriteEvidence(ctx context.Context, id string, w io.Writer) (*Evi
 		return nil, &CorruptError{What: "evidence"}
 	}
 	return &e, nil
+}
+
+// Evidences lists every attachment's description.
+func (s *Store) Evidences(ctx context.Context) ([]Evidence, error) {
+	var out []Evidence
+	err := s.MetaPrefix(ctx, "evidence/", func(_ string, b []byte) (bool, error) {
+		var e Evidence
+		if err := json.Unmarshal(b, &e); err != nil {
+			return false, &CorruptError{What: "evidence"}
+		}
+		out = append(out, e)
+		return true, nil
+	})
+	return out, err
+}
+
+// destroyEvidence deletes the content of the attachments ids and marks their descriptions
+// destroyed by run. Idempotent: a resumed run finds them marked already.
+func (s *Store) destroyEvidence(run string, ids []string) error {
+	for _, id := range ids {
+		var e Evidence
+		if err := s.GetMeta("evidence/"+id, &e); err != nil {
+			return err
+		}
+		if err := s.db.DropPrefix(kEvidence(id, 0)[:1+len(id)+1]); err != nil {
+			return err
+		}
+		if e.Destroyed == "" {
+			e.Destroyed = run
+			if err := s.PutMeta("evidence/"+id, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

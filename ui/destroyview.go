@@ -114,6 +114,11 @@ func (v *destroyView) refresh() {
 				if c.Counsel {
 					b.WriteString("  " + L("destroy.counsel") + "\n")
 				}
+				for _, r := range rep.Records {
+					if r.Class == c.ID {
+						b.WriteString("  " + L("destroy.class_counts", map[string]any{"Records": r.Records, "Open": r.Open, "Due": r.Due, "Kept": r.DueKept}) + "\n")
+					}
+				}
 			}
 			b.WriteString(L("destroy.counts", map[string]any{"Active": rep.Active, "Ended": rep.Ended, "Due": len(rep.Due), "Held": rep.Held}))
 			if d, err := v.s.Deal(); err == nil && d.Retention != nil {

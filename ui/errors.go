@@ -175,7 +175,7 @@ func describeChecklist(err error) (msg, hint string, ok bool) {
 		{vault.ErrAutomaticItem, "automatic_item"}, {vault.ErrNeedsEvidence, "needs_evidence"}, {vault.ErrNeedsBasis, "needs_basis"},
 		{vault.ErrNotDual, "not_dual"}, {vault.ErrSignOffRole, "signoff_role"}, {vault.ErrAlreadySigned, "already_signed"},
 		{vault.ErrReasonRequired, "item_reason_required"}, {vault.ErrNotDone, "not_done"}, {vault.ErrAlreadyComplete, "already_complete"},
-		{vault.ErrEvidenceTooLarge, "evidence_too_large"}, {vault.ErrBadBackup, "bad_backup"},
+		{vault.ErrEvidenceTooLarge, "evidence_too_large"}, {vault.ErrEvidenceDestroyed, "evidence_destroyed"}, {vault.ErrEvidenceUnknown, "evidence_unknown"}, {vault.ErrBadBackup, "bad_backup"},
 		{vault.ErrReceiptNotOurs, "receipt_not_ours"}, {vault.ErrReceiptIncomplete, "receipt_incomplete"}, {vault.ErrNoEvidenceItem, "no_evidence_item"},
 		{vault.ErrPlanScope, "plan_scope"}, {vault.ErrPlanEmpty, "plan_empty"}, {vault.ErrPlanStale, "plan_stale"},
 		{vault.ErrPlanUnknown, "plan_unknown"}, {vault.ErrPlanDone, "plan_done"}, {vault.ErrSameApprover, "same_approver"},

@@ -53,3 +53,34 @@ func TestRenderGolden(t *testing.T) {
 		doctest.Golden(t, "certificate-"+lang+".pdf", pdf)
 	}
 }
+
+// The destruction certificate (销毁证明) is a function of its statement too; its golden
+// files show every part of it: approvers, kept customers, copies outside the vault, the
+// media register, the evidence files and the limits.
+func TestRenderDestructionGolden(t *testing.T) {
+	st, err := New(KindDestruction, "v-golden", "ws-golden", now, &figures.Figures{Customers: 97, Digest: strings.Repeat("0", 64)}, nil,
+		[]identity.Card{{Name: "张三", Organisation: "甲小额贷款有限公司", Role: "负责人", Fingerprint: strings.Repeat("1a", 32), SigningKey: "ssh-ed25519 AAAA"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.ID = "HC-20261128-DESTROY"
+	shred := &MediaDestroyed{What: "HP-1", How: "U 盘粉碎", By: "李四", At: now.Add(-2 * time.Hour), Evidence: "photo.jpg", SHA256: strings.Repeat("9f", 32)}
+	st.Destruction = &Destruction{Plan: "DP-20261128-ABCD", Scope: "customers", Method: "crypto_erase+delete+rewrite",
+		Customers: 3, Loans: 7, Repayments: 40, Documents: 2, DocumentBytes: 204800, CustomersDigest: strings.Repeat("5e", 32),
+		Tool: "Handover golden", PlannedBy: "管理员", RunBy: "管理员", Started: now.Add(-time.Hour), Ended: now.Add(-59 * time.Minute),
+		Verified: true, VerifiedAt: now.Add(-58 * time.Minute), Remaining: 97,
+		Approvers:         []Approver{{Name: "管理员", Role: "admin"}, {Name: "审计", Role: "auditor"}},
+		Kept:              []KeptGroup{{Customers: 1, Reason: "hold", Hold: "HOLD-1", Case: "（2026）京0105民初1号"}},
+		Copies:            []OutsideCopy{{Kind: "package", ID: "HP-1", Where: "/media/usb", At: now.Add(-48 * time.Hour), Destroyed: shred}},
+		Media:             []MediaDestroyed{*shred},
+		EvidenceDestroyed: []EvidenceFile{{Name: "客户名单.xlsx", SHA256: strings.Repeat("7c", 32)}}, EvidenceKept: 4,
+		Limits: []string{"outside_copies", "media", "swap"}}
+	b := st.Marshal()
+	for _, lang := range []string{"zh-CN", "en"} {
+		pdf, missing, err := Render(b, nil, lang)
+		if err != nil || len(missing) != 0 {
+			t.Fatal(err, missing)
+		}
+		doctest.Golden(t, "destruction-"+lang+".pdf", pdf)
+	}
+}

@@ -336,6 +336,16 @@ func (r renderer) destruction(d *Destruction) {
 	list(r.L("destr.kept"), kept, r.L("destr.kept_none"))
 	list(r.L("destr.copies"), copies, r.L("destr.copies_none"))
 	list(r.L("destr.media"), media, r.L("destr.media_none"))
+	if len(d.EvidenceDestroyed) > 0 || d.EvidenceKept > 0 {
+		var ev []string
+		for _, e := range d.EvidenceDestroyed {
+			ev = append(ev, fmt.Sprintf(r.L("destr.evidence_gone"), e.Name, e.SHA256[:16]))
+		}
+		if d.EvidenceKept > 0 {
+			ev = append(ev, fmt.Sprintf(r.L("destr.evidence_kept"), d.EvidenceKept))
+		}
+		list(r.L("destr.evidence"), ev, "—")
+	}
 	var limits []string
 	for _, k := range d.Limits {
 		limits = append(limits, r.L("destr.limit."+k))

@@ -129,7 +129,18 @@ type Destruction struct {
 	Kept            []KeptGroup      `json:"kept"`            // what the plan kept and why
 	Copies          []OutsideCopy    `json:"copies"`          // copies outside the vault (audit log), and whether each was destroyed
 	Media           []MediaDestroyed `json:"media,omitempty"` // the register of media destroyed outside the vault
-	Limits          []string         `json:"limits"`          // label keys of the honest limits
+	// EvidenceDestroyed are the checklist evidence files the plan's author named as holding
+	// these customers' data, destroyed with them; EvidenceKept counts the others, kept with
+	// the handover's records (the program does not read inside evidence files).
+	EvidenceDestroyed []EvidenceFile `json:"evidence_destroyed,omitempty"`
+	EvidenceKept      int            `json:"evidence_kept,omitempty"`
+	Limits            []string       `json:"limits"` // label keys of the honest limits
+}
+
+// EvidenceFile is an evidence file by name and SHA-256.
+type EvidenceFile struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
 }
 
 // Deal names the handover the certificate belongs to. Until the deal setup (issue 6)

@@ -130,7 +130,7 @@ func holdListCmd() *Cmd {
 func retentionShowCmd() *Cmd {
 	var asOf string
 	return &Cmd{Name: "retention show", Synopsis: "--vault DIR [--as-of DATE] [--json]", Vault: true, JSON: true,
-		Summary: "what must be kept, for how long and why, and how many customers fall due in each year",
+		Summary: "what must be kept, for how long and why: per class, how many records fall due when; customers due by year",
 		Flags:   func(fs *flag.FlagSet) { fs.StringVar(&asOf, "as-of", "", "the day to count from (default: today)") },
 		Run: func(c *Call) error {
 			rep, err := retentionReport(c, asOf)
@@ -145,7 +145,20 @@ func retentionShowCmd() *Cmd {
 					}
 					c.Printf("%s: %d years from the %s; %s%s\n  %s\n", cl.ID, cl.Years, strings.ReplaceAll(cl.From, "_", " "), cl.Law["en"], counsel, cl.Note["en"])
 				}
-				c.Printf("customers: %d with a loan open, %d ended, %d due by %s, %d under a hold\n", rep.Active, rep.Ended, len(rep.Due), rep.AsOf, rep.Held)
+				c.Printf("records by class (due by %s):\n", rep.AsOf)
+				for _, r := range rep.Records {
+					c.Printf("  %s: %d records, %d not yet counting (open), %d due", r.Class, r.Records, r.Open, r.Due)
+					if r.DueKept > 0 {
+						c.Printf(" (%d of them kept with a customer not yet due)", r.DueKept)
+					}
+					c.Printf("\n")
+					for y := rep.AsOf.Y + 1; y <= rep.AsOf.Y+10; y++ {
+						if n := r.ByYear[y]; n > 0 {
+							c.Printf("    falling due in %d: %d\n", y, n)
+						}
+					}
+				}
+				c.Printf("customers: %d with a record not yet counting (a loan open), %d ended, %d due by %s, %d under a hold\n", rep.Active, rep.Ended, len(rep.Due), rep.AsOf, rep.Held)
 				for y := rep.AsOf.Y; y <= rep.AsOf.Y+10; y++ {
 					if n := rep.ByYear[y]; n > 0 {
 						c.Printf("  falling due in %d: %d\n", y, n)
@@ -191,14 +204,15 @@ func retentionReport(c *Call, day string) (*vault.RetentionReport, error) {
 }
 
 func destroyPlanCmd() *Cmd {
-	var scope, customers, out string
-	return &Cmd{Name: "destroy plan", Synopsis: "--vault DIR --scope all|due|customers [FILE] --out PLAN.json", Vault: true,
+	var scope, customers, out, evidence string
+	return &Cmd{Name: "destroy plan", Synopsis: "--vault DIR --scope all|due|customers [FILE] [--evidence ID,…] --out PLAN.json", Vault: true,
 		Summary: "plan a destruction: what goes, what is kept and why, copies outside the vault (administrator)",
 		MaxArgs: 1, Required: []string{"scope", "out"}, ArgsHelp: "name at most one customer list FILE (with --scope customers)",
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&scope, "scope", "", "all (the whole book), due (retention ended) or customers (the numbers in FILE)")
 			fs.StringVar(&customers, "customers", "", "with --scope customers: file of customer numbers, one a line")
 			fs.StringVar(&out, "out", "", "plan file to write (PLAN.json)")
+			fs.StringVar(&evidence, "evidence", "", "checklist evidence files (IDs, comma-separated, as the plan lists them) that name these customers: destroyed with them")
 		},
 		Run: func(c *Call) error {
 			if len(c.Args) == 1 {
@@ -221,7 +235,13 @@ func destroyPlanCmd() *Cmd {
 			if err != nil {
 				return err
 			}
-			p, err := s.PlanDestroy(c.Ctx, scope, nos)
+			var ids []string
+			for _, id := range strings.Split(evidence, ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					ids = append(ids, id)
+				}
+			}
+			p, err := s.PlanDestroyWith(c.Ctx, scope, nos, ids)
 			if err != nil {
 				return err
 			}
@@ -235,6 +255,17 @@ func destroyPlanCmd() *Cmd {
 			}
 			for _, cp := range p.Copies {
 				c.Printf("  outside the vault: %s %s at %s (%s)\n", cp.Kind, cp.ID, cp.Where, cp.At.In(shanghai).Format("2006-01-02 15:04"))
+			}
+			kept := 0
+			for _, e := range p.Evidence {
+				if e.Goes {
+					c.Printf("  evidence destroyed with them: %s %s\n", e.ID, e.Name)
+				} else {
+					kept++
+				}
+			}
+			if kept > 0 {
+				c.Printf("  evidence kept: %d checklist evidence files (listed in the plan file); this program does not read them: if one names these customers, plan again with --evidence ID\n", kept)
 			}
 			c.Printf("next: two approvals by operators of different roles ('handover destroy approve'), then 'handover destroy run'\n")
 			return nil

@@ -65,6 +65,10 @@ func TestRetentionReportGolden(t *testing.T) {
 	r := &Retention{Vault: "v-golden", Workstation: "ws-golden", Issued: now, AsOf: model.Date{Y: 2026, M: 11, D: 28},
 		Classes: rules.Classes, Keeper: "transferee", KeeperYears: 10, KeeperConfirmed: "王律师", Active: 9, Ended: 3, Due: 1, Held: 2,
 		ByYear: map[int]int64{2026: 1, 2035: 2}, Holds: []RetentionHold{{ID: "HOLD-1", Case: "（2026）京0105民初1号", Customers: 2}}}
+	for i, c := range rules.Classes[:5] {
+		n := int64(10 * (i + 1))
+		r.Records = append(r.Records, RetentionRecords{Class: c, Records: n, Open: n / 2, Due: n / 5, Kept: n / 10, ByYear: map[int]int64{2027: 1, 2030: 2, 2035: n / 5}})
+	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		pdf, err := RenderRetention(r, lang)
 		if err != nil {

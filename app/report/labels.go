@@ -103,6 +103,13 @@ func init() {
 			"retention.hold_n":            "%d 户客户",
 			"retention.hold_active":       "有效",
 			"retention.hold_released":     "%s 已解除",
+			"retention.records":           "各类资料的保存期",
+			"retention.rec_count":         "记录数",
+			"retention.rec_open":          "尚未起算",
+			"retention.rec_due":           "已到期",
+			"retention.rec_due_kept":      "随客户保存",
+			"retention.rec_next":          "五年内到期",
+			"retention.rec_note":          "“尚未起算”指贷款或业务关系尚未结束；“随客户保存”指记录本身已到期，但该客户的其他资料尚未到期，而销毁以客户为单位进行。",
 		},
 		"en": {
 			"retention.title":             "Retention Report",
@@ -136,6 +143,13 @@ func init() {
 			"retention.hold_n":            "customers: %d",
 			"retention.hold_active":       "in force",
 			"retention.hold_released":     "released %s",
+			"retention.records":           "Retention by class of record",
+			"retention.rec_count":         "Records",
+			"retention.rec_open":          "Open",
+			"retention.rec_due":           "Due",
+			"retention.rec_due_kept":      "Due, kept",
+			"retention.rec_next":          "Next 5 yrs",
+			"retention.rec_note":          "\"Open\": the clock has not started, the loan or the relationship is still open. \"Due, kept\": the record itself is due, but other records of its customer are not, and destruction deletes whole customers.",
 		},
 	})
 }

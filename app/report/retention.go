@@ -28,8 +28,16 @@ type Retention struct {
 	Due, Held       int64
 	ByYear          map[int]int64
 	Holds           []RetentionHold
+	Records         []RetentionRecords
 	Restricted      time.Time // zero when not restricted
 	RestrictReason  string
+}
+
+// RetentionRecords is how many records of one class the book holds and when they fall due.
+type RetentionRecords struct {
+	Class                    retention.Class
+	Records, Open, Due, Kept int64
+	ByYear                   map[int]int64
 }
 
 // RetentionHold is one legal hold as the report lists it.
@@ -71,11 +79,26 @@ func RenderRetention(r *Retention, lang string) ([]byte, error) {
 		if c.Counsel {
 			counsel = d.L("retention.counsel")
 		}
-		rows = append(rows, []string{doc.Clip(c.Name[d.Lang], 32), strconv.Itoa(c.Years), doc.Clip(c.Law[d.Lang], 48), counsel})
+		rows = append(rows, []string{doc.Clip(c.Name[d.Lang], 30), strconv.Itoa(c.Years), doc.Clip(c.Law[d.Lang], 54), counsel})
 	}
-	d.Table([]float64{54, 12, 86, 22}, "LRLC", []string{d.L("retention.class"), d.L("retention.years"), d.L("retention.law"), d.L("retention.counsel_col")}, rows)
+	d.Table([]float64{50, 12, 92, 20}, "LRLC", []string{d.L("retention.class"), d.L("retention.years"), d.L("retention.law"), d.L("retention.counsel_col")}, rows)
 	for _, c := range r.Classes {
 		d.Paragraph(8.5, 4.5, c.Name[d.Lang]+": "+c.Note[d.Lang])
+	}
+	if len(r.Records) > 0 {
+		d.Section(d.L("retention.records"))
+		var rows [][]string
+		for _, c := range r.Records {
+			var next int64
+			for y := r.AsOf.Y + 1; y <= r.AsOf.Y+5; y++ {
+				next += c.ByYear[y]
+			}
+			rows = append(rows, []string{doc.Clip(c.Class.Name[d.Lang], 32), model.Group(c.Records), model.Group(c.Open),
+				model.Group(c.Due), model.Group(c.Kept), model.Group(next)})
+		}
+		d.Table([]float64{54, 24, 24, 24, 24, 24}, "LRRRRR", []string{d.L("retention.class"), d.L("retention.rec_count"),
+			d.L("retention.rec_open"), d.L("retention.rec_due"), d.L("retention.rec_due_kept"), d.L("retention.rec_next")}, rows)
+		d.Paragraph(8.5, 4.5, d.L("retention.rec_note"))
 	}
 	d.Section(d.L("retention.book"))
 	d.Fields(60, 114, [][2]string{

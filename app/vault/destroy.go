@@ -50,6 +50,7 @@ var (
 	ErrNeedsApprovals   = errors.New("the plan needs two approvals, by operators of different roles, before it runs")
 	ErrHeldInPlan       = errors.New("a legal hold placed after the plan covers customers in it: make a new plan")
 	ErrPlanFileMismatch = errors.New("the plan file does not match the plan recorded in the vault")
+	ErrEvidenceUnknown  = errors.New("no checklist evidence file has that ID (see the plan's list of evidence files), or it was destroyed already")
 )
 
 const (
@@ -96,6 +97,19 @@ type DestroyPlan struct {
 	Run             *RunRecord    `json:"run,omitempty"`
 	// Media is the register of copies and media destroyed outside the vault.
 	Media []MediaRecord `json:"media,omitempty"`
+	// Evidence lists every checklist evidence file in the vault. The program does not read
+	// inside them, so it cannot tell which name these customers: the plan's author names
+	// those (Goes), and the rest are kept as the handover's own records.
+	Evidence []PlanEvidence `json:"evidence"`
+}
+
+// PlanEvidence is one checklist evidence file as a plan lists it.
+type PlanEvidence struct {
+	ID     string `json:"id"`
+	Item   string `json:"item"`
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Goes   bool   `json:"goes"` // named by the plan's author as holding these customers' data
 }
 
 // KeptGroup is customers in the scope that the plan keeps, and why.
@@ -149,12 +163,20 @@ type planRecord struct {
 	Plan       DestroyPlan           `json:"plan"`
 	Customers  []model.CustomerNo    `json:"customers"`
 	Quarantine []store.QuarantineKey `json:"quarantine,omitempty"`
+	Evidence   []string              `json:"evidence,omitempty"`
 }
 
 // PlanDestroy makes a plan for the scope (customers: the list for ScopeCustomers). Held
 // customers are kept and listed by hold; the plan records the vault's state so that it is
 // refused after any change. Planning needs the destroy permission.
 func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []model.CustomerNo) (*DestroyPlan, error) {
+	return s.PlanDestroyWith(ctx, scope, customers, nil)
+}
+
+// PlanDestroyWith is PlanDestroy whose plan also destroys the checklist evidence files
+// evidence (by ID): files that name customers in the plan, which only a person can tell.
+// Their content goes with the run; their name and SHA-256 stay on the checklist.
+func (s *Session) PlanDestroyWith(ctx context.Context, scope string, customers []model.CustomerNo, evidence []string) (*DestroyPlan, error) {
 	var plan *DestroyPlan
 	detail := map[string]string{"scope": scope}
 	err := s.doMeta(PermDestroy, audit.DestroyPlan, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
@@ -228,13 +250,17 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 				return nil, err
 			}
 		}
+		listed, err := planEvidence(ctx, st, evidence)
+		if err != nil {
+			return nil, err
+		}
 		var salt, idb [8]byte
 		_, _ = rand.Read(salt[:])
 		_, _ = rand.Read(idb[:])
 		now := s.v.opts.Now().UTC().Truncate(time.Second)
 		p := DestroyPlan{Format: planFormat, ID: "DP-" + now.Format("20060102") + "-" + strings.ToUpper(hex.EncodeToString(idb[:4])),
 			Vault: s.v.Manifest().ID, Scope: scope, Created: now, By: s.op.Name, State: stateOf(st.Counts()),
-			Destroy: counts, Salt: hex.EncodeToString(salt[:]), Kept: kept, Copies: copies, Approvals: []Approval{}}
+			Destroy: counts, Salt: hex.EncodeToString(salt[:]), Kept: kept, Copies: copies, Approvals: []Approval{}, Evidence: listed}
 		if p.Kept == nil {
 			p.Kept = []KeptGroup{}
 		}
@@ -242,9 +268,39 @@ func (s *Session) PlanDestroy(ctx context.Context, scope string, customers []mod
 		p.QuarantineRows = len(quarantine)
 		detail["plan"], detail["customers"], detail["kept"] = p.ID, strconv.Itoa(len(goes)), strconv.Itoa(len(keep))
 		plan = &p
-		return nil, st.PutMeta(metaPlanPrefix+p.ID, planRecord{Plan: p, Customers: goes, Quarantine: quarantine})
+		detail["evidence"] = strconv.Itoa(len(evidence))
+		return nil, st.PutMeta(metaPlanPrefix+p.ID, planRecord{Plan: p, Customers: goes, Quarantine: quarantine, Evidence: slices.Compact(slices.Sorted(slices.Values(evidence)))})
 	})
 	return plan, err
+}
+
+// planEvidence lists the vault's evidence files still held, marking those in goes; an ID in
+// goes that names none is refused.
+func planEvidence(ctx context.Context, st *store.Store, goes []string) ([]PlanEvidence, error) {
+	all, err := st.Evidences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []PlanEvidence{}
+	found := map[string]bool{}
+	for _, e := range all {
+		if e.Destroyed != "" {
+			continue
+		}
+		item := e.ID
+		if i := strings.LastIndexByte(item, '-'); i > 0 {
+			item = item[:i]
+		}
+		g := slices.Contains(goes, e.ID)
+		found[e.ID] = g
+		out = append(out, PlanEvidence{ID: e.ID, Item: item, Name: e.Name, SHA256: e.SHA256, Goes: g})
+	}
+	for _, id := range goes {
+		if !found[id] {
+			return nil, fmt.Errorf("%q: %w", id, ErrEvidenceUnknown)
+		}
+	}
+	return out, nil
 }
 
 // CustomerDigest is the salted digest by which a plan names customer no: the first 16 bytes
@@ -425,7 +481,7 @@ func (s *Session) RunDestroy(ctx context.Context, id string, phase func(string))
 				return nil, err
 			}
 		}
-		res, err := st.DestroyCustomersWith(ctx, id, rec.Customers, rec.Quarantine, phase)
+		res, err := st.DestroyCustomersWith(ctx, id, rec.Customers, store.DestroyAlso{Quarantine: rec.Quarantine, Evidence: rec.Evidence}, phase)
 		if err != nil {
 			return nil, err
 		}
@@ -526,6 +582,13 @@ func (s *Session) NewDestructionStatement(ctx context.Context, planID string, si
 			Approvers: []cert.Approver{}, Kept: []cert.KeptGroup{}, Copies: []cert.OutsideCopy{}, Limits: []string{"outside_copies", "media", "swap"}}
 		for _, a := range p.Approvals {
 			d.Approvers = append(d.Approvers, cert.Approver{Name: a.Name, Role: a.Role})
+		}
+		for _, e := range p.Evidence {
+			if e.Goes {
+				d.EvidenceDestroyed = append(d.EvidenceDestroyed, cert.EvidenceFile{Name: e.Name, SHA256: e.SHA256})
+			} else {
+				d.EvidenceKept++
+			}
 		}
 		for _, k := range p.Kept {
 			d.Kept = append(d.Kept, cert.KeptGroup{Customers: k.Customers, Reason: k.Reason, Hold: k.Hold, Case: k.Case})

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -375,5 +376,80 @@ func TestApproveBySignature(t *testing.T) {
 	p, err := admin.ApproveDestroyBySignature(ctx, plan.ID, other.Card, sig)
 	if err != nil || len(p.Approvals) != 2 || p.Approvals[1].Role != "party:乙小额贷款有限公司" {
 		t.Fatalf("%+v %v", p, err)
+	}
+}
+
+// Checklist evidence files are opaque to the program: the plan lists them all, the author
+// names those that hold the customers' data, and the run erases their content while the
+// checklist keeps their names and hashes. An ID the vault does not hold is refused.
+func TestDestroyEvidenceNamedByThePlan(t *testing.T) {
+	admin, auditor, _ := destroyFixture(t, 6)
+	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
+	if _, err := admin.InitDeal(checklist.Deal{Type: checklist.Equity, RecipientLocation: checklist.Mainland,
+		Transferor: checklist.Party{Name: "甲小额贷款有限公司", CreditCode: code("91330100MA27XY012")},
+		Transferee: checklist.Party{Name: "乙小额贷款有限公司", CreditCode: code("91110108MA01ABC03")}}); err != nil {
+		t.Fatal(err)
+	}
+	names, err := admin.AttachEvidence(ctx, "agreement_signed", "客户名单.xlsx", strings.NewReader("customers 1-2: 李四"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := admin.AttachEvidence(ctx, "agreement_signed", "协议.pdf", strings.NewReader("the agreement"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.PlanDestroyWith(ctx, ScopeCustomers, []model.CustomerNo{1, 2}, []string{"agreement_signed-0000"}); !errors.Is(err, ErrEvidenceUnknown) {
+		t.Fatalf("an unknown evidence ID: %v", err)
+	}
+	plan, err := admin.PlanDestroyWith(ctx, ScopeCustomers, []model.CustomerNo{1, 2}, []string{names.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Evidence) != 2 || plan.Evidence[0].Item != "agreement_signed" {
+		t.Fatalf("plan lists %+v", plan.Evidence)
+	}
+	for _, e := range plan.Evidence {
+		if e.Goes != (e.ID == names.ID) {
+			t.Fatalf("evidence %s goes: %v", e.Name, e.Goes)
+		}
+	}
+	if _, err := admin.ApproveDestroy(ctx, plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.ApproveDestroyAs(ctx, plan.ID, auditor, "operator-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.RunDestroy(ctx, plan.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.WriteEvidence(ctx, names.ID, io.Discard); !errors.Is(err, ErrEvidenceDestroyed) {
+		t.Fatalf("the destroyed evidence reads: %v", err)
+	}
+	var b bytes.Buffer
+	if err := admin.WriteEvidence(ctx, other.ID, &b); err != nil || b.String() != "the agreement" {
+		t.Fatalf("the kept evidence: %q %v", b.String(), err)
+	}
+	view, err := admin.Checklist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range view.Snapshot().Items {
+		if it.ID == "agreement_signed" && (len(it.Evidence) != 2 || it.Evidence[0].SHA256 != names.SHA256) {
+			t.Fatalf("the checklist lost the destroyed file's record: %+v", it.Evidence)
+		}
+	}
+	if _, err := admin.VerifyDestroy(ctx, plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := identity.New("王五", "甲小额贷款有限公司", "transferor", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmt, err := admin.NewDestructionStatement(ctx, plan.ID, []identity.Card{signer.Card}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := stmt.Destruction; len(d.EvidenceDestroyed) != 1 || d.EvidenceDestroyed[0].SHA256 != names.SHA256 || d.EvidenceKept != 1 {
+		t.Fatalf("certificate states %+v kept %d", d.EvidenceDestroyed, d.EvidenceKept)
 	}
 }

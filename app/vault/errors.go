@@ -29,6 +29,8 @@ var (
 	ErrBadBackup     = store.ErrBadBackup
 	// ErrEvidenceTooLarge refuses an evidence file over the vault's limit.
 	ErrEvidenceTooLarge = store.ErrEvidenceTooLarge
+	// ErrEvidenceDestroyed is an evidence file whose content a destruction erased.
+	ErrEvidenceDestroyed = store.ErrEvidenceDestroyed
 )
 
 // MinPassphraseLen is the shortest passphrase accepted for a new slot.

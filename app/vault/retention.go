@@ -24,16 +24,30 @@ var shanghai = func() *time.Location {
 	return time.FixedZone("CST", 8*3600)
 }()
 
-// RetentionReport is what must be kept and until when (retention show): per class its rule,
-// and how many customers fall due in each year. Customer numbers only, never values.
+// RetentionReport is what must be kept and until when (retention show): per class its rule
+// and how many of its records fall due when; per customer, how many are active, ended and
+// due, and in which year they fall due. Customer numbers only, never values.
 type RetentionReport struct {
 	AsOf    model.Date         `json:"as_of"`
 	Classes []retention.Class  `json:"classes"`
-	Active  int64              `json:"active"`      // relationship not ended (a loan open)
-	Ended   int64              `json:"ended"`       // ended, retention running
-	Due     []model.CustomerNo `json:"due"`         // retention ended by AsOf
+	Records []ClassCount       `json:"records"`     // per class of record in the book
+	Active  int64              `json:"active"`      // customers with a record whose clock has not started
+	Ended   int64              `json:"ended"`       // every clock started, retention running or ended
+	Due     []model.CustomerNo `json:"due"`         // every record's retention ended by AsOf
 	ByYear  map[int]int64      `json:"due_by_year"` // year → customers falling due that year
 	Held    int64              `json:"held"`        // customers under an active hold
+}
+
+// ClassCount is how many records of one class the book holds and when they fall due.
+type ClassCount struct {
+	Class   string        `json:"class"`
+	Records int64         `json:"records"`
+	Open    int64         `json:"open"` // the clock has not started (the loan or relationship is open)
+	Due     int64         `json:"due"`  // retention ended by the report's day
+	ByYear  map[int]int64 `json:"due_by_year"`
+	// DueKept are due records kept because their customer is not due as a whole:
+	// destruction deletes whole customers.
+	DueKept int64 `json:"due_kept"`
 }
 
 // Retention reports the book's retention as of day (Asia/Shanghai).
@@ -51,10 +65,18 @@ func (s *Session) Retention(ctx context.Context, day model.Date) (*RetentionRepo
 		return nil, err
 	}
 	rep := &RetentionReport{AsOf: day, Classes: rules.Classes, ByYear: map[int]int64{}, Due: []model.CustomerNo{}}
+	counts := map[string]*ClassCount{}
+	for _, c := range rules.Classes {
+		if c.From != retention.FromHandoverEnd {
+			counts[c.ID] = &ClassCount{Class: c.ID, ByYear: map[int]int64{}}
+			rep.Records = append(rep.Records, ClassCount{})
+		}
+	}
 	ends, err := loadEnds(ctx, st)
 	if err != nil {
 		return nil, err
 	}
+	var dueNow []dueRecord
 	err = st.EachCustomer(ctx, func(b *store.CustomerBook) error {
 		for _, h := range holds {
 			if h.Active(day) && h.Covers(b.Customer.No) {
@@ -62,23 +84,58 @@ func (s *Session) Retention(ctx context.Context, day model.Date) (*RetentionRepo
 				break
 			}
 		}
-		end, ok := relationshipEnd(b, ends)
-		if !ok {
+		dueNow = dueNow[:0]
+		due := rules.Schedule(bookOf(b, ends), func(c *retention.Class, n int64, at model.Date, open bool) {
+			cc := counts[c.ID]
+			cc.Records += n
+			switch {
+			case open:
+				cc.Open += n
+			case !day.Before(at):
+				cc.Due += n
+				dueNow = append(dueNow, dueRecord{cc, n})
+				cc.ByYear[at.Y] += n
+			default:
+				cc.ByYear[at.Y] += n
+			}
+		})
+		if due.Open {
 			rep.Active++
+		} else {
+			rep.Ended++
+			rep.ByYear[due.Customer.Y]++
+		}
+		if !due.Open && !day.Before(due.Customer) {
+			rep.Due = append(rep.Due, b.Customer.No)
 			return nil
 		}
-		rep.Ended++
-		due := rules.DueDate(end)
-		rep.ByYear[due.Y]++
-		if !day.Before(due) {
-			rep.Due = append(rep.Due, b.Customer.No)
+		for _, d := range dueNow {
+			d.c.DueKept += d.n
 		}
 		return nil
 	})
+	i := 0
+	for _, c := range rules.Classes {
+		if cc := counts[c.ID]; cc != nil {
+			rep.Records[i] = *cc
+			i++
+		}
+	}
 	return rep, err
 }
 
-// dueCustomers lists the customers whose retention has ended by day.
+type dueRecord struct {
+	c *ClassCount
+	n int64
+}
+
+// bookOf is a customer's records as the retention rules see them.
+func bookOf(b *store.CustomerBook, ends map[model.CustomerNo]model.Date) retention.Book {
+	return retention.Book{Loans: b.Loans, Repayments: b.Repayments, Documents: b.Documents, EndSet: ends[b.Customer.No]}
+}
+
+// dueCustomers lists the customers every record of whom has reached the end of its
+// retention by day.
 func (s *Session) dueCustomers(ctx context.Context, st *store.Store, day model.Date) ([]model.CustomerNo, error) {
 	rules, err := retention.Load()
 	if err != nil {
@@ -90,7 +147,7 @@ func (s *Session) dueCustomers(ctx context.Context, st *store.Store, day model.D
 	}
 	var out []model.CustomerNo
 	err = st.EachCustomer(ctx, func(b *store.CustomerBook) error {
-		if end, ok := relationshipEnd(b, ends); ok && !day.Before(rules.DueDate(end)) {
+		if due := rules.Schedule(bookOf(b, ends), nil); !due.Open && !day.Before(due.Customer) {
 			out = append(out, b.Customer.No)
 		}
 		return nil
@@ -147,6 +204,13 @@ func (s *Session) RetentionReportPDF(ctx context.Context, day model.Date, lang s
 	err = s.do(PermView, audit.RetentionReport, "", map[string]string{"as_of": day.String()}, func(st *store.Store) error {
 		r := &report.Retention{Vault: s.v.Manifest().ID, Workstation: s.v.opts.Workstation, Issued: s.v.opts.Now().UTC().Truncate(time.Second),
 			AsOf: day, Classes: rep.Classes, Active: rep.Active, Ended: rep.Ended, Due: int64(len(rep.Due)), Held: rep.Held, ByYear: rep.ByYear}
+		for _, c := range rep.Records {
+			for _, cl := range rep.Classes {
+				if cl.ID == c.Class {
+					r.Records = append(r.Records, report.RetentionRecords{Class: cl, Records: c.Records, Open: c.Open, Due: c.Due, Kept: c.DueKept, ByYear: c.ByYear})
+				}
+			}
+		}
 		if d, err := loadDeal(st); err == nil && d.Retention != nil {
 			r.Keeper, r.KeeperYears, r.KeeperConfirmed = d.Retention.Keeper, d.Retention.Years, d.Retention.ConfirmedBy
 		}
@@ -203,10 +267,54 @@ func (s *Session) SetRelationshipEnd(ctx context.Context, nos []model.CustomerNo
 			if _, err := st.Customer(no); err != nil {
 				return nil, fmt.Errorf("customer %d: %w", no, err)
 			}
+			if last, err := lastRecorded(ctx, st, no); err != nil {
+				return nil, err
+			} else if day.Before(last) {
+				return nil, &EndBeforeRecordsError{Customer: no, Last: last}
+			}
 			changes = append(changes, store.MetaChange{Name: metaEndPrefix + strconv.FormatUint(uint64(no), 10), Value: rec})
 		}
 		return changes, nil
 	})
+}
+
+// EndBeforeRecordsError refuses a relationship end set before a settlement or repayment the
+// book records for the customer: the records would fall due before their own retention ends.
+type EndBeforeRecordsError struct {
+	Customer model.CustomerNo
+	Last     model.Date
+}
+
+func (e *EndBeforeRecordsError) Error() string {
+	return fmt.Sprintf("customer %d: the book records a settlement or repayment on %s, after that date; the relationship cannot have ended before it", e.Customer, e.Last)
+}
+
+// lastRecorded is the latest day a settled loan ended or a repayment was received.
+func lastRecorded(ctx context.Context, st *store.Store, no model.CustomerNo) (model.Date, error) {
+	loans, err := st.Loans(ctx, no)
+	if err != nil {
+		return model.Date{}, err
+	}
+	var last model.Date
+	for _, l := range loans {
+		reps, err := st.Repayments(ctx, no, l.Seq)
+		if err != nil {
+			return model.Date{}, err
+		}
+		end, ok := retention.LoanEnd(l, reps)
+		if !ok {
+			end = model.Date{}
+			for _, r := range reps {
+				if end.Before(r.Paid) {
+					end = r.Paid
+				}
+			}
+		}
+		if last.Before(end) {
+			last = end
+		}
+	}
+	return last, nil
 }
 
 func loadEnds(ctx context.Context, st *store.Store) (map[model.CustomerNo]model.Date, error) {
@@ -221,12 +329,4 @@ func loadEnds(ctx context.Context, st *store.Store) (map[model.CustomerNo]model.
 		return true, nil
 	})
 	return out, err
-}
-
-// relationshipEnd is the end set by hand, else the one the loans show.
-func relationshipEnd(b *store.CustomerBook, ends map[model.CustomerNo]model.Date) (model.Date, bool) {
-	if d, ok := ends[b.Customer.No]; ok {
-		return d, true
-	}
-	return retention.RelationshipEnd(b.Loans, b.Repayments)
 }

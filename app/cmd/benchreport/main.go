@@ -35,6 +35,7 @@ func main() {
 	gobench := flag.String("gobench", "", "file holding `go test -bench` output to include")
 	sizes := flag.String("sizes", "100000,1000000", "demo book sizes")
 	pkgSize := flag.Int("package-customers", 100000, "customers (with two documents each) of the package benchmark; 0 skips it")
+	destroy := flag.Bool("destroy", true, "measure destruction of a 1,000,000-customer vault")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "handover-bench-")
@@ -79,6 +80,10 @@ func main() {
 	if *pkgSize > 0 {
 		packages = packageRuns(env, *bin, tmp, *pkgSize)
 	}
+	destruction := ""
+	if *destroy {
+		destruction = destroyRuns(env, tmp)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` on %s. Do not edit by hand.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "## Machine\n\n- %s\n- %d cores, %s memory\n- %s, %s/%s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -95,13 +100,14 @@ func main() {
 	b.WriteString("\nGoal (issue 2): 1,000,000 customers (about 1.2 M loans, 9 M repayments) written in under 90 s on 2 cores, with peak memory under 600 MiB that does not grow with the book.\n\n")
 	b.WriteString(imports)
 	b.WriteString(packages)
+	b.WriteString(destruction)
 	b.WriteString("## Unlocking\n\n`handover vault info` as a separate process: scrypt key derivation (work factor 2^18), opening the key table and Badger, reading the counts.\n\n")
 	for i, u := range unlocks {
 		fmt.Fprintf(&b, "- vault of %d customers: %.2f s\n", runs[i].customers, u.Seconds())
 	}
 	if *gobench != "" {
 		if gb, err := os.ReadFile(*gobench); err == nil {
-			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -benchmem ./crypto/... ./store/... ./app/cert/...` in the same run:\n\n```\n")
+			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -skip 'Destroy.*1M' -benchmem ./crypto/... ./store/... ./app/cert/...` in the same run (the destruction benchmarks run above, capped):\n\n```\n")
 			for _, l := range strings.Split(string(gb), "\n") {
 				if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "pkg:") {
 					b.WriteString(l + "\n")
