@@ -67,3 +67,24 @@ func Checklist(dealType string) ([]byte, error) {
 //
 //go:embed retention.json
 var Retention []byte
+
+//go:embed notices/*.json
+var notices embed.FS
+
+// NoticeTemplates returns the built-in notice templates (JSON; app/notice reads them), by
+// file name.
+func NoticeTemplates() (map[string][]byte, error) {
+	entries, err := notices.ReadDir("notices")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		b, err := notices.ReadFile("notices/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out[e.Name()] = b
+	}
+	return out, nil
+}

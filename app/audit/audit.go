@@ -76,6 +76,13 @@ const (
 	RestrictLift          = "vault.restrict_lift"    // the storage-only state lifted by two operators
 	VaultArchive          = "vault.archive"          // the compliance archive written and read back
 	VaultDestroy          = "vault.destroy"          // the whole vault destroyed after its archive
+	NoticeSetup           = "notice.setup"           // the notice settings recorded: cut-off, accounts, contacts
+	NoticePreview         = "notice.preview"         // one letter drawn for one customer, to look at
+	NoticeGenerate        = "notice.generate"        // a batch of letters, SMS or a mailing list written, with its manifest's digest
+	NoticeSent            = "notice.sent"            // a batch handed to the post or the SMS gateway
+	NoticeStatus          = "notice.status"          // a gateway or postal report read: rows matched and refused
+	NoticeResolve         = "notice.resolve"         // a customer's follow-up closed, with the reason
+	NoticeBasis           = "notice.basis"           // a legal basis for providing without consent recorded, with who decided
 )
 
 // Event is one audit record.

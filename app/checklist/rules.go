@@ -40,19 +40,23 @@ const (
 	ActDestroy     Action = "destroy"
 	ActArchive     Action = "archive"
 	ActRetention   Action = "retention" // record who keeps the AML records
+	ActNotify      Action = "notify"    // write notices and read their delivery reports
+	ActNoticeBasis Action = "notice_basis"
 )
 
 // producedBy is the step that makes each fact true.
 var producedBy = map[Fact][]Action{
-	FactImport:       {ActImport},
-	FactBackup:       {ActBackup},
-	FactExport:       {ActExport},
-	FactReceipt:      {ActReceive, ActTakeReceipt},
-	FactConfirmation: {ActSign},
-	FactAuditReport:  {ActAuditReport},
-	FactDestruction:  {ActDestroy},
-	FactArchive:      {ActArchive},
-	FactRetention:    {ActRetention},
+	FactImport:        {ActImport},
+	FactBackup:        {ActBackup},
+	FactExport:        {ActExport},
+	FactReceipt:       {ActReceive, ActTakeReceipt},
+	FactConfirmation:  {ActSign},
+	FactAuditReport:   {ActAuditReport},
+	FactDestruction:   {ActDestroy},
+	FactArchive:       {ActArchive},
+	FactRetention:     {ActRetention},
+	FactNotification:  {ActNotify},
+	FactNoticeOrBasis: {ActNotify, ActNoticeBasis},
 }
 
 // Actions lists what the item's kind and state offer, in the order the screens show them.

@@ -71,10 +71,15 @@ const (
 	FactDestruction  Fact = "destruction"  // the whole book destroyed and the destruction verified
 	FactArchive      Fact = "archive"      // the compliance archive written and read back
 	FactRetention    Fact = "retention"    // the deal records who keeps the AML records, confirmed by someone named
+	FactNotification Fact = "notification" // every customer reached by every required notice, no follow-up open
+	// FactNoticeOrBasis is FactNotification, or a legal basis for providing without consent
+	// recorded with its evidence and who decided (what a loan book's export waits for).
+	FactNoticeOrBasis Fact = "notification_or_basis"
 )
 
 // KnownFacts lists every fact.
-var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive, FactRetention}
+var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive, FactRetention,
+	FactNotification, FactNoticeOrBasis}
 
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
@@ -88,6 +93,8 @@ type Facts struct {
 	CopyDestroyed      bool // a plan of scope all run and verified
 	ArchiveMade        bool // the compliance archive written and read back
 	RetentionSet       bool // the deal's retention arrangement recorded and confirmed
+	CustomersNotified  bool // the notice tracking shows every customer reached, no follow-up open
+	NoticeBasis        bool // a legal basis for providing without consent recorded
 	Now                time.Time
 }
 
@@ -111,6 +118,9 @@ const (
 	NeedDestruction    = "destruction"
 	NeedArchive        = "archive"
 	NeedRetention      = "retention_keeper"
+	NeedNotification   = "notification"
+	// NeedNotificationOrBasis: the notices, or a legal basis for providing without consent.
+	NeedNotificationOrBasis = "notification_or_basis"
 )
 
 // NeedSignOff is what a dual item lacks until a party has signed it off.
@@ -212,6 +222,14 @@ func automaticNeeds(fact Fact, f Facts) []string {
 	case FactArchive:
 		if !f.ArchiveMade {
 			n = append(n, NeedArchive)
+		}
+	case FactNotification:
+		if !f.CustomersNotified {
+			n = append(n, NeedNotification)
+		}
+	case FactNoticeOrBasis:
+		if !f.CustomersNotified && !f.NoticeBasis {
+			n = append(n, NeedNotificationOrBasis)
 		}
 	case FactRetention:
 		if !f.RetentionSet {

@@ -82,7 +82,7 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 		return ChecklistItemJSON{}
 	}
 	c := show()
-	if !slices.Equal(c.Blocking["export"], prep) || c.Deal.Type != "loan-book" || len(c.Progress) != 4 {
+	if !slices.Equal(c.Blocking["export"], append(slices.Clone(prep), "notice_before_export")) || c.Deal.Type != "loan-book" || len(c.Progress) != 4 {
 		t.Fatalf("checklist: %+v", c)
 	}
 	if it := state(c, "agreement_signed"); it.State != "open" || !slices.Equal(it.Needs, []string{"attestation", "evidence"}) ||
@@ -105,6 +105,20 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 		if r := runCLI(pw, args...); r.code != 0 || !strings.Contains(r.stdout, id+": done") {
 			t.Fatalf("complete %s: %+v", id, r)
 		}
+	}
+	// A loan book's export also waits for the notices (PIPL Art. 23), or for a legal basis
+	// for providing without consent, recorded with its evidence and who decided.
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "export"); r.code != 1 || !strings.Contains(r.stdout, "notice_before_export") {
+		t.Fatalf("export gate before the notices: %+v", r)
+	}
+	opinion := filepath.Join(dir, "opinion.pdf")
+	os.WriteFile(opinion, []byte("%PDF-1.4 legal opinion"), 0o600)
+	if r := runCLI(pw, "notice", "basis", "--vault", v, "--basis", "履行合同所必需（个人信息保护法第十三条第一款第二项）", "--decided-by", "王律师"); r.code != 2 {
+		t.Fatalf("a basis without evidence: %+v", r)
+	}
+	if r := runCLI(pw, "notice", "basis", "--vault", v, "--basis", "履行合同所必需（个人信息保护法第十三条第一款第二项）", "--decided-by", "王律师", "--evidence", opinion); r.code != 0 ||
+		!strings.Contains(r.stdout, "must still be notified") {
+		t.Fatalf("notice basis: %+v", r)
 	}
 	if r := runCLI(pw, "checklist", "gate", "--vault", v, "export"); r.code != 0 {
 		t.Fatalf("export gate: %+v", r)
@@ -216,10 +230,25 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 		strings.Contains(r.stdout, "confirmation_signed") {
 		t.Fatalf("destroy gate after the confirmation: %+v", r)
 	}
-	notice := filepath.Join(dir, "notice-register.pdf")
-	os.WriteFile(notice, []byte("%PDF-1.4 notices sent"), 0o600)
-	if r := runCLI(pw, "checklist", "complete", "--vault", v, "customers_notified", "--evidence", notice, "--note", "挂号信寄出"); r.code != 0 {
-		t.Fatalf("customers notified: %+v", r)
+	setup := filepath.Join(dir, "notice-setup.json")
+	js, _ := json.Marshal(demo.NoticeSetup())
+	os.WriteFile(setup, js, 0o600)
+	if r := runCLI(pw, "notice", "setup", "--vault", v, "--file", setup); r.code != 0 {
+		t.Fatalf("notice setup: %+v", r)
+	}
+	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "1") // the test's folders are temporary ones
+	for _, channel := range []string{"letter", "sms"} {
+		r := runCLI(pw, "notice", "generate", "--vault", v, "--template", "loan-book-borrower", "--channel", channel, "--out", filepath.Join(dir, channel), "--json")
+		var b struct{ ID string }
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &b) != nil || b.ID == "" {
+			t.Fatalf("notice generate %s: %+v", channel, r)
+		}
+		if r := runCLI(pw, "notice", "sent", "--vault", v, "--batch", b.ID); r.code != 0 {
+			t.Fatalf("notice sent: %+v", r)
+		}
+	}
+	if r := runCLI(pw, "notice", "list", "--vault", v); r.code != 0 || !strings.Contains(r.stdout, "loan-book-borrower (required): 20 customers, 20 reached, 0 pending") {
+		t.Fatalf("notice list: %+v", r)
 	}
 	// And who keeps the AML records must be settled and confirmed.
 	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 1 || !strings.Contains(r.stdout, "retention_set") {

@@ -47,7 +47,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 // commands lists every command in the order `handover help` shows them. Each is made anew
 // for every run, so its flag variables start empty.
 func commands() []*Cmd {
-	return []*Cmd{
+	cmds := []*Cmd{
 		vaultInitCmd(), vaultInfoCmd(), vaultPasswdCmd(), vaultAddOperatorCmd(), vaultRemoveOperatorCmd(), vaultRepairCmd(), vaultRestrictCmd(), vaultLiftRestrictionCmd(), vaultArchiveCmd(), vaultDestroyCmd(),
 		importCmd(), quarantineListCmd(), quarantineCorrectCmd(), quarantineDismissCmd(),
 		exportCmd(), verifyCmd(), receiveCmd(), figuresCmd(),
@@ -57,14 +57,16 @@ func commands() []*Cmd {
 		trustAddCmd(), trustListCmd(),
 		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(), retentionReportCmd(), retentionSetEndCmd(),
 		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(), destroyMediaCmd(),
+	}
+	cmds = append(cmds, noticeCommands()...)
+	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),
 		demoCmd(),
-		{Name: "version", Summary: "print the version", Run: func(c *Call) error {
+		&Cmd{Name: "version", Summary: "print the version", Run: func(c *Call) error {
 			c.Printf("%s\n", version.String())
 			return nil
-		}},
-	}
+		}})
 }
 
 // Run executes the command in args (without the program name) and returns the exit status.

@@ -8,6 +8,7 @@ import (
 	"handover/app/checklist"
 	"handover/app/validate"
 	"handover/app/vault"
+	"handover/store/model"
 )
 
 // TransfereeName is the demo vault's operator for the receiving company, who signs off
@@ -54,5 +55,28 @@ func PrepareDeal(ctx context.Context, s *vault.Session, dealType string) error {
 			return err
 		}
 	}
+	if err := s.SetNoticeSetup(ctx, NoticeSetup()); err != nil {
+		return err
+	}
+	if _, ok := view.Item("notice_before_export"); ok {
+		// The demo book's people are synthetic: nobody to ask. A real deal notifies them, or
+		// records the basis counsel confirmed.
+		basis := "演示数据：客户均为合成数据，无须取得同意（真实交接须通知客户或记录经法律顾问确认的依据）"
+		doc := "演示文件 · demo document\n" + basis + "\n"
+		if _, err := s.RecordNoticeBasis(ctx, basis, "演示管理员", "notice-basis.txt", strings.NewReader(doc)); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// NoticeSetup is the demo deal's notice settings.
+func NoticeSetup() vault.NoticeSetup {
+	d := Deal(checklist.LoanBook)
+	return vault.NoticeSetup{Cutoff: model.Date{Y: 2027, M: 1, D: 1}, ReplyBy: model.Date{Y: 2026, M: 12, D: 31},
+		TransfereeAddress: d.Transferee.Address, TransfereePhone: d.Transferee.Phone, RepayAccountName: d.Transferee.Name,
+		RepayAccountBank: "中国工商银行北京示范街支行（演示）", RepayAccountNo: "0200 0000 0000 0000 000", RepayChannels: "银行转账、柜台还款",
+		ServicingPhone: "010-66660001", ComplaintsPhone: "010-66660002", Hotline: "400-000-0000",
+		Purpose: "贷款管理、还款服务和客户服务", Method: "收集、存储、使用、加工", Categories: "姓名、身份证号、联系方式、住址、银行卡号、借款及还款记录",
+		SMSSignature: "【示范金融】"}
 }

@@ -178,6 +178,7 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 	f.AuditReportIssued = st.GetMeta(metaFactAuditReport, &ft) == nil
 	f.CopyDestroyed = st.GetMeta(metaFactDestroyed, &ft) == nil
 	f.ArchiveMade = st.GetMeta(metaFactArchived, &ft) == nil
+	notifiedFacts(st, &f)
 	if d, err := loadDeal(st); err == nil && d.Retention != nil && d.Retention.ConfirmedBy != "" {
 		f.RetentionSet = true
 	}

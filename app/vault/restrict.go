@@ -72,6 +72,7 @@ var restrictedActions = map[string]string{
 	audit.CustomerReveal: "revealing an identifier", audit.DocumentOpen: "opening a document", audit.Search: "searching by value",
 	audit.QuarantineFix: "correcting a quarantined row", audit.Import: "importing", audit.PackageExport: "exporting",
 	audit.PackageReceive: "receiving a package", audit.DemoGenerate: "adding customers",
+	audit.NoticeGenerate: "writing letters or SMS", audit.NoticePreview: "drawing a letter",
 }
 
 // checkRestriction refuses action when the restriction covers it.

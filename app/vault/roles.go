@@ -49,13 +49,14 @@ const (
 	PermChecklist       Permission = "checklist" // record the deal, complete and reopen items
 	PermBackup          Permission = "backup"    // write a backup of the vault (sealed like the vault)
 	PermHold            Permission = "hold"      // place and release legal holds
+	PermNotify          Permission = "notify"    // write notices to customers and track them
 )
 
 // permissions is the one permission table. It is enforced in Session, so a caller that
 // bypasses the UI gets the same answer.
 var permissions = map[Role][]Permission{
-	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign, PermChecklist, PermBackup},
-	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist, PermBackup},
+	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign, PermChecklist, PermBackup, PermNotify},
+	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist, PermBackup, PermNotify},
 	Witness:    {PermView, PermSign},
 	Auditor:    {PermView, PermAudit, PermHold},
 	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist, PermBackup, PermHold},
@@ -99,6 +100,8 @@ var actionPermission = map[checklist.Action][]Permission{
 	checklist.ActDestroy:     {PermDestroy},
 	checklist.ActArchive:     {PermDestroy},
 	checklist.ActRetention:   {PermChecklist},
+	checklist.ActNotify:      {PermNotify},
+	checklist.ActNoticeBasis: {PermChecklist},
 }
 
 // ItemActions is what this role may do with an item now: the actions the item's kind and

@@ -1,0 +1,246 @@
+package vault
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"handover/app/audit"
+	"handover/app/checklist"
+	"handover/app/notice"
+	"handover/app/validate"
+	"handover/store"
+	"handover/store/model"
+)
+
+func noticeSetupFixture() NoticeSetup {
+	return NoticeSetup{Cutoff: model.Date{Y: 2027, M: 1, D: 1}, ReplyBy: model.Date{Y: 2026, M: 12, D: 31},
+		TransfereeAddress: "北京市海淀区中关村大街1号", TransfereePhone: "010-8888 0000", RepayAccountName: "乙小额贷款有限公司",
+		RepayAccountBank: "中国工商银行北京中关村支行", RepayAccountNo: "0200 0000 0000 0001 234", RepayChannels: "银行转账",
+		ServicingPhone: "010-8888 0000", ComplaintsPhone: "010-8888 0001", Hotline: "400-800-1234",
+		Purpose: "贷款管理和客户服务", Method: "收集、存储、使用", Categories: "姓名、身份证号、联系方式、借款记录", SMSSignature: "【乙小贷】"}
+}
+
+// noticeVault is a loan-book vault of n customers, each with a loan; customer 2 has no
+// address and customer 3 no mobile. It returns the transferor's session.
+func noticeVault(t *testing.T, n int) *Session {
+	t.Helper()
+	admin, _, transferor := destroyFixture(t, 0)
+	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
+	if _, err := admin.InitDeal(checklist.Deal{Type: checklist.LoanBook, RecipientLocation: checklist.Mainland,
+		Transferor: checklist.Party{Name: "甲小额贷款有限公司", CreditCode: code("91330100MA27XY012")},
+		Transferee: checklist.Party{Name: "乙小额贷款有限公司", CreditCode: code("91110108MA01ABC03")}}); err != nil {
+		t.Fatal(err)
+	}
+	admin.Lock()
+	s, err := admin.Vault().Unlock(transferor, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Lock() })
+	err = s.Bulk(ctx, audit.DemoGenerate, func(w *store.Writer) error {
+		for i := 1; i <= n; i++ {
+			c := model.Customer{Name: "客户" + fmt.Sprint(i), IDNumber: "11010519491231002X", Phone: fmt.Sprintf("139%08d", i), Address: "北京市朝阳区建国路" + fmt.Sprint(i) + "号"}
+			if i == 2 {
+				c.Address = ""
+			}
+			if i == 3 {
+				c.Phone = ""
+			}
+			loan := model.Loan{Seq: 1, Contract: fmt.Sprintf("JK-%04d", i), Principal: 1000000, Outstanding: 500000, TermMonths: 12,
+				Disbursed: model.Date{Y: 2026, M: 1, D: 1}, Maturity: model.Date{Y: 2027, M: 1, D: 1}, Status: model.StatusNormal, Class: model.ClassPass}
+			if _, err := w.Add(&store.Book{Customer: c, Loans: []model.Loan{loan}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func itemState(t *testing.T, s *Session, id string) string {
+	t.Helper()
+	view, err := s.Checklist(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := view.Item(id)
+	return string(it.State)
+}
+
+// A loan book's notices, end to end: the settings checked, letters and SMS written with
+// their manifests, the customers the channel cannot reach listed, the batches sent, a
+// gateway report with delivered, failed, unknown and unmatched rows read, the failure and
+// the objection followed up; customers_notified follows the tracking, and the export waits
+// for it (or a recorded legal basis).
+func TestNoticesEndToEnd(t *testing.T) {
+	s := noticeVault(t, 12)
+	if err := s.ChecklistGate(ctx, checklist.StepExport); err == nil || !strings.Contains(err.Error(), "notice_before_export") {
+		t.Fatalf("the export before the notices: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "letters")
+	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "1")
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN"}, nil); !errors.Is(err, ErrNoticeSetup) {
+		t.Fatalf("letters before the settings: %v", err)
+	}
+	bad := noticeSetupFixture()
+	bad.SMSSignature = "乙小贷"
+	var se *SetupError
+	if err := s.SetNoticeSetup(ctx, bad); !errors.As(err, &se) || se.Field != "sms_signature" {
+		t.Fatalf("an SMS signature without 【】: %v", err)
+	}
+	if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
+		t.Fatal(err)
+	}
+	letters, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if letters.Count != 11 || len(letters.Skipped) != 1 || letters.Skipped[0] != (NoticeSkipped{2, "no_address"}) {
+		t.Fatalf("letters: %d, skipped %v", letters.Count, letters.Skipped)
+	}
+	if _, err := os.Stat(filepath.Join(out, "letters-0001.pdf")); err != nil {
+		t.Fatal(err)
+	}
+	manifest, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if strings.Contains(string(manifest), "客户") || strings.Contains(string(manifest), "1390000") {
+		t.Fatal("the manifest holds personal data")
+	}
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out}, nil); !errors.Is(err, ErrNoticeOut) {
+		t.Fatalf("a second batch into the same folder: %v", err)
+	}
+	smsDir := filepath.Join(t.TempDir(), "sms")
+	sms, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelSMS, Out: smsDir, Lang: "zh-CN"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sms.Count != 11 || len(sms.Skipped) != 1 || sms.Skipped[0].Customer != 3 || sms.Segments < 22 {
+		t.Fatalf("sms: %d, skipped %v, segments %d", sms.Count, sms.Skipped, sms.Segments)
+	}
+	f, _ := os.Open(filepath.Join(smsDir, "sms.csv"))
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) != 12 {
+		t.Fatalf("sms.csv: %d rows %v", len(rows), err)
+	}
+	codeOf := map[string]string{} // mobile → reference
+	for _, r := range rows[1:] {
+		if notice.CheckSMS(r[1]) != nil || strings.Contains(r[1], "11010519491231002X") || !strings.HasPrefix(r[1], "【乙小贷】") {
+			t.Fatalf("an SMS: %q", r[1])
+		}
+		if fmt.Sprint(notice.Segments(r[1])) != r[3] {
+			t.Fatalf("segments of %q: %s", r[1], r[3])
+		}
+		codeOf[r[0]] = r[2]
+	}
+	if itemState(t, s, "customers_notified") == "done" {
+		t.Fatal("notified before anything was sent")
+	}
+	for _, b := range []string{letters.ID, sms.ID} {
+		if _, err := s.MarkSent(ctx, b, model.Date{Y: 2026, M: 12, D: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Customer 2 (no address) got the SMS and customer 3 (no mobile) the letter: all
+	// reached. The gateway says customer 4's SMS failed and 5's objects; 6 by mobile.
+	report := "reference,mobile,status,reason\n" +
+		codeOf["13900000004"] + ",,failed,空号\n" +
+		codeOf["13900000005"] + ",,不同意,\n" +
+		",13900000006,DELIVRD,\n" +
+		"ZZZZ-ZZZZ,,delivered,\n" +
+		",13999999999,delivered,\n" +
+		codeOf["13900000007"] + ",,bogus,\n"
+	res, err := s.ImportNoticeStatus(ctx, "report.csv", strings.NewReader(report), sms.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 6 || res.Applied != 3 || len(res.Refused) != 3 || res.Refused[0] != (StatusRow{5, "unknown_reference"}) ||
+		res.Refused[1] != (StatusRow{6, "no_match"}) || res.Refused[2] != (StatusRow{7, "bad_status"}) {
+		t.Fatalf("report: %+v", res)
+	}
+	if _, err := s.ImportNoticeStatus(ctx, "x.csv", strings.NewReader("name,result\n"), ""); !errors.Is(err, ErrNoticeReport) {
+		t.Fatalf("a report without the columns: %v", err)
+	}
+	sums, err := s.NoticeStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sums[0]
+	if sum.Template != "loan-book-borrower" || sum.Customers != 12 || sum.Reached != 12 || sum.Objected != 1 ||
+		len(sum.FollowUps) != 1 || sum.FollowUps[0] != (FollowUp{5, "objected"}) || sum.ByChannel[ChannelSMS][NoticeFailed] != 1 {
+		// Customer 4's SMS failed but the letter was sent: a second channel, no follow-up.
+		t.Fatalf("summary: %+v", sum)
+	}
+	if itemState(t, s, "customers_notified") == "done" {
+		t.Fatal("notified with an objection open")
+	}
+	if err := s.ResolveFollowUp(ctx, "loan-book-borrower", 5, " "); !errors.Is(err, ErrResolveReason) {
+		t.Fatalf("a resolution without a reason: %v", err)
+	}
+	if err := s.ResolveFollowUp(ctx, "loan-book-borrower", 5, "客户异议已记录，其数据不随包移交，由合规部跟进"); err != nil {
+		t.Fatal(err)
+	}
+	if got := itemState(t, s, "customers_notified"); got != "done" {
+		t.Fatalf("customers_notified: %s", got)
+	}
+	if got := itemState(t, s, "notice_before_export"); got != "done" {
+		t.Fatalf("notice_before_export: %s", got)
+	}
+	nos, err := s.NoticeCustomers(ctx, "loan-book-borrower", NoticeFailed)
+	if err != nil || len(nos) != 1 || nos[0] != 4 {
+		t.Fatalf("failed: %v %v", nos, err)
+	}
+	// A customer imported since is not notified: the fact is stale.
+	if err := s.Bulk(ctx, audit.DemoGenerate, func(w *store.Writer) error {
+		_, err := w.Add(&store.Book{Customer: model.Customer{Name: "新客户", IDNumber: "11010519491231002X"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := itemState(t, s, "customers_notified"); got == "done" {
+		t.Fatal("notified after a new customer came in")
+	}
+}
+
+// A placeholder the data cannot fill stops the batch before anything is written, naming
+// the template and the field; a restricted vault writes no letters.
+func TestNoticeBatchStopsOnMissingValue(t *testing.T) {
+	s := noticeVault(t, 3)
+	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "1")
+	if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
+		t.Fatal(err)
+	}
+	// The customer's contract is missing: stopped at that customer, files removed.
+	if err := s.Bulk(ctx, audit.DemoGenerate, func(w *store.Writer) error {
+		_, err := w.Add(&store.Book{Customer: model.Customer{Name: "无合同", IDNumber: "11010519491231002X", Address: "北京"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "b")
+	_, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN"}, nil)
+	var missing *notice.MissingFieldError
+	if !errors.As(err, &missing) || missing.Field != "contracts" || !strings.Contains(err.Error(), "customer 4") {
+		t.Fatalf("a customer without a contract: %v", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Fatalf("a stopped batch left %d files", len(entries))
+	}
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "equity-courtesy", Channel: ChannelLetter, Out: out}, nil); !errors.Is(err, ErrNoticeTemplate) {
+		t.Fatalf("an equity template for a loan book: %v", err)
+	}
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-guarantor", Channel: ChannelLetter, Out: out}, nil); !errors.Is(err, ErrNoticeGuarantor) {
+		t.Fatalf("guarantor letters: %v", err)
+	}
+	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "")
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelSMS, Out: filepath.Join(os.TempDir(), "x")}, nil); !errors.Is(err, ErrNoticeOut) {
+		t.Fatalf("a batch into a temporary folder: %v", err)
+	}
+}

@@ -1,0 +1,585 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"handover/app/audit"
+	"handover/app/checklist"
+	"handover/app/notice"
+	"handover/store"
+	"handover/store/model"
+)
+
+// NoticeBatchOf returns a recorded batch.
+func (s *Session) NoticeBatchOf(id string) (*NoticeBatch, error) {
+	st, err := s.read(PermView)
+	if err != nil {
+		return nil, err
+	}
+	var b NoticeBatch
+	if err := st.GetMeta(metaNoticeBatch+id, &b); errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoticeBatch
+	} else if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// MarkSent records that a batch was handed to the post or the SMS gateway on day: its
+// generated deliveries become sent.
+func (s *Session) MarkSent(ctx context.Context, batchID string, day model.Date) (int, error) {
+	n := 0
+	detail := map[string]string{"batch": batchID, "date": day.String()}
+	err := s.doMeta(PermNotify, audit.NoticeSent, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
+		var b NoticeBatch
+		if err := st.GetMeta(metaNoticeBatch+batchID, &b); errors.Is(err, store.ErrNotFound) {
+			return nil, ErrNoticeBatch
+		} else if err != nil {
+			return nil, err
+		}
+		at := time.Date(day.Y, time.Month(day.M), day.D, 12, 0, 0, 0, shanghai).UTC()
+		var changes []store.MetaChange
+		err := eachDelivery(ctx, st, b.Template, func(name string, d NoticeDelivery) error {
+			if d.Batch == batchID && d.State == NoticeGenerated {
+				d.State, d.At = NoticeSent, at
+				changes = append(changes, store.MetaChange{Name: name, Value: d})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := st.PutMetaMany(ctx, changes); err != nil {
+			return nil, err
+		}
+		n = len(changes)
+		b.Sent = &at
+		detail["deliveries"] = strconv.Itoa(n)
+		fact, err := s.notifiedFact(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		return []store.MetaChange{{Name: metaNoticeBatch + batchID, Value: b}, fact}, nil
+	})
+	return n, err
+}
+
+func eachDelivery(ctx context.Context, st *store.Store, template string, fn func(name string, d NoticeDelivery) error) error {
+	return st.MetaPrefix(ctx, metaNoticeDelivery+template+"/", func(name string, b []byte) (bool, error) {
+		var d NoticeDelivery
+		if err := json.Unmarshal(b, &d); err != nil {
+			return false, &store.CorruptError{What: "notice delivery"}
+		}
+		return true, fn(name, d)
+	})
+}
+
+// StatusRow is one row of a gateway or postal report that was not applied, and why.
+type StatusRow struct {
+	Row    int    `json:"row"`
+	Reason string `json:"reason"` // unknown_reference, no_match, ambiguous_mobile, bad_status, needs_batch
+}
+
+// StatusResult is what a report import did.
+type StatusResult struct {
+	Rows     int         `json:"rows"`
+	Applied  int         `json:"applied"`
+	Refused  []StatusRow `json:"refused"`
+	Consents int         `json:"consents"`
+}
+
+// reportStates maps what gateways and the post write to a state or a consent answer.
+var reportStates = map[string]string{
+	"delivered": NoticeDelivered, "delivrd": NoticeDelivered, "成功": NoticeDelivered, "已送达": NoticeDelivered, "妥投": NoticeDelivered,
+	"sent": NoticeSent, "已发送": NoticeSent, "已寄出": NoticeSent,
+	"failed": NoticeFailed, "undeliv": NoticeFailed, "失败": NoticeFailed, "rejectd": NoticeFailed, "expired": NoticeFailed,
+	"returned": NoticeReturned, "退回": NoticeReturned, "退信": NoticeReturned,
+	"unknown": NoticeUnknown, "未知": NoticeUnknown,
+	"consented": ConsentGiven, "同意": ConsentGiven, "objected": ConsentRefused, "不同意": ConsentRefused, "异议": ConsentRefused,
+}
+
+var reportColumns = map[string][]string{
+	"reference": {"reference", "ref", "code", "参考号", "验证码", "编号"},
+	"mobile":    {"mobile", "phone", "手机号", "手机号码", "号码"},
+	"status":    {"status", "state", "状态", "结果"},
+	"reason":    {"reason", "原因", "备注"},
+}
+
+// ImportNoticeStatus reads a gateway or postal report (CSV, UTF-8: reference or mobile,
+// status, optional reason) and applies each row it can match to a delivery: by the letter
+// code, or by the mobile number through the blind index within batch (batchID). Rows it
+// cannot match are listed and change nothing; a file without the columns is refused whole.
+func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Reader, batchID string) (*StatusResult, error) {
+	res := &StatusResult{Refused: []StatusRow{}}
+	detail := map[string]string{"file": name, "batch": batchID}
+	err := s.doMeta(PermNotify, audit.NoticeStatus, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
+		raw, err := io.ReadAll(io.LimitReader(r, 512<<20))
+		if err != nil {
+			return nil, err
+		}
+		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))))
+		cr.FieldsPerRecord = -1
+		header, err := cr.Read()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, ErrNoticeReport)
+		}
+		col := map[string]int{}
+		for i, h := range header {
+			h = strings.ToLower(strings.TrimSpace(h))
+			for k, names := range reportColumns {
+				if slices.Contains(names, h) {
+					col[k] = i
+				}
+			}
+		}
+		_, hasRef := col["reference"]
+		_, hasMobile := col["mobile"]
+		if _, ok := col["status"]; !ok || (!hasRef && !hasMobile) {
+			return nil, fmt.Errorf("%s: %w", name, ErrNoticeReport)
+		}
+		at := s.v.opts.Now().UTC()
+		changed := map[string]any{}
+		field := func(rec []string, k string) string {
+			if i, ok := col[k]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		for row := 2; ; row++ {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s row %d: %w", name, row, err)
+			}
+			res.Rows++
+			refuse := func(why string) { res.Refused = append(res.Refused, StatusRow{Row: row, Reason: why}) }
+			state := reportStates[strings.ToLower(field(rec, "status"))]
+			if state == "" {
+				refuse("bad_status")
+				continue
+			}
+			ref, found, why := s.matchReport(ctx, st, field(rec, "reference"), field(rec, "mobile"), batchID)
+			if !found {
+				refuse(why)
+				continue
+			}
+			if state == ConsentGiven || state == ConsentRefused {
+				changed[metaNoticeConsent+ref.Template+"/"+customerKey(ref.Customer)] = NoticeConsent{State: state, At: at, Source: name}
+				res.Consents++
+				res.Applied++
+				continue
+			}
+			key := deliveryKey(ref.Template, ref.Customer, ref.Batch)
+			var d NoticeDelivery
+			if v, ok := changed[key].(NoticeDelivery); ok {
+				d = v
+			} else if err := st.GetMeta(key, &d); err != nil {
+				refuse("no_match")
+				continue
+			}
+			d.State, d.At, d.Reason = state, at, field(rec, "reason")
+			changed[key] = d
+			res.Applied++
+		}
+		var changes []store.MetaChange
+		for k, v := range changed {
+			changes = append(changes, store.MetaChange{Name: k, Value: v})
+		}
+		if err := st.PutMetaMany(ctx, changes); err != nil {
+			return nil, err
+		}
+		detail["rows"], detail["applied"], detail["refused"] = strconv.Itoa(res.Rows), strconv.Itoa(res.Applied), strconv.Itoa(len(res.Refused))
+		fact, err := s.notifiedFact(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		return []store.MetaChange{fact}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// matchReport finds the delivery a report row names.
+func (s *Session) matchReport(ctx context.Context, st *store.Store, reference, mobile, batchID string) (NoticeRef, bool, string) {
+	if reference != "" {
+		code := notice.NormalizeCode(reference)
+		var ref NoticeRef
+		if code == "" || st.GetMeta(metaNoticeCode+code, &ref) != nil {
+			return NoticeRef{}, false, "unknown_reference"
+		}
+		return ref, true, ""
+	}
+	if batchID == "" {
+		return NoticeRef{}, false, "needs_batch"
+	}
+	var b NoticeBatch
+	if st.GetMeta(metaNoticeBatch+batchID, &b) != nil {
+		return NoticeRef{}, false, "needs_batch"
+	}
+	hits, err := st.Find(ctx, blindKind(ByPhone), mobile)
+	if err != nil || len(hits) == 0 {
+		return NoticeRef{}, false, "no_match"
+	}
+	var found []NoticeRef
+	for _, h := range hits {
+		var d NoticeDelivery
+		if st.GetMeta(deliveryKey(b.Template, h.Customer, batchID), &d) == nil && !slices.ContainsFunc(found, func(r NoticeRef) bool { return r.Customer == h.Customer }) {
+			found = append(found, NoticeRef{Template: b.Template, Customer: h.Customer, Batch: batchID})
+		}
+	}
+	switch len(found) {
+	case 0:
+		return NoticeRef{}, false, "no_match"
+	case 1:
+		return found[0], true, ""
+	}
+	return NoticeRef{}, false, "ambiguous_mobile"
+}
+
+// ResolveFollowUp closes a customer's follow-up for a template (a failed notice sent again by
+// another way, an objection handled) with the reason.
+func (s *Session) ResolveFollowUp(ctx context.Context, template string, no model.CustomerNo, reason string) error {
+	reason = strings.TrimSpace(reason)
+	return s.doMeta(PermNotify, audit.NoticeResolve, custTarget(no), map[string]string{"template": template, "reason": reason}, func(st *store.Store) ([]store.MetaChange, error) {
+		if reason == "" {
+			return nil, ErrResolveReason
+		}
+		if _, err := st.Customer(no); err != nil {
+			return nil, fmt.Errorf("customer %d: %w", no, err)
+		}
+		changes := []store.MetaChange{{Name: metaNoticeResolved + template + "/" + customerKey(no), Value: NoticeResolved{Reason: reason, By: s.op.Name, At: s.v.opts.Now().UTC()}}}
+		if err := st.UpdateMeta(changes); err != nil {
+			return nil, err
+		}
+		fact, err := s.notifiedFact(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		return []store.MetaChange{fact}, nil
+	})
+}
+
+// NoticeBasis is a legal basis for providing personal information to the transferee
+// without each customer's consent (a loan-book transfer, PIPL Art. 13 and 23), recorded with
+// its evidence and the name of whoever decided; it lets the export go before the notices.
+type NoticeBasis struct {
+	Basis          string    `json:"basis"`
+	DecidedBy      string    `json:"decided_by"`
+	EvidenceName   string    `json:"evidence_name"`
+	EvidenceSHA256 string    `json:"evidence_sha256"`
+	EvidenceID     string    `json:"evidence_id"`
+	By             string    `json:"by"`
+	At             time.Time `json:"at"`
+}
+
+// RecordNoticeBasis records a legal basis for providing without consent, its evidence (kept
+// in the vault like checklist evidence) and who decided.
+func (s *Session) RecordNoticeBasis(ctx context.Context, basis, decidedBy, evidenceName string, evidence io.Reader) (*NoticeBasis, error) {
+	basis, decidedBy = strings.TrimSpace(basis), strings.TrimSpace(decidedBy)
+	var out *NoticeBasis
+	detail := map[string]string{"basis": basis, "decided_by": decidedBy}
+	err := s.doMeta(PermChecklist, audit.NoticeBasis, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
+		if basis == "" || decidedBy == "" || evidence == nil || evidenceName == "" {
+			return nil, ErrBasisIncomplete
+		}
+		e, err := st.PutEvidence(ctx, "notice_basis-"+store.NewID("e")[2:], evidenceName, evidence)
+		if err != nil {
+			return nil, err
+		}
+		out = &NoticeBasis{Basis: basis, DecidedBy: decidedBy, EvidenceName: e.Name, EvidenceSHA256: e.SHA256, EvidenceID: e.ID, By: s.op.Name, At: s.v.opts.Now().UTC()}
+		detail["evidence_sha256"] = e.SHA256
+		return []store.MetaChange{{Name: metaNoticeBasis, Value: out}}, nil
+	})
+	return out, err
+}
+
+// NoticeSummary is where the notices of one template stand, over every customer of the book.
+type NoticeSummary struct {
+	Template  string                    `json:"template"`
+	Required  bool                      `json:"required"`
+	Customers int64                     `json:"customers"`
+	Reached   int64                     `json:"reached"` // sent or delivered through at least one channel
+	Pending   int64                     `json:"pending"` // nothing sent yet (generated only, or no notice)
+	Consented int64                     `json:"consented"`
+	Objected  int64                     `json:"objected"`
+	ByChannel map[string]map[string]int `json:"by_channel"` // channel → state → deliveries
+	FollowUps []FollowUp                `json:"follow_ups"`
+}
+
+// FollowUp is a customer compliance must act on.
+type FollowUp struct {
+	Customer model.CustomerNo `json:"customer"`
+	Reason   string           `json:"reason"` // failed (every channel failed), objected
+}
+
+// NoticeStatus summarises the notices of every template for the deal type.
+func (s *Session) NoticeStatus(ctx context.Context) ([]NoticeSummary, error) {
+	st, err := s.read(PermView)
+	if err != nil {
+		return nil, err
+	}
+	return s.noticeSummaries(ctx, st)
+}
+
+// NoticeCustomers lists the customer numbers of a template's notices in a state: a delivery
+// state (generated, sent, delivered, failed, returned, unknown), a consent answer, or
+// "pending" (nothing sent) and "follow_up".
+func (s *Session) NoticeCustomers(ctx context.Context, template, state string) ([]model.CustomerNo, error) {
+	st, err := s.read(PermView)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.CustomerNo
+	err = s.walkNotices(ctx, st, template, func(no model.CustomerNo, c customerNotices) {
+		match := false
+		switch state {
+		case "pending":
+			match = !c.reached
+		case "follow_up":
+			match = c.followUp != ""
+		case ConsentGiven, ConsentRefused:
+			match = c.consent == state
+		default:
+			for _, d := range c.deliveries {
+				match = match || d.State == state
+			}
+		}
+		if match {
+			out = append(out, no)
+		}
+	})
+	return out, err
+}
+
+// customerNotices is one customer's deliveries of one template, and what follows from them.
+type customerNotices struct {
+	deliveries []NoticeDelivery
+	consent    string
+	reached    bool
+	followUp   string
+}
+
+// walkNotices calls fn for every customer of the book with their notices of template, in
+// customer order: a merge of the book's numbers with the deliveries (both sorted).
+func (s *Session) walkNotices(ctx context.Context, st *store.Store, template string, fn func(model.CustomerNo, customerNotices)) error {
+	batches := map[string]bool{}
+	if err := st.MetaPrefix(ctx, metaNoticeBatch, func(name string, _ []byte) (bool, error) {
+		batches[strings.TrimPrefix(name, metaNoticeBatch)] = true
+		return true, nil
+	}); err != nil {
+		return err
+	}
+	consents := map[model.CustomerNo]string{}
+	if err := st.MetaPrefix(ctx, metaNoticeConsent+template+"/", func(name string, b []byte) (bool, error) {
+		var c NoticeConsent
+		n, _ := strconv.ParseUint(name[strings.LastIndexByte(name, '/')+1:], 10, 64)
+		if json.Unmarshal(b, &c) == nil {
+			consents[model.CustomerNo(n)] = c.State
+		}
+		return true, nil
+	}); err != nil {
+		return err
+	}
+	resolved := map[model.CustomerNo]bool{}
+	if err := st.MetaPrefix(ctx, metaNoticeResolved+template+"/", func(name string, _ []byte) (bool, error) {
+		n, _ := strconv.ParseUint(name[strings.LastIndexByte(name, '/')+1:], 10, 64)
+		resolved[model.CustomerNo(n)] = true
+		return true, nil
+	}); err != nil {
+		return err
+	}
+	nos, err := st.CustomerNos(ctx)
+	if err != nil {
+		return err
+	}
+	byCustomer := map[model.CustomerNo][]NoticeDelivery{}
+	if err := eachDelivery(ctx, st, template, func(_ string, d NoticeDelivery) error {
+		if batches[d.Batch] {
+			byCustomer[d.Customer] = append(byCustomer[d.Customer], d)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, no := range nos {
+		c := customerNotices{deliveries: byCustomer[no], consent: consents[no]}
+		failed := len(c.deliveries) > 0
+		for _, d := range c.deliveries {
+			switch d.State {
+			case NoticeSent, NoticeDelivered, NoticeUnknown:
+				c.reached = true
+				failed = false
+			case NoticeGenerated:
+				failed = false
+			}
+		}
+		switch {
+		case resolved[no]:
+		case failed:
+			c.followUp = "failed"
+		case c.consent == ConsentRefused:
+			c.followUp = "objected"
+		}
+		fn(no, c)
+	}
+	return nil
+}
+
+func (s *Session) noticeSummaries(ctx context.Context, st *store.Store) ([]NoticeSummary, error) {
+	d, err := loadDeal(st)
+	if err != nil {
+		return nil, err
+	}
+	all, err := notice.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for id, t := range all {
+		if t.For(d.Type) && t.Audience == notice.Borrower {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	var out []NoticeSummary
+	for _, id := range ids {
+		sum := NoticeSummary{Template: id, Required: all[id].Required, ByChannel: map[string]map[string]int{}, FollowUps: []FollowUp{}}
+		err := s.walkNotices(ctx, st, id, func(no model.CustomerNo, c customerNotices) {
+			sum.Customers++
+			if c.reached {
+				sum.Reached++
+			} else {
+				sum.Pending++
+			}
+			switch c.consent {
+			case ConsentGiven:
+				sum.Consented++
+			case ConsentRefused:
+				sum.Objected++
+			}
+			for _, d := range c.deliveries {
+				if sum.ByChannel[d.Channel] == nil {
+					sum.ByChannel[d.Channel] = map[string]int{}
+				}
+				sum.ByChannel[d.Channel][d.State]++
+			}
+			if c.followUp != "" {
+				sum.FollowUps = append(sum.FollowUps, FollowUp{Customer: no, Reason: c.followUp})
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+// notifiedState is the fact customers_notified follows from, with the book it was computed
+// on: an import or receive since makes it stale.
+type notifiedState struct {
+	At           time.Time        `json:"at"`
+	Customers    int64            `json:"customers"`
+	NextCustomer model.CustomerNo `json:"next_customer"`
+}
+
+// notifiedFact computes the fact after a change to the tracking: every customer reached by
+// every required notice, and no follow-up open. It deletes the fact when that is not so.
+func (s *Session) notifiedFact(ctx context.Context, st *store.Store) (store.MetaChange, error) {
+	sums, err := s.noticeSummaries(ctx, st)
+	if errors.Is(err, ErrNoDeal) {
+		return store.MetaChange{Name: metaFactNotified, Delete: true}, nil
+	}
+	if err != nil {
+		return store.MetaChange{}, err
+	}
+	required := 0
+	for _, sum := range sums {
+		if !sum.Required {
+			continue
+		}
+		required++
+		if sum.Pending > 0 || len(sum.FollowUps) > 0 || sum.Customers == 0 {
+			return store.MetaChange{Name: metaFactNotified, Delete: true}, nil
+		}
+	}
+	if required == 0 {
+		return store.MetaChange{Name: metaFactNotified, Delete: true}, nil
+	}
+	c := st.Counts()
+	return store.MetaChange{Name: metaFactNotified, Value: notifiedState{At: s.v.opts.Now().UTC(), Customers: c.Customers, NextCustomer: c.NextCustomer}}, nil
+}
+
+// notifiedFacts reads the notice facts for the checklist.
+func notifiedFacts(st *store.Store, f *checklist.Facts) {
+	var n notifiedState
+	if st.GetMeta(metaFactNotified, &n) == nil {
+		c := st.Counts()
+		f.CustomersNotified = n.Customers == c.Customers && n.NextCustomer == c.NextCustomer
+	}
+	var b NoticeBasis
+	f.NoticeBasis = st.GetMeta(metaNoticeBasis, &b) == nil
+}
+
+// PreviewNotice draws one letter of template for customer no, in lang, as a PDF. It is
+// audited, and refused for a restricted customer.
+func (s *Session) PreviewNotice(ctx context.Context, template string, no model.CustomerNo, lang string) ([]byte, error) {
+	var pdf []byte
+	err := s.do(PermView, audit.NoticePreview, custTarget(no), map[string]string{"template": template}, func(st *store.Store) error {
+		d, err := loadDeal(st)
+		if err != nil {
+			return err
+		}
+		setup, err := loadNoticeSetup(st)
+		if err != nil {
+			return err
+		}
+		t, err := noticeTemplate(d, template)
+		if err != nil {
+			return err
+		}
+		var book *store.CustomerBook
+		if err := st.EachCustomer(ctx, func(b *store.CustomerBook) error {
+			if b.Customer.No == no {
+				book = b
+				return errStopWalk
+			}
+			return nil
+		}); err != nil && !errors.Is(err, errStopWalk) {
+			return err
+		}
+		if book == nil {
+			return fmt.Errorf("customer %d: %w", no, store.ErrNotFound)
+		}
+		now := s.v.opts.Now().UTC().Truncate(time.Second)
+		title, paras, slip, err := t.Render(lang, noticeValues(d, setup, book, "PREV-IEW0", model.DateOf(now.In(shanghai))))
+		if err != nil {
+			return err
+		}
+		b := notice.NewBatch(lang, "PREVIEW", now)
+		addr, err := b.Address(book.Customer.Address, book.Customer.Name)
+		if err != nil {
+			return fmt.Errorf("customer %d: %w", no, err)
+		}
+		b.Add(notice.Letter{Code: "PREV-IEW0", Sender: d.Transferee.Name + " · " + setup.TransfereeAddress, Address: addr, Title: title, Paragraphs: paras, ReplySlip: slip})
+		pdf, err = b.PDF()
+		return err
+	})
+	return pdf, err
+}
+
+var errStopWalk = errors.New("stop")
