@@ -54,6 +54,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyBackup$$' -fuzztime $(FUZZTIME_SLOW) ./store/
 	$(GO) test -run '^$$' -fuzz '^FuzzLogDamage$$' -fuzztime $(FUZZTIME_SLOW) ./store/
 	$(GO) test -run '^$$' -fuzz '^FuzzTakeAuthFailures$$' -fuzztime $(FUZZTIME_SLOW) ./store/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadReport$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTemplate$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/
+	$(GO) test -run '^$$' -fuzz '^FuzzCodeAndSegments$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/
 
 # The fault-injection suites at full stride (make test runs them short): single-bit flips
 # across every file of a vault, its crash image, a backup and a package (docs/VAULT.md).

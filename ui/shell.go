@@ -29,6 +29,7 @@ type shell struct {
 	receive   *receiveView
 	audit     *auditView
 	destroy   *destroyView
+	notices   *noticeView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -68,6 +69,10 @@ func newShell(a *App, s *vault.Session) *shell {
 				tabs.SelectIndex(1) // the transferee's side
 			}
 			return tabs
+		}},
+		{"notices", L("nav.notices"), theme.MailComposeIcon(), func() fyne.CanvasObject {
+			sh.notices = newNoticeView(a, s)
+			return sh.notices.content
 		}},
 		{"destroy", L("nav.destroy"), theme.DeleteIcon(), func() fyne.CanvasObject {
 			sh.destroy = newDestroyView(a, s)

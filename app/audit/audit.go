@@ -82,6 +82,7 @@ const (
 	NoticeSent            = "notice.sent"            // a batch handed to the post or the SMS gateway
 	NoticeStatus          = "notice.status"          // a gateway or postal report read: rows matched and refused
 	NoticeResolve         = "notice.resolve"         // a customer's follow-up closed, with the reason
+	NoticeReport          = "notice.report"          // the notice report made
 	NoticeBasis           = "notice.basis"           // a legal basis for providing without consent recorded, with who decided
 )
 

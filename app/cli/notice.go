@@ -21,7 +21,7 @@ import (
 
 func noticeCommands() []*Cmd {
 	return []*Cmd{noticeSetupCmd(), noticeTemplatesCmd(), noticePreviewCmd(), noticeGenerateCmd(), noticeSentCmd(),
-		noticeStatusCmd(), noticeListCmd(), noticeResolveCmd(), noticeBasisCmd()}
+		noticeStatusCmd(), noticeListCmd(), noticeResolveCmd(), noticeBasisCmd(), noticeReportCmd()}
 }
 
 func noticeSetupCmd() *Cmd {
@@ -348,6 +348,27 @@ func noticeBasisCmd() *Cmd {
 				return err
 			}
 			c.Printf("legal basis recorded (decided by %s; evidence %s SHA-256 %s); the customers must still be notified before the transferor's copy is destroyed\n", b.DecidedBy, b.EvidenceName, b.EvidenceSHA256)
+			return nil
+		}}
+}
+
+func noticeReportCmd() *Cmd {
+	var doc pdfOut
+	return &Cmd{Name: "notice report", Synopsis: "--vault DIR --out FILE.pdf [--lang zh-CN|en]", Vault: true, Required: []string{"out"},
+		Summary: "the notice report as a PDF: per template customers reached, pending, consents, deliveries by channel and state, follow-ups by customer number, batches",
+		Flags:   func(fs *flag.FlagSet) { doc.add(fs) },
+		Run: func(c *Call) error {
+			if err := checkLang(doc.lang); err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			if err := doc.write(s.NoticeReportPDF(c.Ctx, doc.lang)); err != nil {
+				return err
+			}
+			c.Printf("notice report written to %s\n", doc.path)
 			return nil
 		}}
 }

@@ -35,15 +35,24 @@ var (
 	fontFace *sfnt.Font
 )
 
+// glyphs caches hasGlyph's answers: a batch of letters asks for the same few thousand
+// characters millions of times.
+var glyphs sync.Map // rune → bool
+
 // hasGlyph says whether the bundled font draws r.
 func hasGlyph(r rune) bool {
+	if v, ok := glyphs.Load(r); ok {
+		return v.(bool)
+	}
 	fontOnce.Do(func() { fontFace, _ = sfnt.Parse(assets.Font) })
 	if fontFace == nil {
 		return true
 	}
 	var b sfnt.Buffer
 	g, err := fontFace.GlyphIndex(&b, r)
-	return err == nil && g != 0
+	ok := err == nil && g != 0
+	glyphs.Store(r, ok)
+	return ok
 }
 
 // Doc is one document being drawn. S is the surface (gofpdf's methods, in millimetres);

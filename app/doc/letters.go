@@ -29,6 +29,9 @@ func NewLetters(lang string, created time.Time, title, id string) *Doc {
 	pdf.SetProducer("Handover", false)
 	pdf.SetCreator("Handover", false)
 	pdf.SetTitle(d.Text(title+" "+id), true)
+	// gofpdf makes a new zlib writer for every page; for thousands of pages that costs more
+	// than drawing them. The pages go uncompressed (the font is still subset and compressed).
+	pdf.SetCompression(false)
 	pdf.AddUTF8FontFromBytes("wqy", "", assets.Font)
 	pdf.SetMargins(marginL, marginT, marginR)
 	pdf.SetAutoPageBreak(true, pageH-breakAt)

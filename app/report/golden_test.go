@@ -77,3 +77,20 @@ func TestRetentionReportGolden(t *testing.T) {
 		doctest.Golden(t, "retention-"+lang+".pdf", pdf)
 	}
 }
+
+// The notice report's bytes are a function of its inputs.
+func TestNoticeReportGolden(t *testing.T) {
+	r := &Notices{Vault: "v-golden", Workstation: "ws-golden", Issued: now, DealType: "loan-book",
+		Cutoff: model.Date{Y: 2027, M: 1, D: 1}, ReplyBy: model.Date{Y: 2026, M: 12, D: 31},
+		Templates: []NoticeTemplate{{ID: "loan-book-borrower", Title: "债权转让及个人信息提供通知书", Required: true, Customers: 20000, Reached: 19990,
+			Pending: 10, Consented: 15000, Objected: 3, ByChannel: map[string]map[string]int{"letter": {"sent": 19800, "returned": 200}, "sms": {"delivered": 19500, "failed": 480, "unknown": 20}},
+			FollowUps: []model.CustomerNo{17, 4242, 19999}, FollowUpReasons: []string{"failed", "objected", "objected"}}},
+		Batches: []NoticeBatch{{ID: "NB-20261128-160000-AB12", Template: "loan-book-borrower", Channel: "letter", Manifest: strings.Repeat("ab", 32), Count: 20000}}}
+	for _, lang := range []string{"zh-CN", "en"} {
+		pdf, err := RenderNotices(r, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doctest.Golden(t, "notices-"+lang+".pdf", pdf)
+	}
+}

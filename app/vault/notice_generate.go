@@ -30,6 +30,9 @@ import (
 // LettersPerFile is how many letters one PDF of a batch holds.
 const LettersPerFile = 1000
 
+// deliveryChunk is how many deliveries are written at a time during a batch.
+const deliveryChunk = 20000
+
 // GenerateRequest is what a batch is made of.
 type GenerateRequest struct {
 	Template  string
@@ -191,6 +194,14 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 				store.MetaChange{Name: deliveryKey(t.ID, no, batch.ID), Value: NoticeDelivery{Template: t.ID, Customer: no, Batch: batch.ID,
 					Channel: req.Channel, Code: code, State: NoticeGenerated, At: now}},
 				store.MetaChange{Name: metaNoticeCode + code, Value: NoticeRef{Template: t.ID, Customer: no, Batch: batch.ID}})
+			if len(deliveries) >= 2*deliveryChunk {
+				// Written as the walk goes, so memory stays flat; they count only once the
+				// batch record commits.
+				if err := st.PutMetaMany(ctx, deliveries); err != nil {
+					return err
+				}
+				deliveries = deliveries[:0]
+			}
 			return nil
 		})
 		if err == nil && letters != nil {

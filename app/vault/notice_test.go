@@ -197,6 +197,19 @@ func TestNoticesEndToEnd(t *testing.T) {
 	if err != nil || len(nos) != 1 || nos[0] != 4 {
 		t.Fatalf("failed: %v %v", nos, err)
 	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		pdf, err := s.NoticeReportPDF(ctx, lang)
+		if err != nil || len(pdf) < 1000 {
+			t.Fatalf("notice report: %v", err)
+		}
+		if dir := os.Getenv("HANDOVER_SNAPSHOTS"); dir != "" {
+			os.WriteFile(filepath.Join(dir, "notice-report-"+lang+".pdf"), pdf, 0o644)
+			for _, b := range []string{out} {
+				letters, _ := os.ReadFile(filepath.Join(b, "letters-0001.pdf"))
+				os.WriteFile(filepath.Join(dir, "letters-batch.pdf"), letters, 0o644)
+			}
+		}
+	}
 	// A customer imported since is not notified: the fact is stale.
 	if err := s.Bulk(ctx, audit.DemoGenerate, func(w *store.Writer) error {
 		_, err := w.Add(&store.Book{Customer: model.Customer{Name: "新客户", IDNumber: "11010519491231002X"}})

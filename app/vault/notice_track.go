@@ -1,9 +1,7 @@
 package vault
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +13,9 @@ import (
 
 	"handover/app/audit"
 	"handover/app/checklist"
+	"handover/app/doc"
 	"handover/app/notice"
+	"handover/app/report"
 	"handover/store"
 	"handover/store/model"
 )
@@ -98,23 +98,6 @@ type StatusResult struct {
 	Consents int         `json:"consents"`
 }
 
-// reportStates maps what gateways and the post write to a state or a consent answer.
-var reportStates = map[string]string{
-	"delivered": NoticeDelivered, "delivrd": NoticeDelivered, "成功": NoticeDelivered, "已送达": NoticeDelivered, "妥投": NoticeDelivered,
-	"sent": NoticeSent, "已发送": NoticeSent, "已寄出": NoticeSent,
-	"failed": NoticeFailed, "undeliv": NoticeFailed, "失败": NoticeFailed, "rejectd": NoticeFailed, "expired": NoticeFailed,
-	"returned": NoticeReturned, "退回": NoticeReturned, "退信": NoticeReturned,
-	"unknown": NoticeUnknown, "未知": NoticeUnknown,
-	"consented": ConsentGiven, "同意": ConsentGiven, "objected": ConsentRefused, "不同意": ConsentRefused, "异议": ConsentRefused,
-}
-
-var reportColumns = map[string][]string{
-	"reference": {"reference", "ref", "code", "参考号", "验证码", "编号"},
-	"mobile":    {"mobile", "phone", "手机号", "手机号码", "号码"},
-	"status":    {"status", "state", "状态", "结果"},
-	"reason":    {"reason", "原因", "备注"},
-}
-
 // ImportNoticeStatus reads a gateway or postal report (CSV, UTF-8: reference or mobile,
 // status, optional reason) and applies each row it can match to a delivery: by the letter
 // code, or by the mobile number through the blind index within batch (batchID). Rows it
@@ -123,59 +106,32 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 	res := &StatusResult{Refused: []StatusRow{}}
 	detail := map[string]string{"file": name, "batch": batchID}
 	err := s.doMeta(PermNotify, audit.NoticeStatus, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
-		raw, err := io.ReadAll(io.LimitReader(r, 512<<20))
-		if err != nil {
-			return nil, err
-		}
-		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))))
-		cr.FieldsPerRecord = -1
-		header, err := cr.Read()
-		if err != nil {
+		rows, err := notice.ReadReport(r)
+		if errors.Is(err, notice.ErrReport) {
 			return nil, fmt.Errorf("%s: %w", name, ErrNoticeReport)
 		}
-		col := map[string]int{}
-		for i, h := range header {
-			h = strings.ToLower(strings.TrimSpace(h))
-			for k, names := range reportColumns {
-				if slices.Contains(names, h) {
-					col[k] = i
-				}
-			}
-		}
-		_, hasRef := col["reference"]
-		_, hasMobile := col["mobile"]
-		if _, ok := col["status"]; !ok || (!hasRef && !hasMobile) {
-			return nil, fmt.Errorf("%s: %w", name, ErrNoticeReport)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		at := s.v.opts.Now().UTC()
 		changed := map[string]any{}
-		field := func(rec []string, k string) string {
-			if i, ok := col[k]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		for row := 2; ; row++ {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s row %d: %w", name, row, err)
-			}
+		for _, rec := range rows {
 			res.Rows++
-			refuse := func(why string) { res.Refused = append(res.Refused, StatusRow{Row: row, Reason: why}) }
-			state := reportStates[strings.ToLower(field(rec, "status"))]
-			if state == "" {
+			refuse := func(why string) { res.Refused = append(res.Refused, StatusRow{Row: rec.Row, Reason: why}) }
+			if rec.Status == "" {
 				refuse("bad_status")
 				continue
 			}
-			ref, found, why := s.matchReport(ctx, st, field(rec, "reference"), field(rec, "mobile"), batchID)
+			ref, found, why := s.matchReport(ctx, st, rec.Reference, rec.Mobile, batchID)
 			if !found {
 				refuse(why)
 				continue
 			}
-			if state == ConsentGiven || state == ConsentRefused {
+			if rec.Status == notice.ReportConsented || rec.Status == notice.ReportObjected {
+				state := ConsentGiven
+				if rec.Status == notice.ReportObjected {
+					state = ConsentRefused
+				}
 				changed[metaNoticeConsent+ref.Template+"/"+customerKey(ref.Customer)] = NoticeConsent{State: state, At: at, Source: name}
 				res.Consents++
 				res.Applied++
@@ -189,7 +145,7 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 				refuse("no_match")
 				continue
 			}
-			d.State, d.At, d.Reason = state, at, field(rec, "reason")
+			d.State, d.At, d.Reason = rec.Status, at, rec.Reason
 			changed[key] = d
 			res.Applied++
 		}
@@ -583,3 +539,69 @@ func (s *Session) PreviewNotice(ctx context.Context, template string, no model.C
 }
 
 var errStopWalk = errors.New("stop")
+
+// NoticeReportPDF draws the notice report in lang: per template the customers reached,
+// pending, consents, deliveries by channel and state, the follow-ups by customer number,
+// and the batches. It is audited.
+func (s *Session) NoticeReportPDF(ctx context.Context, lang string) ([]byte, error) {
+	var pdf []byte
+	err := s.do(PermView, audit.NoticeReport, "", nil, func(st *store.Store) error {
+		d, err := loadDeal(st)
+		if err != nil {
+			return err
+		}
+		sums, err := s.noticeSummaries(ctx, st)
+		if err != nil {
+			return err
+		}
+		all, err := notice.Builtin()
+		if err != nil {
+			return err
+		}
+		r := &report.Notices{Vault: s.v.Manifest().ID, Workstation: s.v.opts.Workstation, Issued: s.v.opts.Now().UTC().Truncate(time.Second), DealType: d.Type}
+		if n, err := loadNoticeSetup(st); err == nil {
+			r.Cutoff, r.ReplyBy = n.Cutoff, n.ReplyBy
+		}
+		for _, sum := range sums {
+			t := report.NoticeTemplate{ID: sum.Template, Title: all[sum.Template].Title[doc.Lang(lang)], Required: sum.Required,
+				Customers: sum.Customers, Reached: sum.Reached, Pending: sum.Pending, Consented: sum.Consented, Objected: sum.Objected, ByChannel: sum.ByChannel}
+			for _, f := range sum.FollowUps {
+				t.FollowUps = append(t.FollowUps, f.Customer)
+				t.FollowUpReasons = append(t.FollowUpReasons, f.Reason)
+			}
+			r.Templates = append(r.Templates, t)
+		}
+		if err := st.MetaPrefix(ctx, metaNoticeBatch, func(_ string, b []byte) (bool, error) {
+			var nb NoticeBatch
+			if err := json.Unmarshal(b, &nb); err != nil {
+				return false, &store.CorruptError{What: "notice batch"}
+			}
+			r.Batches = append(r.Batches, report.NoticeBatch{ID: nb.ID, Template: nb.Template, Channel: nb.Channel, Manifest: nb.Manifest, Count: nb.Count})
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		pdf, err = report.RenderNotices(r, lang)
+		return err
+	})
+	return pdf, err
+}
+
+// NoticeBatches lists the batches recorded, oldest first.
+func (s *Session) NoticeBatches(ctx context.Context) ([]NoticeBatch, error) {
+	st, err := s.read(PermView)
+	if err != nil {
+		return nil, err
+	}
+	var out []NoticeBatch
+	err = st.MetaPrefix(ctx, metaNoticeBatch, func(_ string, b []byte) (bool, error) {
+		var nb NoticeBatch
+		if err := json.Unmarshal(b, &nb); err != nil {
+			return false, &store.CorruptError{What: "notice batch"}
+		}
+		out = append(out, nb)
+		return true, nil
+	})
+	slices.SortFunc(out, func(a, b NoticeBatch) int { return a.Created.Compare(b.Created) })
+	return out, err
+}

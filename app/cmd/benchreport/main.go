@@ -36,6 +36,7 @@ func main() {
 	sizes := flag.String("sizes", "100000,1000000", "demo book sizes")
 	pkgSize := flag.Int("package-customers", 100000, "customers (with two documents each) of the package benchmark; 0 skips it")
 	destroy := flag.Bool("destroy", true, "measure destruction of a 1,000,000-customer vault")
+	notices := flag.Bool("notices", true, "measure notices: letters for the 100,000-customer book, SMS for the 1,000,000 one")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "handover-bench-")
@@ -46,7 +47,7 @@ func main() {
 
 	var runs []run
 	var unlocks []time.Duration
-	var sizeList []string
+	var sizeList, noticeRows []string
 	if *sizes != "" {
 		sizeList = strings.Split(*sizes, ",")
 	}
@@ -56,7 +57,7 @@ func main() {
 		dir := filepath.Join(tmp, "demo-"+s)
 		fmt.Fprintf(os.Stderr, "benchreport: demo of %d customers\n", n)
 		r := run{customers: n}
-		r.elapsed, r.peakRSS, r.peakAnon = timed(env, nil, *bin, "demo", "--customers", s, "--out", dir, "--seed", "1")
+		r.elapsed, r.peakRSS, r.peakAnon = timed(env, nil, *bin, "demo", "--customers", s, "--out", dir, "--seed", "1", "--deal", "loan-book")
 		r.disk = diskUsage(dir)
 		var info struct{ Customers, Loans, Repayments int64 }
 		var buf bytes.Buffer
@@ -69,6 +70,9 @@ func main() {
 		r.loans, r.repayments = info.Loans, info.Repayments
 		r.rowsAll = info.Customers + info.Loans + info.Repayments
 		runs = append(runs, r)
+		if *notices {
+			noticeRows = append(noticeRows, noticeRun(env, *bin, dir, n))
+		}
 		os.RemoveAll(dir)
 	}
 	var cappedDemo, imports string
@@ -101,6 +105,7 @@ func main() {
 	b.WriteString(imports)
 	b.WriteString(packages)
 	b.WriteString(destruction)
+	b.WriteString(noticeSection(noticeRows))
 	b.WriteString("## Unlocking\n\n`handover vault info` as a separate process: scrypt key derivation (work factor 2^18), opening the key table and Badger, reading the counts.\n\n")
 	for i, u := range unlocks {
 		fmt.Fprintf(&b, "- vault of %d customers: %.2f s\n", runs[i].customers, u.Seconds())
