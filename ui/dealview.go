@@ -223,6 +223,10 @@ func (v *dealView) nextAction() string {
 func needText(needs []string) string {
 	var out []string
 	for _, n := range needs {
+		if id, ok := strings.CutPrefix(n, "item:"); ok {
+			out = append(out, L("checklist.need.item", map[string]any{"Item": checklistTitle(id)}))
+			continue
+		}
 		out = append(out, L("checklist.need."+n))
 	}
 	return strings.Join(out, L("list.sep"))

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"handover/app/demo"
+	"handover/app/vault"
+	"handover/store/model"
 )
 
 // TestNoticeScreen walks the notices as a clerk would on a loan-book deal: the settings
@@ -70,6 +72,21 @@ func TestNoticeScreen(t *testing.T) {
 		eventually(t, "the counts after sending", func() bool {
 			return strings.Contains(v.status.Text, L("notice.summary", map[string]any{"Title": v.templates[0].Title[code], "Customers": 8,
 				"Reached": v.lastBatch.Count, "Pending": len(v.lastBatch.Skipped), "Consented": 0, "Objected": 0, "FollowUps": 0}))
+		})
+		// The change-over: the plan and a repayment received after the cut-off.
+		c := v.continuity
+		d := func(y, m, day int) model.Date { return model.Date{Y: y, M: m, D: day} }
+		if _, err := v.s.SetContinuityPlan(t.Context(), vault.ContinuityPlan{OldAccountCloses: d(2027, 3, 31), NewAccountFrom: d(2027, 1, 1),
+			Complaints: "受让方客服部", CreditReporter: "transferee", CreditReportingFrom: d(2027, 2, 1)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.s.AddForwardedPayment(t.Context(), 1, 123456, d(2027, 1, 5), model.Date{}, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		c.refresh()
+		eventually(t, "the continuity summary", func() bool {
+			return strings.Contains(c.summary.Text, "1,234.56") && strings.Contains(c.summary.Text, "2027-03-31") &&
+				strings.Contains(c.summary.Text, L("cont.due_window", map[string]any{"Days": 90, "Customers": 0})[:2])
 		})
 		for _, o := range a.win.Canvas().Overlays().List() {
 			a.win.Canvas().Overlays().Remove(o) // the information dialogs, to see the screen

@@ -44,6 +44,7 @@ type noticeView struct {
 	status    *widget.Label
 
 	templates  []*notice.Template
+	continuity *continuityCard
 	lastBatch  *vault.NoticeBatch
 	lastReport *vault.StatusResult
 }
@@ -79,11 +80,13 @@ func newNoticeView(a *App, s *vault.Session) *noticeView {
 		v.setupBtn.Disable()
 	}
 	about := wrap(widget.NewLabel(L("notice.about")))
+	v.continuity = newContinuityCard(a, s)
 	pick := container.NewGridWithColumns(2, v.template, v.channel)
 	v.content = container.NewVScroll(container.NewVBox(
 		widget.NewCard(L("notice.settings_title"), "", container.NewVBox(v.settings, container.NewHBox(v.setupBtn))),
 		widget.NewCard(L("notice.generate_title"), "", container.NewVBox(about, pick, container.NewHBox(v.preview, v.generate))),
-		widget.NewCard(L("notice.status_title"), "", container.NewVBox(v.status, container.NewHBox(v.sent, v.statusBtn, v.resolve, v.report)))))
+		widget.NewCard(L("notice.status_title"), "", container.NewVBox(v.status, container.NewHBox(v.sent, v.statusBtn, v.resolve, v.report))),
+		v.continuity.content))
 	v.refresh()
 	return v
 }
@@ -272,7 +275,8 @@ func (v *noticeView) writeBatch(template, channel, out string) {
 	var b *vault.NoticeBatch
 	runWithProgress(v.a.win, L("notice.generate"), func(ctx context.Context, p progress.Reporter) error {
 		var err error
-		b, err = v.s.GenerateNotices(ctx, vault.GenerateRequest{Template: template, Channel: channel, Out: out, Lang: "zh-CN"}, p)
+		b, err = v.s.GenerateNotices(ctx, vault.GenerateRequest{Template: template, Channel: channel, Out: out, Lang: "zh-CN",
+			AllowTemporaryFolder: os.Getenv("HANDOVER_NOTICE_ALLOW_TMP") != ""}, p)
 		return err
 	}, func(err error) {
 		if err != nil {

@@ -82,6 +82,10 @@ const (
 	NoticeSent            = "notice.sent"            // a batch handed to the post or the SMS gateway
 	NoticeStatus          = "notice.status"          // a gateway or postal report read: rows matched and refused
 	NoticeResolve         = "notice.resolve"         // a customer's follow-up closed, with the reason
+	ContinuityPlan        = "continuity.plan"        // the continuity plan recorded: account change dates, complaints, credit reporting
+	ContinuityPayment     = "continuity.payment"     // a repayment the transferor received after the cut-off registered (amount, date)
+	ContinuityForward     = "continuity.forward"     // a registered repayment forwarded to the transferee
+	ContinuityReport      = "continuity.report"      // the continuity report made
 	NoticeReport          = "notice.report"          // the notice report made
 	NoticeBasis           = "notice.basis"           // a legal basis for providing without consent recorded, with who decided
 )

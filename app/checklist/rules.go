@@ -42,6 +42,7 @@ const (
 	ActRetention   Action = "retention" // record who keeps the AML records
 	ActNotify      Action = "notify"    // write notices and read their delivery reports
 	ActNoticeBasis Action = "notice_basis"
+	ActContinuity  Action = "continuity" // record the continuity plan and the forwarded repayments
 )
 
 // producedBy is the step that makes each fact true.
@@ -57,6 +58,7 @@ var producedBy = map[Fact][]Action{
 	FactRetention:     {ActRetention},
 	FactNotification:  {ActNotify},
 	FactNoticeOrBasis: {ActNotify, ActNoticeBasis},
+	FactContinuity:    {ActContinuity},
 }
 
 // Actions lists what the item's kind and state offer, in the order the screens show them.

@@ -75,11 +75,14 @@ const (
 	// FactNoticeOrBasis is FactNotification, or a legal basis for providing without consent
 	// recorded with its evidence and who decided (what a loan book's export waits for).
 	FactNoticeOrBasis Fact = "notification_or_basis"
+	// FactContinuity: the continuity plan recorded and every repayment the transferor
+	// received after the cut-off forwarded to the transferee.
+	FactContinuity Fact = "continuity"
 )
 
 // KnownFacts lists every fact.
 var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive, FactRetention,
-	FactNotification, FactNoticeOrBasis}
+	FactNotification, FactNoticeOrBasis, FactContinuity}
 
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
@@ -95,6 +98,8 @@ type Facts struct {
 	RetentionSet       bool // the deal's retention arrangement recorded and confirmed
 	CustomersNotified  bool // the notice tracking shows every customer reached, no follow-up open
 	NoticeBasis        bool // a legal basis for providing without consent recorded
+	ContinuityPlanned  bool // the continuity plan recorded (channel change, complaints, credit reporting)
+	PaymentsForwarded  bool // every repayment received after the cut-off forwarded (none is fine)
 	Now                time.Time
 }
 
@@ -121,7 +126,12 @@ const (
 	NeedNotification   = "notification"
 	// NeedNotificationOrBasis: the notices, or a legal basis for providing without consent.
 	NeedNotificationOrBasis = "notification_or_basis"
+	NeedContinuityPlan      = "continuity_plan"
+	NeedPaymentsForwarded   = "payments_forwarded"
 )
+
+// NeedItem is what an item lacks until an item it requires is done.
+func NeedItem(id string) string { return "item:" + id }
 
 // NeedSignOff is what a dual item lacks until a party has signed it off.
 func NeedSignOff(side string) string { return "signoff_" + side }
@@ -135,25 +145,39 @@ type Status struct {
 	Rec   *Record  `json:"record,omitempty"`
 }
 
-// Evaluate derives every item's state from the records and facts.
+// Evaluate derives every item's state from the records and facts, then holds back the items
+// whose required items are not done yet.
 func Evaluate(t *Template, d *Deal, recs map[string]*Record, f Facts) []Status {
 	var out []Status
+	done := map[string]bool{}
 	for _, ph := range t.Phases {
 		for _, it := range ph.Items {
 			st := Status{Item: it, Phase: ph.ID, Rec: recs[it.ID]}
 			st.Needs = needs(it, d, st.Rec, f)
-			switch {
-			case len(st.Needs) == 0:
-				st.State = Done
-			case it.Kind == Dual && st.Rec != nil && len(st.Rec.SignOffs) > 0:
-				st.State = Partial
-			default:
-				st.State = Open
-			}
+			st.State = state(st)
+			done[it.ID] = st.State == Done
 			out = append(out, st)
 		}
 	}
+	for i := range out {
+		for _, r := range out[i].Requires {
+			if !done[r] {
+				out[i].Needs = append(out[i].Needs, NeedItem(r))
+			}
+		}
+		out[i].State = state(out[i])
+	}
 	return out
+}
+
+func state(st Status) string {
+	switch {
+	case len(st.Needs) == 0:
+		return Done
+	case st.Kind == Dual && st.Rec != nil && len(st.Rec.SignOffs) > 0:
+		return Partial
+	}
+	return Open
 }
 
 func needs(it Item, d *Deal, r *Record, f Facts) []string {
@@ -226,6 +250,13 @@ func automaticNeeds(fact Fact, f Facts) []string {
 	case FactNotification:
 		if !f.CustomersNotified {
 			n = append(n, NeedNotification)
+		}
+	case FactContinuity:
+		if !f.ContinuityPlanned {
+			n = append(n, NeedContinuityPlan)
+		}
+		if !f.PaymentsForwarded {
+			n = append(n, NeedPaymentsForwarded)
 		}
 	case FactNoticeOrBasis:
 		if !f.CustomersNotified && !f.NoticeBasis {

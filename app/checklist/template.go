@@ -65,6 +65,9 @@ type Item struct {
 	// RequiresBasisWhenAbroad: completing the item needs a cross-border legal basis when
 	// the recipient is outside the mainland (PIPL Art. 38).
 	RequiresBasisWhenAbroad bool `json:"requires_basis_when_abroad,omitempty"`
+	// Requires are items that must be done before this one is: an automatic item that sums
+	// up steps both parties sign off (servicing_handed_over after the continuity items).
+	Requires []string `json:"requires,omitempty"`
 }
 
 // Phase is a group of items done in order: 准备, 整理, 移交, 后续.
@@ -136,6 +139,11 @@ func (t *Template) Check(langs []string) error {
 				return fmt.Errorf("%s: item %s has an unknown gate %q", t.DealType, it.ID, it.Gate)
 			}
 			seen[it.ID] = true
+			for _, r := range it.Requires {
+				if !t.has(r) || r == it.ID {
+					return fmt.Errorf("%s: item %s requires an unknown item %q", t.DealType, it.ID, r)
+				}
+			}
 			for _, lang := range langs {
 				if it.Title[lang] == "" || it.Why[lang] == "" {
 					return fmt.Errorf("%s: item %s has no %s title or reason", t.DealType, it.ID, lang)
@@ -144,6 +152,17 @@ func (t *Template) Check(langs []string) error {
 		}
 	}
 	return nil
+}
+
+func (t *Template) has(id string) bool {
+	for _, p := range t.Phases {
+		for _, it := range p.Items {
+			if it.ID == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // PhaseName is a phase's name in lang, or its ID.

@@ -236,9 +236,9 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if r := runCLI(pw, "notice", "setup", "--vault", v, "--file", setup); r.code != 0 {
 		t.Fatalf("notice setup: %+v", r)
 	}
-	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "1") // the test's folders are temporary ones
+	notices := map[string]string{"HANDOVER_PASSPHRASE": pw["HANDOVER_PASSPHRASE"], "HANDOVER_NOTICE_ALLOW_TMP": "1"} // the test's folders are temporary ones
 	for _, channel := range []string{"letter", "sms"} {
-		r := runCLI(pw, "notice", "generate", "--vault", v, "--template", "loan-book-borrower", "--channel", channel, "--out", filepath.Join(dir, channel), "--json")
+		r := runCLI(notices, "notice", "generate", "--vault", v, "--template", "loan-book-borrower", "--channel", channel, "--out", filepath.Join(dir, channel), "--json")
 		var b struct{ ID string }
 		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &b) != nil || b.ID == "" {
 			t.Fatalf("notice generate %s: %+v", channel, r)

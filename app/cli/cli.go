@@ -59,6 +59,7 @@ func commands() []*Cmd {
 		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(), destroyMediaCmd(),
 	}
 	cmds = append(cmds, noticeCommands()...)
+	cmds = append(cmds, continuityCommands()...)
 	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),

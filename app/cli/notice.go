@@ -143,6 +143,7 @@ func noticeGenerateCmd() *Cmd {
 				}
 				req.AgeRecipient = ageKey
 			}
+			req.AllowTemporaryFolder = c.Env.Getenv("HANDOVER_NOTICE_ALLOW_TMP") != ""
 			s, err := c.Session()
 			if err != nil {
 				return err

@@ -13,6 +13,39 @@ const gsm7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤
 // gsm7ext are the extension characters, which take two septets each.
 const gsm7ext = "^{}\\[~]|€\f"
 
+var gsmASCII, gsmExtASCII [128]bool
+
+func init() {
+	for _, r := range gsm7 {
+		if r < 128 {
+			gsmASCII[r] = true
+		}
+	}
+	for _, r := range gsm7ext {
+		if r < 128 {
+			gsmExtASCII[r] = true
+		}
+	}
+}
+
+// septets is what r takes in GSM 7-bit: 1, 2 for an extension character, 0 when r has no
+// GSM encoding.
+func septets(r rune) int {
+	switch {
+	case r < 128 && gsmASCII[r]:
+		return 1
+	case r < 128 && gsmExtASCII[r]:
+		return 2
+	case r < 128:
+		return 0
+	case strings.ContainsRune(gsm7, r):
+		return 1
+	case r == '€':
+		return 2
+	}
+	return 0
+}
+
 // Segments is how many SMS a message is sent as: GSM 7-bit text fits 160 characters in one
 // message and 153 a part when split; text with any other character (Chinese) goes as UCS-2,
 // 70 characters in one message and 67 a part. Characters outside the Basic Multilingual
@@ -21,22 +54,20 @@ func Segments(msg string) int {
 	if msg == "" {
 		return 0
 	}
-	septets, isGSM := 0, true
+	n, isGSM := 0, true
 	for _, r := range msg {
-		switch {
-		case strings.ContainsRune(gsm7, r):
-			septets++
-		case strings.ContainsRune(gsm7ext, r):
-			septets += 2
-		default:
+		k := septets(r)
+		if k == 0 {
 			isGSM = false
+			break
 		}
+		n += k
 	}
 	if isGSM {
-		if septets <= 160 {
+		if n <= 160 {
 			return 1
 		}
-		return (septets + 152) / 153
+		return (n + 152) / 153
 	}
 	units := 0
 	for _, r := range msg {
@@ -54,11 +85,28 @@ func Segments(msg string) int {
 // Chars is the message's length in characters, as SMS operators count it.
 func Chars(msg string) int { return utf8.RuneCountInString(msg) }
 
-var (
-	idNumberPattern = regexp.MustCompile(`\d{17}[\dXx]|\d{15}`)
-	cardPattern     = regexp.MustCompile(`\d{16,19}`)
-	signaturePat    = regexp.MustCompile(`^【[^【】]{2,16}】`)
-)
+var signaturePat = regexp.MustCompile(`^【[^【】]{2,16}】`)
+
+// longDigits says whether s holds a run of 15 or more digits (an X may end an identity
+// number): what an identity, card or account number looks like.
+func longDigits(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			run++
+		case (c == 'X' || c == 'x') && run == 17:
+			run++
+		default:
+			run = 0
+		}
+		if run >= 15 {
+			return true
+		}
+	}
+	return false
+}
 
 // Errors of an SMS, meant for the user.
 var (
@@ -72,7 +120,7 @@ func CheckSMS(msg string) error {
 	if !signaturePat.MatchString(msg) {
 		return ErrSMSSignature
 	}
-	if idNumberPattern.MatchString(msg) || cardPattern.MatchString(msg) {
+	if longDigits(msg) {
 		return ErrSMSIdentity
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"handover/assets"
 )
@@ -35,6 +36,9 @@ type Template struct {
 	Letter    map[string][]string `json:"letter"`
 	ReplySlip map[string][]string `json:"reply_slip,omitempty"`
 	SMS       Text                `json:"sms"`
+
+	mu    sync.Mutex
+	parts map[string][]part
 }
 
 // Audiences.
@@ -152,16 +156,50 @@ func (t *Template) Placeholders() []string {
 // Fill replaces the placeholders of s with values; a placeholder without a value (absent or
 // blank) is an error naming it.
 func (t *Template) Fill(s string, values map[string]string) (string, error) {
-	var missing error
-	out := placeholder.ReplaceAllStringFunc(s, func(m string) string {
-		f := placeholder.FindStringSubmatch(m)[1]
-		v := strings.TrimSpace(values[f])
-		if v == "" && missing == nil {
-			missing = &MissingFieldError{Template: t.ID, Field: f, Source: Fields[f]}
+	parts := t.compiled(s)
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	for _, p := range parts {
+		if p.field == "" {
+			b.WriteString(p.text)
+			continue
 		}
-		return v
-	})
-	return out, missing
+		v := strings.TrimSpace(values[p.field])
+		if v == "" {
+			return "", &MissingFieldError{Template: t.ID, Field: p.field, Source: Fields[p.field]}
+		}
+		b.WriteString(v)
+	}
+	return b.String(), nil
+}
+
+// part is a piece of a template text: literal text, or a field to fill.
+type part struct{ text, field string }
+
+// compiled splits s into parts once: a batch fills the same texts a million times.
+func (t *Template) compiled(s string) []part {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p, ok := t.parts[s]; ok {
+		return p
+	}
+	var parts []part
+	last := 0
+	for _, m := range placeholder.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > last {
+			parts = append(parts, part{text: s[last:m[0]]})
+		}
+		parts = append(parts, part{field: s[m[2]:m[3]]})
+		last = m[1]
+	}
+	if last < len(s) {
+		parts = append(parts, part{text: s[last:]})
+	}
+	if t.parts == nil {
+		t.parts = map[string][]part{}
+	}
+	t.parts[s] = parts
+	return parts
 }
 
 // Builtin returns the templates the program ships, by ID.

@@ -179,6 +179,9 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 	f.CopyDestroyed = st.GetMeta(metaFactDestroyed, &ft) == nil
 	f.ArchiveMade = st.GetMeta(metaFactArchived, &ft) == nil
 	notifiedFacts(st, &f)
+	if err := continuityFacts(ctx, st, &f); err != nil {
+		return f, err
+	}
 	if d, err := loadDeal(st); err == nil && d.Retention != nil && d.Retention.ConfirmedBy != "" {
 		f.RetentionSet = true
 	}

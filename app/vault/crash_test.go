@@ -127,6 +127,17 @@ func (f *crashFixture) run(op string) error {
 		defer closeAll(s)
 		_, err = s.Backup(ctx, f.out)
 		return err
+	case "notices":
+		s, err := f.unlock(f.sender, f.transferor, "operator-pass")
+		if err != nil {
+			return err
+		}
+		defer closeAll(s)
+		if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
+			return err
+		}
+		_, err = s.GenerateNotices(ctx, GenerateRequest{Template: "equity-courtesy", Channel: ChannelSMS, Out: filepath.Join(f.out, "notices"), AllowTemporaryFolder: true}, nil)
+		return err
 	case "passphrase":
 		s, err := f.unlock(f.sender, f.transferor, "operator-pass")
 		if err != nil {
@@ -316,6 +327,24 @@ func TestCrashAtEveryBoundary(t *testing.T) {
 			closeAll(s)
 			if err := f.run("backup"); err != nil {
 				t.Fatalf("backup after the crash: %v", err)
+			}
+		}},
+		{"notices", audit.NoticeGenerate, func(t *testing.T, f *crashFixture, step string) {
+			s, err := f.unlock(f.sender, f.transferor, "operator-pass")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeAll(s)
+			d := interrupted(t, s, audit.NoticeGenerate)
+			if entries, _ := os.ReadDir(filepath.Join(f.out, "notices")); len(entries) != 0 {
+				t.Fatalf("an unrecorded batch left %d files of personal data (%v)", len(entries), d)
+			}
+			if b, err := s.NoticeBatches(ctx); err != nil || len(b) != 0 {
+				t.Fatalf("batches after the crash: %v %v", b, err)
+			}
+			sums, err := s.NoticeStatus(ctx)
+			if err != nil || sums[0].Reached != 0 || sums[0].ByChannel[ChannelSMS] != nil {
+				t.Fatalf("deliveries of an unrecorded batch are counted: %+v %v", sums, err)
 			}
 		}},
 		{"passphrase", audit.PassphraseChange, func(t *testing.T, f *crashFixture, step string) {

@@ -74,6 +74,8 @@ func (s *Session) resolveIntents(ctx context.Context, st *store.Store) {
 			changes = append(changes, s.resolveExport(detail)...)
 		case audit.DestroyRun:
 			changes = append(changes, s.resolveDestroy(ctx, st, detail)...)
+		case audit.NoticeGenerate:
+			resolveNoticeBatch(detail)
 		}
 		_ = s.recordWith(audit.Event{Action: in.Action, Target: in.Target, Operator: in.Operator,
 			Outcome: audit.Interrupted, Detail: detail}, changes)

@@ -257,14 +257,15 @@ func deliveryKey(tpl string, no model.CustomerNo, batch string) string {
 	return metaNoticeDelivery + tpl + "/" + customerKey(no) + "/" + batch
 }
 
-// noticeOutOK refuses a folder that is not new or empty, or that lies in a temporary folder.
-func noticeOutOK(dir string) error {
+// noticeOutOK refuses a folder that is not new or empty, or that lies in a temporary folder
+// (unless allowTmp: tests and benchmarks, whose folders are all temporary).
+func noticeOutOK(dir string, allowTmp bool) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
 	for _, tmp := range []string{os.TempDir(), "/tmp", "/var/tmp", "/dev/shm"} {
-		if t, err := filepath.Abs(tmp); err == nil && (abs == t || strings.HasPrefix(abs, t+string(filepath.Separator))) && os.Getenv("HANDOVER_NOTICE_ALLOW_TMP") == "" {
+		if t, err := filepath.Abs(tmp); err == nil && (abs == t || strings.HasPrefix(abs, t+string(filepath.Separator))) && !allowTmp {
 			return fmt.Errorf("%w (%s)", ErrNoticeOut, dir)
 		}
 	}

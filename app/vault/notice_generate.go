@@ -43,6 +43,9 @@ type GenerateRequest struct {
 	// AgeRecipient, if set, encrypts every file of the batch (not the manifest, which holds
 	// no personal data) to the print shop's or SMS operator's age key.
 	AgeRecipient string
+	// AllowTemporaryFolder lets Out lie under the system's temporary folders: for tests and
+	// benchmarks (HANDOVER_NOTICE_ALLOW_TMP on the command line); the app never sets it.
+	AllowTemporaryFolder bool
 }
 
 var mobilePattern = regexp.MustCompile(`^1[3-9]\d{9}$`)
@@ -78,7 +81,7 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 			return nil, err
 		}
 		batch.Version = t.Version
-		if err := noticeOutOK(req.Out); err != nil {
+		if err := noticeOutOK(req.Out, req.AllowTemporaryFolder); err != nil {
 			return nil, err
 		}
 		var recipient age.Recipient
@@ -355,6 +358,7 @@ func (w *batchWriter) abort() {
 	for _, f := range w.batch.Files {
 		os.Remove(filepath.Join(w.dir, f.Name))
 	}
+	os.Remove(w.dir) // the folder this batch made, if nothing else is in it
 }
 
 // batchFile is one file being written: hashed as written, through age if asked.
@@ -432,3 +436,30 @@ func (f *batchFile) abort() {
 type countWriter struct{ n *int64 }
 
 func (c countWriter) Write(b []byte) (int, error) { *c.n += int64(len(b)); return len(b), nil }
+
+// resolveNoticeBatch removes what an interrupted batch wrote: letters, SMS and mailing lists
+// are personal data, and a batch never recorded is not counted. Only the batch's own file
+// names are removed (the folder was new or empty when it began), then the folder if empty.
+func resolveNoticeBatch(detail map[string]string) {
+	out := detail["out"]
+	if out == "" {
+		detail["found"] = "unknown"
+		return
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		detail["found"] = "no batch folder"
+		return
+	}
+	removed := 0
+	for _, e := range entries {
+		n := strings.TrimSuffix(e.Name(), ".age")
+		ours := n == "sms.csv" || n == "mailing-list.csv" || n == "manifest.json" || strings.HasSuffix(n, ".partial") ||
+			(strings.HasPrefix(n, "letters-") && strings.HasSuffix(n, ".pdf"))
+		if ours && os.Remove(filepath.Join(out, e.Name())) == nil {
+			removed++
+		}
+	}
+	os.Remove(out) // only if empty
+	detail["found"] = fmt.Sprintf("unrecorded batch: %d files removed", removed)
+}

@@ -86,8 +86,7 @@ func TestNoticesEndToEnd(t *testing.T) {
 		t.Fatalf("the export before the notices: %v", err)
 	}
 	out := filepath.Join(t.TempDir(), "letters")
-	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "1")
-	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN"}, nil); !errors.Is(err, ErrNoticeSetup) {
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN", AllowTemporaryFolder: true}, nil); !errors.Is(err, ErrNoticeSetup) {
 		t.Fatalf("letters before the settings: %v", err)
 	}
 	bad := noticeSetupFixture()
@@ -99,7 +98,7 @@ func TestNoticesEndToEnd(t *testing.T) {
 	if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
 		t.Fatal(err)
 	}
-	letters, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN"}, nil)
+	letters, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN", AllowTemporaryFolder: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +112,11 @@ func TestNoticesEndToEnd(t *testing.T) {
 	if strings.Contains(string(manifest), "客户") || strings.Contains(string(manifest), "1390000") {
 		t.Fatal("the manifest holds personal data")
 	}
-	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out}, nil); !errors.Is(err, ErrNoticeOut) {
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, AllowTemporaryFolder: true}, nil); !errors.Is(err, ErrNoticeOut) {
 		t.Fatalf("a second batch into the same folder: %v", err)
 	}
 	smsDir := filepath.Join(t.TempDir(), "sms")
-	sms, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelSMS, Out: smsDir, Lang: "zh-CN"}, nil)
+	sms, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelSMS, Out: smsDir, Lang: "zh-CN", AllowTemporaryFolder: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +225,6 @@ func TestNoticesEndToEnd(t *testing.T) {
 // the template and the field; a restricted vault writes no letters.
 func TestNoticeBatchStopsOnMissingValue(t *testing.T) {
 	s := noticeVault(t, 3)
-	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "1")
 	if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +236,7 @@ func TestNoticeBatchStopsOnMissingValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "b")
-	_, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN"}, nil)
+	_, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: out, Lang: "zh-CN", AllowTemporaryFolder: true}, nil)
 	var missing *notice.MissingFieldError
 	if !errors.As(err, &missing) || missing.Field != "contracts" || !strings.Contains(err.Error(), "customer 4") {
 		t.Fatalf("a customer without a contract: %v", err)
@@ -246,13 +244,12 @@ func TestNoticeBatchStopsOnMissingValue(t *testing.T) {
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Fatalf("a stopped batch left %d files", len(entries))
 	}
-	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "equity-courtesy", Channel: ChannelLetter, Out: out}, nil); !errors.Is(err, ErrNoticeTemplate) {
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "equity-courtesy", Channel: ChannelLetter, Out: out, AllowTemporaryFolder: true}, nil); !errors.Is(err, ErrNoticeTemplate) {
 		t.Fatalf("an equity template for a loan book: %v", err)
 	}
-	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-guarantor", Channel: ChannelLetter, Out: out}, nil); !errors.Is(err, ErrNoticeGuarantor) {
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-guarantor", Channel: ChannelLetter, Out: out, AllowTemporaryFolder: true}, nil); !errors.Is(err, ErrNoticeGuarantor) {
 		t.Fatalf("guarantor letters: %v", err)
 	}
-	t.Setenv("HANDOVER_NOTICE_ALLOW_TMP", "")
 	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelSMS, Out: filepath.Join(os.TempDir(), "x")}, nil); !errors.Is(err, ErrNoticeOut) {
 		t.Fatalf("a batch into a temporary folder: %v", err)
 	}

@@ -53,6 +53,14 @@ func (s *Session) MarkSent(ctx context.Context, batchID string, day model.Date) 
 			if d.Batch == batchID && d.State == NoticeGenerated {
 				d.State, d.At = NoticeSent, at
 				changes = append(changes, store.MetaChange{Name: name, Value: d})
+				n++
+			}
+			if len(changes) == deliveryChunk {
+				// Written as the scan goes (the scan reads a snapshot), so memory stays flat.
+				if err := st.PutMetaMany(ctx, changes); err != nil {
+					return err
+				}
+				changes = changes[:0]
 			}
 			return nil
 		})
@@ -62,7 +70,6 @@ func (s *Session) MarkSent(ctx context.Context, batchID string, day model.Date) 
 		if err := st.PutMetaMany(ctx, changes); err != nil {
 			return nil, err
 		}
-		n = len(changes)
 		b.Sent = &at
 		detail["deliveries"] = strconv.Itoa(n)
 		fact, err := s.notifiedFact(ctx, st)
@@ -362,17 +369,8 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 	if err != nil {
 		return err
 	}
-	byCustomer := map[model.CustomerNo][]NoticeDelivery{}
-	if err := eachDelivery(ctx, st, template, func(_ string, d NoticeDelivery) error {
-		if batches[d.Batch] {
-			byCustomer[d.Customer] = append(byCustomer[d.Customer], d)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, no := range nos {
-		c := customerNotices{deliveries: byCustomer[no], consent: consents[no]}
+	classify := func(no model.CustomerNo, ds []NoticeDelivery) {
+		c := customerNotices{deliveries: ds, consent: consents[no]}
 		failed := len(c.deliveries) > 0
 		for _, d := range c.deliveries {
 			switch d.State {
@@ -391,6 +389,46 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 			c.followUp = "objected"
 		}
 		fn(no, c)
+	}
+	// The deliveries come in key order, that is by customer: merged with the book's numbers
+	// (sorted too) so that a million customers need no map.
+	next := 0
+	flushUpTo := func(no model.CustomerNo) {
+		for next < len(nos) && nos[next] < no {
+			classify(nos[next], nil)
+			next++
+		}
+	}
+	var cur model.CustomerNo
+	var group []NoticeDelivery
+	emit := func() {
+		if len(group) == 0 {
+			return
+		}
+		flushUpTo(cur)
+		if next < len(nos) && nos[next] == cur {
+			classify(cur, group)
+			next++
+		}
+		group = nil
+	}
+	if err := eachDelivery(ctx, st, template, func(_ string, d NoticeDelivery) error {
+		if !batches[d.Batch] {
+			return nil
+		}
+		if d.Customer != cur {
+			emit()
+			cur = d.Customer
+		}
+		group = append(group, d)
+		return nil
+	}); err != nil {
+		return err
+	}
+	emit()
+	flushUpTo(^model.CustomerNo(0))
+	if next < len(nos) {
+		classify(nos[next], nil) // the largest possible number, should a customer hold it
 	}
 	return nil
 }

@@ -41,6 +41,12 @@ func TestRestrictedVault(t *testing.T) {
 	if _, _, err := tr.Export(ctx, exportOptionsForTest(), progress.Discard); !errors.As(err, &re) {
 		t.Fatalf("export: %v", err)
 	}
+	if _, err := tr.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelLetter, Out: filepath.Join(t.TempDir(), "l"), AllowTemporaryFolder: true}, nil); !errors.As(err, &re) {
+		t.Fatalf("letters: %v", err)
+	}
+	if _, err := tr.PreviewNotice(ctx, "loan-book-borrower", 1, "zh-CN"); !errors.As(err, &re) {
+		t.Fatalf("a letter's preview: %v", err)
+	}
 	if _, err := tr.Backup(ctx, t.TempDir()); err != nil {
 		t.Fatalf("backup of a restricted vault: %v", err)
 	}

@@ -102,6 +102,7 @@ var actionPermission = map[checklist.Action][]Permission{
 	checklist.ActRetention:   {PermChecklist},
 	checklist.ActNotify:      {PermNotify},
 	checklist.ActNoticeBasis: {PermChecklist},
+	checklist.ActContinuity:  {PermChecklist},
 }
 
 // ItemActions is what this role may do with an item now: the actions the item's kind and

@@ -34,6 +34,12 @@ func (d Date) DaysUntil(e Date) int { return int(e.Time().Sub(d.Time()).Hours() 
 // Before reports whether d is earlier than e.
 func (d Date) Before(e Date) bool { return d.Time().Before(e.Time()) }
 
+// AddDays is the date n days later (earlier if n is negative).
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
+// Compare is -1, 0 or +1 as d is before, the same day as, or after e.
+func (d Date) Compare(e Date) int { return d.Time().Compare(e.Time()) }
+
 func (d Date) String() string { return string(d.appendTo(nil)) }
 
 // appendTo appends YYYY-MM-DD without fmt: dates are marshalled millions of times in bulk.
