@@ -376,6 +376,39 @@ func TestEachCustomerMatchesReads(t *testing.T) {
 	if err != nil || seen != 29 {
 		t.Fatalf("seen %d, %v", seen, err)
 	}
+	// A walk without repayments sees the same customers, loans and documents, no repayments.
+	seen = 0
+	err = s.EachCustomerWith(ctx, WalkOptions{NoRepayments: true}, func(b *CustomerBook) error {
+		seen++
+		c, _ := s.Customer(b.Customer.No)
+		loans, _ := s.Loans(ctx, b.Customer.No)
+		if !reflect.DeepEqual(b.Customer, c) || !reflect.DeepEqual(b.Loans, loans) || b.Repayments != nil {
+			t.Fatalf("customer %d without repayments: %+v", b.Customer.No, b)
+		}
+		return nil
+	})
+	if err != nil || seen != 29 {
+		t.Fatalf("without repayments: seen %d, %v", seen, err)
+	}
+}
+
+// A walk without repayments still checks the rest of what it saw against the stored counts.
+func TestEachCustomerNoRepaymentsChecksCounts(t *testing.T) {
+	s, _ := newStore(t)
+	fill(t, s, 10)
+	if err := s.EachCustomerWith(ctx, WalkOptions{NoRepayments: true}, func(*CustomerBook) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.counts.Loans++ // what a damaged book would look like to the walk
+	s.mu.Unlock()
+	if err := s.UpdateMeta([]MetaChange{{Name: "counts", Value: s.Counts()}}); err != nil {
+		t.Fatal(err)
+	}
+	var de *DamageError
+	if err := s.EachCustomerWith(ctx, WalkOptions{NoRepayments: true}, func(*CustomerBook) error { return nil }); !errors.As(err, &de) {
+		t.Fatalf("a walk without repayments missed a loan count that differs: %v", err)
+	}
 }
 
 func TestAppendSegmentMatchesEncodingJSON(t *testing.T) {

@@ -64,6 +64,19 @@ const walkBatchSize = 64
 // of customers are decoded on every core, and fn still sees them one by one, in order, on
 // the caller's goroutine.
 func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) (err error) {
+	return s.EachCustomerWith(ctx, WalkOptions{}, fn)
+}
+
+// WalkOptions leave out what a walk does not need.
+type WalkOptions struct {
+	// NoRepayments walks customers and loans only: the books fn sees have no repayments, and
+	// the check against the stored counts leaves repayments out. Notices and the
+	// continuity list need loans, not the millions of repayments behind them.
+	NoRepayments bool
+}
+
+// EachCustomerWith is EachCustomer with options.
+func (s *Store) EachCustomerWith(ctx context.Context, opts WalkOptions, fn func(*CustomerBook) error) (err error) {
 	defer recoverCorrupt(&err, 0, "database")
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -76,7 +89,7 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 		go func() {
 			defer wg.Done()
 			for b := range jobs {
-				b.books, b.err = decodeBatch(b.raw)
+				b.books, b.err = decodeBatch(b.raw, opts)
 				b.raw = nil
 				close(b.done)
 			}
@@ -93,7 +106,7 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 			close(jobs)
 			close(ordered)
 		}()
-		iterErr <- s.iterateRaw(ctx, &stored, &destroyed, func(batch []rawBook) bool {
+		iterErr <- s.iterateRaw(ctx, opts, &stored, &destroyed, func(batch []rawBook) bool {
 			b := &walkBatch{raw: batch, done: make(chan struct{})}
 			select {
 			case ordered <- b:
@@ -136,6 +149,9 @@ func (s *Store) EachCustomer(ctx context.Context, fn func(*CustomerBook) error) 
 	if err := <-iterErr; err != nil {
 		return err
 	}
+	if opts.NoRepayments {
+		seen.Repayments = stored.Repayments
+	}
 	return checkWalk(seen, stored, destroyed)
 }
 
@@ -174,7 +190,7 @@ func checkWalk(seen, stored Counts, destroyed int64) error {
 // iterateRaw decrypts every customer's records in number order and hands them on in
 // batches; it stops when emit returns false.
 // stored receives the counts of the same snapshot and destroyed the customers skipped.
-func (s *Store) iterateRaw(ctx context.Context, stored *Counts, destroyed *int64, emit func([]rawBook) bool) error {
+func (s *Store) iterateRaw(ctx context.Context, opts WalkOptions, stored *Counts, destroyed *int64, emit func([]rawBook) bool) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		if err := getSealedTxn(txn, s.meta, kMeta("counts"), stored, 0, "meta"); err != nil {
 			return err
@@ -231,10 +247,12 @@ func (s *Store) iterateRaw(ctx context.Context, stored *Counts, destroyed *int64
 			if err := each(ls, pLoan, "loan", func(_, pt []byte) { rb.loans = append(rb.loans, pt) }); err != nil {
 				return err
 			}
-			if err := each(rs, pRepayment, "repayment", func(k, pt []byte) {
-				rb.repayments = append(rb.repayments, rawSegment{loan: binary.BigEndian.Uint32(k[9:]), pt: pt})
-			}); err != nil {
-				return err
+			if !opts.NoRepayments {
+				if err := each(rs, pRepayment, "repayment", func(k, pt []byte) {
+					rb.repayments = append(rb.repayments, rawSegment{loan: binary.BigEndian.Uint32(k[9:]), pt: pt})
+				}); err != nil {
+					return err
+				}
 			}
 			if err := each(ds, pDocument, "document", func(_, pt []byte) { rb.documents = append(rb.documents, pt) }); err != nil {
 				return err
@@ -255,17 +273,50 @@ func (s *Store) iterateRaw(ctx context.Context, stored *Counts, destroyed *int64
 
 // decodeBatch decodes a batch of customers; a record that does not decode is reported as
 // corrupt, naming the customer.
-func decodeBatch(raw []rawBook) (books []*CustomerBook, err error) {
+func decodeBatch(raw []rawBook, opts WalkOptions) (books []*CustomerBook, err error) {
 	defer recoverCorrupt(&err, 0, "database")
 	books = make([]*CustomerBook, 0, len(raw))
 	for i := range raw {
-		b, err := decodeBook(&raw[i])
+		decode := decodeBook
+		if opts.NoRepayments {
+			decode = decodeBookNoRepayments
+		}
+		b, err := decode(&raw[i])
 		if err != nil {
 			return nil, err
 		}
 		books = append(books, b)
 	}
 	return books, nil
+}
+
+// decodeBookNoRepayments decodes the customer and loans only; encoding/json skips the
+// repayments held in the customer record without building them.
+func decodeBookNoRepayments(rb *rawBook) (*CustomerBook, error) {
+	no := rb.no
+	var rec struct {
+		model.Customer
+		Loans []model.Loan `json:"loans,omitempty"`
+	}
+	if err := unmarshalRecord(rb.customer, &rec, no, "customer"); err != nil {
+		return nil, err
+	}
+	b := &CustomerBook{Customer: rec.Customer, Loans: rec.Loans}
+	for _, pt := range rb.loans {
+		var l model.Loan
+		if err := unmarshalRecord(pt, &l, no, "loan"); err != nil {
+			return nil, err
+		}
+		b.Loans = append(b.Loans, l)
+	}
+	for _, pt := range rb.documents {
+		var d model.Document
+		if err := json.Unmarshal(pt, &d); err != nil {
+			return nil, &CorruptError{Customer: no, What: "document"}
+		}
+		b.Documents = append(b.Documents, d)
+	}
+	return b, nil
 }
 
 func decodeBook(rb *rawBook) (*CustomerBook, error) {

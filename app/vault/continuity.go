@@ -135,7 +135,7 @@ func (s *Session) ContinuityDue(ctx context.Context, windows []int) ([]DueBucket
 		out[i] = DueBucket{Days: w, CustomerNos: []model.CustomerNo{}}
 	}
 	cut := n.Cutoff
-	err = st.EachCustomer(ctx, func(b *store.CustomerBook) error {
+	err = st.EachCustomerWith(ctx, store.WalkOptions{NoRepayments: true}, func(b *store.CustomerBook) error {
 		for i, w := range windows {
 			end := cut.AddDays(w)
 			var count int64

@@ -115,8 +115,7 @@ func (n *NoticeSetup) check() error {
 const (
 	metaNoticeSetup    = "notice/setup"
 	metaNoticeBatch    = "notice/batch/"
-	metaNoticeDelivery = "notice/d/"       // template/customer/batch → NoticeDelivery
-	metaNoticeCode     = "notice/code/"    // code → NoticeRef
+	metaNoticeDelivery = "notice/d/"       // template/customer/batch → NoticeDelivery, once a report or resolution says more than the batch
 	metaNoticeConsent  = "notice/consent/" // template/customer → NoticeConsent
 	metaNoticeResolved = "notice/resolved/"
 	metaNoticeBasis    = "notice/basis"
@@ -220,11 +219,14 @@ func noticeValues(d *checklist.Deal, n *NoticeSetup, b *store.CustomerBook, code
 	}
 }
 
-// NoticeRef is what a letter code points to.
+// NoticeRef is the notice a report row names.
 type NoticeRef struct {
-	Template string           `json:"template"`
-	Customer model.CustomerNo `json:"customer"`
-	Batch    string           `json:"batch"`
+	Template string
+	Customer model.CustomerNo
+	Batch    string
+	Channel  string
+	Code     string
+	Sent     bool // the batch was marked sent
 }
 
 // NoticeDelivery is one notice sent to one customer through one channel.
@@ -278,22 +280,25 @@ func noticeOutOK(dir string, allowTmp bool) error {
 // NoticeBatch is one generation: a manifest of what was written where, recorded in the vault
 // (customer numbers, letter codes and file digests; never names or numbers).
 type NoticeBatch struct {
-	ID       string             `json:"id"`
-	Template string             `json:"template"`
-	Version  int                `json:"template_version"`
-	Channel  string             `json:"channel"`
-	Lang     string             `json:"lang"`
-	Created  time.Time          `json:"created"`
-	By       string             `json:"by"`
-	Out      string             `json:"out"`
-	Count    int                `json:"count"`
-	Segments int64              `json:"sms_segments,omitempty"`
-	Skipped  []NoticeSkipped    `json:"skipped"`
-	Files    []NoticeFile       `json:"files"`
-	Entries  []NoticeEntry      `json:"entries"`
-	Manifest string             `json:"manifest_sha256"`
-	Sent     *time.Time         `json:"sent,omitempty"`
-	Scope    []model.CustomerNo `json:"-"`
+	ID       string          `json:"id"`
+	Template string          `json:"template"`
+	Version  int             `json:"template_version"`
+	Channel  string          `json:"channel"`
+	Lang     string          `json:"lang"`
+	Created  time.Time       `json:"created"`
+	By       string          `json:"by"`
+	Out      string          `json:"out"`
+	Count    int             `json:"count"`
+	Segments int64           `json:"sms_segments,omitempty"`
+	Skipped  []NoticeSkipped `json:"skipped"`
+	Files    []NoticeFile    `json:"files"`
+	Entries  []NoticeEntry   `json:"entries"`
+	Manifest string          `json:"manifest_sha256"`
+	Sent     *time.Time      `json:"sent,omitempty"`
+	// Chunks is how many chunks of entries the batch has (notice_entries.go) and
+	// ChunkStarts the first customer of each.
+	Chunks      int                `json:"chunks,omitempty"`
+	ChunkStarts []model.CustomerNo `json:"chunk_starts,omitempty"`
 }
 
 // NoticeSkipped is a customer the batch could not reach through its channel, and why.

@@ -30,9 +30,6 @@ import (
 // LettersPerFile is how many letters one PDF of a batch holds.
 const LettersPerFile = 1000
 
-// deliveryChunk is how many deliveries are written at a time during a batch.
-const deliveryChunk = 20000
-
 // GenerateRequest is what a batch is made of.
 type GenerateRequest struct {
 	Template  string
@@ -126,8 +123,7 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 			}
 		}
 		var letters *notice.Batch
-		var deliveries []store.MetaChange
-		err = st.EachCustomer(ctx, func(b *store.CustomerBook) error {
+		err = st.EachCustomerWith(ctx, store.WalkOptions{NoRepayments: true}, func(b *store.CustomerBook) error {
 			if len(want) > 0 && !want[b.Customer.No] {
 				return nil
 			}
@@ -193,18 +189,6 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 				file = "mailing-list.csv"
 			}
 			batch.Entries = append(batch.Entries, NoticeEntry{Customer: no, Code: code, File: file})
-			deliveries = append(deliveries,
-				store.MetaChange{Name: deliveryKey(t.ID, no, batch.ID), Value: NoticeDelivery{Template: t.ID, Customer: no, Batch: batch.ID,
-					Channel: req.Channel, Code: code, State: NoticeGenerated, At: now}},
-				store.MetaChange{Name: metaNoticeCode + code, Value: NoticeRef{Template: t.ID, Customer: no, Batch: batch.ID}})
-			if len(deliveries) >= 2*deliveryChunk {
-				// Written as the walk goes, so memory stays flat; they count only once the
-				// batch record commits.
-				if err := st.PutMetaMany(ctx, deliveries); err != nil {
-					return err
-				}
-				deliveries = deliveries[:0]
-			}
 			return nil
 		})
 		if err == nil && letters != nil {
@@ -227,9 +211,14 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 		}
 		sum := sha256.Sum256(append(manifest, '\n'))
 		batch.Manifest = hex.EncodeToString(sum[:])
-		// The deliveries stand alone and may be many: written before the batch record, which
-		// commits with the event; a delivery whose batch is not recorded is not counted.
-		if err := st.PutMetaMany(ctx, deliveries); err != nil {
+		// The entries are written before the batch record, which commits with the event; the
+		// entries of a batch that was never recorded are not read.
+		changes, chunks := entryChanges(batch.ID, batch.Entries)
+		batch.Chunks = chunks
+		for i := 0; i < len(batch.Entries); i += entriesPerChunk {
+			batch.ChunkStarts = append(batch.ChunkStarts, batch.Entries[i].Customer)
+		}
+		if err := st.PutMetaMany(ctx, changes); err != nil {
 			return nil, err
 		}
 		detail["count"], detail["skipped"], detail["manifest_sha256"] = strconv.Itoa(batch.Count), strconv.Itoa(len(batch.Skipped)), batch.Manifest

@@ -36,7 +36,7 @@ func (s *Session) NoticeBatchOf(id string) (*NoticeBatch, error) {
 }
 
 // MarkSent records that a batch was handed to the post or the SMS gateway on day: its
-// generated deliveries become sent.
+// notices count as sent (each customer's own state stays where a report set it).
 func (s *Session) MarkSent(ctx context.Context, batchID string, day model.Date) (int, error) {
 	n := 0
 	detail := map[string]string{"batch": batchID, "date": day.String()}
@@ -48,30 +48,13 @@ func (s *Session) MarkSent(ctx context.Context, batchID string, day model.Date) 
 			return nil, err
 		}
 		at := time.Date(day.Y, time.Month(day.M), day.D, 12, 0, 0, 0, shanghai).UTC()
-		var changes []store.MetaChange
-		err := eachDelivery(ctx, st, b.Template, func(name string, d NoticeDelivery) error {
-			if d.Batch == batchID && d.State == NoticeGenerated {
-				d.State, d.At = NoticeSent, at
-				changes = append(changes, store.MetaChange{Name: name, Value: d})
-				n++
-			}
-			if len(changes) == deliveryChunk {
-				// Written as the scan goes (the scan reads a snapshot), so memory stays flat.
-				if err := st.PutMetaMany(ctx, changes); err != nil {
-					return err
-				}
-				changes = changes[:0]
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if err := st.PutMetaMany(ctx, changes); err != nil {
-			return nil, err
-		}
 		b.Sent = &at
+		n = b.Count
 		detail["deliveries"] = strconv.Itoa(n)
+		// The fact is computed with the batch already sent.
+		if err := st.PutMeta(metaNoticeBatch+batchID, b); err != nil {
+			return nil, err
+		}
 		fact, err := s.notifiedFact(ctx, st)
 		if err != nil {
 			return nil, err
@@ -122,6 +105,11 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 		}
 		at := s.v.opts.Now().UTC()
 		changed := map[string]any{}
+		batches, err := recordedBatches(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		m := &reportMatcher{st: st, batches: batches, codes: map[string][]codeEntry{}}
 		for _, rec := range rows {
 			res.Rows++
 			refuse := func(why string) { res.Refused = append(res.Refused, StatusRow{Row: rec.Row, Reason: why}) }
@@ -129,7 +117,7 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 				refuse("bad_status")
 				continue
 			}
-			ref, found, why := s.matchReport(ctx, st, rec.Reference, rec.Mobile, batchID)
+			ref, found, why := m.match(ctx, rec.Reference, rec.Mobile, batchID)
 			if !found {
 				refuse(why)
 				continue
@@ -145,15 +133,8 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 				continue
 			}
 			key := deliveryKey(ref.Template, ref.Customer, ref.Batch)
-			var d NoticeDelivery
-			if v, ok := changed[key].(NoticeDelivery); ok {
-				d = v
-			} else if err := st.GetMeta(key, &d); err != nil {
-				refuse("no_match")
-				continue
-			}
-			d.State, d.At, d.Reason = rec.Status, at, rec.Reason
-			changed[key] = d
+			changed[key] = NoticeDelivery{Template: ref.Template, Customer: ref.Customer, Batch: ref.Batch, Channel: ref.Channel,
+				Code: ref.Code, State: rec.Status, At: at, Reason: rec.Reason}
 			res.Applied++
 		}
 		var changes []store.MetaChange
@@ -176,32 +157,53 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 	return res, nil
 }
 
-// matchReport finds the delivery a report row names.
-func (s *Session) matchReport(ctx context.Context, st *store.Store, reference, mobile, batchID string) (NoticeRef, bool, string) {
+// reportMatcher finds the notice a report row names, keeping the code buckets it read.
+type reportMatcher struct {
+	st      *store.Store
+	batches map[string][]NoticeBatch // by template
+	codes   map[string][]codeEntry
+}
+
+func refOf(b NoticeBatch, no model.CustomerNo, code string) NoticeRef {
+	return NoticeRef{Template: b.Template, Customer: no, Batch: b.ID, Channel: b.Channel, Code: code, Sent: b.Sent != nil}
+}
+
+// match finds the notice by its code in any recorded batch, or by the mobile number through
+// the blind index within batchID.
+func (m *reportMatcher) match(ctx context.Context, reference, mobile, batchID string) (NoticeRef, bool, string) {
 	if reference != "" {
 		code := notice.NormalizeCode(reference)
-		var ref NoticeRef
-		if code == "" || st.GetMeta(metaNoticeCode+code, &ref) != nil {
+		if code == "" {
 			return NoticeRef{}, false, "unknown_reference"
 		}
-		return ref, true, ""
+		for _, bs := range m.batches {
+			for _, b := range bs {
+				if no, ok, err := codeIn(m.st, b.ID, code, m.codes); err == nil && ok {
+					return refOf(b, no, code), true, ""
+				}
+			}
+		}
+		return NoticeRef{}, false, "unknown_reference"
 	}
-	if batchID == "" {
+	var batch *NoticeBatch
+	for _, bs := range m.batches {
+		for i := range bs {
+			if bs[i].ID == batchID {
+				batch = &bs[i]
+			}
+		}
+	}
+	if batch == nil {
 		return NoticeRef{}, false, "needs_batch"
 	}
-	var b NoticeBatch
-	if st.GetMeta(metaNoticeBatch+batchID, &b) != nil {
-		return NoticeRef{}, false, "needs_batch"
-	}
-	hits, err := st.Find(ctx, blindKind(ByPhone), mobile)
+	hits, err := m.st.Find(ctx, blindKind(ByPhone), mobile)
 	if err != nil || len(hits) == 0 {
 		return NoticeRef{}, false, "no_match"
 	}
 	var found []NoticeRef
 	for _, h := range hits {
-		var d NoticeDelivery
-		if st.GetMeta(deliveryKey(b.Template, h.Customer, batchID), &d) == nil && !slices.ContainsFunc(found, func(r NoticeRef) bool { return r.Customer == h.Customer }) {
-			found = append(found, NoticeRef{Template: b.Template, Customer: h.Customer, Batch: batchID})
+		if code, ok, err := customerIn(m.st, *batch, h.Customer); err == nil && ok && !slices.ContainsFunc(found, func(r NoticeRef) bool { return r.Customer == h.Customer }) {
+			found = append(found, refOf(*batch, h.Customer, code))
 		}
 	}
 	switch len(found) {
@@ -339,13 +341,6 @@ type customerNotices struct {
 // walkNotices calls fn for every customer of the book with their notices of template, in
 // customer order: a merge of the book's numbers with the deliveries (both sorted).
 func (s *Session) walkNotices(ctx context.Context, st *store.Store, template string, fn func(model.CustomerNo, customerNotices)) error {
-	batches := map[string]bool{}
-	if err := st.MetaPrefix(ctx, metaNoticeBatch, func(name string, _ []byte) (bool, error) {
-		batches[strings.TrimPrefix(name, metaNoticeBatch)] = true
-		return true, nil
-	}); err != nil {
-		return err
-	}
 	consents := map[model.CustomerNo]string{}
 	if err := st.MetaPrefix(ctx, metaNoticeConsent+template+"/", func(name string, b []byte) (bool, error) {
 		var c NoticeConsent
@@ -390,12 +385,44 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 		}
 		fn(no, c)
 	}
-	// The deliveries come in key order, that is by customer: merged with the book's numbers
-	// (sorted too) so that a million customers need no map.
+	all, err := recordedBatches(ctx, st)
+	if err != nil {
+		return err
+	}
+	recorded := map[string]bool{}
+	var cursors []*batchCursor
+	for _, b := range all[template] {
+		recorded[b.ID] = true
+		cursors = append(cursors, &batchCursor{st: st, batch: b})
+	}
+	// deliveriesOf is customer no's notices: one per batch that holds it, in the batch's
+	// state unless a report or resolution recorded the customer's own (overrides).
+	deliveriesOf := func(no model.CustomerNo, overrides []NoticeDelivery) []NoticeDelivery {
+		var ds []NoticeDelivery
+		for _, c := range cursors {
+			code, ok := c.at(no)
+			if !ok {
+				continue
+			}
+			d := NoticeDelivery{Template: template, Customer: no, Batch: c.batch.ID, Channel: c.batch.Channel, Code: code, State: NoticeGenerated, At: c.batch.Created}
+			if c.batch.Sent != nil {
+				d.State, d.At = NoticeSent, *c.batch.Sent
+			}
+			for _, o := range overrides {
+				if o.Batch == c.batch.ID {
+					d = o
+				}
+			}
+			ds = append(ds, d)
+		}
+		return ds
+	}
+	// The book's numbers, the batches' entries and the overrides all come in customer order:
+	// merged, so that a million customers need no map.
 	next := 0
 	flushUpTo := func(no model.CustomerNo) {
 		for next < len(nos) && nos[next] < no {
-			classify(nos[next], nil)
+			classify(nos[next], deliveriesOf(nos[next], nil))
 			next++
 		}
 	}
@@ -407,13 +434,13 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 		}
 		flushUpTo(cur)
 		if next < len(nos) && nos[next] == cur {
-			classify(cur, group)
+			classify(cur, deliveriesOf(cur, group))
 			next++
 		}
 		group = nil
 	}
 	if err := eachDelivery(ctx, st, template, func(_ string, d NoticeDelivery) error {
-		if !batches[d.Batch] {
+		if !recorded[d.Batch] {
 			return nil
 		}
 		if d.Customer != cur {
@@ -428,7 +455,12 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 	emit()
 	flushUpTo(^model.CustomerNo(0))
 	if next < len(nos) {
-		classify(nos[next], nil) // the largest possible number, should a customer hold it
+		classify(nos[next], deliveriesOf(nos[next], nil)) // the largest possible number, should a customer hold it
+	}
+	for _, c := range cursors {
+		if c.err != nil {
+			return c.err
+		}
 	}
 	return nil
 }
@@ -547,7 +579,7 @@ func (s *Session) PreviewNotice(ctx context.Context, template string, no model.C
 			return err
 		}
 		var book *store.CustomerBook
-		if err := st.EachCustomer(ctx, func(b *store.CustomerBook) error {
+		if err := st.EachCustomerWith(ctx, store.WalkOptions{NoRepayments: true}, func(b *store.CustomerBook) error {
 			if b.Customer.No == no {
 				book = b
 				return errStopWalk
