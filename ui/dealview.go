@@ -36,6 +36,7 @@ type dealView struct {
 	rows    map[string]*itemRow
 	next    *widget.Label
 	report  *widget.Button
+	notices *widget.Label // where the required notices stand
 
 	lastErr error
 	done    int // background actions finished, for tests
@@ -128,6 +129,7 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		l.Wrapping = fyne.TextWrapWord
 		gates.Add(l)
 	}
+	gates.Add(v.noticeCounts())
 	v.next = widget.NewLabel(v.nextAction())
 	v.next.Wrapping = fyne.TextWrapWord
 	v.next.Importance = widget.HighImportance
@@ -167,6 +169,35 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		box.Add(r.content)
 	}
 	return container.NewVScroll(container.NewVBox(summary, list))
+}
+
+// noticeCounts is a line on where the required notices stand, read in the background (a walk
+// of the deliveries); hidden when the deal type requires none.
+func (v *dealView) noticeCounts() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	v.notices = l
+	go func() {
+		sums, err := v.s.NoticeStatus(context.Background())
+		onUI(func() {
+			if err != nil {
+				return
+			}
+			var parts []string
+			for _, sum := range sums {
+				if sum.Required {
+					parts = append(parts, L("dash.notices", map[string]any{"Reached": sum.Reached, "Customers": sum.Customers,
+						"Pending": sum.Pending, "FollowUps": len(sum.FollowUps)}))
+				}
+			}
+			if len(parts) > 0 {
+				l.SetText(strings.Join(parts, "\n"))
+				l.Show()
+			}
+		})
+	}()
+	return l
 }
 
 // titles names items in the UI language, joined.

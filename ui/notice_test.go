@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,13 @@ func TestNoticeScreen(t *testing.T) {
 			return strings.Contains(v.status.Text, L("notice.summary", map[string]any{"Title": v.templates[0].Title[code], "Customers": 8,
 				"Reached": v.lastBatch.Count, "Pending": len(v.lastBatch.Skipped), "Consented": 0, "Objected": 0, "FollowUps": 0}))
 		})
+		// The dashboard counts the notices too.
+		a.shell.show("deal")
+		eventually(t, "the dashboard's notice line", func() bool {
+			return a.shell.deal.notices != nil && strings.Contains(a.shell.deal.notices.Text, fmt.Sprint(v.lastBatch.Count))
+		})
+		a.shell.show("notices")
+		v = a.shell.notices
 		// The change-over: the plan and a repayment received after the cut-off.
 		c := v.continuity
 		d := func(y, m, day int) model.Date { return model.Date{Y: y, M: m, D: day} }

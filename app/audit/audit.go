@@ -86,6 +86,7 @@ const (
 	ContinuityPayment     = "continuity.payment"     // a repayment the transferor received after the cut-off registered (amount, date)
 	ContinuityForward     = "continuity.forward"     // a registered repayment forwarded to the transferee
 	ContinuityReport      = "continuity.report"      // the continuity report made
+	NoticeTemplate        = "notice.template"        // an edited notice template saved in the vault (ID, version)
 	NoticeReport          = "notice.report"          // the notice report made
 	NoticeBasis           = "notice.basis"           // a legal basis for providing without consent recorded, with who decided
 )

@@ -13,6 +13,7 @@ import (
 	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
+	"handover/store/atomicfile"
 	"handover/store/model"
 )
 
@@ -21,7 +22,8 @@ import (
 
 func noticeCommands() []*Cmd {
 	return []*Cmd{noticeSetupCmd(), noticeTemplatesCmd(), noticePreviewCmd(), noticeGenerateCmd(), noticeSentCmd(),
-		noticeStatusCmd(), noticeListCmd(), noticeResolveCmd(), noticeBasisCmd(), noticeReportCmd()}
+		noticeStatusCmd(), noticeListCmd(), noticeResolveCmd(), noticeBasisCmd(), noticeReportCmd(),
+		noticeTemplateExportCmd(), noticeTemplateSaveCmd()}
 }
 
 func noticeSetupCmd() *Cmd {
@@ -210,7 +212,7 @@ func noticeStatusCmd() *Cmd {
 	return &Cmd{Name: "notice status", Synopsis: "--vault DIR --import FILE [--batch ID] [--json]", Vault: true, JSON: true, Required: []string{"import"},
 		Summary: "read an SMS gateway's or the post's report (reference or mobile, status): rows that match no notice are listed and change nothing",
 		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&file, "import", "", "the report (CSV, UTF-8)")
+			fs.StringVar(&file, "import", "", "the report (CSV, UTF-8 or GBK)")
 			fs.StringVar(&batch, "batch", "", "the batch whose SMS a report by mobile number answers")
 		},
 		Run: func(c *Call) error {
@@ -243,7 +245,7 @@ func noticeListCmd() *Cmd {
 		Summary: "where the notices stand: per template, customers reached, pending, consents and follow-ups; with --state, the customer numbers in it",
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&template, "template", "", "one template (default: every template of the deal type)")
-			fs.StringVar(&state, "state", "", "generated, sent, delivered, failed, returned, unknown, consented, objected, pending or follow_up")
+			fs.StringVar(&state, "state", "", "generated, sent, delivered, failed, returned, unknown, consented, objected, no_answer, pending or follow_up")
 		},
 		Run: func(c *Call) error {
 			s, err := c.Session()
@@ -290,8 +292,8 @@ func noticeListCmd() *Cmd {
 					if sum.Required {
 						req = "required"
 					}
-					c.Printf("%s (%s): %d customers, %d reached, %d pending, %d consented, %d objected, %d follow-ups open\n",
-						sum.Template, req, sum.Customers, sum.Reached, sum.Pending, sum.Consented, sum.Objected, len(sum.FollowUps))
+					c.Printf("%s (%s): %d customers, %d reached, %d pending, %d consented, %d objected, %d no answer, %d follow-ups open\n",
+						sum.Template, req, sum.Customers, sum.Reached, sum.Pending, sum.Consented, sum.Objected, sum.NoAnswer, len(sum.FollowUps))
 					for ch, states := range sum.ByChannel {
 						c.Printf("  %s: %v\n", ch, states)
 					}
@@ -370,6 +372,52 @@ func noticeReportCmd() *Cmd {
 				return err
 			}
 			c.Printf("notice report written to %s\n", doc.path)
+			return nil
+		}}
+}
+
+func noticeTemplateExportCmd() *Cmd {
+	var template, out string
+	return &Cmd{Name: "notice template export", Synopsis: "--vault DIR --template ID --out FILE.json", Vault: true, Required: []string{"template", "out"},
+		Summary: "write a notice template as it is used now (the vault's saved copy, else the built-in one), to edit",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&template, "template", "", "the template's ID")
+			fs.StringVar(&out, "out", "", "the JSON file to write")
+		},
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			b, err := s.NoticeTemplateJSON(template)
+			if err != nil {
+				return err
+			}
+			if err := atomicfile.Write(out, append(b, '\n'), 0o644); err != nil {
+				return err
+			}
+			c.Printf("template written to %s: edit it, raise its version, then 'handover notice template save'\n", out)
+			return nil
+		}}
+}
+
+func noticeTemplateSaveCmd() *Cmd {
+	return &Cmd{Name: "notice template save", Synopsis: "--vault DIR FILE.json", Vault: true, MinArgs: 1, MaxArgs: 1, ArgsHelp: "name the template FILE.json",
+		Summary: "save an edited notice template in the vault (administrator): checked like a built-in one, a higher version each time, every version kept and audited",
+		Run: func(c *Call) error {
+			b, err := os.ReadFile(c.Args[0])
+			if err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			t, err := s.SaveNoticeTemplate(c.Ctx, b)
+			if err != nil {
+				return err
+			}
+			c.Printf("template %s version %d saved; new batches use it\n", t.ID, t.Version)
 			return nil
 		}}
 }

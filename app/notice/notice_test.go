@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"handover/app/doc/doctest"
 )
 
@@ -175,5 +177,18 @@ func TestLettersGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		doctest.Golden(t, "letters-"+lang+".pdf", pdf)
+	}
+}
+
+// A report written in GBK (as Chinese Windows tools write it) reads like one in UTF-8.
+func TestReadReportGBK(t *testing.T) {
+	utf := "参考号,状态,原因\n7K3M-Q9TD,失败,空号\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(utf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadReport(strings.NewReader(gbk))
+	if err != nil || len(rows) != 1 || rows[0].Status != ReportFailed || rows[0].Reason != "空号" || rows[0].Reference != "7K3M-Q9TD" {
+		t.Fatalf("%+v %v", rows, err)
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // What a delivery report's rows say, normalised.
@@ -51,7 +54,7 @@ type ReportRow struct {
 // MaxReportSize caps a report: a gateway's report of a million messages is well under it.
 const MaxReportSize = 512 << 20
 
-// ReadReport reads a delivery report: CSV in UTF-8 (a byte-order mark is skipped) with a
+// ReadReport reads a delivery report: CSV in UTF-8 (a byte-order mark is skipped) or GBK with a
 // header naming reference or mobile, status, and optionally reason, in English or Chinese.
 func ReadReport(r io.Reader) ([]ReportRow, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, MaxReportSize+1))
@@ -61,7 +64,14 @@ func ReadReport(r io.Reader) ([]ReportRow, error) {
 	if len(raw) > MaxReportSize {
 		return nil, fmt.Errorf("the report is larger than %d MiB", MaxReportSize>>20)
 	}
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))))
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(raw) {
+		// Gateways and the post on Chinese Windows write GBK; GB18030 reads it and more.
+		if dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(raw); err == nil {
+			raw = dec
+		}
+	}
+	cr := csv.NewReader(bytes.NewReader(raw))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {

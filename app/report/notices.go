@@ -17,7 +17,7 @@ func init() {
 			"notices.deal": "交易类型", "notices.cutoff": "切换日", "notices.reply_by": "回复截止日",
 			"notices.required": "必须发出", "notices.optional": "可选",
 			"notices.customers": "客户数", "notices.reached": "已送出（至少一个渠道）", "notices.pending": "尚未送出",
-			"notices.consented": "同意", "notices.objected": "异议", "notices.follow_ups": "待跟进",
+			"notices.consented": "同意", "notices.objected": "异议", "notices.no_answer": "逾期未答复", "notices.follow_ups": "待跟进",
 			"notices.channel": "渠道", "notices.state": "状态", "notices.count": "件数",
 			"notices.channel.letter": "信函", "notices.channel.sms": "短信", "notices.channel.mail": "邮寄清单",
 			"notices.state.generated": "已生成", "notices.state.sent": "已发出", "notices.state.delivered": "已送达",
@@ -31,7 +31,7 @@ func init() {
 			"notices.deal": "Deal type", "notices.cutoff": "Cut-off", "notices.reply_by": "Replies by",
 			"notices.required": "required", "notices.optional": "optional",
 			"notices.customers": "Customers", "notices.reached": "Reached (at least one channel)", "notices.pending": "Not sent yet",
-			"notices.consented": "Consented", "notices.objected": "Objected", "notices.follow_ups": "Follow-ups open",
+			"notices.consented": "Consented", "notices.objected": "Objected", "notices.no_answer": "No answer by the deadline", "notices.follow_ups": "Follow-ups open",
 			"notices.channel": "Channel", "notices.state": "State", "notices.count": "Count",
 			"notices.channel.letter": "letter", "notices.channel.sms": "SMS", "notices.channel.mail": "mailing list",
 			"notices.state.generated": "generated", "notices.state.sent": "sent", "notices.state.delivered": "delivered",
@@ -56,13 +56,13 @@ type Notices struct {
 
 // NoticeTemplate is one template's figures.
 type NoticeTemplate struct {
-	ID, Title                   string
-	Required                    bool
-	Customers, Reached, Pending int64
-	Consented, Objected         int64
-	ByChannel                   map[string]map[string]int
-	FollowUps                   []model.CustomerNo
-	FollowUpReasons             []string
+	ID, Title                     string
+	Required                      bool
+	Customers, Reached, Pending   int64
+	Consented, Objected, NoAnswer int64
+	ByChannel                     map[string]map[string]int
+	FollowUps                     []model.CustomerNo
+	FollowUpReasons               []string
 }
 
 // NoticeBatch is one batch as the report lists it.
@@ -107,6 +107,7 @@ func RenderNotices(r *Notices, lang string) ([]byte, error) {
 			{d.L("notices.pending"), model.Group(t.Pending)},
 			{d.L("notices.consented"), model.Group(t.Consented)},
 			{d.L("notices.objected"), model.Group(t.Objected)},
+			{d.L("notices.no_answer"), model.Group(t.NoAnswer)},
 			{d.L("notices.follow_ups"), model.Group(int64(len(t.FollowUps)))},
 		})
 		var rows [][]string

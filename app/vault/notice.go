@@ -167,7 +167,7 @@ func (s *Session) NoticeTemplates() ([]*notice.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := notice.Builtin()
+	all, err := templates(st)
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +181,8 @@ func (s *Session) NoticeTemplates() ([]*notice.Template, error) {
 	return out, nil
 }
 
-func noticeTemplate(d *checklist.Deal, id string) (*notice.Template, error) {
-	all, err := notice.Builtin()
+func noticeTemplate(st *store.Store, d *checklist.Deal, id string) (*notice.Template, error) {
+	all, err := templates(st)
 	if err != nil {
 		return nil, err
 	}

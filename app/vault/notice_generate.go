@@ -73,7 +73,7 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 		if err != nil {
 			return nil, err
 		}
-		t, err := noticeTemplate(d, req.Template)
+		t, err := noticeTemplate(st, d, req.Template)
 		if err != nil {
 			return nil, err
 		}

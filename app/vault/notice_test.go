@@ -4,10 +4,13 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"filippo.io/age"
 
 	"handover/app/audit"
 	"handover/app/checklist"
@@ -209,6 +212,16 @@ func TestNoticesEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	// Past the reply deadline, a reached customer who neither consented nor objected counts
+	// as no answer.
+	late := noticeSetupFixture()
+	late.ReplyBy = model.Date{Y: 2025, M: 1, D: 1}
+	if err := s.SetNoticeSetup(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	if sums, err := s.NoticeStatus(ctx); err != nil || sums[0].NoAnswer != 11 {
+		t.Fatalf("no answer: %+v %v", sums, err)
+	}
 	// A customer imported since is not notified: the fact is stale.
 	if err := s.Bulk(ctx, audit.DemoGenerate, func(w *store.Writer) error {
 		_, err := w.Add(&store.Book{Customer: model.Customer{Name: "新客户", IDNumber: "11010519491231002X"}})
@@ -252,5 +265,91 @@ func TestNoticeBatchStopsOnMissingValue(t *testing.T) {
 	}
 	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelSMS, Out: filepath.Join(os.TempDir(), "x")}, nil); !errors.Is(err, ErrNoticeOut) {
 		t.Fatalf("a batch into a temporary folder: %v", err)
+	}
+}
+
+// An administrator saves an edited template in the vault: a placeholder no data fills is
+// refused when saved, the version must rise, another role may not save, and new batches use
+// the saved version.
+func TestNoticeTemplateSaved(t *testing.T) {
+	s := noticeVault(t, 3)
+	if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := s.NoticeTemplateJSON("loan-book-borrower")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(raw), `"version": 1`, `"version": 2`, 1)
+	edited = strings.Replace(edited, "防诈骗提示", "特别提示", 1)
+	var pe *PermissionError
+	if _, err := s.SaveNoticeTemplate(ctx, []byte(edited)); !errors.As(err, &pe) {
+		t.Fatalf("the transferor saved a template: %v", err)
+	}
+	v, transferor := s.Vault(), s.Operator().ID
+	s.Lock()
+	admin, err := v.Unlock(adminID(t, v), "admin-passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unknown *notice.UnknownFieldError
+	if _, err := admin.SaveNoticeTemplate(ctx, []byte(strings.Replace(edited, "{{hotline}}", "{{hot_line}}", 1))); !errors.As(err, &unknown) {
+		t.Fatalf("a template with an unknown field was saved: %v", err)
+	}
+	if _, err := admin.SaveNoticeTemplate(ctx, raw); !errors.Is(err, ErrTemplateVersion) {
+		t.Fatalf("the same version saved again: %v", err)
+	}
+	if tpl, err := admin.SaveNoticeTemplate(ctx, []byte(edited)); err != nil || tpl.Version != 2 {
+		t.Fatalf("save: %v", err)
+	}
+	b, err := admin.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelMail, Out: filepath.Join(t.TempDir(), "m"), AllowTemporaryFolder: true}, nil)
+	if !errors.As(err, &pe) {
+		t.Fatalf("the administrator wrote letters: %v %v", b, err)
+	}
+	admin.Lock()
+	if s, err = v.Unlock(transferor, "operator-pass"); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Lock()
+	b, err = s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelMail, Out: filepath.Join(t.TempDir(), "m"), AllowTemporaryFolder: true}, nil)
+	if err != nil || b.Version != 2 {
+		t.Fatalf("the batch used version %d: %v", b.Version, err)
+	}
+	if got, _ := s.NoticeTemplateJSON("loan-book-borrower"); !strings.Contains(string(got), "特别提示") {
+		t.Fatal("the saved copy is not the one in use")
+	}
+}
+
+// A batch may go encrypted to the print shop's age key: every file but the manifest, which
+// holds no personal data, decrypts with that key alone.
+func TestNoticeBatchEncryptedWithAge(t *testing.T) {
+	s := noticeVault(t, 4)
+	if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "shop")
+	if _, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelMail, Out: out, AgeRecipient: "not-a-key", AllowTemporaryFolder: true}, nil); err == nil {
+		t.Fatal("a bad age key was accepted")
+	}
+	b, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelMail, Out: out, AgeRecipient: shop.Recipient().String(), AllowTemporaryFolder: true}, nil)
+	if err != nil || len(b.Files) != 1 || b.Files[0].Name != "mailing-list.csv.age" {
+		t.Fatalf("batch: %+v %v", b, err)
+	}
+	f, _ := os.Open(filepath.Join(out, "mailing-list.csv.age"))
+	defer f.Close()
+	r, err := age.Decrypt(f, shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(r)
+	if !strings.HasPrefix(string(plain), "seq,reference,recipient,address") || !strings.Contains(string(plain), "客户1") {
+		t.Fatalf("decrypted: %.80s", plain)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
+		t.Fatal("the manifest is not beside the encrypted files")
 	}
 }

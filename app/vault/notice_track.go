@@ -280,6 +280,7 @@ type NoticeSummary struct {
 	Reached   int64                     `json:"reached"` // sent or delivered through at least one channel
 	Pending   int64                     `json:"pending"` // nothing sent yet (generated only, or no notice)
 	Consented int64                     `json:"consented"`
+	NoAnswer  int64                     `json:"no_answer"` // reached, asked for consent, no answer by the reply deadline
 	Objected  int64                     `json:"objected"`
 	ByChannel map[string]map[string]int `json:"by_channel"` // channel → state → deliveries
 	FollowUps []FollowUp                `json:"follow_ups"`
@@ -316,7 +317,7 @@ func (s *Session) NoticeCustomers(ctx context.Context, template, state string) (
 			match = !c.reached
 		case "follow_up":
 			match = c.followUp != ""
-		case ConsentGiven, ConsentRefused:
+		case ConsentGiven, ConsentRefused, ConsentNoAnswer:
 			match = c.consent == state
 		default:
 			for _, d := range c.deliveries {
@@ -364,6 +365,18 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 	if err != nil {
 		return err
 	}
+	// A notice asking for consent that reached the customer and has no answer by the reply
+	// deadline counts as no answer.
+	tpls, err := templates(st)
+	if err != nil {
+		return err
+	}
+	var replyBy model.Date
+	if n, err := loadNoticeSetup(st); err == nil {
+		replyBy = n.ReplyBy
+	}
+	asksConsent := tpls[template] != nil && tpls[template].Consent
+	pastDeadline := !replyBy.IsZero() && replyBy.Before(model.DateOf(s.v.opts.Now().In(shanghai)))
 	classify := func(no model.CustomerNo, ds []NoticeDelivery) {
 		c := customerNotices{deliveries: ds, consent: consents[no]}
 		failed := len(c.deliveries) > 0
@@ -375,6 +388,9 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 			case NoticeGenerated:
 				failed = false
 			}
+		}
+		if c.consent == "" && c.reached && asksConsent && pastDeadline {
+			c.consent = ConsentNoAnswer
 		}
 		switch {
 		case resolved[no]:
@@ -470,7 +486,7 @@ func (s *Session) noticeSummaries(ctx context.Context, st *store.Store) ([]Notic
 	if err != nil {
 		return nil, err
 	}
-	all, err := notice.Builtin()
+	all, err := templates(st)
 	if err != nil {
 		return nil, err
 	}
@@ -494,6 +510,8 @@ func (s *Session) noticeSummaries(ctx context.Context, st *store.Store) ([]Notic
 			switch c.consent {
 			case ConsentGiven:
 				sum.Consented++
+			case ConsentNoAnswer:
+				sum.NoAnswer++
 			case ConsentRefused:
 				sum.Objected++
 			}
@@ -574,7 +592,7 @@ func (s *Session) PreviewNotice(ctx context.Context, template string, no model.C
 		if err != nil {
 			return err
 		}
-		t, err := noticeTemplate(d, template)
+		t, err := noticeTemplate(st, d, template)
 		if err != nil {
 			return err
 		}
@@ -624,7 +642,7 @@ func (s *Session) NoticeReportPDF(ctx context.Context, lang string) ([]byte, err
 		if err != nil {
 			return err
 		}
-		all, err := notice.Builtin()
+		all, err := templates(st)
 		if err != nil {
 			return err
 		}
@@ -634,7 +652,7 @@ func (s *Session) NoticeReportPDF(ctx context.Context, lang string) ([]byte, err
 		}
 		for _, sum := range sums {
 			t := report.NoticeTemplate{ID: sum.Template, Title: all[sum.Template].Title[doc.Lang(lang)], Required: sum.Required,
-				Customers: sum.Customers, Reached: sum.Reached, Pending: sum.Pending, Consented: sum.Consented, Objected: sum.Objected, ByChannel: sum.ByChannel}
+				Customers: sum.Customers, Reached: sum.Reached, Pending: sum.Pending, Consented: sum.Consented, Objected: sum.Objected, NoAnswer: sum.NoAnswer, ByChannel: sum.ByChannel}
 			for _, f := range sum.FollowUps {
 				t.FollowUps = append(t.FollowUps, f.Customer)
 				t.FollowUpReasons = append(t.FollowUpReasons, f.Reason)

@@ -50,6 +50,7 @@ const (
 	PermBackup          Permission = "backup"    // write a backup of the vault (sealed like the vault)
 	PermHold            Permission = "hold"      // place and release legal holds
 	PermNotify          Permission = "notify"    // write notices to customers and track them
+	PermTemplates       Permission = "templates" // save edited notice templates in the vault
 )
 
 // permissions is the one permission table. It is enforced in Session, so a caller that
@@ -59,7 +60,7 @@ var permissions = map[Role][]Permission{
 	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist, PermBackup, PermNotify},
 	Witness:    {PermView, PermSign},
 	Auditor:    {PermView, PermAudit, PermHold},
-	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist, PermBackup, PermHold},
+	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist, PermBackup, PermHold, PermTemplates},
 }
 
 // Can reports whether the role has the permission.
