@@ -43,7 +43,7 @@ func noticeSection(rows []string) string {
 	var b strings.Builder
 	b.WriteString("## Notices\n\n`handover notice generate` on the demo book with a loan-book deal, as a separate process inside a memory cgroup limited to 600 MiB " +
 		"(page cache included): letters (A4 PDF, 1,000 a file, pages uncompressed: gofpdf makes a zlib writer per page, which cost more than drawing) for 100,000 customers, " +
-		"SMS for 1,000,000. Every notice's entry and code are recorded in the vault (in chunks, not a record per customer). The comparison is `handover figures` on the same book in the same run: "+
+		"SMS for 1,000,000. Every notice's entry and code are recorded in the vault (in chunks, not a record per customer). The comparison is `handover figures` on the same book in the same run: " +
 		"a walk of the whole book, repayments included, with the figures and digest; a notice batch walks customers and loans only (`store.WalkOptions{NoRepayments}`).\n\n")
 	b.WriteString("| customers | channel | time | customers/s | files | walk alone | peak anonymous | after unlock | cgroup peak |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
