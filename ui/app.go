@@ -53,7 +53,9 @@ func New(cfg Config) *App {
 	a.fyneApp.Settings().SetTheme(newTheme())
 	a.fyneApp.SetIcon(IconResource)
 	a.win = a.fyneApp.NewWindow(L("app.title"))
-	a.win.Resize(fyne.NewSize(1200, 760))
+	// The smallest screen the app supports (1024x768, with a task bar) decides the first size;
+	// on a larger screen the user enlarges it. Screens are laid out to fit it (tests at 1024x768).
+	a.win.Resize(fyne.NewSize(1020, 700))
 	a.win.SetMaster()
 	a.win.SetCloseIntercept(func() {
 		a.closeVault()

@@ -199,6 +199,37 @@ func (p *pdfOut) write(pdf []byte, err error) error {
 	return atomicfile.Write(p.path, pdf, 0o644)
 }
 
+// pdfReportCmd is a command that draws one report of the vault as a PDF: --out, --lang, and
+// any flags of its own; render makes the PDF in the language asked for.
+func pdfReportCmd(name, extraSynopsis, summary string, flags func(*flag.FlagSet), render func(c *Call, s *vault.Session, lang string) ([]byte, error)) *Cmd {
+	var doc pdfOut
+	synopsis := "--vault DIR --out FILE.pdf"
+	if extraSynopsis != "" {
+		synopsis += " " + extraSynopsis
+	}
+	return &Cmd{Name: name, Synopsis: synopsis + " [--lang zh-CN|en]", Summary: summary, Vault: true, Required: []string{"out"},
+		Flags: func(fs *flag.FlagSet) {
+			doc.add(fs)
+			if flags != nil {
+				flags(fs)
+			}
+		},
+		Run: func(c *Call) error {
+			if err := checkLang(doc.lang); err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			if err := doc.write(render(c, s, doc.lang)); err != nil {
+				return err
+			}
+			c.Printf("%s written to %s\n", name, doc.path)
+			return nil
+		}}
+}
+
 func auditExportCmd() *Cmd {
 	var out *string
 	return &Cmd{Name: "audit export", Synopsis: "--vault DIR --out FILE.jsonl", Summary: "every audit event as JSON Lines", Vault: true,

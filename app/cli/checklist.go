@@ -275,29 +275,14 @@ func checklistGateCmd() *Cmd {
 }
 
 func checklistReportCmd() *Cmd {
-	var doc pdfOut
-	return &Cmd{Name: "checklist report", Synopsis: "--vault DIR --out FILE.pdf [--lang zh-CN|en]",
-		Summary: "the checklist report as a PDF", Vault: true, Required: []string{"out"},
-		Flags: doc.add,
-		Run: func(c *Call) error {
-			if err := checkLang(doc.lang); err != nil {
-				return err
-			}
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			view, err := s.Checklist(c.Ctx)
-			if err != nil {
-				return err
-			}
-			now := time.Now().UTC().Truncate(time.Second)
-			if err := doc.write(report.RenderChecklist(view.Snapshot(), s.Vault().Manifest().ID, s.Vault().Workstation(), now, doc.lang)); err != nil {
-				return err
-			}
-			c.Printf("checklist report written to %s\n", doc.path)
-			return nil
-		}}
+	return pdfReportCmd("checklist report", "", "the checklist report as a PDF", nil, func(c *Call, s *vault.Session, lang string) ([]byte, error) {
+		view, err := s.Checklist(c.Ctx)
+		if err != nil {
+			return nil, err
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		return report.RenderChecklist(view.Snapshot(), s.Vault().Manifest().ID, s.Vault().Workstation(), now, lang)
+	})
 }
 
 func dealRetentionCmd() *Cmd {

@@ -224,22 +224,8 @@ func continuityPaymentsCmd() *Cmd {
 }
 
 func continuityReportCmd() *Cmd {
-	var doc pdfOut
-	return &Cmd{Name: "continuity report", Synopsis: "--vault DIR --out FILE.pdf [--lang zh-CN|en]", Vault: true, Required: []string{"out"},
-		Summary: "the continuity report as a PDF: the plan, the customers falling due after the cut-off, the items both parties sign off, the register and its reconciliation",
-		Flags:   func(fs *flag.FlagSet) { doc.add(fs) },
-		Run: func(c *Call) error {
-			if err := checkLang(doc.lang); err != nil {
-				return err
-			}
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			if err := doc.write(s.ContinuityReportPDF(c.Ctx, doc.lang)); err != nil {
-				return err
-			}
-			c.Printf("continuity report written to %s\n", doc.path)
-			return nil
-		}}
+	return pdfReportCmd("continuity report", "", "the continuity report as a PDF: the plan, the customers falling due after the cut-off, the items both parties sign off, the register and its reconciliation", nil,
+		func(c *Call, s *vault.Session, lang string) ([]byte, error) {
+			return s.ContinuityReportPDF(c.Ctx, lang)
+		})
 }

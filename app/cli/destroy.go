@@ -550,34 +550,18 @@ func destroyMediaCmd() *Cmd {
 
 func retentionReportCmd() *Cmd {
 	var asOf string
-	var doc pdfOut
-	return &Cmd{Name: "retention report", Synopsis: "--vault DIR --out FILE.pdf [--as-of DATE] [--lang zh-CN|en]", Vault: true,
-		Required: []string{"out"}, Summary: "the retention report as a PDF: rules and laws (readings for counsel marked), who keeps the AML records, customers by year due, holds",
-		Flags: func(fs *flag.FlagSet) {
-			doc.add(fs)
-			fs.StringVar(&asOf, "as-of", "", "the day to count from (default: today)")
-		},
-		Run: func(c *Call) error {
-			if err := checkLang(doc.lang); err != nil {
-				return err
-			}
+	return pdfReportCmd("retention report", "[--as-of DATE]", "the retention report as a PDF: rules and laws (readings for counsel marked), who keeps the AML records, records per class and customers by year due, holds",
+		func(fs *flag.FlagSet) { fs.StringVar(&asOf, "as-of", "", "the day to count from (default: today)") },
+		func(c *Call, s *vault.Session, lang string) ([]byte, error) {
 			d, err := parseDate("as-of", asOf)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if d.IsZero() {
 				d = today()
 			}
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			if err := doc.write(s.RetentionReportPDF(c.Ctx, d, doc.lang)); err != nil {
-				return err
-			}
-			c.Printf("retention report written to %s\n", doc.path)
-			return nil
-		}}
+			return s.RetentionReportPDF(c.Ctx, d, lang)
+		})
 }
 
 func retentionSetEndCmd() *Cmd {

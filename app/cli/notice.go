@@ -356,24 +356,8 @@ func noticeBasisCmd() *Cmd {
 }
 
 func noticeReportCmd() *Cmd {
-	var doc pdfOut
-	return &Cmd{Name: "notice report", Synopsis: "--vault DIR --out FILE.pdf [--lang zh-CN|en]", Vault: true, Required: []string{"out"},
-		Summary: "the notice report as a PDF: per template customers reached, pending, consents, deliveries by channel and state, follow-ups by customer number, batches",
-		Flags:   func(fs *flag.FlagSet) { doc.add(fs) },
-		Run: func(c *Call) error {
-			if err := checkLang(doc.lang); err != nil {
-				return err
-			}
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			if err := doc.write(s.NoticeReportPDF(c.Ctx, doc.lang)); err != nil {
-				return err
-			}
-			c.Printf("notice report written to %s\n", doc.path)
-			return nil
-		}}
+	return pdfReportCmd("notice report", "", "the notice report as a PDF: per template customers reached, pending, consents, deliveries by channel and state, follow-ups by customer number, batches", nil,
+		func(c *Call, s *vault.Session, lang string) ([]byte, error) { return s.NoticeReportPDF(c.Ctx, lang) })
 }
 
 func noticeTemplateExportCmd() *Cmd {

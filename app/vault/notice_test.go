@@ -353,3 +353,32 @@ func TestNoticeBatchEncryptedWithAge(t *testing.T) {
 		t.Fatal("the manifest is not beside the encrypted files")
 	}
 }
+
+// A damaged code bucket stops a report's import with an error, and nothing of the report is
+// applied: never a row quietly refused as unknown.
+func TestNoticeReportOnDamagedBucket(t *testing.T) {
+	s := noticeVault(t, 4)
+	if err := s.SetNoticeSetup(ctx, noticeSetupFixture()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.GenerateNotices(ctx, GenerateRequest{Template: "loan-book-borrower", Channel: ChannelSMS, Out: filepath.Join(t.TempDir(), "s"), AllowTemporaryFolder: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.store()
+	first, last := b.Entries[0].Code, b.Entries[1].Code
+	if err := st.PutMeta(codesKey(b.ID, last[:2]), "not a bucket"); err != nil {
+		t.Fatal(err)
+	}
+	report := "reference,status\n" + first + ",delivered\n" + last + ",delivered\n"
+	if first[:2] == last[:2] {
+		report = "reference,status\n" + last + ",delivered\n"
+	}
+	var ce *store.CorruptError
+	if _, err := s.ImportNoticeStatus(ctx, "r.csv", strings.NewReader(report), ""); !errors.As(err, &ce) {
+		t.Fatalf("a damaged bucket: %v", err)
+	}
+	if nos, err := s.NoticeCustomers(ctx, "loan-book-borrower", NoticeDelivered); err != nil || len(nos) != 0 {
+		t.Fatalf("a refused import changed deliveries: %v %v", nos, err)
+	}
+}

@@ -117,8 +117,11 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 				refuse("bad_status")
 				continue
 			}
-			ref, found, why := m.match(ctx, rec.Reference, rec.Mobile, batchID)
-			if !found {
+			ref, why, err := m.match(ctx, rec.Reference, rec.Mobile, batchID)
+			if err != nil {
+				return nil, fmt.Errorf("%s row %d: %w", name, rec.Row, err)
+			}
+			if why != "" {
 				refuse(why)
 				continue
 			}
@@ -169,21 +172,26 @@ func refOf(b NoticeBatch, no model.CustomerNo, code string) NoticeRef {
 }
 
 // match finds the notice by its code in any recorded batch, or by the mobile number through
-// the blind index within batchID.
-func (m *reportMatcher) match(ctx context.Context, reference, mobile, batchID string) (NoticeRef, bool, string) {
+// the blind index within batchID. why says why a row matches nothing; err is a damaged record,
+// which stops the import before it changes anything.
+func (m *reportMatcher) match(ctx context.Context, reference, mobile, batchID string) (ref NoticeRef, why string, err error) {
 	if reference != "" {
 		code := notice.NormalizeCode(reference)
 		if code == "" {
-			return NoticeRef{}, false, "unknown_reference"
+			return NoticeRef{}, "unknown_reference", nil
 		}
 		for _, bs := range m.batches {
 			for _, b := range bs {
-				if no, ok, err := codeIn(m.st, b.ID, code, m.codes); err == nil && ok {
-					return refOf(b, no, code), true, ""
+				no, ok, err := codeIn(m.st, b.ID, code, m.codes)
+				if err != nil {
+					return NoticeRef{}, "", err
+				}
+				if ok {
+					return refOf(b, no, code), "", nil
 				}
 			}
 		}
-		return NoticeRef{}, false, "unknown_reference"
+		return NoticeRef{}, "unknown_reference", nil
 	}
 	var batch *NoticeBatch
 	for _, bs := range m.batches {
@@ -194,25 +202,32 @@ func (m *reportMatcher) match(ctx context.Context, reference, mobile, batchID st
 		}
 	}
 	if batch == nil {
-		return NoticeRef{}, false, "needs_batch"
+		return NoticeRef{}, "needs_batch", nil
 	}
 	hits, err := m.st.Find(ctx, blindKind(ByPhone), mobile)
-	if err != nil || len(hits) == 0 {
-		return NoticeRef{}, false, "no_match"
+	if err != nil {
+		return NoticeRef{}, "", err
 	}
 	var found []NoticeRef
 	for _, h := range hits {
-		if code, ok, err := customerIn(m.st, *batch, h.Customer); err == nil && ok && !slices.ContainsFunc(found, func(r NoticeRef) bool { return r.Customer == h.Customer }) {
+		if h.Corrupt {
+			return NoticeRef{}, "", &store.CorruptError{Customer: h.Customer, What: "customer"}
+		}
+		code, ok, err := customerIn(m.st, *batch, h.Customer)
+		if err != nil {
+			return NoticeRef{}, "", err
+		}
+		if ok && !slices.ContainsFunc(found, func(r NoticeRef) bool { return r.Customer == h.Customer }) {
 			found = append(found, refOf(*batch, h.Customer, code))
 		}
 	}
 	switch len(found) {
 	case 0:
-		return NoticeRef{}, false, "no_match"
+		return NoticeRef{}, "no_match", nil
 	case 1:
-		return found[0], true, ""
+		return found[0], "", nil
 	}
-	return NoticeRef{}, false, "ambiguous_mobile"
+	return NoticeRef{}, "ambiguous_mobile", nil
 }
 
 // ResolveFollowUp closes a customer's follow-up for a template (a failed notice sent again by
