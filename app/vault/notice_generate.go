@@ -227,11 +227,12 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 		}
 		rec := *batch
 		rec.Entries = nil // the manifest file and the deliveries hold them
-		return []store.MetaChange{{Name: metaNoticeBatch + batch.ID, Value: rec}}, nil
+		return []store.MetaChange{{Name: metaNoticeBatch + batch.ID, Value: rec}, nextNoticeGen(st)}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.refreshNotifiedFact(ctx)
 	return batch, nil
 }
 

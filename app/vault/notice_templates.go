@@ -54,8 +54,11 @@ func (s *Session) SaveNoticeTemplate(ctx context.Context, raw []byte) (*notice.T
 		saved = t
 		rec := SavedTemplate{Template: json.RawMessage(raw), Version: t.Version, By: s.op.Name, At: s.v.opts.Now().UTC()}
 		return []store.MetaChange{{Name: metaNoticeTemplate + t.ID, Value: rec},
-			{Name: metaNoticeTemplate + t.ID + "/v" + strconv.Itoa(t.Version), Value: rec}}, nil
+			{Name: metaNoticeTemplate + t.ID + "/v" + strconv.Itoa(t.Version), Value: rec}, nextNoticeGen(st)}, nil
 	})
+	if err == nil {
+		s.refreshNotifiedFact(ctx) // a template may have become required or optional
+	}
 	return saved, err
 }
 

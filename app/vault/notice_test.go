@@ -195,6 +195,19 @@ func TestNoticesEndToEnd(t *testing.T) {
 	if got := itemState(t, s, "notice_before_export"); got != "done" {
 		t.Fatalf("notice_before_export: %s", got)
 	}
+	// A change to the tracking whose fact was never recomputed (a kill after the change's
+	// intent) leaves the fact not counting, never saying more than the tracking does.
+	st, _ := s.store()
+	if err := st.UpdateMeta([]store.MetaChange{nextNoticeGen(st)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := itemState(t, s, "customers_notified"); got == "done" {
+		t.Fatal("a fact behind the tracking's generation counted")
+	}
+	s.refreshNotifiedFact(ctx)
+	if got := itemState(t, s, "customers_notified"); got != "done" {
+		t.Fatalf("after recomputing: %s", got)
+	}
 	nos, err := s.NoticeCustomers(ctx, "loan-book-borrower", NoticeFailed)
 	if err != nil || len(nos) != 1 || nos[0] != 4 {
 		t.Fatalf("failed: %v %v", nos, err)

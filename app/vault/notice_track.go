@@ -51,16 +51,11 @@ func (s *Session) MarkSent(ctx context.Context, batchID string, day model.Date) 
 		b.Sent = &at
 		n = b.Count
 		detail["deliveries"] = strconv.Itoa(n)
-		// The fact is computed with the batch already sent.
-		if err := st.PutMeta(metaNoticeBatch+batchID, b); err != nil {
-			return nil, err
-		}
-		fact, err := s.notifiedFact(ctx, st)
-		if err != nil {
-			return nil, err
-		}
-		return []store.MetaChange{{Name: metaNoticeBatch + batchID, Value: b}, fact}, nil
+		return []store.MetaChange{{Name: metaNoticeBatch + batchID, Value: b}, nextNoticeGen(st)}, nil
 	})
+	if err == nil {
+		s.refreshNotifiedFact(ctx)
+	}
 	return n, err
 }
 
@@ -95,7 +90,7 @@ type StatusResult struct {
 func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Reader, batchID string) (*StatusResult, error) {
 	res := &StatusResult{Refused: []StatusRow{}}
 	detail := map[string]string{"file": name, "batch": batchID}
-	err := s.doMeta(PermNotify, audit.NoticeStatus, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
+	err := s.doRecorded(PermNotify, audit.NoticeStatus, "", detail, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
 		rows, err := notice.ReadReport(r)
 		if errors.Is(err, notice.ErrReport) {
 			return nil, fmt.Errorf("%s: %w", name, ErrNoticeReport)
@@ -144,19 +139,22 @@ func (s *Session) ImportNoticeStatus(ctx context.Context, name string, r io.Read
 		for k, v := range changed {
 			changes = append(changes, store.MetaChange{Name: k, Value: v})
 		}
+		detail["rows"], detail["applied"], detail["refused"] = strconv.Itoa(res.Rows), strconv.Itoa(res.Applied), strconv.Itoa(len(res.Refused))
+		// The rows may be many, so they are written apart from the event: an intent first,
+		// with the tracking's generation moved on, so that a kill in between leaves an
+		// interrupted event and a fact that no longer counts (notifiedFacts).
+		if err := begin(nextNoticeGen(st)); err != nil {
+			return nil, err
+		}
 		if err := st.PutMetaMany(ctx, changes); err != nil {
 			return nil, err
 		}
-		detail["rows"], detail["applied"], detail["refused"] = strconv.Itoa(res.Rows), strconv.Itoa(res.Applied), strconv.Itoa(len(res.Refused))
-		fact, err := s.notifiedFact(ctx, st)
-		if err != nil {
-			return nil, err
-		}
-		return []store.MetaChange{fact}, nil
+		return nil, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.refreshNotifiedFact(ctx)
 	return res, nil
 }
 
@@ -234,23 +232,20 @@ func (m *reportMatcher) match(ctx context.Context, reference, mobile, batchID st
 // another way, an objection handled) with the reason.
 func (s *Session) ResolveFollowUp(ctx context.Context, template string, no model.CustomerNo, reason string) error {
 	reason = strings.TrimSpace(reason)
-	return s.doMeta(PermNotify, audit.NoticeResolve, custTarget(no), map[string]string{"template": template, "reason": reason}, func(st *store.Store) ([]store.MetaChange, error) {
+	err := s.doMeta(PermNotify, audit.NoticeResolve, custTarget(no), map[string]string{"template": template, "reason": reason}, func(st *store.Store) ([]store.MetaChange, error) {
 		if reason == "" {
 			return nil, ErrResolveReason
 		}
 		if _, err := st.Customer(no); err != nil {
 			return nil, fmt.Errorf("customer %d: %w", no, err)
 		}
-		changes := []store.MetaChange{{Name: metaNoticeResolved + template + "/" + customerKey(no), Value: NoticeResolved{Reason: reason, By: s.op.Name, At: s.v.opts.Now().UTC()}}}
-		if err := st.UpdateMeta(changes); err != nil {
-			return nil, err
-		}
-		fact, err := s.notifiedFact(ctx, st)
-		if err != nil {
-			return nil, err
-		}
-		return []store.MetaChange{fact}, nil
+		return []store.MetaChange{{Name: metaNoticeResolved + template + "/" + customerKey(no), Value: NoticeResolved{Reason: reason, By: s.op.Name, At: s.v.opts.Now().UTC()}},
+			nextNoticeGen(st)}, nil
 	})
+	if err == nil {
+		s.refreshNotifiedFact(ctx)
+	}
+	return err
 }
 
 // NoticeBasis is a legal basis for providing personal information to the transferee
@@ -554,10 +549,43 @@ type notifiedState struct {
 	At           time.Time        `json:"at"`
 	Customers    int64            `json:"customers"`
 	NextCustomer model.CustomerNo `json:"next_customer"`
+	Gen          int64            `json:"gen"` // the tracking's generation it was computed at
 }
 
-// notifiedFact computes the fact after a change to the tracking: every customer reached by
-// every required notice, and no follow-up open. It deletes the fact when that is not so.
+// metaNoticeGen counts changes to the tracking. Each change moves it on in the transaction
+// that records it (or its intent); the fact stores the count it was computed at, and counts
+// only while they agree: a fact not yet recomputed after a change, or after a kill, never
+// says more than the tracking does.
+const metaNoticeGen = "notice/gen"
+
+type noticeGen struct {
+	N int64 `json:"n"`
+}
+
+func currentNoticeGen(st *store.Store) int64 {
+	var g noticeGen
+	_ = st.GetMeta(metaNoticeGen, &g)
+	return g.N
+}
+
+func nextNoticeGen(st *store.Store) store.MetaChange {
+	return store.MetaChange{Name: metaNoticeGen, Value: noticeGen{N: currentNoticeGen(st) + 1}}
+}
+
+// refreshNotifiedFact recomputes the fact after a recorded change to the tracking. It is
+// derived data: if it fails, the fact stays behind the generation and does not count.
+func (s *Session) refreshNotifiedFact(ctx context.Context) {
+	st, err := s.store()
+	if err != nil {
+		return
+	}
+	if fact, err := s.notifiedFact(ctx, st); err == nil {
+		_ = st.UpdateMeta([]store.MetaChange{fact})
+	}
+}
+
+// notifiedFact computes the fact: every customer reached by every required notice, and no
+// follow-up open. It deletes the fact when that is not so.
 func (s *Session) notifiedFact(ctx context.Context, st *store.Store) (store.MetaChange, error) {
 	sums, err := s.noticeSummaries(ctx, st)
 	if errors.Is(err, ErrNoDeal) {
@@ -580,7 +608,8 @@ func (s *Session) notifiedFact(ctx context.Context, st *store.Store) (store.Meta
 		return store.MetaChange{Name: metaFactNotified, Delete: true}, nil
 	}
 	c := st.Counts()
-	return store.MetaChange{Name: metaFactNotified, Value: notifiedState{At: s.v.opts.Now().UTC(), Customers: c.Customers, NextCustomer: c.NextCustomer}}, nil
+	return store.MetaChange{Name: metaFactNotified, Value: notifiedState{At: s.v.opts.Now().UTC(), Customers: c.Customers, NextCustomer: c.NextCustomer,
+		Gen: currentNoticeGen(st)}}, nil
 }
 
 // notifiedFacts reads the notice facts for the checklist.
@@ -588,7 +617,7 @@ func notifiedFacts(st *store.Store, f *checklist.Facts) {
 	var n notifiedState
 	if st.GetMeta(metaFactNotified, &n) == nil {
 		c := st.Counts()
-		f.CustomersNotified = n.Customers == c.Customers && n.NextCustomer == c.NextCustomer
+		f.CustomersNotified = n.Customers == c.Customers && n.NextCustomer == c.NextCustomer && n.Gen == currentNoticeGen(st)
 	}
 	var b NoticeBasis
 	f.NoticeBasis = st.GetMeta(metaNoticeBasis, &b) == nil
