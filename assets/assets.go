@@ -88,3 +88,10 @@ func NoticeTemplates() (map[string][]byte, error) {
 	}
 	return out, nil
 }
+
+// CrossBorder is the thresholds of the rules on providing personal information abroad
+// (JSON; app/checklist reads them), with their source and effective date, so that a change
+// of rules is a change of data.
+//
+//go:embed crossborder.json
+var CrossBorder []byte

@@ -23,6 +23,7 @@ import (
 	"handover/app/validate"
 	"handover/app/vault"
 	"handover/crypto/identity"
+	"handover/store/model"
 )
 
 // TestEquityDealThroughTheUI drives an equity transfer from the deal's creation to the
@@ -48,27 +49,29 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	f := dv.form
 	snapshot(t, a, "deal-wizard")
 	f.kind.SetSelected(L("deal.type.equity"))
-	if !strings.Contains(f.about.Text, "控制者不变") {
-		t.Fatalf("the deal type is not explained: %q", f.about.Text)
+	if !strings.Contains(f.about.Text, "目标公司仍是个人信息处理者") || !f.targetCard.Visible() || !f.tor.person.Visible() || f.subtypeForm.Visible() {
+		t.Fatalf("the deal type is not explained, or its fields not shown: %q", f.about.Text)
 	}
 	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
-	test.Type(f.tor.name, "甲小额贷款有限公司")
-	test.Type(f.tor.code, "91330100MA27XY0120") // one character mistyped
+	test.Type(f.targetName, "甲小额贷款有限公司")
+	test.Type(f.targetCode, "91330100MA27XY0120") // one character mistyped
+	f.tor.person.SetChecked(true)                 // the selling shareholder is a natural person
+	test.Type(f.tor.name, "甲某")
 	test.Type(f.tee.name, "乙金融控股有限公司")
 	test.Type(f.tee.code, strings.ToLower(code("91110108MA01ABC03")))
 	test.Tap(f.save)
-	if dv.view != nil || !strings.Contains(f.status.Text, L("deal.field.transferor.credit_code")) ||
+	if dv.view != nil || !strings.Contains(f.status.Text, L("deal.field.target.credit_code")) ||
 		!strings.Contains(f.status.Text, L("deal.reason.credit_code_checksum")) {
 		t.Fatalf("mistyped credit code: %q", f.status.Text)
 	}
-	f.tor.code.SetText(code("91330100MA27XY012"))
+	f.targetCode.SetText(code("91330100MA27XY012"))
 	test.Tap(f.save)
-	if dv.view == nil || dv.view.Deal.Type != checklist.Equity {
+	if dv.view == nil || dv.view.Deal.Type != checklist.Equity || dv.view.Deal.Target == nil || !dv.view.Deal.Transferor.Person {
 		t.Fatalf("deal not saved: %q", f.status.Text)
 	}
 	snapshot(t, a, "deal-dashboard-new")
 
-	// The export is refused, naming the preparation still to do.
+	// The export is refused: first the operator's own NDA, then the preparation still to do.
 	cardA, idA := makeIdentity(t, files, "甲某", "甲小额贷款有限公司")
 	cardB, idB := makeIdentity(t, files, "乙某", "乙金融控股有限公司")
 	recipient, _ := identity.ParseCard(mustRead(t, cardB))
@@ -81,14 +84,72 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	stick := t.TempDir()
 	ev.run(idA, "passphrase-of-甲某", stick)
 	eventually(t, "export refused", func() bool { return ev.done == 1 })
+	if msg, _ := describe(ev.lastErr); !strings.Contains(msg, L("register.nda")) || !strings.Contains(msg, demo.OperatorName) {
+		t.Fatalf("export without an NDA: %q", msg)
+	}
+
+	// The registers, through their screen: one NDA and one training through the dialogs,
+	// the others' records alike.
+	a.shell.show("registers")
+	rv := a.shell.registers
+	ndaFile := filepath.Join(files, "nda.pdf")
+	os.WriteFile(ndaFile, []byte("%PDF-1.4 signed NDA"), 0o600)
+	test.Tap(rv.addNDA)
+	top := a.win.Canvas().Overlays().Top()
+	var entries []*widget.Entry
+	walk(top, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			entries = append(entries, e)
+		}
+	})
+	// name (disabled for an operator), version, signed, until, scope
+	if len(entries) != 5 {
+		t.Fatalf("NDA form has %d entries", len(entries))
+	}
+	test.Type(entries[1], "2026-1")
+	test.Type(entries[2], "2026-11-01")
+	test.Type(entries[4], "交接的全部客户资料")
+	ch.answers = []string{ndaFile}
+	test.Tap(findButton(t, top, L("register.choose_file")))
+	n := rv.done
+	test.Tap(findButton(t, top, L("notice.save")))
+	if rv.done != n+1 || rv.lastErr != nil {
+		t.Fatalf("NDA through the dialog: %v", rv.lastErr)
+	}
+	ops, _ := a.session.Operators(t.Context())
+	today := model.DateOf(time.Now())
+	for _, o := range ops {
+		if o.ID != ops[0].ID {
+			rv.addNDAFile(vault.NDARecord{Operator: o.ID, Version: "2026-1", Signed: today.AddDays(-30), Scope: "全部", Liability: true}, ndaFile)
+			if rv.lastErr != nil {
+				t.Fatal(rv.lastErr)
+			}
+		}
+		if _, err := a.session.AddTraining(t.Context(), vault.TrainingRecord{Operator: o.ID, Date: today.AddDays(-30), Content: "个人信息保护",
+			Trainer: "合规部", Expires: today.AddMonths(12)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rv.refresh()
+	if strings.Contains(rv.standing.Text, L("register.reason.none")) || !strings.Contains(rv.records.Text, "2026-1") {
+		t.Fatalf("registers: %q", rv.standing.Text)
+	}
+	snapshot(t, a, "registers")
+
+	a.shell.show("export")
+	ev = a.shell.export
+	ev.checks[0].SetChecked(true)
+	ev.run(idA, "passphrase-of-甲某", stick)
+	eventually(t, "export refused", func() bool { return ev.done == 1 })
 	var gate *vault.GateError
-	prep := []string{"agreement_signed", "nda_signed", "training_done", "risk_assessment", "compliance_review", "cross_border"}
+	prep := []string{"agreement_signed", "risk_assessment", "compliance_review", "incident_plan", "backup_verified"}
 	if !errors.As(ev.lastErr, &gate) || !slices.Equal(gate.Missing, prep) {
 		t.Fatalf("export before the preparation: %v", ev.lastErr)
 	}
-	if msg, _ := describe(ev.lastErr); !strings.Contains(msg, "转让协议已签署") {
+	if msg, _ := describe(ev.lastErr); !strings.Contains(msg, "股权转让协议已签署") {
 		t.Fatalf("the refusal does not name the items: %q", msg)
 	}
+	prep = prep[:4]
 
 	a.shell.show("deal")
 	dv = a.shell.deal
@@ -108,8 +169,9 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 				t.Fatal(dv.lastErr)
 			}
 		}
-		if id == "training_done" {
+		if id == "incident_plan" {
 			// Through the dialog, as a user does it: the button, a note, confirm.
+			row = dv.rows[id] // the screen was rebuilt after the file was attached
 			test.Tap(row.complete)
 			top := a.win.Canvas().Overlays().Top()
 			var note *widget.Entry
@@ -118,7 +180,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 					note = e
 				}
 			})
-			test.Type(note, "培训签到表已存档")
+			test.Type(note, "应急预案已存档")
 			test.Tap(findButton(t, top, L("checklist.complete")))
 		} else {
 			dv.complete(id, "已核对原件", "")
@@ -130,12 +192,20 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	if p := dv.view.Progress[0]; p.Done != p.Total {
 		t.Fatalf("preparation %d/%d", p.Done, p.Total)
 	}
+
+	// A backup to another disk, read back whole, before the export (§四.3).
+	n = dv.done
+	ch.answers = []string{t.TempDir()}
+	test.Tap(dv.rows["backup_verified"].backup)
+	eventually(t, "backup", func() bool { return dv.done == n+1 })
+	if it, _ := dv.view.Item("backup_verified"); it.State != checklist.Done {
+		t.Fatalf("backup_verified: %s %v", it.State, dv.lastErr)
+	}
 	if !strings.Contains(findText(dv.content), L("dash.gate_open.export")) {
 		t.Fatal("the dashboard does not say export is open")
 	}
 
 	// Both parties sign off the figures, each with their own passphrase.
-	ops, _ := a.session.Operators(t.Context())
 	opID := func(name string) string {
 		for _, o := range ops {
 			if o.Name == name {
@@ -145,7 +215,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 		t.Fatalf("no operator %s", name)
 		return ""
 	}
-	n := dv.done
+	n = dv.done
 	dv.signOff("figures_agreed", opID(demo.TransfereeName), "not the passphrase", "")
 	eventually(t, "wrong passphrase", func() bool { return dv.done == n+1 })
 	if !errors.Is(dv.lastErr, vault.ErrWrongPassphrase) {
@@ -160,15 +230,6 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	eventually(t, "transferee's sign-off", func() bool { return dv.done == n+3 })
 	if it, _ := dv.view.Item("figures_agreed"); it.State != checklist.Done {
 		t.Fatalf("after both: %s %v", it.State, dv.lastErr)
-	}
-
-	// A backup to another disk, read back whole.
-	n = dv.done
-	ch.answers = []string{t.TempDir()}
-	test.Tap(dv.rows["backup_verified"].backup)
-	eventually(t, "backup", func() bool { return dv.done == n+1 })
-	if it, _ := dv.view.Item("backup_verified"); it.State != checklist.Done {
-		t.Fatalf("backup_verified: %s %v", it.State, dv.lastErr)
 	}
 
 	a.shell.show("export")
@@ -255,7 +316,8 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	text := findText(dv.content)
 	// An equity transfer keeps the same handler: the dashboard says why nothing is destroyed
 	// instead of showing the destroy step's gate.
-	for _, want := range []string{"无需销毁出让方副本：股权转让中公司本身仍是个人信息处理者", L("dash.gate_open.export"), "核对一致", "培训签到表已存档"} {
+	for _, want := range []string{"无需销毁出让方副本：股权转让中公司本身仍是个人信息处理者", L("dash.gate_open.export"), "核对一致", "应急预案已存档",
+		"目标公司：甲小额贷款有限公司", "请与法律顾问确认"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
@@ -269,12 +331,12 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 		t.Fatal("checklist report is not a PDF")
 	}
 	// Reopening asks for a reason and is shown.
-	dv.reopen("training_done", "")
+	dv.reopen("incident_plan", "")
 	if !errors.Is(dv.lastErr, vault.ErrReasonRequired) {
 		t.Fatalf("reopen without a reason: %v", dv.lastErr)
 	}
-	dv.reopen("training_done", "新增经办人")
-	if it, _ := dv.view.Item("training_done"); it.State != checklist.Open || !strings.Contains(findText(dv.content), "新增经办人") {
+	dv.reopen("incident_plan", "预案修订")
+	if it, _ := dv.view.Item("incident_plan"); it.State != checklist.Open || !strings.Contains(findText(dv.content), "预案修订") {
 		t.Fatalf("reopened: %s", it.State)
 	}
 }

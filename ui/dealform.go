@@ -14,38 +14,59 @@ import (
 // partyFields are the entries of one party in the deal setup.
 type partyFields struct {
 	name, code, address, contact, phone *widget.Entry
+	// person: an equity transfer's shareholder may be a natural person, without a code.
+	person *widget.Check
 }
 
 func newPartyFields() partyFields {
-	p := partyFields{widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()}
+	p := partyFields{widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), nil}
 	p.code.SetPlaceHolder("91330100MA27XY0128")
+	p.person = widget.NewCheck(L("deal.person"), func(on bool) {
+		if on {
+			p.code.SetText("")
+			p.code.Disable()
+		} else {
+			p.code.Enable()
+		}
+	})
+	p.person.Hide()
 	return p
 }
 
 func (p partyFields) party() checklist.Party {
-	return checklist.Party{Name: p.name.Text, CreditCode: p.code.Text, Address: p.address.Text, Contact: p.contact.Text, Phone: p.phone.Text}
+	return checklist.Party{Name: p.name.Text, CreditCode: p.code.Text, Address: p.address.Text, Contact: p.contact.Text, Phone: p.phone.Text,
+		Person: p.person.Visible() && p.person.Checked}
 }
 
 func (p partyFields) card(title string) fyne.CanvasObject {
-	return widget.NewCard(title, "", widget.NewForm(
+	return widget.NewCard(title, "", container.NewVBox(p.person, widget.NewForm(
 		widget.NewFormItem(L("deal.name"), p.name),
 		widget.NewFormItem(L("deal.credit_code"), p.code),
 		widget.NewFormItem(L("deal.address"), p.address),
 		widget.NewFormItem(L("deal.contact"), p.contact),
-		widget.NewFormItem(L("deal.phone"), p.phone)))
+		widget.NewFormItem(L("deal.phone"), p.phone))))
 }
 
 // dealForm is the setup wizard: the deal's type, both parties, where the recipient is and
 // the planned dates. A vault holds one deal, so it shows only until one is recorded.
 type dealForm struct {
-	content    fyne.CanvasObject
-	kind       *widget.RadioGroup
-	about      *widget.Label
-	tor, tee   partyFields
-	location   *widget.Select
-	start, end *widget.Entry
-	save       *widget.Button
-	status     *widget.Label
+	content  fyne.CanvasObject
+	kind     *widget.RadioGroup
+	about    *widget.Label
+	tor, tee partyFields
+	location *widget.Select
+	// subtype and actingFor: a merger's kind, and who acts for the transferor on a
+	// dissolution or bankruptcy; target: an equity transfer's company.
+	subtype     *widget.Select
+	actingFor   *widget.Entry
+	subtypeForm *widget.Form
+	actingForm  *widget.Form
+	targetName  *widget.Entry
+	targetCode  *widget.Entry
+	targetCard  *widget.Card
+	start, end  *widget.Entry
+	save        *widget.Button
+	status      *widget.Label
 }
 
 func newDealForm(onSave func(checklist.Deal)) *dealForm {
@@ -57,6 +78,23 @@ func newDealForm(onSave func(checklist.Deal)) *dealForm {
 	f.about = widget.NewLabel("")
 	f.about.Wrapping = fyne.TextWrapWord
 	f.kind = widget.NewRadioGroup(kinds, func(string) { f.showAbout() })
+	var subs []string
+	for _, sub := range checklist.Subtypes[checklist.Merger] {
+		subs = append(subs, L("deal.subtype."+sub))
+	}
+	f.actingFor = widget.NewEntry()
+	f.actingForm = widget.NewForm(widget.NewFormItem(L("deal.acting_for"), f.actingFor))
+	f.subtype = widget.NewSelect(subs, func(string) { f.showAbout() })
+	f.subtypeForm = widget.NewForm(widget.NewFormItem(L("deal.subtype"), f.subtype))
+	f.targetName, f.targetCode = widget.NewEntry(), widget.NewEntry()
+	f.targetCode.SetPlaceHolder("91330100MA27XY0128")
+	targetHint := widget.NewLabel(L("deal.target_hint"))
+	targetHint.Wrapping = fyne.TextWrapWord
+	f.targetCard = widget.NewCard(L("deal.target"), "", container.NewVBox(targetHint, widget.NewForm(
+		widget.NewFormItem(L("deal.name"), f.targetName), widget.NewFormItem(L("deal.credit_code"), f.targetCode))))
+	for _, o := range []fyne.CanvasObject{f.subtypeForm, f.actingForm, f.targetCard} {
+		o.Hide()
+	}
 	f.kind.Horizontal = true
 	var locs []string
 	for _, l := range checklist.Locations {
@@ -77,7 +115,10 @@ func newDealForm(onSave func(checklist.Deal)) *dealForm {
 		widget.NewLabelWithStyle(L("deal.setup_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro,
 		widget.NewForm(widget.NewFormItem(L("deal.type"), f.kind)),
+		f.subtypeForm,
 		f.about,
+		f.actingForm,
+		f.targetCard,
 		container.NewGridWithColumns(2, f.tor.card(L("deal.transferor")), f.tee.card(L("deal.transferee"))),
 		widget.NewForm(
 			widget.NewFormItem(L("deal.location"), f.location),
@@ -97,9 +138,24 @@ func (f *dealForm) dealType() string {
 	return ""
 }
 
-// showAbout explains what the chosen deal type means for the checklist.
+func (f *dealForm) subtypeValue() string {
+	if i := f.subtype.SelectedIndex(); i >= 0 && f.dealType() == checklist.Merger {
+		return checklist.Subtypes[checklist.Merger][i]
+	}
+	return ""
+}
+
+// showAbout explains what the chosen deal type means for the checklist, and shows the
+// fields that type takes.
 func (f *dealForm) showAbout() {
-	t, err := checklist.Load(f.dealType())
+	dt := f.dealType()
+	setVisible(f.subtypeForm, dt == checklist.Merger)
+	setVisible(f.actingForm, dt == checklist.Merger && (f.subtypeValue() == checklist.Dissolution || f.subtypeValue() == checklist.Bankruptcy))
+	setVisible(f.targetCard, dt == checklist.Equity)
+	for _, p := range []partyFields{f.tor, f.tee} {
+		setVisible(p.person, dt == checklist.Equity)
+	}
+	t, err := checklist.Load(dt)
 	if err != nil {
 		f.about.SetText("")
 		return
@@ -112,8 +168,23 @@ func (f *dealForm) deal() checklist.Deal {
 	if i := f.location.SelectedIndex(); i >= 0 {
 		loc = checklist.Locations[i]
 	}
-	return checklist.Deal{Type: f.dealType(), Transferor: f.tor.party(), Transferee: f.tee.party(),
+	d := checklist.Deal{Type: f.dealType(), Subtype: f.subtypeValue(), Transferor: f.tor.party(), Transferee: f.tee.party(),
 		RecipientLocation: loc, PlannedStart: f.start.Text, PlannedEnd: f.end.Text}
+	if f.actingForm.Visible() {
+		d.ActingFor = f.actingFor.Text
+	}
+	if d.Type == checklist.Equity {
+		d.Target = &checklist.Party{Name: f.targetName.Text, CreditCode: f.targetCode.Text}
+	}
+	return d
+}
+
+func setVisible(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
 }
 
 // showError names the field and the reason of a refused deal.

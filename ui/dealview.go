@@ -87,10 +87,25 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(L("dash.title", map[string]any{"Type": L("deal.type." + d.Type),
 		"From": d.Transferor.Name, "To": d.Transferee.Name}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
+	code := func(p checklist.Party) string {
+		if p.Person {
+			return L("deal.person_short")
+		}
+		return p.CreditCode
+	}
 	facts := L("dash.facts", map[string]any{"Location": L("deal.location." + d.RecipientLocation),
-		"FromCode": d.Transferor.CreditCode, "ToCode": d.Transferee.CreditCode})
+		"FromCode": code(d.Transferor), "ToCode": code(d.Transferee)})
 	if d.PlannedStart != "" || d.PlannedEnd != "" {
 		facts += " · " + L("dash.planned", map[string]any{"Start": d.PlannedStart, "End": d.PlannedEnd})
+	}
+	if d.Subtype != "" {
+		facts += "\n" + L("dash.subtype", map[string]any{"Subtype": L("deal.subtype." + d.Subtype)})
+	}
+	if d.ActingFor != "" {
+		facts += " · " + L("dash.acting_for", map[string]any{"Name": d.ActingFor})
+	}
+	if d.Target != nil {
+		facts += "\n" + L("dash.target", map[string]any{"Name": d.Target.Name, "Code": d.Target.CreditCode})
 	}
 	about := widget.NewLabel(facts + "\n" + v.view.Template.About[lang])
 	about.Wrapping = fyne.TextWrapWord

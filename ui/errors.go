@@ -104,6 +104,9 @@ func describe(err error) (msg, hint string) {
 	if msg, hint, ok := describeNotice(err); ok {
 		return msg, hint
 	}
+	if msg, hint, ok := describeLegal(err); ok {
+		return msg, hint
+	}
 	var fe *importer.FileError
 	var mc *importer.MissingColumnsError
 	switch {

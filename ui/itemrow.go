@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/checklist"
+	"handover/app/progress"
 	"handover/app/vault"
 )
 
@@ -45,6 +47,18 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 	if it.State != checklist.Done {
 		detail.Importance = widget.WarningImportance
 	}
+	body := []fyne.CanvasObject{title, why}
+	if it.Counsel {
+		// The reading is for counsel: said on screen, and who confirmed it is recorded.
+		counsel := widget.NewLabelWithStyle(L("checklist.counsel"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		counsel.Importance = widget.WarningImportance
+		if it.Rec != nil && it.Rec.ConfirmedBy != "" {
+			counsel.SetText(L("checklist.counsel_by", map[string]any{"Name": it.Rec.ConfirmedBy}))
+			counsel.Importance = widget.MediumImportance
+		}
+		body = append(body, counsel)
+	}
+	body = append(body, detail)
 	var buttons []fyne.CanvasObject
 	role := v.s.Role()
 	for _, a := range role.ItemActions(it) {
@@ -78,7 +92,7 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 	}
 	kind := widget.NewLabelWithStyle(L("checklist.kind."+it.Kind), fyne.TextAlignTrailing, fyne.TextStyle{})
 	right := container.NewVBox(append([]fyne.CanvasObject{kind}, buttons...)...)
-	r.content = container.NewBorder(nil, nil, widget.NewIcon(stateIcon(it.State)), right, container.NewVBox(title, why, detail))
+	r.content = container.NewBorder(nil, nil, widget.NewIcon(stateIcon(it.State)), right, container.NewVBox(body...))
 	return r
 }
 
@@ -94,6 +108,14 @@ func (v *dealView) itemDetail(it checklist.Status) string {
 		}
 		if r.Basis != "" {
 			parts = append(parts, L("checklist.basis_is", map[string]any{"Basis": L("checklist.basis." + r.Basis)}))
+		}
+		if cb := r.CrossBorder; cb != nil {
+			parts = append(parts, L("checklist.cb_recorded", map[string]any{"Individuals": cb.Individuals, "Sensitive": cb.Sensitive,
+				"Rules": cb.Rules, "Required": L("checklist.basis." + cb.Required)}))
+			parts = append(parts, L("checklist.cb_destination")+"："+cb.Destination+" · "+L("checklist.cb_filing")+"："+cb.Filing)
+		}
+		if r.Book != nil && len(r.SignOffs) > 0 {
+			parts = append(parts, L("checklist.book_agreed", map[string]any{"Digest": r.Book.Digest[:16]}))
 		}
 		for _, so := range r.SignOffs {
 			parts = append(parts, L("checklist.signed_by", map[string]any{"Side": L("deal." + so.Side), "Name": so.Name,
@@ -119,27 +141,102 @@ func (v *dealView) askComplete(it checklist.Status) {
 	note := widget.NewEntry()
 	note.SetPlaceHolder(L("checklist.note_hint"))
 	items := []*widget.FormItem{widget.NewFormItem(L("checklist.note"), note)}
+	counsel := widget.NewEntry()
+	if it.Counsel {
+		counsel.SetPlaceHolder(L("checklist.confirmed_by_hint"))
+		items = append(items, widget.NewFormItem(L("checklist.confirmed_by"), counsel))
+	}
+	abroad := checklist.NeedsBasis(it.Item, v.view.Deal)
 	var basis *widget.Select
-	if checklist.NeedsBasis(it.Item, v.view.Deal) {
+	cb := crossBorderFields()
+	if abroad {
 		var opts []string
 		for _, b := range checklist.Bases {
 			opts = append(opts, L("checklist.basis."+b))
 		}
 		basis = widget.NewSelect(opts, nil)
 		items = append(items, widget.NewFormItem(L("checklist.basis"), basis))
+		items = append(items, cb.items()...)
 	}
 	d := dialog.NewForm(it.Title[currentLang()], L("checklist.complete"), L("action.cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
-		b := ""
+		c := vault.Completion{Note: note.Text, ConfirmedBy: counsel.Text}
 		if basis != nil && basis.SelectedIndex() >= 0 {
-			b = checklist.Bases[basis.SelectedIndex()]
+			c.Basis = checklist.Bases[basis.SelectedIndex()]
 		}
-		v.complete(it.ID, note.Text, b)
+		if !abroad {
+			v.finish(v.s.CompleteItemWith(context.Background(), it.ID, c))
+			return
+		}
+		var err error
+		if c.CrossBorder, err = cb.record(); err != nil {
+			showError(v.a.win, err)
+			return
+		}
+		// The vault counts the book's individuals (a walk of the book) before it records.
+		runWithProgress(v.a.win, it.Title[currentLang()], func(ctx context.Context, _ progress.Reporter) error {
+			return v.s.CompleteItemWith(ctx, it.ID, c)
+		}, v.finish)
 	}, v.a.win)
-	d.Resize(fyne.NewSize(520, 240))
+	if abroad {
+		d.Resize(fyne.NewSize(640, 560))
+	} else {
+		d.Resize(fyne.NewSize(560, 260))
+	}
 	d.Show()
+}
+
+// crossBorderEntries are the fields of a transfer abroad (PIPL Art. 38–40, 2024 Provisions).
+type crossBorderEntries struct {
+	destination, filing, consent *widget.Entry
+	priorIndividuals, priorSens  *widget.Entry
+	ciio                         *widget.Check
+	rules                        *widget.Label
+}
+
+func crossBorderFields() *crossBorderEntries {
+	c := &crossBorderEntries{destination: widget.NewEntry(), filing: widget.NewEntry(), consent: widget.NewMultiLineEntry(),
+		priorIndividuals: widget.NewEntry(), priorSens: widget.NewEntry(), ciio: widget.NewCheck(L("checklist.cb_ciio"), nil)}
+	c.priorIndividuals.SetText("0")
+	c.priorSens.SetText("0")
+	c.rules = widget.NewLabel(L("checklist.cb_rules"))
+	c.rules.Wrapping = fyne.TextWrapWord
+	return c
+}
+
+func (c *crossBorderEntries) items() []*widget.FormItem {
+	return []*widget.FormItem{
+		widget.NewFormItem("", c.rules),
+		widget.NewFormItem(L("checklist.cb_destination"), c.destination),
+		widget.NewFormItem(L("checklist.cb_filing"), c.filing),
+		widget.NewFormItem(L("checklist.cb_consent"), c.consent),
+		widget.NewFormItem(L("checklist.cb_prior_individuals"), c.priorIndividuals),
+		widget.NewFormItem(L("checklist.cb_prior_sensitive"), c.priorSens),
+		widget.NewFormItem("", c.ciio),
+	}
+}
+
+// record reads the fields; a count that is not a whole number is refused here, the rest by
+// the vault.
+func (c *crossBorderEntries) record() (*checklist.CrossBorder, error) {
+	r := &checklist.CrossBorder{Destination: c.destination.Text, Filing: c.filing.Text, Consent: c.consent.Text, CIIO: c.ciio.Checked}
+	for _, f := range []struct {
+		e  *widget.Entry
+		to *int64
+	}{{c.priorIndividuals, &r.PriorIndividuals}, {c.priorSens, &r.PriorSensitive}} {
+		t := strings.TrimSpace(f.e.Text)
+		if t == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(t, 10, 64)
+		if err != nil || n < 0 {
+			return nil, &checklist.CrossBorderError{Reason: "prior"}
+		}
+		*f.to = n
+	}
+	return r, nil
 }
 
 // askSignOff lets a person of either party sign off with their own passphrase: the

@@ -30,6 +30,7 @@ type shell struct {
 	audit     *auditView
 	destroy   *destroyView
 	notices   *noticeView
+	registers *registersView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -46,6 +47,10 @@ func newShell(a *App, s *vault.Session) *shell {
 		{"deal", L("nav.deal"), theme.HomeIcon(), func() fyne.CanvasObject {
 			sh.deal = newDealView(a, s)
 			return sh.deal.content
+		}},
+		{"registers", L("nav.registers"), theme.DocumentCreateIcon(), func() fyne.CanvasObject {
+			sh.registers = newRegistersView(a, s)
+			return sh.registers.content
 		}},
 		{"customers", L("nav.customers"), theme.AccountIcon(), func() fyne.CanvasObject {
 			sh.customers = newCustomersView(a, s)

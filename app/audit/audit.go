@@ -89,6 +89,9 @@ const (
 	NoticeTemplate        = "notice.template"        // an edited notice template saved in the vault (ID, version)
 	NoticeReport          = "notice.report"          // the notice report made
 	NoticeBasis           = "notice.basis"           // a legal basis for providing without consent recorded, with who decided
+	RegisterNDA           = "register.nda"           // an NDA recorded in the register: person, version, term, file SHA-256
+	RegisterTraining      = "register.training"      // a training recorded in the register: person, date, trainer, score, expiry
+	RegisterReport        = "register.report"        // the registers report made
 )
 
 // Event is one audit record.

@@ -27,13 +27,29 @@ const (
 	BasisCertification      = "certification"       // 个人信息保护认证
 )
 
-// Bases lists every cross-border legal basis.
-var Bases = []string{BasisSecurityAssessment, BasisStandardContract, BasisCertification}
+// Bases lists every cross-border legal basis, strongest first; BasisExempt (crossborder.go)
+// is the decision that none is needed.
+var Bases = []string{BasisSecurityAssessment, BasisStandardContract, BasisCertification, BasisExempt}
+
+// Sub-types of a merger deal (合并、分立、解散、破产): succession by law (Civil Code Art. 67),
+// each with its own items (a template item's "when").
+const (
+	Absorption  = "absorption"  // 吸收合并: the transferor is absorbed by the transferee
+	NewCompany  = "new_company" // 新设合并: both merge into a new company, the transferee
+	Division    = "division"    // 分立: each successor takes the part the division gives it
+	Dissolution = "dissolution" // 解散: a liquidation team acts for the transferor
+	Bankruptcy  = "bankruptcy"  // 破产: the administrator acts for the transferor
+)
+
+// Subtypes lists the sub-types each deal type takes; a deal type without any takes none.
+var Subtypes = map[string][]string{Merger: {Absorption, NewCompany, Division, Dissolution, Bankruptcy}}
 
 // Party is one side of the deal.
 type Party struct {
-	Name       string `json:"name"`
-	CreditCode string `json:"credit_code"` // 统一社会信用代码, GB 32100-2015
+	Name string `json:"name"`
+	// Person: a natural person (an equity transfer's shareholder), who has no credit code.
+	Person     bool   `json:"person,omitempty"`
+	CreditCode string `json:"credit_code,omitempty"` // 统一社会信用代码, GB 32100-2015
 	Address    string `json:"address,omitempty"`
 	Contact    string `json:"contact,omitempty"`
 	Phone      string `json:"phone,omitempty"`
@@ -41,7 +57,16 @@ type Party struct {
 
 // Deal is the handover project a vault holds (交接项目): what kind, between whom, to where.
 type Deal struct {
-	Type              string    `json:"type"`
+	Type string `json:"type"`
+	// Subtype is the merger's kind (Subtypes); empty for the other deal types.
+	Subtype string `json:"subtype,omitempty"`
+	// Target is an equity transfer's company: the personal-information handler, which stays
+	// the same while its shares change hands (PIPL Art. 9, 51, 52). Transferor and
+	// transferee are then the selling and buying shareholders, who may be natural persons.
+	Target *Party `json:"target,omitempty"`
+	// ActingFor, on a dissolution or bankruptcy, is the liquidation team or administrator
+	// that acts for the transferor.
+	ActingFor         string    `json:"acting_for,omitempty"`
 	Transferor        Party     `json:"transferor"`
 	Transferee        Party     `json:"transferee"`
 	RecipientLocation string    `json:"recipient_location"`
@@ -72,7 +97,7 @@ type RetentionKeeper struct {
 // DealError names the field of a deal that is wrong and why; the UI translates Reason.
 type DealError struct {
 	Field  string // e.g. "transferor.credit_code"
-	Reason string // deal_type, required, credit_code_format, credit_code_checksum, location, date, dates_order
+	Reason string // deal_type, subtype, required, person_not_allowed, credit_code_format, credit_code_checksum, same_party, location, date, dates_order
 	Detail string
 }
 
@@ -81,6 +106,37 @@ func (e *DealError) Error() string {
 		return fmt.Sprintf("deal: %s: %s (%s)", e.Field, e.Reason, e.Detail)
 	}
 	return fmt.Sprintf("deal: %s: %s", e.Field, e.Reason)
+}
+
+// ActsThroughLiquidator says whether a liquidation team or an administrator acts for the
+// transferor (a dissolution or a bankruptcy).
+func (d *Deal) ActsThroughLiquidator() bool {
+	return d.Type == Merger && (d.Subtype == Dissolution || d.Subtype == Bankruptcy)
+}
+
+// normalize trims a party's fields and checks its name and credit code; a natural person
+// (allowed only where persons may be parties) has no credit code.
+func (p *Party) normalize(field string, personAllowed bool) error {
+	p.Name, p.Address = strings.TrimSpace(p.Name), strings.TrimSpace(p.Address)
+	p.Contact, p.Phone = strings.TrimSpace(p.Contact), strings.TrimSpace(p.Phone)
+	if p.Name == "" {
+		return &DealError{Field: field + ".name", Reason: "required"}
+	}
+	if p.Person {
+		if !personAllowed {
+			return &DealError{Field: field + ".person", Reason: "person_not_allowed"}
+		}
+		// A person's identity number is not asked for: the deal names them, the agreement
+		// identifies them.
+		p.CreditCode = ""
+		return nil
+	}
+	code, prob := validate.CreditCode(p.CreditCode)
+	if prob != nil {
+		return &DealError{Field: field + ".credit_code", Reason: string(prob.Reason), Detail: prob.Message}
+	}
+	p.CreditCode = code
+	return nil
 }
 
 // Normalize trims the deal's fields, upper-cases the credit codes and checks everything,
@@ -95,23 +151,40 @@ func (d *Deal) Normalize() error {
 	if !slices.Contains(Locations, d.RecipientLocation) {
 		return &DealError{Field: "recipient_location", Reason: "location", Detail: "mainland, hmt or abroad"}
 	}
-	for _, side := range []struct {
+	d.Subtype, d.ActingFor = strings.TrimSpace(d.Subtype), strings.TrimSpace(d.ActingFor)
+	switch subs := Subtypes[d.Type]; {
+	case len(subs) > 0 && !slices.Contains(subs, d.Subtype):
+		return &DealError{Field: "subtype", Reason: "subtype", Detail: strings.Join(subs, ", ")}
+	case len(subs) == 0 && d.Subtype != "":
+		return &DealError{Field: "subtype", Reason: "subtype", Detail: "only a merger has a sub-type"}
+	}
+	if d.ActsThroughLiquidator() && d.ActingFor == "" {
+		return &DealError{Field: "acting_for", Reason: "required"}
+	}
+	parties := []struct {
 		name string
 		p    *Party
-	}{{"transferor", &d.Transferor}, {"transferee", &d.Transferee}} {
-		p := side.p
-		p.Name, p.Address = strings.TrimSpace(p.Name), strings.TrimSpace(p.Address)
-		p.Contact, p.Phone = strings.TrimSpace(p.Contact), strings.TrimSpace(p.Phone)
-		if p.Name == "" {
-			return &DealError{Field: side.name + ".name", Reason: "required"}
+	}{{"transferor", &d.Transferor}, {"transferee", &d.Transferee}}
+	if d.Type == Equity {
+		if d.Target == nil {
+			d.Target = &Party{}
 		}
-		code, prob := validate.CreditCode(p.CreditCode)
-		if prob != nil {
-			return &DealError{Field: side.name + ".credit_code", Reason: string(prob.Reason), Detail: prob.Message}
-		}
-		p.CreditCode = code
+		d.Target.Person = false
+		parties = append(parties, struct {
+			name string
+			p    *Party
+		}{"target", d.Target})
+	} else {
+		d.Target = nil
 	}
-	if d.Transferor.CreditCode == d.Transferee.CreditCode {
+	for _, side := range parties {
+		if err := side.p.normalize(side.name, d.Type == Equity); err != nil {
+			return err
+		}
+	}
+	// The two sides are different legal persons, except in an equity transfer, where the
+	// handler stays the same company and the form may name it on both sides.
+	if d.Type != Equity && d.Transferor.CreditCode == d.Transferee.CreditCode {
 		return &DealError{Field: "transferee.credit_code", Reason: "same_party"}
 	}
 	var dates [2]time.Time

@@ -45,16 +45,30 @@ type Reopening struct {
 
 // Record is what people have done on one item; automatic items have none.
 type Record struct {
-	ID        string        `json:"id"`
-	Completed bool          `json:"completed"` // attested (manual, evidence)
-	By        string        `json:"by,omitempty"`
-	ByName    string        `json:"by_name,omitempty"`
-	At        time.Time     `json:"at,omitzero"`
-	Note      string        `json:"note,omitempty"`
-	Basis     string        `json:"basis,omitempty"` // cross_border: the legal basis
-	Evidence  []EvidenceRef `json:"evidence,omitempty"`
-	SignOffs  []SignOff     `json:"sign_offs,omitempty"`
-	Reopened  []Reopening   `json:"reopened,omitempty"`
+	ID        string    `json:"id"`
+	Completed bool      `json:"completed"` // attested (manual, evidence)
+	By        string    `json:"by,omitempty"`
+	ByName    string    `json:"by_name,omitempty"`
+	At        time.Time `json:"at,omitzero"`
+	Note      string    `json:"note,omitempty"`
+	Basis     string    `json:"basis,omitempty"` // cross_border: the legal basis
+	// ConfirmedBy: on an item whose reading is for counsel, who confirmed it.
+	ConfirmedBy string `json:"confirmed_by,omitempty"`
+	// CrossBorder: on the cross-border item, what the transfer abroad rests on.
+	CrossBorder *CrossBorder `json:"cross_border,omitempty"`
+	// Book: on an item that agrees to the book, the book its sign-offs agreed to.
+	Book     *BookStamp    `json:"book,omitempty"`
+	Evidence []EvidenceRef `json:"evidence,omitempty"`
+	SignOffs []SignOff     `json:"sign_offs,omitempty"`
+	Reopened []Reopening   `json:"reopened,omitempty"`
+}
+
+// BookStamp identifies the book a sign-off agreed to: its digest (docs/FIGURES.md), computed
+// when the first party signed, and its counts, which every change to the book moves and
+// which are cheap to compare at each reading.
+type BookStamp struct {
+	Digest string `json:"digest"`
+	Counts string `json:"counts"`
 }
 
 // Fact names what an automatic item follows from (its template's follows_from).
@@ -78,11 +92,15 @@ const (
 	// FactContinuity: the continuity plan recorded and every repayment the transferor
 	// received after the cut-off forwarded to the transferee.
 	FactContinuity Fact = "continuity"
+	// FactNDA, FactTraining: every operator has a current record in the NDA (training)
+	// register (docs/REGISTERS.md).
+	FactNDA      Fact = "nda_register"
+	FactTraining Fact = "training_register"
 )
 
 // KnownFacts lists every fact.
 var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive, FactRetention,
-	FactNotification, FactNoticeOrBasis, FactContinuity}
+	FactNotification, FactNoticeOrBasis, FactContinuity, FactNDA, FactTraining}
 
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
@@ -92,15 +110,24 @@ type Facts struct {
 	PackageExported    bool
 	PackageReceived    bool // received here with equal figures, or the receiver's receipt signed
 	ConfirmationSigned bool // a confirmation certificate signed by every signer, both parties
-	AuditReportIssued  bool
-	CopyDestroyed      bool // a plan of scope all run and verified
-	ArchiveMade        bool // the compliance archive written and read back
-	RetentionSet       bool // the deal's retention arrangement recorded and confirmed
-	CustomersNotified  bool // the notice tracking shows every customer reached, no follow-up open
-	NoticeBasis        bool // a legal basis for providing without consent recorded
-	ContinuityPlanned  bool // the continuity plan recorded (channel change, complaints, credit reporting)
-	PaymentsForwarded  bool // every repayment received after the cut-off forwarded (none is fine)
-	Now                time.Time
+	// ConfirmationOneSided: a confirmation signed by every signer it names, whose signers
+	// are all of one party (matched to the deal's parties): it does not count.
+	ConfirmationOneSided bool
+	// BookCounts is the book's counts now, compared with an agreed stamp's.
+	BookCounts string
+	// WithoutNDA and WithoutTraining list the operators without a current record in the
+	// registers (docs/REGISTERS.md); Registered says the registers were read at all.
+	WithoutNDA, WithoutTraining []string
+	Registered                  bool
+	AuditReportIssued           bool
+	CopyDestroyed               bool // a plan of scope all run and verified
+	ArchiveMade                 bool // the compliance archive written and read back
+	RetentionSet                bool // the deal's retention arrangement recorded and confirmed
+	CustomersNotified           bool // the notice tracking shows every customer reached, no follow-up open
+	NoticeBasis                 bool // a legal basis for providing without consent recorded
+	ContinuityPlanned           bool // the continuity plan recorded (channel change, complaints, credit reporting)
+	PaymentsForwarded           bool // every repayment received after the cut-off forwarded (none is fine)
+	Now                         time.Time
 }
 
 // BackupFresh is how recent a verified backup must be.
@@ -128,6 +155,19 @@ const (
 	NeedNotificationOrBasis = "notification_or_basis"
 	NeedContinuityPlan      = "continuity_plan"
 	NeedPaymentsForwarded   = "payments_forwarded"
+	// NeedCounsel: an item whose reading is for counsel names who confirmed it.
+	NeedCounsel = "counsel_confirmation"
+	// NeedBookChanged: the book changed since the parties agreed to it; both sign off again.
+	NeedBookChanged = "book_changed"
+	// NeedConfirmationParties: the confirmation is signed, but not by both parties.
+	NeedConfirmationParties = "confirmation_both_parties"
+	// NeedNDA, NeedTraining: an operator has no current NDA or training record.
+	NeedNDA      = "nda_register"
+	NeedTraining = "training_register"
+	// NeedCrossBorderWeaker: the recorded basis is weaker than the transfer's size requires.
+	NeedCrossBorderWeaker = "cross_border_weaker_basis"
+	// NeedCrossBorderDetail: the filing or approval, destination or consent is missing.
+	NeedCrossBorderDetail = "cross_border_detail"
 )
 
 // NeedItem is what an item lacks until an item it requires is done.
@@ -152,6 +192,9 @@ func Evaluate(t *Template, d *Deal, recs map[string]*Record, f Facts) []Status {
 	done := map[string]bool{}
 	for _, ph := range t.Phases {
 		for _, it := range ph.Items {
+			if !it.Applies(d) {
+				continue
+			}
 			st := Status{Item: it, Phase: ph.ID, Rec: recs[it.ID]}
 			st.Needs = needs(it, d, st.Rec, f)
 			st.State = state(st)
@@ -174,7 +217,7 @@ func state(st Status) string {
 	switch {
 	case len(st.Needs) == 0:
 		return Done
-	case st.Kind == Dual && st.Rec != nil && len(st.Rec.SignOffs) > 0:
+	case st.Kind == Dual && st.Rec != nil && len(st.Rec.SignOffs) > 0 && !st.Stale():
 		return Partial
 	}
 	return Open
@@ -187,8 +230,8 @@ func needs(it Item, d *Deal, r *Record, f Facts) []string {
 		if r == nil || !r.Completed {
 			n = append(n, NeedAttestation)
 		}
-		if NeedsBasis(it, d) && (r == nil || !slices.Contains(Bases, r.Basis)) {
-			n = append(n, NeedBasis)
+		if NeedsBasis(it, d) {
+			n = append(n, crossBorderNeeds(r)...)
 		}
 	case Evidence:
 		if r == nil || !r.Completed {
@@ -198,15 +241,39 @@ func needs(it Item, d *Deal, r *Record, f Facts) []string {
 			n = append(n, NeedEvidence)
 		}
 	case Dual:
+		signed := r.liveSignOffs(it, f)
+		if it.AgreesBook && r != nil && len(r.SignOffs) > 0 && len(signed) == 0 {
+			n = append(n, NeedBookChanged)
+		}
 		for _, side := range []string{SideTransferor, SideTransferee} {
-			if r == nil || !slices.ContainsFunc(r.SignOffs, func(s SignOff) bool { return s.Side == side }) {
+			if !slices.ContainsFunc(signed, func(s SignOff) bool { return s.Side == side }) {
 				n = append(n, NeedSignOff(side))
 			}
 		}
 	case Automatic:
 		n = automaticNeeds(it.FollowsFrom, f)
 	}
+	if it.Counsel && (r == nil || r.ConfirmedBy == "") {
+		n = append(n, NeedCounsel)
+	}
 	return n
+}
+
+// liveSignOffs are the sign-offs that count: on an item that agrees to the book, only while
+// the book is the one they agreed to.
+func (r *Record) liveSignOffs(it Item, f Facts) []SignOff {
+	if r == nil {
+		return nil
+	}
+	if it.AgreesBook && (r.Book == nil || r.Book.Counts != f.BookCounts) {
+		return nil
+	}
+	return r.SignOffs
+}
+
+// Stale says whether a dual item's sign-offs were given to a book that has changed since.
+func (st Status) Stale() bool {
+	return slices.Contains(st.Needs, NeedBookChanged)
 }
 
 func automaticNeeds(fact Fact, f Facts) []string {
@@ -232,8 +299,20 @@ func automaticNeeds(fact Fact, f Facts) []string {
 			n = append(n, NeedReceipt)
 		}
 	case FactConfirmation:
-		if !f.ConfirmationSigned {
+		switch {
+		case f.ConfirmationSigned:
+		case f.ConfirmationOneSided:
+			n = append(n, NeedConfirmationParties)
+		default:
 			n = append(n, NeedConfirmation)
+		}
+	case FactNDA:
+		if !f.Registered || len(f.WithoutNDA) > 0 {
+			n = append(n, NeedNDA)
+		}
+	case FactTraining:
+		if !f.Registered || len(f.WithoutTraining) > 0 {
+			n = append(n, NeedTraining)
 		}
 	case FactAuditReport:
 		if !f.AuditReportIssued {

@@ -68,6 +68,38 @@ type Item struct {
 	// Requires are items that must be done before this one is: an automatic item that sums
 	// up steps both parties sign off (servicing_handed_over after the continuity items).
 	Requires []string `json:"requires,omitempty"`
+	// When limits the item to some deals (a merger's sub-types, a recipient abroad); an item
+	// without it is on every deal of the template's type.
+	When *Condition `json:"when,omitempty"`
+	// Counsel: the reading is for counsel. The screens say "confirm with counsel", and
+	// completing the item records who confirmed it (a manual or evidence item).
+	Counsel bool `json:"counsel,omitempty"`
+	// AgreesBook: a dual item whose sign-offs agree to the book as it is (figures_agreed).
+	// Each sign-off records the book's digest and counts; when the book changes, the
+	// sign-offs no longer count and the item is open again.
+	AgreesBook bool `json:"agrees_book,omitempty"`
+}
+
+// Condition says which deals an item is on.
+type Condition struct {
+	Subtypes []string `json:"subtypes,omitempty"` // only these sub-types of the deal type
+	Abroad   bool     `json:"abroad,omitempty"`   // only when the recipient is outside the mainland
+}
+
+// Applies says whether the item is on this deal's checklist.
+func (it Item) Applies(d *Deal) bool {
+	c := it.When
+	switch {
+	case c == nil:
+		return true
+	case d == nil:
+		return false
+	case len(c.Subtypes) > 0 && !slices.Contains(c.Subtypes, d.Subtype):
+		return false
+	case c.Abroad && d.RecipientLocation == Mainland:
+		return false
+	}
+	return true
 }
 
 // Phase is a group of items done in order: 准备, 整理, 移交, 后续.
@@ -137,6 +169,17 @@ func (t *Template) Check(langs []string) error {
 				return fmt.Errorf("%s: item %s names no source section or law", t.DealType, it.ID)
 			case it.Gate != "" && !slices.Contains(Steps, it.Gate):
 				return fmt.Errorf("%s: item %s has an unknown gate %q", t.DealType, it.ID, it.Gate)
+			case it.Counsel && it.Kind != Manual && it.Kind != Evidence:
+				return fmt.Errorf("%s: item %s: only a manual or evidence item records who confirmed it with counsel", t.DealType, it.ID)
+			case it.AgreesBook && it.Kind != Dual:
+				return fmt.Errorf("%s: item %s: only a dual item agrees to the book", t.DealType, it.ID)
+			}
+			if it.When != nil {
+				for _, sub := range it.When.Subtypes {
+					if !slices.Contains(Subtypes[t.DealType], sub) {
+						return fmt.Errorf("%s: item %s is for an unknown sub-type %q", t.DealType, it.ID, sub)
+					}
+				}
 			}
 			seen[it.ID] = true
 			for _, r := range it.Requires {

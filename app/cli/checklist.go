@@ -19,13 +19,20 @@ import (
 
 func dealInitCmd() *Cmd {
 	var d checklist.Deal
-	return &Cmd{Name: "deal init", Synopsis: "--vault DIR --type equity|loan-book|merger --transferor ORG --transferor-credit-code CODE --transferee ORG --transferee-credit-code CODE [--recipient-location mainland|hmt|abroad] [--planned-start D] [--planned-end D] [--json]",
+	var target checklist.Party
+	return &Cmd{Name: "deal init", Synopsis: "--vault DIR --type equity|loan-book|merger [--subtype absorption|new_company|division|dissolution|bankruptcy] [--acting-for NAME] [--target ORG --target-credit-code CODE] --transferor NAME [--transferor-credit-code CODE | --transferor-person] --transferee NAME [--transferee-credit-code CODE | --transferee-person] [--recipient-location mainland|hmt|abroad] [--planned-start D] [--planned-end D] [--json]",
 		Summary: "record the vault's deal", Vault: true, JSON: true, Required: []string{"type", "transferor", "transferee"},
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&d.Type, "type", "", "deal type: equity (股权转让), loan-book (债权/资产转让), merger (合并/分立/解散/破产)")
 			fs.StringVar(&d.RecipientLocation, "recipient-location", checklist.Mainland, "where the recipient is: mainland, hmt (Hong Kong, Macao, Taiwan) or abroad")
 			fs.StringVar(&d.PlannedStart, "planned-start", "", "planned start, YYYY-MM-DD")
 			fs.StringVar(&d.PlannedEnd, "planned-end", "", "planned end, YYYY-MM-DD")
+			fs.StringVar(&d.Subtype, "subtype", "", "merger only: absorption (吸收合并), new_company (新设合并), division (分立), dissolution (解散), bankruptcy (破产)")
+			fs.StringVar(&d.ActingFor, "acting-for", "", "dissolution or bankruptcy: the liquidation team or administrator acting for the transferor")
+			fs.StringVar(&target.Name, "target", "", "equity only: the company whose shares change hands (the personal-information handler)")
+			fs.StringVar(&target.CreditCode, "target-credit-code", "", "equity only: the target company's unified social credit code")
+			fs.BoolVar(&d.Transferor.Person, "transferor-person", false, "equity only: the selling shareholder is a natural person (no credit code)")
+			fs.BoolVar(&d.Transferee.Person, "transferee-person", false, "equity only: the buying shareholder is a natural person (no credit code)")
 			for _, side := range []struct {
 				flag string
 				p    *checklist.Party
@@ -38,6 +45,9 @@ func dealInitCmd() *Cmd {
 			}
 		},
 		Run: func(c *Call) error {
+			if target != (checklist.Party{}) {
+				d.Target = &target
+			}
 			s, err := c.Session()
 			if err != nil {
 				return err
@@ -146,11 +156,20 @@ func checklistCompleteCmd() *Cmd {
 	var note *string
 	var basis *string
 	var evidence listFlag
-	return &Cmd{Name: "checklist complete", Synopsis: "--vault DIR ITEM_ID [--note TEXT] [--evidence FILE]… [--basis security_assessment|standard_contract|certification]", Summary: "complete an item (attest, attach evidence, or sign off for your party)", Vault: true, MaxArgs: -1,
+	var confirmedBy string
+	var cb checklist.CrossBorder
+	return &Cmd{Name: "checklist complete", Synopsis: "--vault DIR ITEM_ID [--note TEXT] [--evidence FILE]… [--confirmed-by NAME] [--basis security_assessment|standard_contract|certification|exempt --destination PLACE --filing NUMBER --consent TEXT [--prior-individuals N] [--prior-sensitive N] [--ciio]]", Summary: "complete an item (attest, attach evidence, or sign off for your party)", Vault: true, MaxArgs: -1,
 		Flags: func(fs *flag.FlagSet) {
 			note = fs.String("note", "", "what was checked, for the record")
-			basis = fs.String("basis", "", "cross_border only: the legal basis (security_assessment, standard_contract, certification)")
+			basis = fs.String("basis", "", "cross_border only: the legal basis (security_assessment, standard_contract, certification, exempt)")
 			fs.Var(&evidence, "evidence", "a file to attach as evidence (repeat for each)")
+			fs.StringVar(&confirmedBy, "confirmed-by", "", "an item whose reading is for counsel: who confirmed it (recorded)")
+			fs.StringVar(&cb.Destination, "destination", "", "cross_border: the country or region the recipient is in")
+			fs.StringVar(&cb.Filing, "filing", "", "cross_border: the standard contract's filing number, the certificate's number or the CAC approval document")
+			fs.StringVar(&cb.Consent, "consent", "", "cross_border: how the separate consent of PIPL Art. 39 was obtained, or the legal basis for providing without it")
+			fs.Int64Var(&cb.PriorIndividuals, "prior-individuals", 0, "cross_border: individuals already provided abroad since 1 January this year")
+			fs.Int64Var(&cb.PriorSensitive, "prior-sensitive", 0, "cross_border: of them, individuals with sensitive information")
+			fs.BoolVar(&cb.CIIO, "ciio", false, "cross_border: the company is a critical information infrastructure operator, or the data includes important data")
 		},
 		Run: func(c *Call) error {
 			ctx := c.Ctx
@@ -202,8 +221,21 @@ func checklistCompleteCmd() *Cmd {
 				if err := s.SignOff(ctx, id, s.Operator().ID, pass, *note); err != nil {
 					return err
 				}
-			} else if err := s.CompleteItem(ctx, id, *note, *basis); err != nil {
-				return err
+			} else {
+				comp := vault.Completion{Note: *note, Basis: *basis, ConfirmedBy: confirmedBy}
+				if checklist.NeedsBasis(it.Item, view.Deal) {
+					comp.CrossBorder = &cb
+				}
+				if err := s.CompleteItemWith(ctx, id, comp); err != nil {
+					return err
+				}
+				if view, err = s.Checklist(ctx); err == nil {
+					if it, _ := view.Item(id); it.Rec != nil && it.Rec.CrossBorder != nil {
+						r := it.Rec.CrossBorder
+						fmt.Fprintf(env.Stdout, "cross-border: %d individuals, %d with sensitive information: the rules of %s require at least %s; recorded %s\n",
+							r.Individuals, r.Sensitive, r.Rules, r.Required, r.Basis)
+					}
+				}
 			}
 			view, err = s.Checklist(ctx)
 			if err != nil {

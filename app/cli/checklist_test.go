@@ -29,7 +29,7 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	for _, who := range []string{"sender", "recipient"} {
 		f := filepath.Join(dir, who+".identity")
 		if r := runCLI(map[string]string{"HANDOVER_PASSPHRASE": "identity-" + who}, "identity", "new", "--out", f,
-			"--name", who, "--org", who+" Ltd", "--role", "officer"); r.code != 0 {
+			"--name", who, "--org", map[string]string{"sender": "甲小额贷款有限公司", "recipient": "乙资产管理有限公司"}[who], "--role", "officer"); r.code != 0 {
 			t.Fatal(r)
 		}
 		ids[who] = f
@@ -59,7 +59,26 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if r := runCLI(pw, deal...); r.code != 1 || !strings.Contains(r.stderr, "already holds a deal") {
 		t.Fatalf("second deal: %+v", r)
 	}
-	prep := []string{"agreement_signed", "nda_signed", "training_done", "risk_assessment", "compliance_review", "pia_done", "cross_border"}
+	// An operator without a current NDA and training is refused the export before any gate.
+	if r := export(); r.code != 1 || !strings.Contains(r.stderr, "no current nda record") {
+		t.Fatalf("export without an NDA: %+v", r)
+	}
+	nda := filepath.Join(dir, "nda.pdf")
+	os.WriteFile(nda, []byte("%PDF-1.4 signed NDA"), 0o600)
+	register := func(env map[string]string, vaultDir, who string) {
+		t.Helper()
+		if r := runCLI(env, "register", "nda", "add", "--vault", vaultDir, "--for-operator", who, "--agreement-version", "2026-1",
+			"--signed", "2026-10-01", "--scope", "交接的全部客户资料", "--liability-clause", "--file", nda); r.code != 0 {
+			t.Fatalf("register nda: %+v", r)
+		}
+		if r := runCLI(env, "register", "training", "add", "--vault", vaultDir, "--for-operator", who, "--date", "2026-10-02",
+			"--content", "个人信息保护法与交接流程", "--trainer", "合规部", "--score", "92", "--expires", "2099-12-31"); r.code != 0 {
+			t.Fatalf("register training: %+v", r)
+		}
+	}
+	register(pw, v, demo.OperatorName)
+	prep := []string{"agreement_signed", "processing_terms", "nda_signed", "training_done", "risk_assessment", "compliance_review", "pia_done", "sensitive_notice", "incident_plan"}
+	attested := []string{"agreement_signed", "processing_terms", "risk_assessment", "compliance_review", "pia_done", "sensitive_notice", "incident_plan"}
 	if r := export(); r.code != 1 || !strings.Contains(r.stderr, "export is refused until") || !strings.Contains(r.stderr, "pia_done") {
 		t.Fatalf("gate: %+v", r)
 	}
@@ -82,7 +101,7 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 		return ChecklistItemJSON{}
 	}
 	c := show()
-	if !slices.Equal(c.Blocking["export"], append(slices.Clone(prep), "notice_before_export")) || c.Deal.Type != "loan-book" || len(c.Progress) != 4 {
+	if !slices.Equal(c.Blocking["export"], append(slices.Clone(prep), "backup_verified", "notice_before_export")) || c.Deal.Type != "loan-book" || len(c.Progress) != 4 {
 		t.Fatalf("checklist: %+v", c)
 	}
 	if it := state(c, "agreement_signed"); it.State != "open" || !slices.Equal(it.Needs, []string{"attestation", "evidence"}) ||
@@ -95,7 +114,10 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if r := runCLI(pw, "checklist", "complete", "--vault", v, "agreement_signed", "--evidence", filepath.Join(dir, "missing.pdf")); r.code != 1 {
 		t.Fatalf("missing evidence file: %+v", r)
 	}
-	for _, id := range prep {
+	if r := runCLI(pw, "checklist", "complete", "--vault", v, "nda_signed"); r.code != 1 || !strings.Contains(r.stderr, "follows from the vault") {
+		t.Fatalf("the NDA item by hand: %+v", r)
+	}
+	for _, id := range attested {
 		args := []string{"checklist", "complete", "--vault", v, id, "--note", "已核对"}
 		if it := state(c, id); it.Kind == "evidence" {
 			f := filepath.Join(dir, id+".pdf")
@@ -106,9 +128,27 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 			t.Fatalf("complete %s: %+v", id, r)
 		}
 	}
+	// The registers' items follow once every operator has both records.
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "export"); r.code != 1 || !strings.Contains(r.stdout, "nda_signed") {
+		t.Fatalf("export gate before everyone is registered: %+v", r)
+	}
+	for _, who := range []string{demo.AdminName, demo.AuditorName, demo.TransfereeName} {
+		register(pw, v, who)
+	}
+	if r := runCLI(pw, "register", "nda", "list", "--vault", v, "--json"); r.code != 0 || strings.Contains(r.stdout, `"nda_missing": "none"`) ||
+		!strings.Contains(r.stdout, `"liability_clause": true`) {
+		t.Fatalf("register nda list: %+v", r)
+	}
+	// A verified backup before the export (§四.3).
+	early := filepath.Join(dir, "early-backup")
+	os.Mkdir(early, 0o755)
+	if r := runCLI(pw, "backup", "create", "--vault", v, "--out", early); r.code != 0 {
+		t.Fatalf("backup: %+v", r)
+	}
 	// A loan book's export also waits for the notices (PIPL Art. 23), or for a legal basis
 	// for providing without consent, recorded with its evidence and who decided.
-	if r := runCLI(pw, "checklist", "gate", "--vault", v, "export"); r.code != 1 || !strings.Contains(r.stdout, "notice_before_export") {
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "export"); r.code != 1 || !strings.Contains(r.stdout, "notice_before_export") ||
+		strings.Contains(r.stdout, "nda_signed") || strings.Contains(r.stdout, "backup_verified") {
 		t.Fatalf("export gate before the notices: %+v", r)
 	}
 	opinion := filepath.Join(dir, "opinion.pdf")
@@ -153,6 +193,7 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if r := runCLI(recv, rdeal...); r.code != 0 {
 		t.Fatal(r)
 	}
+	register(recv, rvault, "受让经办")
 	if r := runCLI(recv, "receive", "--vault", rvault, "--identity", ids["recipient"], "--trust", ids["sender"]+".card.json",
 		"--receipt-dir", dir, res.Dir); r.code != 0 {
 		t.Fatalf("receive: %+v", r)
@@ -260,6 +301,14 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if r := runCLI(pw, "deal", "retention", "--vault", v, "--keeper", "transferee", "--confirmed-by", "王律师"); r.code != 0 || !strings.Contains(r.stdout, "transferee keeps the AML records 10 years") {
 		t.Fatalf("retention: %+v", r)
 	}
+	// Guarantors are notified outside the program (the book holds their identity numbers
+	// only): the mailing list and receipts are the evidence (Civil Code Art. 696).
+	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 1 || !strings.Contains(r.stdout, "guarantors_notified") {
+		t.Fatalf("destroy gate before the guarantors: %+v", r)
+	}
+	if r := runCLI(pw, "checklist", "complete", "--vault", v, "guarantors_notified", "--evidence", opinion); r.code != 0 {
+		t.Fatalf("guarantors: %+v", r)
+	}
 	if r := runCLI(pw, "checklist", "gate", "--vault", v, "destroy"); r.code != 0 {
 		t.Fatalf("destroy gate after the notice and the retention: %+v", r)
 	}
@@ -272,14 +321,18 @@ func TestLoanBookDealThroughCommands(t *testing.T) {
 	if it := state(c, "figures_agreed"); it.Record == nil || len(it.Record.SignOffs) != 2 {
 		t.Fatalf("figures_agreed record: %+v", it)
 	}
-	if r := runCLI(pw, "checklist", "reopen", "--vault", v, "training_done"); r.code != 2 {
+	if r := runCLI(pw, "checklist", "reopen", "--vault", v, "incident_plan"); r.code != 2 {
 		t.Fatalf("reopen without reason: %+v", r)
 	}
-	if r := runCLI(pw, "checklist", "reopen", "--vault", v, "training_done", "--reason", "新人加入"); r.code != 0 {
+	if r := runCLI(pw, "checklist", "reopen", "--vault", v, "incident_plan", "--reason", "预案修订"); r.code != 0 {
 		t.Fatalf("reopen: %+v", r)
 	}
-	if it := state(show(), "training_done"); it.State != "open" || len(it.Record.Reopened) != 1 {
+	if it := state(show(), "incident_plan"); it.State != "open" || len(it.Record.Reopened) != 1 {
 		t.Fatalf("reopened: %+v", it)
+	}
+	regPDF := filepath.Join(dir, "registers.pdf")
+	if r := runCLI(pw, "register", "nda", "report", "--vault", v, "--out", regPDF); r.code != 0 {
+		t.Fatalf("register report: %+v", r)
 	}
 	pdf := filepath.Join(dir, "checklist.pdf")
 	if r := runCLI(pw, "checklist", "report", "--vault", v, "--out", pdf); r.code != 0 {

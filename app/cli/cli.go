@@ -60,6 +60,7 @@ func commands() []*Cmd {
 	}
 	cmds = append(cmds, noticeCommands()...)
 	cmds = append(cmds, continuityCommands()...)
+	cmds = append(cmds, registerCommands()...)
 	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),

@@ -3,7 +3,9 @@ package demo
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"handover/app/checklist"
 	"handover/app/validate"
@@ -17,9 +19,11 @@ const TransfereeName = "演示受让方"
 
 func creditCode(body string) string { return body + string(validate.CreditCodeCheck(body)) }
 
-// Deal is a demo deal of the given type between two fictitious companies.
+// Deal is a demo deal of the given type between two fictitious companies: a merger is an
+// absorption; an equity transfer's target is the transferor company, sold by a fictitious
+// shareholder to the transferee.
 func Deal(dealType string) checklist.Deal {
-	return checklist.Deal{
+	d := checklist.Deal{
 		Type: dealType,
 		Transferor: checklist.Party{Name: "演示小额贷款有限公司", CreditCode: creditCode("91330100MA27XY012"),
 			Address: "浙江省杭州市示例路 1 号", Contact: "张出让", Phone: "0571-88880000"},
@@ -28,13 +32,29 @@ func Deal(dealType string) checklist.Deal {
 		RecipientLocation: checklist.Mainland,
 		PlannedStart:      "2026-11-01", PlannedEnd: "2026-12-31",
 	}
+	if subs := checklist.Subtypes[dealType]; len(subs) > 0 {
+		d.Subtype = subs[0]
+	}
+	if dealType == checklist.Equity {
+		d.Target = &checklist.Party{Name: d.Transferor.Name, CreditCode: d.Transferor.CreditCode}
+		d.Transferor = checklist.Party{Name: "演示原股东（虚构）", Person: true}
+	}
+	return d
 }
 
-// PrepareDeal records a demo deal in s's vault and completes every item the export waits
-// for that people attest, attaching a short synthetic document as evidence where one is
-// needed, so that the demo (and tests of later steps) can export at once.
-func PrepareDeal(ctx context.Context, s *vault.Session, dealType string) error {
+// CounselName is who "confirmed" the demo deal's readings for counsel.
+const CounselName = "演示法律顾问（虚构）"
+
+// PrepareDeal records a demo deal in s's vault, records an NDA and a training for every
+// operator, and completes every item the export waits for that people attest, attaching a
+// short synthetic document as evidence where one is needed; with backupDir, it also writes
+// and verifies a backup there, so that the demo (and tests of later steps) can export at
+// once.
+func PrepareDeal(ctx context.Context, s *vault.Session, dealType, backupDir string) error {
 	if _, err := s.InitDeal(Deal(dealType)); err != nil {
+		return err
+	}
+	if err := RegisterOperators(ctx, s); err != nil {
 		return err
 	}
 	view, err := s.Checklist(ctx)
@@ -51,7 +71,19 @@ func PrepareDeal(ctx context.Context, s *vault.Session, dealType string) error {
 				return err
 			}
 		}
-		if err := s.CompleteItem(ctx, it.ID, "演示数据", ""); err != nil {
+		c := vault.Completion{Note: "演示数据"}
+		if it.Counsel {
+			c.ConfirmedBy = CounselName
+		}
+		if err := s.CompleteItemWith(ctx, it.ID, c); err != nil {
+			return err
+		}
+	}
+	if backupDir != "" {
+		if err := os.MkdirAll(backupDir, 0o700); err != nil {
+			return err
+		}
+		if _, err := s.Backup(ctx, backupDir); err != nil {
 			return err
 		}
 	}
@@ -80,3 +112,33 @@ func NoticeSetup() vault.NoticeSetup {
 		Purpose: "贷款管理、还款服务和客户服务", Method: "收集、存储、使用、加工", Categories: "姓名、身份证号、联系方式、住址、银行卡号、借款及还款记录",
 		SMSSignature: "【示范金融】"}
 }
+
+// RegisterOperators records a synthetic NDA and a training, current for a year from today,
+// for every operator of the vault (the registers, docs/REGISTERS.md).
+func RegisterOperators(ctx context.Context, s *vault.Session) error {
+	ops, err := s.Operators(ctx)
+	if err != nil {
+		return err
+	}
+	today := model.DateOf(time.Now().In(shanghai))
+	score := 90
+	for _, op := range ops {
+		doc := "演示文件 · demo document\n保密协议（虚构）: " + op.Name + "\n"
+		if _, err := s.AddNDA(ctx, vault.NDARecord{Operator: op.ID, Version: "演示版 v1", Signed: today.AddDays(-1),
+			Until: today.AddMonths(12), Scope: "本次交接的全部客户资料", Liability: true}, "nda-"+op.ID+".txt", strings.NewReader(doc)); err != nil {
+			return err
+		}
+		if _, err := s.AddTraining(ctx, vault.TrainingRecord{Operator: op.ID, Date: today.AddDays(-1), Content: "个人信息保护与交接流程（演示）",
+			Trainer: "演示培训师（虚构）", Score: &score, Expires: today.AddMonths(12)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var shanghai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()

@@ -15,7 +15,7 @@ import (
 func BenchmarkNoticeSMS(b *testing.B) {
 	dir := b.TempDir()
 	s, err := CreateVault(context.Background(), filepath.Join(dir, "v"), Options{Customers: 50_000, Seed: 1, Passphrase: "bench-passphrase",
-		Vault: vaulttest.Options, Deal: "loan-book"}, progress.Discard)
+		Vault: vaulttest.Options, Deal: "loan-book", NoBackup: true}, progress.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

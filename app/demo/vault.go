@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"path/filepath"
 
 	"handover/app/audit"
 	"handover/app/progress"
@@ -28,6 +29,11 @@ type Options struct {
 	// Deal, when set (equity, loan-book, merger), records a demo deal of that type with its
 	// preparation done (PrepareDeal), so the export is open.
 	Deal string
+	// Backup is where the demo deal's backup goes ("" for a folder next to the vault, named
+	// after it with "-backups"); NoBackup skips it (benchmarks of large books), and the
+	// export then waits for one.
+	Backup   string
+	NoBackup bool
 }
 
 // CreateVault makes a vault at path with three demo operators sharing one passphrase and a
@@ -74,7 +80,14 @@ func CreateVault(ctx context.Context, path string, o Options, p progress.Reporte
 		return fail(err)
 	}
 	if o.Deal != "" {
-		if err := PrepareDeal(ctx, s, o.Deal); err != nil {
+		backup := o.Backup
+		if backup == "" && !o.NoBackup {
+			backup = filepath.Clean(path) + "-backups"
+		}
+		if o.NoBackup {
+			backup = ""
+		}
+		if err := PrepareDeal(ctx, s, o.Deal, backup); err != nil {
 			return fail(err)
 		}
 	}

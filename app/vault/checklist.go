@@ -15,6 +15,7 @@ import (
 	"handover/app/audit"
 	"handover/app/cert"
 	"handover/app/checklist"
+	"handover/app/figures"
 	"handover/app/importer"
 	"handover/crypto/keyslot"
 	"handover/store"
@@ -57,6 +58,8 @@ type certRecord struct {
 	Kind    string          `json:"kind"`
 	Signers []string        `json:"signers"` // fingerprints
 	Signed  map[string]bool `json:"signed"`
+	// Sides: each signer's party, matched to the deal's parties when issued (parties.go).
+	Sides map[string]string `json:"sides,omitempty"`
 }
 
 type factTime struct {
@@ -169,6 +172,10 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 		return f, err
 	}
 	f.QuarantineOpen = len(open)
+	f.BookCounts = bookCounts(st)
+	if err := s.registerFacts(ctx, st, &f); err != nil {
+		return f, err
+	}
 	var ft factTime
 	if err := st.GetMeta(metaFactBackup, &ft); err == nil {
 		f.BackupVerified = ft.At
@@ -190,11 +197,16 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 		if err := json.Unmarshal(b, &c); err != nil {
 			return false, &store.CorruptError{What: "certificate record"}
 		}
-		// Both parties: a statement signed by every signer it names, and at least two.
+		// A statement signed by every signer it names, and at least two; a confirmation
+		// also by one signer of each party.
 		if len(c.Signers) >= 2 && len(c.Signed) >= len(c.Signers) {
 			switch c.Kind {
 			case "confirmation":
-				f.ConfirmationSigned = true
+				if c.bothParties() {
+					f.ConfirmationSigned = true
+				} else {
+					f.ConfirmationOneSided = true
+				}
 			case "receipt":
 				f.PackageReceived = true // the receiver's signed receipt, brought back
 			}
@@ -256,6 +268,26 @@ func (s *Session) item(ctx context.Context, st *store.Store, id string) (*Checkl
 // CompleteItem attests a manual or evidence item with an optional note; basis is the
 // cross-border legal basis for the cross_border item.
 func (s *Session) CompleteItem(ctx context.Context, id, note, basis string) error {
+	return s.CompleteItemWith(ctx, id, Completion{Note: note, Basis: basis})
+}
+
+// Completion is what a person records when attesting an item.
+type Completion struct {
+	Note  string
+	Basis string // the cross-border item: the legal basis
+	// ConfirmedBy: an item whose reading is for counsel names who confirmed it.
+	ConfirmedBy string
+	// CrossBorder: the cross-border item's record when the recipient is outside the
+	// mainland; the vault counts the individuals and derives what is required.
+	CrossBorder *checklist.CrossBorder
+}
+
+// ErrCounselRequired refuses completing an item whose reading is for counsel without the
+// name of who confirmed it.
+var ErrCounselRequired = errors.New("this item's reading is for counsel: say who confirmed it")
+
+// CompleteItemWith attests a manual or evidence item.
+func (s *Session) CompleteItemWith(ctx context.Context, id string, c Completion) error {
 	detail := map[string]string{}
 	return s.do(PermChecklist, audit.ChecklistComplete, "item:"+id, detail, func(st *store.Store) error {
 		view, it, rec, err := s.item(ctx, st, id)
@@ -265,13 +297,28 @@ func (s *Session) CompleteItem(ctx context.Context, id, note, basis string) erro
 		if err := checklist.Check(it, checklist.ActComplete, ""); err != nil {
 			return err
 		}
-		if err := checklist.CheckBasis(it.Item, view.Deal, basis, rec.Basis); err != nil {
+		if err := checklist.CheckBasis(it.Item, view.Deal, c.Basis, rec.Basis); err != nil {
 			return err
 		}
-		if basis != "" {
-			rec.Basis, detail["basis"] = basis, basis
+		confirmed := strings.TrimSpace(c.ConfirmedBy)
+		if it.Counsel && confirmed == "" {
+			return ErrCounselRequired
 		}
-		rec.Completed, rec.By, rec.ByName, rec.At, rec.Note = true, s.op.ID, s.op.Name, s.v.opts.Now().UTC(), strings.TrimSpace(note)
+		if checklist.NeedsBasis(it.Item, view.Deal) {
+			cb, err := s.crossBorderRecord(ctx, st, c.Basis, c.CrossBorder, nil)
+			if err != nil {
+				return err
+			}
+			rec.CrossBorder = cb
+			detail["required"], detail["individuals"], detail["sensitive"] = cb.Required, itoa(cb.Individuals), itoa(cb.Sensitive)
+		}
+		if c.Basis != "" {
+			rec.Basis, detail["basis"] = c.Basis, c.Basis
+		}
+		if confirmed != "" {
+			rec.ConfirmedBy, detail["confirmed_by"] = confirmed, confirmed
+		}
+		rec.Completed, rec.By, rec.ByName, rec.At, rec.Note = true, s.op.ID, s.op.Name, s.v.opts.Now().UTC(), strings.TrimSpace(c.Note)
 		return st.PutMeta(metaItemPrefix+id, rec)
 	})
 }
@@ -335,6 +382,11 @@ func (s *Session) SignOff(ctx context.Context, id, operator, passphrase, note st
 		if err := s.v.checkPassphrase(op.ID, passphrase); err != nil {
 			return err
 		}
+		if it.AgreesBook {
+			if err := s.agreeBook(ctx, st, it, rec, detail); err != nil {
+				return err
+			}
+		}
 		detail["side"] = side
 		rec.SignOffs = append(rec.SignOffs, checklist.SignOff{Side: side, Operator: op.ID, Name: op.Name, At: s.v.opts.Now().UTC()})
 		if n := strings.TrimSpace(note); n != "" {
@@ -342,6 +394,40 @@ func (s *Session) SignOff(ctx context.Context, id, operator, passphrase, note st
 		}
 		return st.PutMeta(metaItemPrefix+id, rec)
 	})
+}
+
+// agreeBook binds a sign-off to the book as it is: the first sign-off records the book's
+// digest and counts; sign-offs given to a book that has changed since are set aside (kept
+// as a reopening that says so) before the new one is added.
+func (s *Session) agreeBook(ctx context.Context, st *store.Store, it checklist.Status, rec *checklist.Record, detail map[string]string) error {
+	now := bookCounts(st)
+	if rec.Book != nil && rec.Book.Counts == now && len(rec.SignOffs) > 0 {
+		detail["digest"] = rec.Book.Digest
+		return nil
+	}
+	if len(rec.SignOffs) > 0 {
+		old := ""
+		if rec.Book != nil {
+			old = rec.Book.Digest
+		}
+		rec.Reopened = append(rec.Reopened, checklist.Reopening{By: "vault", At: s.v.opts.Now().UTC(),
+			Reason: "the book changed since the parties agreed to it (digest " + short(old) + ")"})
+		rec.SignOffs = nil
+	}
+	f, err := figures.Compute(ctx, st)
+	if err != nil {
+		return err
+	}
+	rec.Book = &checklist.BookStamp{Digest: f.Digest, Counts: now}
+	detail["digest"] = f.Digest
+	return nil
+}
+
+func short(digest string) string {
+	if len(digest) > 16 {
+		return digest[:16]
+	}
+	return digest
 }
 
 // ReopenItem opens a completed or signed-off item again; the reason is kept on the item and
@@ -360,7 +446,7 @@ func (s *Session) ReopenItem(ctx context.Context, id, reason string) error {
 		if err := checklist.Check(it, checklist.ActReopen, ""); err != nil {
 			return err
 		}
-		rec.Completed, rec.SignOffs, rec.Basis = false, nil, ""
+		rec.Completed, rec.SignOffs, rec.Basis, rec.ConfirmedBy, rec.CrossBorder, rec.Book = false, nil, "", "", nil, nil
 		rec.Reopened = append(rec.Reopened, checklist.Reopening{By: s.op.ID, At: s.v.opts.Now().UTC(), Reason: reason})
 		return st.PutMeta(metaItemPrefix+id, rec)
 	})

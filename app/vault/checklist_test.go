@@ -19,6 +19,7 @@ import (
 func testDeal(location string) checklist.Deal {
 	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
 	return checklist.Deal{Type: checklist.Equity, RecipientLocation: location,
+		Target:     &checklist.Party{Name: "甲小额贷款有限公司", CreditCode: code("91330100MA27XY012")},
 		Transferor: checklist.Party{Name: "甲小额贷款有限公司", CreditCode: code("91330100MA27XY012")},
 		Transferee: checklist.Party{Name: "乙金融服务有限公司", CreditCode: code("91110108MA01ABC03")}}
 }
@@ -59,7 +60,14 @@ func TestDealInitChecksAndHoldsOneDeal(t *testing.T) {
 		{func(d *checklist.Deal) { d.Transferor.Name = " " }, "transferor.name"},
 		{func(d *checklist.Deal) { d.Transferee.CreditCode = "91110108MA01ABC030" }, "transferee.credit_code"},
 		{func(d *checklist.Deal) { d.Transferee.CreditCode = "12345" }, "transferee.credit_code"},
-		{func(d *checklist.Deal) { d.Transferee = d.Transferor }, "transferee.credit_code"},
+		{func(d *checklist.Deal) {
+			d.Type, d.Subtype, d.Transferee = checklist.Merger, checklist.Absorption, d.Transferor
+		}, "transferee.credit_code"},
+		{func(d *checklist.Deal) { d.Type = checklist.Merger }, "subtype"},
+		{func(d *checklist.Deal) { d.Subtype = checklist.Division }, "subtype"},
+		{func(d *checklist.Deal) { d.Type, d.Subtype = checklist.Merger, checklist.Bankruptcy }, "acting_for"},
+		{func(d *checklist.Deal) { d.Target = nil }, "target.name"},
+		{func(d *checklist.Deal) { d.Type, d.Transferor.Person = checklist.LoanBook, true }, "transferor.person"},
 		{func(d *checklist.Deal) { d.RecipientLocation = "moon" }, "recipient_location"},
 		{func(d *checklist.Deal) { d.PlannedStart, d.PlannedEnd = "2026-12-01", "2026-11-01" }, "planned_end"},
 		{func(d *checklist.Deal) { d.PlannedStart = "1/12/2026" }, "planned_start"},
@@ -103,8 +111,11 @@ func TestExportGateInCore(t *testing.T) {
 	if _, err := s.InitDeal(testDeal(checklist.Abroad)); err != nil {
 		t.Fatal(err)
 	}
-	prep := []string{"agreement_signed", "nda_signed", "training_done", "risk_assessment", "compliance_review", "cross_border"}
-	if err := export(); !errors.As(err, &gate) || !slices.Equal(gate.Missing, prep) || !strings.Contains(err.Error(), "Transfer agreement signed") {
+	// The operator's own records: the administrator has none yet, so the registers' items
+	// stay open.
+	registerOne(t, s, s.Operator().ID)
+	prep := []string{"agreement_signed", "nda_signed", "training_done", "risk_assessment", "compliance_review", "pia_done", "cross_border", "incident_plan", "backup_verified"}
+	if err := export(); !errors.As(err, &gate) || !slices.Equal(gate.Missing, prep) || !strings.Contains(err.Error(), "Share transfer agreement signed") {
 		t.Fatalf("gate: %v", err)
 	}
 	if err := s.CompleteItem(ctx, "agreement_signed", "", ""); !errors.Is(err, ErrNeedsEvidence) {
@@ -112,6 +123,9 @@ func TestExportGateInCore(t *testing.T) {
 	}
 	if err := s.CompleteItem(ctx, "package_exported", "", ""); !errors.Is(err, ErrAutomaticItem) {
 		t.Fatalf("automatic item by hand: %v", err)
+	}
+	if err := s.CompleteItem(ctx, "nda_signed", "", ""); !errors.Is(err, ErrAutomaticItem) {
+		t.Fatalf("the NDA item follows from the register: %v", err)
 	}
 	if err := s.CompleteItem(ctx, "no_such_item", "", ""); !errors.Is(err, ErrUnknownItem) {
 		t.Fatalf("unknown item: %v", err)
@@ -125,11 +139,11 @@ func TestExportGateInCore(t *testing.T) {
 	if err := s.WriteEvidence(ctx, ref.ID, &back); err != nil || !bytes.Equal(back.Bytes(), scan) {
 		t.Fatalf("evidence read back: %v", err)
 	}
-	if _, err := s.AttachEvidence(ctx, "training_done", "x.txt", strings.NewReader("x")); err == nil {
+	if _, err := s.AttachEvidence(ctx, "cross_border", "x.txt", strings.NewReader("x")); err == nil {
 		t.Fatal("a manual item took a file")
 	}
-	for _, id := range prep[:5] {
-		if id != "training_done" && id != "agreement_signed" {
+	for _, id := range []string{"agreement_signed", "risk_assessment", "compliance_review", "pia_done", "incident_plan"} {
+		if id != "agreement_signed" {
 			if _, err := s.AttachEvidence(ctx, id, id+".pdf", strings.NewReader(id)); err != nil {
 				t.Fatal(err)
 			}
@@ -138,16 +152,24 @@ func TestExportGateInCore(t *testing.T) {
 			t.Fatalf("%s: %v", id, err)
 		}
 	}
-	if err := s.CompleteItem(ctx, "training_done", "", ""); !errors.Is(err, ErrAlreadyComplete) {
+	if err := s.CompleteItem(ctx, "incident_plan", "", ""); !errors.Is(err, ErrAlreadyComplete) {
 		t.Fatalf("twice: %v", err)
 	}
-	if err := s.CompleteItem(ctx, "cross_border", "", ""); !errors.Is(err, ErrNeedsBasis) {
+	registerAll(t, s)
+	if _, err := s.Backup(ctx, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	cb := &checklist.CrossBorder{Destination: "新加坡", Filing: "沪标合备 2026-001", Consent: "已取得单独同意（回执见通知跟踪）"}
+	if err := s.CompleteItemWith(ctx, "cross_border", Completion{CrossBorder: cb, ConfirmedBy: "王律师"}); !errors.Is(err, ErrNeedsBasis) {
 		t.Fatalf("abroad without a basis: %v", err)
+	}
+	if err := s.CompleteItemWith(ctx, "cross_border", Completion{Basis: checklist.BasisStandardContract, CrossBorder: cb}); !errors.Is(err, ErrCounselRequired) {
+		t.Fatalf("abroad without counsel: %v", err)
 	}
 	if err := export(); !errors.As(err, &gate) || !slices.Equal(gate.Missing, []string{"cross_border"}) {
 		t.Fatalf("gate before the basis: %v", err)
 	}
-	if err := s.CompleteItem(ctx, "cross_border", "标准合同已备案", checklist.BasisStandardContract); err != nil {
+	if err := s.CompleteItemWith(ctx, "cross_border", Completion{Note: "标准合同已备案", Basis: checklist.BasisStandardContract, CrossBorder: cb, ConfirmedBy: "王律师"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := export(); err != nil {
@@ -164,13 +186,13 @@ func TestExportGateInCore(t *testing.T) {
 		t.Fatalf("preparation progress %+v", view.Progress[0])
 	}
 	// Reopening needs a reason and closes the gate again.
-	if err := s.ReopenItem(ctx, "nda_signed", " "); !errors.Is(err, ErrReasonRequired) {
+	if err := s.ReopenItem(ctx, "incident_plan", " "); !errors.Is(err, ErrReasonRequired) {
 		t.Fatalf("reopen without reason: %v", err)
 	}
-	if err := s.ReopenItem(ctx, "nda_signed", "新增一名经办人未签保密协议"); err != nil {
+	if err := s.ReopenItem(ctx, "incident_plan", "预案已修订，须重新确认"); err != nil {
 		t.Fatal(err)
 	}
-	if err := export(); !errors.As(err, &gate) || !slices.Equal(gate.Missing, []string{"nda_signed"}) {
+	if err := export(); !errors.As(err, &gate) || !slices.Equal(gate.Missing, []string{"incident_plan"}) {
 		t.Fatalf("gate after reopening: %v", err)
 	}
 	got := actions(events(t, s))
@@ -192,6 +214,7 @@ func TestDualSignOffAndDestroyGate(t *testing.T) {
 	if _, err := s.InitDeal(testDeal(checklist.Mainland)); err != nil {
 		t.Fatal(err)
 	}
+	registerAll(t, s)
 	tor, tee, aud := operatorID(t, s, Transferor), operatorID(t, s, Transferee), operatorID(t, s, Auditor)
 	if err := s.SignOff(ctx, "figures_agreed", aud, "operator-pass", ""); !errors.Is(err, ErrSignOffRole) {
 		t.Fatalf("auditor signed off: %v", err)
@@ -220,12 +243,49 @@ func TestDualSignOffAndDestroyGate(t *testing.T) {
 		t.Fatalf("after both: %+v", it)
 	}
 
+	if it, _ := view.Item("figures_agreed"); it.Rec.Book == nil || len(it.Rec.Book.Digest) != 64 {
+		t.Fatalf("the sign-offs name no book: %+v", it.Rec)
+	}
+	// The book changes: the sign-offs no longer count, and both parties agree again.
+	addCustomers(t, s, 1)
+	view, _ = s.Checklist(ctx)
+	if it, _ := view.Item("figures_agreed"); it.State != checklist.Open || !slices.Contains(it.Needs, checklist.NeedBookChanged) ||
+		!slices.Contains(it.Needs, checklist.NeedSignOff(checklist.SideTransferor)) {
+		t.Fatalf("after the book changed: %+v", it)
+	}
+	first := view.Facts.BookCounts
+	for _, op := range []string{tor, tee} {
+		if err := s.SignOff(ctx, "figures_agreed", op, "operator-pass", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	view, _ = s.Checklist(ctx)
+	if it, _ := view.Item("figures_agreed"); it.State != checklist.Done || len(it.Rec.SignOffs) != 2 || it.Rec.Book.Counts != first ||
+		len(it.Rec.Reopened) != 1 {
+		t.Fatalf("agreed again: %+v", it.Rec)
+	}
+
 	var gate *GateError
 	if err := s.ChecklistGate(ctx, "destroy"); !errors.As(err, &gate) || !slices.Equal(gate.Missing, []string{"confirmation_signed"}) {
 		t.Fatalf("destroy gate: %v", err)
 	}
-	a, _ := identity.New("出让人", "甲公司", "负责人", time.Now())
-	b, _ := identity.New("受让人", "乙公司", "负责人", time.Now())
+	// Two people of the same party do not make a confirmation signed by both parties.
+	a1, _ := identity.New("出让人", "甲小额贷款有限公司", "负责人", time.Now())
+	a2, _ := identity.New("出让人二", "甲小额贷款 有限公司", "经办", time.Now())
+	one, err := s.NewStatement(ctx, "confirmation", []identity.Card{a1.Card, a2.Card})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RecordSignature(one.ID, a1.Card.Fingerprint, false)
+	s.RecordSignature(one.ID, a2.Card.Fingerprint, false)
+	view, _ = s.Checklist(ctx)
+	if it, _ := view.Item("confirmation_signed"); it.State == checklist.Done || !slices.Equal(it.Needs, []string{checklist.NeedConfirmationParties}) {
+		t.Fatalf("one party's two signatures: %+v", it)
+	}
+	a, b := a1, identity.Identity{}
+	if id, err := identity.New("受让人", "乙金融服务有限公司", "负责人", time.Now()); err == nil {
+		b = *id
+	}
 	st, err := s.NewStatement(ctx, "confirmation", []identity.Card{a.Card, b.Card})
 	if err != nil {
 		t.Fatal(err)

@@ -179,16 +179,7 @@ func newCrashFixture(t *testing.T) *crashFixture {
 	if _, err := s.InitDeal(testDeal(checklist.Mainland)); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"agreement_signed", "nda_signed", "training_done", "risk_assessment", "compliance_review", "cross_border"} {
-		if id != "training_done" && id != "cross_border" {
-			if _, err := s.AttachEvidence(ctx, id, id+".pdf", strings.NewReader(id)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.CompleteItem(ctx, id, "已核对", ""); err != nil {
-			t.Fatalf("%s: %v", id, err)
-		}
-	}
+	prepareForExport(t, s)
 	pkgOut := filepath.Join(f.root, "stick")
 	os.MkdirAll(pkgOut, 0o700)
 	if f.pkgDir, _, err = s.Export(ctx, handoverpkg.Options{Out: pkgOut, Sender: sender, Recipients: []identity.Card{receiver.Card}}, progress.Discard); err != nil {

@@ -283,6 +283,7 @@ func TestKeptByTransferorRefusesWholeBook(t *testing.T) {
 		Transferee: checklist.Party{Name: "乙小额贷款有限公司", CreditCode: code("91110108MA01ABC03")}}); err != nil {
 		t.Fatal(err)
 	}
+	registerAll(t, admin)
 	if _, err := admin.SetRetention(ctx, checklist.KeeperTransferor, 10, ""); !errors.Is(err, ErrConfirmedBy) {
 		t.Fatalf("no one confirmed: %v", err)
 	}
@@ -386,10 +387,12 @@ func TestDestroyEvidenceNamedByThePlan(t *testing.T) {
 	admin, auditor, _ := destroyFixture(t, 6)
 	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
 	if _, err := admin.InitDeal(checklist.Deal{Type: checklist.Equity, RecipientLocation: checklist.Mainland,
+		Target:     &checklist.Party{Name: "甲小额贷款有限公司", CreditCode: code("91330100MA27XY012")},
 		Transferor: checklist.Party{Name: "甲小额贷款有限公司", CreditCode: code("91330100MA27XY012")},
 		Transferee: checklist.Party{Name: "乙小额贷款有限公司", CreditCode: code("91110108MA01ABC03")}}); err != nil {
 		t.Fatal(err)
 	}
+	registerAll(t, admin)
 	names, err := admin.AttachEvidence(ctx, "agreement_signed", "客户名单.xlsx", strings.NewReader("customers 1-2: 李四"))
 	if err != nil {
 		t.Fatal(err)
@@ -405,7 +408,14 @@ func TestDestroyEvidenceNamedByThePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Evidence) != 2 || plan.Evidence[0].Item != "agreement_signed" {
+	// The plan lists every evidence file: the two of the agreement, and the registers' NDAs.
+	var agreement []PlanEvidence
+	for _, e := range plan.Evidence {
+		if e.Item == "agreement_signed" {
+			agreement = append(agreement, e)
+		}
+	}
+	if len(agreement) != 2 {
 		t.Fatalf("plan lists %+v", plan.Evidence)
 	}
 	for _, e := range plan.Evidence {
@@ -449,7 +459,7 @@ func TestDestroyEvidenceNamedByThePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := stmt.Destruction; len(d.EvidenceDestroyed) != 1 || d.EvidenceDestroyed[0].SHA256 != names.SHA256 || d.EvidenceKept != 1 {
+	if d := stmt.Destruction; len(d.EvidenceDestroyed) != 1 || d.EvidenceDestroyed[0].SHA256 != names.SHA256 || d.EvidenceKept != len(plan.Evidence)-1 {
 		t.Fatalf("certificate states %+v kept %d", d.EvidenceDestroyed, d.EvidenceKept)
 	}
 }

@@ -54,6 +54,9 @@ func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.
 		if err != nil {
 			return nil, err
 		}
+		if err := s.checkExportAbroad(ctx, st, view, o.Customers); err != nil {
+			return nil, err
+		}
 		var seq struct{ N int }
 		if err := st.GetMeta("package-sequence", &seq); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err

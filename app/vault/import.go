@@ -208,6 +208,9 @@ func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **ce
 			for _, sg := range st.Signers {
 				rec.Signers = append(rec.Signers, sg.Fingerprint)
 			}
+			if d, err := loadDeal(sto); err == nil {
+				rec.Sides = signerSides(d, signers)
+			}
 			changes = append(changes, store.MetaChange{Name: metaCertificatePrefix + st.ID, Value: rec})
 		}
 		return err

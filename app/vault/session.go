@@ -73,6 +73,17 @@ func (s *Session) doRecorded(perm Permission, action, target string, detail map[
 		s.record(audit.Event{Action: action, Target: target, Outcome: audit.Denied, Detail: detail})
 		return err
 	}
+	if err := s.checkRegisters(context.Background(), st, action); err != nil {
+		var re *RegisterError
+		if errors.As(err, &re) {
+			denied := map[string]string{"missing": re.Missing, "reason": re.Reason}
+			for k, v := range detail {
+				denied[k] = v
+			}
+			s.record(audit.Event{Action: action, Target: target, Outcome: audit.Denied, Detail: denied})
+		}
+		return err
+	}
 	var in *intent
 	begin := func(first ...store.MetaChange) error {
 		var err error

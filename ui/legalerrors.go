@@ -1,0 +1,33 @@
+package ui
+
+import (
+	"errors"
+
+	"handover/app/checklist"
+	"handover/app/vault"
+)
+
+// describeLegal maps the errors of the registers, the cross-border rules and items whose
+// reading is for counsel.
+func describeLegal(err error) (msg, hint string, ok bool) {
+	var re *vault.RegisterError
+	var cbe *checklist.CrossBorderError
+	switch {
+	case errors.As(err, &re):
+		return L("err.register", map[string]any{"Operator": re.Operator, "Register": L("register." + re.Missing),
+			"Reason": L("register.reason." + re.Reason)}), L("err.register_hint"), true
+	case errors.As(err, &cbe) && cbe.Reason == "weaker_basis":
+		return L("err.crossborder", map[string]any{"Individuals": cbe.Individuals, "Sensitive": cbe.Sensitive,
+			"Required": L("checklist.basis." + cbe.Required), "Given": L("checklist.basis." + cbe.Given)}), L("err.crossborder_hint"), true
+	case errors.As(err, &cbe):
+		what := map[string]string{"destination": "checklist.cb_destination", "filing": "checklist.cb_filing", "consent": "checklist.cb_consent",
+			"prior": "checklist.cb_prior_individuals"}[cbe.Reason]
+		return L("err.crossborder_detail", map[string]any{"What": L(what)}), L("err.crossborder_detail_hint"), true
+	case errors.Is(err, vault.ErrCounselRequired):
+		return L("err.counsel"), L("err.counsel_hint"), true
+	case errors.Is(err, vault.ErrRegisterPerson), errors.Is(err, vault.ErrRegisterFile), errors.Is(err, vault.ErrRegisterDates),
+		errors.Is(err, vault.ErrRegisterScore), errors.Is(err, vault.ErrRegisterField):
+		return L("err.register_field"), L("err.register_field_hint"), true
+	}
+	return "", "", false
+}

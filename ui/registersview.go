@@ -1,0 +1,276 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"handover/app/vault"
+	"handover/store/atomicfile"
+	"handover/store/model"
+)
+
+// registersView is the NDA and training registers (seed §八, §十五): every operator's
+// standing, the records, and forms to add them. Once a deal is recorded, the vault refuses
+// reveal, export, certificates and destruction to an operator without both.
+type registersView struct {
+	a       *App
+	s       *vault.Session
+	content fyne.CanvasObject
+
+	standing *widget.Label
+	records  *widget.Label
+	addNDA   *widget.Button
+	addTrain *widget.Button
+	report   *widget.Button
+
+	lastErr error
+	done    int // actions finished, for tests
+}
+
+func newRegistersView(a *App, s *vault.Session) *registersView {
+	v := &registersView{a: a, s: s}
+	intro := widget.NewLabel(L("register.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	v.standing = widget.NewLabel("")
+	v.standing.Wrapping = fyne.TextWrapWord
+	v.records = widget.NewLabel("")
+	v.records.Wrapping = fyne.TextWrapWord
+	v.addNDA = widget.NewButtonWithIcon(L("register.add_nda"), theme.ContentAddIcon(), v.askNDA)
+	v.addTrain = widget.NewButtonWithIcon(L("register.add_training"), theme.ContentAddIcon(), v.askTraining)
+	v.report = widget.NewButtonWithIcon(L("register.report"), theme.DocumentSaveIcon(), v.saveReport)
+	if !s.Role().Can(vault.PermChecklist) {
+		v.addNDA.Disable()
+		v.addTrain.Disable()
+	}
+	v.content = container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle(L("register.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		intro,
+		container.NewHBox(v.addNDA, v.addTrain, v.report),
+		widget.NewCard(L("register.standing"), "", v.standing),
+		widget.NewCard("", "", v.records)))
+	v.refresh()
+	return v
+}
+
+func (v *registersView) refresh() {
+	ctx := context.Background()
+	standings, err := v.s.Standings(ctx)
+	if err != nil {
+		v.standing.SetText(describeOnly(err))
+		return
+	}
+	state := func(missing string) string {
+		if missing == "" {
+			return L("register.current")
+		}
+		return L("register.missing", map[string]any{"Reason": L("register.reason." + missing)})
+	}
+	var lines []string
+	for _, o := range standings {
+		lines = append(lines, o.Name+" · "+roleName(vault.Role(o.Role))+" · "+L("register.nda")+"："+state(o.NDAMissing)+" · "+
+			L("register.training")+"："+state(o.TrainingMissing))
+	}
+	v.standing.SetText(strings.Join(lines, "\n"))
+	ndas, trainings, err := v.s.Registers(ctx)
+	if err != nil {
+		v.records.SetText(describeOnly(err))
+		return
+	}
+	lines = []string{L("register.ndas", map[string]any{"N": len(ndas)})}
+	for _, n := range ndas {
+		until, liab := n.Until.String(), L("register.yes")
+		if until == "" {
+			until = L("register.no_end")
+		}
+		if !n.Liability {
+			liab = L("register.no")
+		}
+		lines = append(lines, "· "+L("register.nda_line", map[string]any{"Person": n.Person, "Version": n.Version, "Signed": n.Signed.String(),
+			"Until": until, "Liability": liab, "Hash": n.SHA256[:16]}))
+	}
+	lines = append(lines, "", L("register.trainings", map[string]any{"N": len(trainings)}))
+	for _, t := range trainings {
+		score := "—"
+		if t.Score != nil {
+			score = strconv.Itoa(*t.Score)
+		}
+		lines = append(lines, "· "+L("register.training_line", map[string]any{"Person": t.Person, "Date": t.Date.String(), "Content": t.Content,
+			"Trainer": t.Trainer, "Score": score, "Expires": t.Expires.String()}))
+	}
+	v.records.SetText(strings.Join(lines, "\n"))
+}
+
+// whoFields choose the person a record is for: an operator, or someone without an account.
+type whoFields struct {
+	pick *widget.Select
+	name *widget.Entry
+	ids  []string
+}
+
+func (v *registersView) newWho() *whoFields {
+	w := &whoFields{name: widget.NewEntry()}
+	var names []string
+	if ops, err := v.s.Operators(context.Background()); err == nil {
+		for _, o := range ops {
+			names = append(names, o.Name+" · "+roleName(vault.Role(o.Role)))
+			w.ids = append(w.ids, o.ID)
+		}
+	}
+	names = append(names, L("register.who_other"))
+	w.pick = widget.NewSelect(names, func(string) {
+		if w.pick.SelectedIndex() == len(w.ids) {
+			w.name.Enable()
+		} else {
+			w.name.Disable()
+		}
+	})
+	w.pick.SetSelectedIndex(0)
+	return w
+}
+
+func (w *whoFields) items() []*widget.FormItem {
+	return []*widget.FormItem{widget.NewFormItem(L("register.who"), w.pick), widget.NewFormItem(L("register.person_name"), w.name)}
+}
+
+func (w *whoFields) operatorAndPerson() (string, string) {
+	if i := w.pick.SelectedIndex(); i >= 0 && i < len(w.ids) {
+		return w.ids[i], ""
+	}
+	return "", w.name.Text
+}
+
+func parseDay(e *widget.Entry, optional bool) (model.Date, error) {
+	var d model.Date
+	t := strings.TrimSpace(e.Text)
+	if t == "" && optional {
+		return d, nil
+	}
+	if d.UnmarshalText([]byte(t)) != nil {
+		return d, errBadDate
+	}
+	return d, nil
+}
+
+func (v *registersView) askNDA() {
+	who := v.newWho()
+	version, scope, signed, until := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	signed.SetPlaceHolder("2026-12-01")
+	until.SetPlaceHolder("2027-12-31")
+	liability := widget.NewCheck(L("register.liability"), nil)
+	liability.SetChecked(true)
+	file := ""
+	fileLabel := widget.NewLabel("")
+	fileLabel.Wrapping = fyne.TextWrapWord
+	choose := widget.NewButtonWithIcon(L("register.choose_file"), theme.FolderOpenIcon(), func() {
+		if p, ok := v.a.chooseFile(L("register.pick_file_title"), L("checklist.evidence_files"), nil); ok {
+			file = p
+			fileLabel.SetText(p)
+		}
+	})
+	items := append(who.items(),
+		widget.NewFormItem(L("register.version"), version), widget.NewFormItem(L("register.signed"), signed),
+		widget.NewFormItem(L("register.until"), until), widget.NewFormItem(L("register.scope"), scope),
+		widget.NewFormItem("", liability), widget.NewFormItem(L("register.file"), container.NewVBox(choose, fileLabel)))
+	d := dialog.NewForm(L("register.add_nda"), L("notice.save"), L("action.cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		r := vault.NDARecord{Version: version.Text, Scope: scope.Text, Liability: liability.Checked}
+		r.Operator, r.Person = who.operatorAndPerson()
+		var err error
+		if r.Signed, err = parseDay(signed, false); err == nil {
+			r.Until, err = parseDay(until, true)
+		}
+		if err != nil {
+			v.finish(err)
+			return
+		}
+		v.addNDAFile(r, file)
+	}, v.a.win)
+	d.Resize(fyne.NewSize(620, 520))
+	d.Show()
+}
+
+// addNDAFile records an NDA with its signed copy read from path ("" refuses it).
+func (v *registersView) addNDAFile(r vault.NDARecord, path string) {
+	if path == "" {
+		v.finish(vault.ErrRegisterFile)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		v.finish(&fileError{File: filepath.Base(path), Err: err})
+		return
+	}
+	defer f.Close()
+	_, err = v.s.AddNDA(context.Background(), r, filepath.Base(path), f)
+	v.finish(err)
+}
+
+func (v *registersView) askTraining() {
+	who := v.newWho()
+	date, expires, content, trainer, score := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	date.SetPlaceHolder("2026-12-01")
+	expires.SetPlaceHolder("2027-12-31")
+	items := append(who.items(),
+		widget.NewFormItem(L("register.date"), date), widget.NewFormItem(L("register.content"), content),
+		widget.NewFormItem(L("register.trainer"), trainer), widget.NewFormItem(L("register.score"), score),
+		widget.NewFormItem(L("register.expires"), expires))
+	d := dialog.NewForm(L("register.add_training"), L("notice.save"), L("action.cancel"), items, func(ok bool) {
+		if !ok {
+			return
+		}
+		r := vault.TrainingRecord{Content: content.Text, Trainer: trainer.Text}
+		r.Operator, r.Person = who.operatorAndPerson()
+		var err error
+		if r.Date, err = parseDay(date, false); err == nil {
+			r.Expires, err = parseDay(expires, false)
+		}
+		if t := strings.TrimSpace(score.Text); err == nil && t != "" {
+			n, perr := strconv.Atoi(t)
+			if perr != nil {
+				err = vault.ErrRegisterScore
+			}
+			r.Score = &n
+		}
+		if err != nil {
+			v.finish(err)
+			return
+		}
+		_, err = v.s.AddTraining(context.Background(), r)
+		v.finish(err)
+	}, v.a.win)
+	d.Resize(fyne.NewSize(620, 460))
+	d.Show()
+}
+
+func (v *registersView) finish(err error) {
+	v.lastErr = err
+	if err != nil {
+		showError(v.a.win, err)
+	}
+	v.refresh()
+	v.done++
+}
+
+func (v *registersView) saveReport() {
+	v.a.saveTo(L("register.report"), "register.report_saved", v.writeReport)
+}
+
+func (v *registersView) writeReport(dir string) (string, error) {
+	pdf, err := v.s.RegistersReportPDF(context.Background(), currentLang())
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "registers-"+v.s.Vault().Manifest().ID+".pdf")
+	return path, atomicfile.Write(path, pdf, 0o600)
+}
