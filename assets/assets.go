@@ -95,3 +95,15 @@ func NoticeTemplates() (map[string][]byte, error) {
 //
 //go:embed crossborder.json
 var CrossBorder []byte
+
+//go:embed workbooks/*.json
+var workbooks embed.FS
+
+// Workbook returns the raw JSON template of an assessment workbook (app/assess reads it).
+func Workbook(id string) ([]byte, error) {
+	b, err := workbooks.ReadFile("workbooks/" + id + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("no workbook %q", id)
+	}
+	return b, nil
+}

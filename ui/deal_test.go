@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/assess"
 	"handover/app/cert"
 	"handover/app/checklist"
 	"handover/app/demo"
@@ -149,7 +150,49 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	if msg, _ := describe(ev.lastErr); !strings.Contains(msg, "股权转让协议已签署") {
 		t.Fatalf("the refusal does not name the items: %q", msg)
 	}
-	prep = prep[:4]
+	prep = []string{"agreement_signed", "incident_plan"}
+
+	// The assessments, through their screen: the reviewer may not sign off a workbook with
+	// questions open; one answer through the dialog, the rest alike; the auditor signs off.
+	a.shell.show("assess")
+	av := a.shell.assess
+	if !av.panels["risk_assessment"].signOff.Disabled() {
+		t.Fatal("a workbook with unanswered questions can be signed off")
+	}
+	test.Tap(av.panels["risk_assessment"].answer["overall"])
+	top = a.win.Canvas().Overlays().Top()
+	var radio *widget.RadioGroup
+	walk(top, func(o fyne.CanvasObject) {
+		if r, ok := o.(*widget.RadioGroup); ok {
+			radio = r
+		}
+	})
+	radio.SetSelected(radio.Options[0])
+	n = av.done
+	test.Tap(findButton(t, top, L("notice.save")))
+	if av.done != n+1 || av.lastErr != nil {
+		t.Fatalf("answer through the dialog: %v", av.lastErr)
+	}
+	for _, wbID := range []string{"risk_assessment", "compliance_review"} {
+		wb, err := a.session.Workbook(t.Context(), wbID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, qid := range wb.Unanswered {
+			q, _ := wb.Template.Question(qid)
+			av.saveAnswer(wbID, q, assess.SampleAnswer(q), ndaFile)
+			if av.lastErr != nil {
+				t.Fatalf("%s/%s: %v", wbID, qid, av.lastErr)
+			}
+		}
+		n = av.done
+		av.signOff(wbID, opID0(t, a, demo.AuditorName), DemoPassphrase, "同意")
+		eventually(t, "sign-off", func() bool { return av.done == n+1 })
+		if av.lastErr != nil {
+			t.Fatalf("sign-off %s: %v", wbID, av.lastErr)
+		}
+	}
+	snapshot(t, a, "assess")
 
 	a.shell.show("deal")
 	dv = a.shell.deal
@@ -339,4 +382,20 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	if it, _ := dv.view.Item("incident_plan"); it.State != checklist.Open || !strings.Contains(findText(dv.content), "预案修订") {
 		t.Fatalf("reopened: %s", it.State)
 	}
+}
+
+// opID0 finds an operator's ID by name.
+func opID0(t *testing.T, a *App, name string) string {
+	t.Helper()
+	ops, err := a.session.Operators(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ops {
+		if o.Name == name {
+			return o.ID
+		}
+	}
+	t.Fatalf("no operator %s", name)
+	return ""
 }

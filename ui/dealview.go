@@ -134,7 +134,7 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 			gates.Add(l)
 			continue
 		}
-		missing := checklist.Blocking(v.view.Items, step)
+		missing := v.view.Blocking(step)
 		l := widget.NewLabel(L("dash.gate_open." + string(step)))
 		l.Importance = widget.SuccessImportance
 		if len(missing) > 0 {
@@ -228,6 +228,11 @@ func itemTitle(view *vault.ChecklistView, id string) string {
 	if view != nil {
 		if it, ok := view.Item(id); ok && it.Title[currentLang()] != "" {
 			return it.Title[currentLang()]
+		}
+		for _, fd := range view.Facts.OpenHighFindings {
+			if checklist.NeedFinding(fd.ID) == id {
+				return L("gate.finding", map[string]any{"Title": fd.Title})
+			}
 		}
 	}
 	return checklistTitle(id)

@@ -66,6 +66,10 @@ func describe(err error) (msg, hint string) {
 	case errors.As(err, &gate):
 		var items []string
 		for _, id := range gate.Missing {
+			if title, ok := gate.Findings[id]; ok {
+				items = append(items, L("gate.finding", map[string]any{"Title": title}))
+				continue
+			}
 			items = append(items, checklistTitle(id))
 		}
 		return L("error.gate", map[string]any{"Step": L("gate." + gate.Step), "Items": strings.Join(items, L("list.sep"))}), L("hint.gate")

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 
+	"handover/app/assess"
 	"handover/app/checklist"
 	"handover/app/vault"
 )
@@ -12,7 +13,22 @@ import (
 func describeLegal(err error) (msg, hint string, ok bool) {
 	var re *vault.RegisterError
 	var cbe *checklist.CrossBorderError
+	var ae *assess.AnswerError
 	switch {
+	case errors.As(err, &ae):
+		return L("err.answer", map[string]any{"Reason": L("err.answer." + ae.Reason)}), L("err.answer_hint"), true
+	case errors.Is(err, vault.ErrUnanswered):
+		return L("err.unanswered"), "", true
+	case errors.Is(err, vault.ErrReviewerRole):
+		return L("err.reviewer_role"), "", true
+	case errors.Is(err, vault.ErrFinding):
+		return L("err.finding"), "", true
+	case errors.Is(err, vault.ErrNoFinding):
+		return L("err.no_finding"), "", true
+	case errors.Is(err, assess.ErrUnknownQuestion):
+		return L("err.unknown_question"), "", true
+	case errors.Is(err, vault.ErrUnknownWorkbook):
+		return L("err.unknown_workbook"), "", true
 	case errors.As(err, &re):
 		return L("err.register", map[string]any{"Operator": re.Operator, "Register": L("register." + re.Missing),
 			"Reason": L("register.reason." + re.Reason)}), L("err.register_hint"), true

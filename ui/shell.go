@@ -31,6 +31,7 @@ type shell struct {
 	destroy   *destroyView
 	notices   *noticeView
 	registers *registersView
+	assess    *assessView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -51,6 +52,10 @@ func newShell(a *App, s *vault.Session) *shell {
 		{"registers", L("nav.registers"), theme.DocumentCreateIcon(), func() fyne.CanvasObject {
 			sh.registers = newRegistersView(a, s)
 			return sh.registers.content
+		}},
+		{"assess", L("nav.assess"), theme.ListIcon(), func() fyne.CanvasObject {
+			sh.assess = newAssessView(a, s)
+			return sh.assess.content
 		}},
 		{"customers", L("nav.customers"), theme.AccountIcon(), func() fyne.CanvasObject {
 			sh.customers = newCustomersView(a, s)

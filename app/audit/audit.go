@@ -92,6 +92,11 @@ const (
 	RegisterNDA           = "register.nda"           // an NDA recorded in the register: person, version, term, file SHA-256
 	RegisterTraining      = "register.training"      // a training recorded in the register: person, date, trainer, score, expiry
 	RegisterReport        = "register.report"        // the registers report made
+	AssessAnswer          = "assess.answer"          // a workbook question answered (workbook, question, revision)
+	AssessFinding         = "assess.finding"         // a finding recorded: workbook, severity, due date
+	AssessFindingClose    = "assess.finding_close"   // a finding closed, with how it was dealt with
+	AssessSignOff         = "assess.signoff"         // a workbook signed off by the compliance reviewer
+	AssessReport          = "assess.report"          // a workbook report made
 )
 
 // Event is one audit record.

@@ -63,6 +63,20 @@ type Record struct {
 	Reopened []Reopening   `json:"reopened,omitempty"`
 }
 
+// WorkbookFact is where an assessment workbook stands.
+type WorkbookFact struct {
+	Answered  bool // every question it asks on this deal answered
+	SignedOff bool // signed off by the compliance reviewer at its current answers
+}
+
+// FindingRef names an open finding that blocks a step.
+type FindingRef struct {
+	ID, Title string
+}
+
+// NeedFinding is how a step names an open finding of high severity that blocks it.
+func NeedFinding(id string) string { return "finding:" + id }
+
 // BookStamp identifies the book a sign-off agreed to: its digest (docs/FIGURES.md), computed
 // when the first party signed, and its counts, which every change to the book moves and
 // which are cheap to compare at each reading.
@@ -96,11 +110,14 @@ const (
 	// register (docs/REGISTERS.md).
 	FactNDA      Fact = "nda_register"
 	FactTraining Fact = "training_register"
+	// FactWorkbook: the item's assessment workbook (its "workbook") answered and signed off
+	// by the compliance reviewer.
+	FactWorkbook Fact = "workbook"
 )
 
 // KnownFacts lists every fact.
 var KnownFacts = []Fact{FactImport, FactBackup, FactExport, FactReceipt, FactConfirmation, FactAuditReport, FactDestruction, FactArchive, FactRetention,
-	FactNotification, FactNoticeOrBasis, FactContinuity, FactNDA, FactTraining}
+	FactNotification, FactNoticeOrBasis, FactContinuity, FactNDA, FactTraining, FactWorkbook}
 
 // Facts are what the automatic items are derived from, read from the vault each time.
 type Facts struct {
@@ -119,15 +136,19 @@ type Facts struct {
 	// registers (docs/REGISTERS.md); Registered says the registers were read at all.
 	WithoutNDA, WithoutTraining []string
 	Registered                  bool
-	AuditReportIssued           bool
-	CopyDestroyed               bool // a plan of scope all run and verified
-	ArchiveMade                 bool // the compliance archive written and read back
-	RetentionSet                bool // the deal's retention arrangement recorded and confirmed
-	CustomersNotified           bool // the notice tracking shows every customer reached, no follow-up open
-	NoticeBasis                 bool // a legal basis for providing without consent recorded
-	ContinuityPlanned           bool // the continuity plan recorded (channel change, complaints, credit reporting)
-	PaymentsForwarded           bool // every repayment received after the cut-off forwarded (none is fine)
-	Now                         time.Time
+	// Workbooks: each assessment workbook's state (app/assess), by ID.
+	Workbooks map[string]WorkbookFact
+	// OpenHighFindings: the assessments' open findings of high severity; each blocks export.
+	OpenHighFindings  []FindingRef
+	AuditReportIssued bool
+	CopyDestroyed     bool // a plan of scope all run and verified
+	ArchiveMade       bool // the compliance archive written and read back
+	RetentionSet      bool // the deal's retention arrangement recorded and confirmed
+	CustomersNotified bool // the notice tracking shows every customer reached, no follow-up open
+	NoticeBasis       bool // a legal basis for providing without consent recorded
+	ContinuityPlanned bool // the continuity plan recorded (channel change, complaints, credit reporting)
+	PaymentsForwarded bool // every repayment received after the cut-off forwarded (none is fine)
+	Now               time.Time
 }
 
 // BackupFresh is how recent a verified backup must be.
@@ -168,6 +189,10 @@ const (
 	NeedCrossBorderWeaker = "cross_border_weaker_basis"
 	// NeedCrossBorderDetail: the filing or approval, destination or consent is missing.
 	NeedCrossBorderDetail = "cross_border_detail"
+	// NeedWorkbookAnswers, NeedWorkbookSignOff: the item's workbook is not fully answered, or
+	// not signed off at its current answers.
+	NeedWorkbookAnswers = "workbook_answers"
+	NeedWorkbookSignOff = "workbook_signoff"
 )
 
 // NeedItem is what an item lacks until an item it requires is done.
@@ -251,6 +276,16 @@ func needs(it Item, d *Deal, r *Record, f Facts) []string {
 			}
 		}
 	case Automatic:
+		if it.FollowsFrom == FactWorkbook {
+			w := f.Workbooks[it.Workbook]
+			if !w.Answered {
+				n = append(n, NeedWorkbookAnswers)
+			}
+			if !w.SignedOff {
+				n = append(n, NeedWorkbookSignOff)
+			}
+			break
+		}
 		n = automaticNeeds(it.FollowsFrom, f)
 	}
 	if it.Counsel && (r == nil || r.ConfirmedBy == "") {
@@ -355,6 +390,18 @@ func Blocking(statuses []Status, step Step) []string {
 	for _, s := range statuses {
 		if s.Gate == step && s.State != Done {
 			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+// BlockingAll is Blocking with the open findings of high severity, which block export
+// whatever the checklist says (named NeedFinding(id)).
+func BlockingAll(statuses []Status, f Facts, step Step) []string {
+	ids := Blocking(statuses, step)
+	if step == StepExport {
+		for _, fd := range f.OpenHighFindings {
+			ids = append(ids, NeedFinding(fd.ID))
 		}
 	}
 	return ids

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 
+	"handover/app/assess"
 	"handover/assets"
 )
 
@@ -78,6 +79,8 @@ type Item struct {
 	// Each sign-off records the book's digest and counts; when the book changes, the
 	// sign-offs no longer count and the item is open again.
 	AgreesBook bool `json:"agrees_book,omitempty"`
+	// Workbook: an item that follows from an assessment workbook names it (app/assess).
+	Workbook string `json:"workbook,omitempty"`
 }
 
 // Condition says which deals an item is on.
@@ -171,6 +174,8 @@ func (t *Template) Check(langs []string) error {
 				return fmt.Errorf("%s: item %s has an unknown gate %q", t.DealType, it.ID, it.Gate)
 			case it.Counsel && it.Kind != Manual && it.Kind != Evidence:
 				return fmt.Errorf("%s: item %s: only a manual or evidence item records who confirmed it with counsel", t.DealType, it.ID)
+			case (it.FollowsFrom == FactWorkbook) != (it.Workbook != "") || it.Workbook != "" && !slices.Contains(assess.IDs, it.Workbook):
+				return fmt.Errorf("%s: item %s: an item that follows from a workbook, and only one, names a known workbook", t.DealType, it.ID)
 			case it.AgreesBook && it.Kind != Dual:
 				return fmt.Errorf("%s: item %s: only a dual item agrees to the book", t.DealType, it.ID)
 			}

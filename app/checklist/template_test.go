@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"handover/app/assess"
 	"handover/assets"
 )
 
@@ -128,7 +129,10 @@ func TestWalkEveryDeal(t *testing.T) {
 		switch d.Type {
 		case LoanBook:
 			// Everything done but the notices: export waits for them, or a recorded basis.
-			f := Facts{Imported: true, BackupVerified: time.Unix(1, 0), Now: time.Unix(2, 0), Registered: true}
+			f := Facts{Imported: true, BackupVerified: time.Unix(1, 0), Now: time.Unix(2, 0), Registered: true, Workbooks: map[string]WorkbookFact{}}
+			for _, id := range assess.IDs {
+				f.Workbooks[id] = WorkbookFact{Answered: true, SignedOff: true}
+			}
 			recs := doneRecords(statuses)
 			if got := Blocking(Evaluate(tpl, d, recs, f), StepExport); !slices.Equal(got, []string{"notice_before_export"}) {
 				t.Errorf("%s: export with everything but the notice waits for %v", name, got)
@@ -136,6 +140,11 @@ func TestWalkEveryDeal(t *testing.T) {
 			f.NoticeBasis = true
 			if got := Blocking(Evaluate(tpl, d, recs, f), StepExport); len(got) != 0 {
 				t.Errorf("%s: export with a recorded basis waits for %v", name, got)
+			}
+			// An open finding of high severity blocks it, named.
+			f.OpenHighFindings = []FindingRef{{ID: "F-1", Title: "x"}}
+			if got := BlockingAll(Evaluate(tpl, d, recs, f), f, StepExport); !slices.Equal(got, []string{"finding:F-1"}) {
+				t.Errorf("%s: export with an open high finding waits for %v", name, got)
 			}
 			for _, id := range []string{"guarantors_notified", "customers_notified", "retention_set", "package_received", "confirmation_signed"} {
 				if !slices.Contains(Blocking(statuses, StepDestroy), id) {

@@ -118,7 +118,7 @@ func checklistShowCmd() *Cmd {
 					Gate: it.Gate, FollowsFrom: it.FollowsFrom, Actions: actions, Source: it.Source, Law: it.Law, Title: it.Title, Why: it.Why, Record: it.Rec})
 			}
 			for _, step := range checklist.Steps {
-				b := checklist.Blocking(view.Items, step)
+				b := view.Blocking(step)
 				if b == nil {
 					b = []string{}
 				}

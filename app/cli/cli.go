@@ -61,6 +61,7 @@ func commands() []*Cmd {
 	cmds = append(cmds, noticeCommands()...)
 	cmds = append(cmds, continuityCommands()...)
 	cmds = append(cmds, registerCommands()...)
+	cmds = append(cmds, assessCommands()...)
 	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),

@@ -3,10 +3,12 @@ package demo
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
+	"handover/app/assess"
 	"handover/app/checklist"
 	"handover/app/validate"
 	"handover/app/vault"
@@ -46,11 +48,12 @@ func Deal(dealType string) checklist.Deal {
 const CounselName = "演示法律顾问（虚构）"
 
 // PrepareDeal records a demo deal in s's vault, records an NDA and a training for every
-// operator, and completes every item the export waits for that people attest, attaching a
-// short synthetic document as evidence where one is needed; with backupDir, it also writes
-// and verifies a backup there, so that the demo (and tests of later steps) can export at
-// once.
-func PrepareDeal(ctx context.Context, s *vault.Session, dealType, backupDir string) error {
+// operator, completes every item the export waits for that people attest (attaching a
+// short synthetic document as evidence where one is needed), answers the assessment
+// workbooks and has the demo auditor sign them off with reviewerPass; with backupDir, it
+// also writes and verifies a backup there, so that the demo (and tests of later steps) can
+// export at once.
+func PrepareDeal(ctx context.Context, s *vault.Session, dealType, backupDir, reviewerPass string) error {
 	if _, err := s.InitDeal(Deal(dealType)); err != nil {
 		return err
 	}
@@ -78,6 +81,9 @@ func PrepareDeal(ctx context.Context, s *vault.Session, dealType, backupDir stri
 		if err := s.CompleteItemWith(ctx, it.ID, c); err != nil {
 			return err
 		}
+	}
+	if err := AnswerWorkbooks(ctx, s, reviewerPass); err != nil {
+		return err
 	}
 	if backupDir != "" {
 		if err := os.MkdirAll(backupDir, 0o700); err != nil {
@@ -142,3 +148,41 @@ var shanghai = func() *time.Location {
 	}
 	return time.FixedZone("CST", 8*3600)
 }()
+
+// AnswerWorkbooks answers every question of every assessment workbook the deal asks with
+// made-up answers (assess.SampleAnswer; a short synthetic file for evidence questions) and
+// has the vault's first auditor sign each off with passphrase.
+func AnswerWorkbooks(ctx context.Context, s *vault.Session, passphrase string) error {
+	ops, err := s.Operators(ctx)
+	if err != nil {
+		return err
+	}
+	reviewer := ""
+	for _, op := range ops {
+		if vault.Role(op.Role) == vault.Auditor && reviewer == "" {
+			reviewer = op.ID
+		}
+	}
+	for _, id := range assess.IDs {
+		wb, err := s.Workbook(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, qid := range wb.Unanswered {
+			q, _ := wb.Template.Question(qid)
+			var file io.Reader
+			if q.Type == assess.Evidence {
+				file = strings.NewReader("演示文件 · demo document\n" + q.Text["zh-CN"] + "\n")
+			}
+			if err := s.AnswerQuestion(ctx, id, qid, assess.SampleAnswer(q), qid+".txt", file); err != nil {
+				return err
+			}
+		}
+		if reviewer != "" {
+			if err := s.SignOffWorkbook(ctx, id, reviewer, passphrase, "演示数据"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -87,7 +87,7 @@ func CreateVault(ctx context.Context, path string, o Options, p progress.Reporte
 		if o.NoBackup {
 			backup = ""
 		}
-		if err := PrepareDeal(ctx, s, o.Deal, backup); err != nil {
+		if err := PrepareDeal(ctx, s, o.Deal, backup, o.Passphrase); err != nil {
 			return fail(err)
 		}
 	}

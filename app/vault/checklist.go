@@ -75,6 +75,12 @@ type ChecklistView struct {
 	Facts    checklist.Facts
 }
 
+// Blocking lists what a step waits for: the items not done, and for export the open
+// findings of high severity (checklist.NeedFinding).
+func (c *ChecklistView) Blocking(step checklist.Step) []string {
+	return checklist.BlockingAll(c.Items, c.Facts, step)
+}
+
 // Item finds an item's status by ID.
 func (c *ChecklistView) Item(id string) (checklist.Status, bool) {
 	i := slices.IndexFunc(c.Items, func(s checklist.Status) bool { return s.ID == id })
@@ -176,6 +182,9 @@ func (s *Session) facts(ctx context.Context, st *store.Store) (checklist.Facts, 
 	if err := s.registerFacts(ctx, st, &f); err != nil {
 		return f, err
 	}
+	if err := s.workbookFacts(ctx, st, &f); err != nil {
+		return f, err
+	}
 	var ft factTime
 	if err := st.GetMeta(metaFactBackup, &ft); err == nil {
 		f.BackupVerified = ft.At
@@ -237,11 +246,16 @@ func (s *Session) checklistGate(ctx context.Context, st *store.Store, step check
 	if err != nil {
 		return nil, err
 	}
-	if missing := checklist.Blocking(view.Items, step); len(missing) > 0 {
+	if missing := view.Blocking(step); len(missing) > 0 {
 		g := &GateError{Step: string(step), Missing: missing, Titles: map[string]string{}}
 		for _, id := range missing {
 			it, _ := view.Item(id)
 			g.Titles[id] = it.Title["en"]
+		}
+		g.Findings = map[string]string{}
+		for _, fd := range view.Facts.OpenHighFindings {
+			g.Titles[checklist.NeedFinding(fd.ID)] = "open finding of high severity: " + fd.Title
+			g.Findings[checklist.NeedFinding(fd.ID)] = fd.Title
 		}
 		return nil, g
 	}

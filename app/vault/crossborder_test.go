@@ -87,7 +87,7 @@ func TestCrossBorderCountsTheYear(t *testing.T) {
 // was completed is refused at export.
 func TestExportRechecksCrossBorder(t *testing.T) {
 	admin, _ := newVault(t)
-	as := withOperators(t, admin, Transferor)
+	as := withOperators(t, admin, Transferor, Auditor)
 	s := as(Transferor)
 	defer s.Lock()
 	addCustomers(t, s, 9990)

@@ -21,6 +21,9 @@ type GateError struct {
 	Step    string
 	Missing []string
 	Titles  map[string]string // English titles by ID, for the message
+	// Findings: the titles of the open findings of high severity it names (by
+	// checklist.NeedFinding(id)), as their authors wrote them.
+	Findings map[string]string
 }
 
 func (e *GateError) Error() string {

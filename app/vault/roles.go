@@ -51,6 +51,9 @@ const (
 	PermHold            Permission = "hold"      // place and release legal holds
 	PermNotify          Permission = "notify"    // write notices to customers and track them
 	PermTemplates       Permission = "templates" // save edited notice templates in the vault
+	// PermReview: sign off the assessment workbooks as the compliance reviewer, and record
+	// findings. The auditor holds it: the review is independent of the officers who answer.
+	PermReview Permission = "review"
 )
 
 // permissions is the one permission table. It is enforced in Session, so a caller that
@@ -59,7 +62,7 @@ var permissions = map[Role][]Permission{
 	Transferor: {PermImport, PermView, PermReveal, PermExport, PermSign, PermChecklist, PermBackup, PermNotify},
 	Transferee: {PermView, PermReveal, PermReceive, PermSign, PermChecklist, PermBackup, PermNotify},
 	Witness:    {PermView, PermSign},
-	Auditor:    {PermView, PermAudit, PermHold},
+	Auditor:    {PermView, PermAudit, PermHold, PermReview},
 	Admin:      {PermView, PermManageOperators, PermDestroy, PermAudit, PermChecklist, PermBackup, PermHold, PermTemplates},
 }
 
