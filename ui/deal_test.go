@@ -192,7 +192,49 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 			t.Fatalf("sign-off %s: %v", wbID, av.lastErr)
 		}
 	}
+	// A finding of high severity, recorded through its dialog, blocks the export by name
+	// until it is closed through its own.
+	test.Tap(av.panels["risk_assessment"].finding)
+	top = a.win.Canvas().Overlays().Top()
+	entries = nil
+	walk(top, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			entries = append(entries, e)
+		}
+		if r, ok := o.(*widget.RadioGroup); ok {
+			r.SetSelected(L("assess.level.high"))
+		}
+	})
+	test.Type(entries[0], "移交用U盘未加密")
+	test.Type(entries[1], "信息科技部")
+	test.Type(entries[2], "2026-12-31")
+	n = av.done
+	test.Tap(findButton(t, top, L("notice.save")))
+	if av.done != n+1 || av.lastErr != nil {
+		t.Fatalf("finding through the dialog: %v", av.lastErr)
+	}
 	snapshot(t, a, "assess")
+	if err := a.session.ChecklistGate(t.Context(), "export"); err == nil {
+		t.Fatal("export open with a finding of high severity")
+	} else if msg, _ := describe(err); !strings.Contains(msg, "移交用U盘未加密") {
+		t.Fatalf("the gate does not name the finding: %q", msg)
+	}
+	var closeBtn *widget.Button
+	for _, b := range av.panels["risk_assessment"].closeBtn {
+		closeBtn = b
+	}
+	test.Tap(closeBtn)
+	top = a.win.Canvas().Overlays().Top()
+	walk(top, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			test.Type(e, "改用加密移交包")
+		}
+	})
+	n = av.done
+	test.Tap(findButton(t, top, L("assess.close_finding")))
+	if av.done != n+1 || av.lastErr != nil {
+		t.Fatalf("closing the finding: %v", av.lastErr)
+	}
 
 	a.shell.show("deal")
 	dv = a.shell.deal

@@ -18,6 +18,7 @@ func init() {
 			"reg.liability": "违约责任条款", "reg.yes": "有", "reg.no": "无（不计入）", "reg.file": "签署文件 SHA-256",
 			"reg.date": "培训日", "reg.content": "内容", "reg.trainer": "培训人", "reg.score": "成绩", "reg.expires": "有效期至", "reg.none": "无记录",
 			"reg.reason.none": "无记录", "reg.reason.expired": "已过期", "reg.reason.no_liability": "无违约责任条款", "reg.reason.failed": "成绩不合格",
+			"reg.role.transferor": "出让方经办", "reg.role.transferee": "受让方经办", "reg.role.witness": "见证人", "reg.role.auditor": "合规审计", "reg.role.admin": "管理员",
 		},
 		"en": {
 			"reg.title": "NDA and Training Register Report", "reg.footer": "Report %s · page %d of %s",
@@ -28,6 +29,7 @@ func init() {
 			"reg.liability": "Liability clause", "reg.yes": "yes", "reg.no": "no (does not count)", "reg.file": "Signed copy SHA-256",
 			"reg.date": "Date", "reg.content": "Content", "reg.trainer": "Trainer", "reg.score": "Score", "reg.expires": "Expires", "reg.none": "no records",
 			"reg.reason.none": "no record", "reg.reason.expired": "expired", "reg.reason.no_liability": "no liability clause", "reg.reason.failed": "failed",
+			"reg.role.transferor": "transferor officer", "reg.role.transferee": "transferee officer", "reg.role.witness": "witness", "reg.role.auditor": "compliance auditor", "reg.role.admin": "administrator",
 		},
 	})
 }
@@ -82,7 +84,7 @@ func RenderRegisters(r *Registers, lang string) ([]byte, error) {
 	}
 	var rows [][]string
 	for _, op := range r.Operators {
-		rows = append(rows, []string{doc.Clip(op.Name, 20), op.Role, standing(op.NDAMissing), standing(op.TrainingMissing)})
+		rows = append(rows, []string{doc.Clip(op.Name, 20), d.L("reg.role." + op.Role), standing(op.NDAMissing), standing(op.TrainingMissing)})
 	}
 	d.Table([]float64{50, 34, 45, 45}, "LLLL", []string{d.L("reg.operator"), d.L("reg.role"), d.L("reg.nda"), d.L("reg.training")}, rows)
 	d.Paragraph(8.5, 4.5, d.L("reg.operators_note"))

@@ -96,7 +96,7 @@ func RenderWorkbook(r *Workbook, lang string) ([]byte, error) {
 		{d.L("cert.vault"), r.Vault},
 		{d.L("cert.issued"), doc.LocalTime(r.Issued)},
 		{d.L("cert.workstation"), r.Workstation},
-		{d.L("wb.deal"), r.DealType},
+		{d.L("wb.deal"), d.L("deal." + r.DealType)},
 		{d.L("wb.law"), r.Law},
 		{d.L("wb.revision"), fmt.Sprint(r.Revision)},
 	})

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"handover/app/assess"
 	"handover/app/audit"
 	"handover/store"
 	"handover/store/atomicfile"
@@ -94,6 +95,27 @@ func (s *Session) writeArchive(ctx context.Context, st *store.Store, dir string)
 		return err
 	}
 	files["holds.json"] = holds
+	// The assessments and registers are handover records kept three years (PIPL Art. 56):
+	// the answers (evidence by name and SHA-256), findings and sign-offs, and both registers.
+	var workbooks []WorkbookRecord
+	for _, id := range assess.IDs {
+		_, rec, err := loadWorkbook(st, id)
+		if err != nil {
+			return err
+		}
+		workbooks = append(workbooks, rec)
+	}
+	files["assessments.json"] = workbooks
+	findings, err := readFindings(ctx, st)
+	if err != nil {
+		return err
+	}
+	files["findings.json"] = append([]Finding{}, findings...)
+	ndas, trainings, err := readRegisters(ctx, st)
+	if err != nil {
+		return err
+	}
+	files["registers.json"] = map[string]any{"ndas": ndas, "trainings": trainings}
 	for name, v := range files {
 		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
