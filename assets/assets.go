@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Font is WenQuanYi Micro Hei (Apache-2.0, see fonts/LICENSE-wqy-microhei.txt), converted
@@ -106,4 +107,17 @@ func Workbook(id string) ([]byte, error) {
 		return nil, fmt.Errorf("no workbook %q", id)
 	}
 	return b, nil
+}
+
+// ChecklistTypes lists the deal types that have a checklist template: adding a deal type is
+// adding its template.
+func ChecklistTypes() []string {
+	entries, _ := checklists.ReadDir("checklists")
+	var out []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -71,20 +72,17 @@ type dealForm struct {
 
 func newDealForm(onSave func(checklist.Deal)) *dealForm {
 	f := &dealForm{tor: newPartyFields(), tee: newPartyFields(), start: widget.NewEntry(), end: widget.NewEntry()}
+	// The deal types, their sub-types and their party rules are the templates' data.
 	var kinds []string
 	for _, t := range checklist.DealTypes {
-		kinds = append(kinds, L("deal.type."+t))
+		kinds = append(kinds, dealTypeName(t))
 	}
 	f.about = widget.NewLabel("")
 	f.about.Wrapping = fyne.TextWrapWord
 	f.kind = widget.NewRadioGroup(kinds, func(string) { f.showAbout() })
-	var subs []string
-	for _, sub := range checklist.Subtypes[checklist.Merger] {
-		subs = append(subs, L("deal.subtype."+sub))
-	}
 	f.actingFor = widget.NewEntry()
 	f.actingForm = widget.NewForm(widget.NewFormItem(L("deal.acting_for"), f.actingFor))
-	f.subtype = widget.NewSelect(subs, func(string) { f.showAbout() })
+	f.subtype = widget.NewSelect(nil, func(string) { f.showAbout() })
 	f.subtypeForm = widget.NewForm(widget.NewFormItem(L("deal.subtype"), f.subtype))
 	f.targetName, f.targetCode = widget.NewEntry(), widget.NewEntry()
 	f.targetCode.SetPlaceHolder("91330100MA27XY0128")
@@ -129,36 +127,58 @@ func newDealForm(onSave func(checklist.Deal)) *dealForm {
 	return f
 }
 
+// dealTypeName is a deal type's name from its template, in the current language.
+func dealTypeName(dt string) string {
+	if t, err := checklist.Load(dt); err == nil && t.Name[currentLang()] != "" {
+		return t.Name[currentLang()]
+	}
+	return dt
+}
+
 func (f *dealForm) dealType() string {
-	for i, t := range checklist.DealTypes {
-		if f.kind.Selected == L("deal.type."+t) {
-			return checklist.DealTypes[i]
+	for _, t := range checklist.DealTypes {
+		if f.kind.Selected == dealTypeName(t) {
+			return t
 		}
 	}
 	return ""
 }
 
+func (f *dealForm) template() *checklist.Template {
+	t, err := checklist.Load(f.dealType())
+	if err != nil {
+		return &checklist.Template{}
+	}
+	return t
+}
+
 func (f *dealForm) subtypeValue() string {
-	if i := f.subtype.SelectedIndex(); i >= 0 && f.dealType() == checklist.Merger {
-		return checklist.Subtypes[checklist.Merger][i]
+	subs := f.template().Subtypes
+	if i := f.subtype.SelectedIndex(); i >= 0 && i < len(subs) {
+		return subs[i].ID
 	}
 	return ""
 }
 
 // showAbout explains what the chosen deal type means for the checklist, and shows the
-// fields that type takes.
+// fields its template's rules ask for: its sub-types, who acts for a transferor in
+// liquidation, the target company, natural-person parties.
 func (f *dealForm) showAbout() {
-	dt := f.dealType()
-	setVisible(f.subtypeForm, dt == checklist.Merger)
-	setVisible(f.actingForm, dt == checklist.Merger && (f.subtypeValue() == checklist.Dissolution || f.subtypeValue() == checklist.Bankruptcy))
-	setVisible(f.targetCard, dt == checklist.Equity)
-	for _, p := range []partyFields{f.tor, f.tee} {
-		setVisible(p.person, dt == checklist.Equity)
+	t := f.template()
+	var subs []string
+	for _, s := range t.Subtypes {
+		subs = append(subs, s.Name[currentLang()])
 	}
-	t, err := checklist.Load(dt)
-	if err != nil {
-		f.about.SetText("")
-		return
+	if !slices.Equal(subs, f.subtype.Options) {
+		f.subtype.Options = subs
+		f.subtype.ClearSelected()
+	}
+	sub, _ := t.Subtype(f.subtypeValue())
+	setVisible(f.subtypeForm, len(subs) > 0)
+	setVisible(f.actingForm, sub.Liquidator)
+	setVisible(f.targetCard, t.Parties.Target)
+	for _, p := range []partyFields{f.tor, f.tee} {
+		setVisible(p.person, t.Parties.Persons)
 	}
 	f.about.SetText(t.About[currentLang()])
 }
@@ -173,7 +193,7 @@ func (f *dealForm) deal() checklist.Deal {
 	if f.actingForm.Visible() {
 		d.ActingFor = f.actingFor.Text
 	}
-	if d.Type == checklist.Equity {
+	if f.template().Parties.Target {
 		d.Target = &checklist.Party{Name: f.targetName.Text, CreditCode: f.targetCode.Text}
 	}
 	return d

@@ -84,7 +84,7 @@ func (v *dealView) saveDeal(d checklist.Deal) {
 
 func (v *dealView) dashboard() fyne.CanvasObject {
 	d, lang := v.view.Deal, currentLang()
-	title := widget.NewLabelWithStyle(L("dash.title", map[string]any{"Type": L("deal.type." + d.Type),
+	title := widget.NewLabelWithStyle(L("dash.title", map[string]any{"Type": v.view.Template.Name[lang],
 		"From": d.Transferor.Name, "To": d.Transferee.Name}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
 	code := func(p checklist.Party) string {
@@ -99,7 +99,8 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		facts += " · " + L("dash.planned", map[string]any{"Start": d.PlannedStart, "End": d.PlannedEnd})
 	}
 	if d.Subtype != "" {
-		facts += "\n" + L("dash.subtype", map[string]any{"Subtype": L("deal.subtype." + d.Subtype)})
+		sub, _ := v.view.Template.Subtype(d.Subtype)
+		facts += "\n" + L("dash.subtype", map[string]any{"Subtype": sub.Name[lang]})
 	}
 	if d.ActingFor != "" {
 		facts += " · " + L("dash.acting_for", map[string]any{"Name": d.ActingFor})

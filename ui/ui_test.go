@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/assess"
 	"handover/app/checklist"
 	"handover/app/demo"
 	"handover/app/importer"
@@ -372,9 +373,29 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 	for _, n := range []string{checklist.NeedAttestation, checklist.NeedEvidence, checklist.NeedBasis, checklist.NeedSignTransferor,
 		checklist.NeedSignTransferee, checklist.NeedImport, checklist.NeedQuarantine, checklist.NeedBackup, checklist.NeedExport,
-		checklist.NeedReceipt, checklist.NeedConfirmation, checklist.NeedAuditReport} {
+		checklist.NeedReceipt, checklist.NeedConfirmation, checklist.NeedAuditReport, checklist.NeedCounsel, checklist.NeedBookChanged,
+		checklist.NeedConfirmationParties, checklist.NeedNDA, checklist.NeedTraining, checklist.NeedCrossBorderWeaker,
+		checklist.NeedCrossBorderDetail, checklist.NeedWorkbookAnswers, checklist.NeedWorkbookSignOff, checklist.NeedDestruction,
+		checklist.NeedArchive, checklist.NeedRetention, checklist.NeedNotification, checklist.NeedNotificationOrBasis,
+		checklist.NeedContinuityPlan, checklist.NeedPaymentsForwarded} {
 		used["checklist.need."+n] = true
 	}
+	for _, k := range []string{"subtype", "acting_for", "target.name", "target.credit_code", "transferor.person", "transferee.person"} {
+		used["deal.field."+k] = true
+	}
+	for _, k := range []string{"subtype", "person_not_allowed"} {
+		used["deal.reason."+k] = true
+	}
+	for _, k := range []string{"none", "expired", "no_liability", "failed"} {
+		used["register.reason."+k] = true
+	}
+	for _, k := range []string{"choice", "empty", "number", "min", "file", "likelihood", "impact", "owner", "mitigation", "residual"} {
+		used["err.answer."+k] = true
+	}
+	for _, k := range assess.Levels {
+		used["assess.level."+k] = true
+	}
+	used["register.nda"], used["register.training"] = true, true
 	for _, k := range []string{"no_deal", "deal_exists", "unknown_item", "automatic_item", "needs_evidence", "needs_basis", "not_dual",
 		"signoff_role", "already_signed", "item_reason_required", "not_done", "already_complete", "evidence_too_large", "no_evidence_item",
 		"bad_backup", "receipt_not_ours", "receipt_incomplete"} {

@@ -31,8 +31,8 @@ const (
 // is the decision that none is needed.
 var Bases = []string{BasisSecurityAssessment, BasisStandardContract, BasisCertification, BasisExempt}
 
-// Sub-types of a merger deal (合并、分立、解散、破产): succession by law (Civil Code Art. 67),
-// each with its own items (a template item's "when").
+// Sub-types of the built-in merger deal (合并、分立、解散、破产): succession by law (Civil
+// Code Art. 67), each with its own items (a template item's "when"). Its template lists them.
 const (
 	Absorption  = "absorption"  // 吸收合并: the transferor is absorbed by the transferee
 	NewCompany  = "new_company" // 新设合并: both merge into a new company, the transferee
@@ -40,9 +40,6 @@ const (
 	Dissolution = "dissolution" // 解散: a liquidation team acts for the transferor
 	Bankruptcy  = "bankruptcy"  // 破产: the administrator acts for the transferor
 )
-
-// Subtypes lists the sub-types each deal type takes; a deal type without any takes none.
-var Subtypes = map[string][]string{Merger: {Absorption, NewCompany, Division, Dissolution, Bankruptcy}}
 
 // Party is one side of the deal.
 type Party struct {
@@ -109,9 +106,14 @@ func (e *DealError) Error() string {
 }
 
 // ActsThroughLiquidator says whether a liquidation team or an administrator acts for the
-// transferor (a dissolution or a bankruptcy).
+// transferor (its template's sub-type says so: a dissolution or a bankruptcy).
 func (d *Deal) ActsThroughLiquidator() bool {
-	return d.Type == Merger && (d.Subtype == Dissolution || d.Subtype == Bankruptcy)
+	t, err := Load(d.Type)
+	if err != nil {
+		return false
+	}
+	s, ok := t.Subtype(d.Subtype)
+	return ok && s.Liquidator
 }
 
 // normalize trims a party's fields and checks its name and credit code; a natural person
@@ -142,8 +144,9 @@ func (p *Party) normalize(field string, personAllowed bool) error {
 // Normalize trims the deal's fields, upper-cases the credit codes and checks everything,
 // returning the first problem.
 func (d *Deal) Normalize() error {
-	if !slices.Contains(DealTypes, d.Type) {
-		return &DealError{Field: "type", Reason: "deal_type", Detail: "equity, loan-book or merger"}
+	t, err := Load(d.Type)
+	if !slices.Contains(DealTypes, d.Type) || err != nil {
+		return &DealError{Field: "type", Reason: "deal_type", Detail: strings.Join(DealTypes, ", ")}
 	}
 	if d.RecipientLocation == "" {
 		d.RecipientLocation = Mainland
@@ -156,7 +159,7 @@ func (d *Deal) Normalize() error {
 	case len(subs) > 0 && !slices.Contains(subs, d.Subtype):
 		return &DealError{Field: "subtype", Reason: "subtype", Detail: strings.Join(subs, ", ")}
 	case len(subs) == 0 && d.Subtype != "":
-		return &DealError{Field: "subtype", Reason: "subtype", Detail: "only a merger has a sub-type"}
+		return &DealError{Field: "subtype", Reason: "subtype", Detail: "this deal type has no sub-types"}
 	}
 	if d.ActsThroughLiquidator() && d.ActingFor == "" {
 		return &DealError{Field: "acting_for", Reason: "required"}
@@ -165,7 +168,7 @@ func (d *Deal) Normalize() error {
 		name string
 		p    *Party
 	}{{"transferor", &d.Transferor}, {"transferee", &d.Transferee}}
-	if d.Type == Equity {
+	if t.Parties.Target {
 		if d.Target == nil {
 			d.Target = &Party{}
 		}
@@ -178,13 +181,14 @@ func (d *Deal) Normalize() error {
 		d.Target = nil
 	}
 	for _, side := range parties {
-		if err := side.p.normalize(side.name, d.Type == Equity); err != nil {
+		if err := side.p.normalize(side.name, t.Parties.Persons); err != nil {
 			return err
 		}
 	}
-	// The two sides are different legal persons, except in an equity transfer, where the
-	// handler stays the same company and the form may name it on both sides.
-	if d.Type != Equity && d.Transferor.CreditCode == d.Transferee.CreditCode {
+	// The two sides are different legal persons, except where the template allows the same
+	// (an equity transfer: the handler stays the same company and the form may name it on
+	// both sides).
+	if !t.Parties.SameParty && d.Transferor.CreditCode != "" && d.Transferor.CreditCode == d.Transferee.CreditCode {
 		return &DealError{Field: "transferee.credit_code", Reason: "same_party"}
 	}
 	var dates [2]time.Time

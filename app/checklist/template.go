@@ -15,15 +15,43 @@ import (
 	"handover/assets"
 )
 
-// Deal types, as the command line names them.
+// The built-in deal types, as the command line names them. The list of deal types, their
+// sub-types and their party rules come from the templates (assets/checklists): adding a deal
+// type is adding its template.
 const (
 	Equity   = "equity"    // 股权转让
 	LoanBook = "loan-book" // 债权/资产转让
 	Merger   = "merger"    // 合并/分立/解散/破产
 )
 
-// DealTypes lists every deal type.
-var DealTypes = []string{Equity, LoanBook, Merger}
+// DealTypes lists every deal type, in the templates' order; Subtypes the sub-types each
+// takes (a deal type without any takes none).
+var DealTypes, Subtypes = dealTypesFromTemplates()
+
+func dealTypesFromTemplates() ([]string, map[string][]string) {
+	type entry struct {
+		id    string
+		order int
+	}
+	var all []entry
+	subs := map[string][]string{}
+	for _, dt := range assets.ChecklistTypes() {
+		t, err := Load(dt)
+		if err != nil {
+			continue // Check, run by the tests, reports it
+		}
+		all = append(all, entry{dt, t.Order})
+		for _, s := range t.Subtypes {
+			subs[dt] = append(subs[dt], s.ID)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b entry) int { return a.order - b.order })
+	var ids []string
+	for _, e := range all {
+		ids = append(ids, e.id)
+	}
+	return ids, subs
+}
 
 // Kinds of item.
 const (
@@ -114,16 +142,50 @@ type Phase struct {
 
 // Template is the checklist of one deal type.
 type Template struct {
-	Format   string  `json:"format"`
-	Version  int     `json:"version"`
-	DealType string  `json:"deal_type"`
-	Name     Text    `json:"name"`
-	About    Text    `json:"about"`
-	Phases   []Phase `json:"phases"`
+	Format   string `json:"format"`
+	Version  int    `json:"version"`
+	DealType string `json:"deal_type"`
+	Order    int    `json:"order"` // where the deal type comes in the lists
+	Name     Text   `json:"name"`
+	About    Text   `json:"about"`
+	// Parties are the deal type's party rules; Subtypes its kinds (a merger's), if any.
+	Parties  PartyRules `json:"parties,omitzero"`
+	Subtypes []Subtype  `json:"subtypes,omitempty"`
+	Phases   []Phase    `json:"phases"`
 	// NotRequired says, per step, why this deal type does not require it (an equity
 	// transfer keeps the same handler, so nothing is destroyed); the screens show the reason
 	// instead of the step's gate.
 	NotRequired map[Step]Text `json:"not_required,omitempty"`
+}
+
+// PartyRules say who the parties of a deal type may be.
+type PartyRules struct {
+	// Target: the deal names the company whose control changes hands, which stays the
+	// personal-information handler (an equity transfer).
+	Target bool `json:"target,omitempty"`
+	// Persons: a party may be a natural person (a shareholder).
+	Persons bool `json:"persons,omitempty"`
+	// SameParty: both sides may be the same legal person.
+	SameParty bool `json:"same_party,omitempty"`
+}
+
+// Subtype is one kind of a deal type.
+type Subtype struct {
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+	// Liquidator: a liquidation team or an administrator acts for the transferor, and the
+	// deal names it (acting_for).
+	Liquidator bool `json:"liquidator,omitempty"`
+}
+
+// Subtype finds a sub-type of the template by ID.
+func (t *Template) Subtype(id string) (Subtype, bool) {
+	for _, s := range t.Subtypes {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Subtype{}, false
 }
 
 // Load reads the template of a deal type.
@@ -145,6 +207,16 @@ func Load(dealType string) (*Template, error) {
 func (t *Template) Check(langs []string) error {
 	if t.Format != "handover-checklist/v1" || t.Version < 1 {
 		return fmt.Errorf("%s: unknown format %q version %d", t.DealType, t.Format, t.Version)
+	}
+	for _, lang := range langs {
+		if t.Name[lang] == "" || t.About[lang] == "" {
+			return fmt.Errorf("%s: no %s name or about", t.DealType, lang)
+		}
+		for _, s := range t.Subtypes {
+			if s.ID == "" || s.Name[lang] == "" {
+				return fmt.Errorf("%s: sub-type %q has no ID or %s name", t.DealType, s.ID, lang)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for _, p := range t.Phases {
@@ -181,7 +253,7 @@ func (t *Template) Check(langs []string) error {
 			}
 			if it.When != nil {
 				for _, sub := range it.When.Subtypes {
-					if !slices.Contains(Subtypes[t.DealType], sub) {
+					if _, ok := t.Subtype(sub); !ok {
 						return fmt.Errorf("%s: item %s is for an unknown sub-type %q", t.DealType, it.ID, sub)
 					}
 				}

@@ -282,3 +282,37 @@ func TestCrossBorderRequired(t *testing.T) {
 		t.Error("the order of the bases")
 	}
 }
+
+// The deal types, their order, sub-types and party rules are the templates' data: adding a
+// deal type is adding its template.
+func TestDealTypesAreData(t *testing.T) {
+	if !slices.Equal(DealTypes, []string{Equity, LoanBook, Merger}) {
+		t.Fatalf("deal types %v", DealTypes)
+	}
+	for _, dt := range assets.ChecklistTypes() {
+		if !slices.Contains(DealTypes, dt) {
+			t.Errorf("template %s is not a deal type", dt)
+		}
+		tpl, _ := Load(dt)
+		var subs []string
+		for _, s := range tpl.Subtypes {
+			subs = append(subs, s.ID)
+		}
+		if !slices.Equal(subs, Subtypes[dt]) {
+			t.Errorf("%s: sub-types %v, template %v", dt, Subtypes[dt], subs)
+		}
+	}
+	eq, _ := Load(Equity)
+	lb, _ := Load(LoanBook)
+	if !eq.Parties.Target || !eq.Parties.Persons || !eq.Parties.SameParty || lb.Parties != (PartyRules{}) {
+		t.Errorf("party rules: equity %+v, loan book %+v", eq.Parties, lb.Parties)
+	}
+	for _, sub := range []string{Dissolution, Bankruptcy} {
+		if d := (&Deal{Type: Merger, Subtype: sub}); !d.ActsThroughLiquidator() {
+			t.Errorf("%s: no liquidator", sub)
+		}
+	}
+	if d := (&Deal{Type: Merger, Subtype: Absorption}); d.ActsThroughLiquidator() {
+		t.Error("an absorption acts through a liquidator")
+	}
+}
