@@ -60,6 +60,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	test.Type(f.tor.name, "甲某")
 	test.Type(f.tee.name, "乙金融控股有限公司")
 	test.Type(f.tee.code, strings.ToLower(code("91110108MA01ABC03")))
+	snapshot(t, a, "deal-wizard-equity")
 	test.Tap(f.save)
 	if dv.view != nil || !strings.Contains(f.status.Text, L("deal.field.target.credit_code")) ||
 		!strings.Contains(f.status.Text, L("deal.reason.credit_code_checksum")) {

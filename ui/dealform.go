@@ -181,6 +181,10 @@ func (f *dealForm) showAbout() {
 		setVisible(p.person, t.Parties.Persons)
 	}
 	f.about.SetText(t.About[currentLang()])
+	if f.content != nil {
+		// Shown and hidden fields change the form's height: lay it out again.
+		f.content.Refresh()
+	}
 }
 
 func (f *dealForm) deal() checklist.Deal {

@@ -13,7 +13,7 @@ func init() {
 			"wb.title": "评估报告", "wb.footer": "报告编号 %s · 第 %d 页 共 %s 页", "wb.law": "依据", "wb.deal": "交接类型", "wb.revision": "答卷版本",
 			"wb.answers": "一、问题与回答", "wb.question": "问题", "wb.answer": "回答", "wb.by": "回答人",
 			"wb.unanswered": "未回答", "wb.not_asked": "本交接不适用",
-			"wb.risk":     "可能性 %d × 影响 %d = %d（%s）；负责人：%s；措施：%s；残余风险：%s",
+			"wb.risk":     "可能性%d×影响%d=%d（%s）；负责人：%s；措施：%s；残余风险：%s",
 			"wb.file":     "文件 %s，SHA-256 %s",
 			"wb.findings": "二、发现项", "wb.finding": "发现项", "wb.severity": "级别", "wb.owner": "负责人", "wb.due": "期限",
 			"wb.state": "状态", "wb.open": "未关闭", "wb.closed": "已关闭：%s", "wb.no_findings": "无",
