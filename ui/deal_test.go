@@ -442,3 +442,48 @@ func opID0(t *testing.T, a *App, name string) string {
 	t.Fatalf("no operator %s", name)
 	return ""
 }
+
+// The wizard shows a merger's sub-types, asks who acts for a transferor in bankruptcy, and
+// records them.
+func TestMergerWizard(t *testing.T) {
+	dir := demoVault(t, 5)
+	a := newTestApp(t, "")
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	dv := a.shell.deal
+	f := dv.form
+	f.kind.SetSelected(dealTypeName(checklist.Merger))
+	if !f.subtypeForm.Visible() || f.targetCard.Visible() || f.actingForm.Visible() || f.tor.person.Visible() {
+		t.Fatal("a merger's fields are not the ones shown")
+	}
+	if !strings.Contains(f.about.Text, "民法典第六十七条") || strings.Contains(f.about.Text, "五百四十六") {
+		t.Fatalf("a merger is not explained as succession: %q", f.about.Text)
+	}
+	f.subtype.SetSelected("破产（管理人）")
+	if !f.actingForm.Visible() {
+		t.Fatal("a bankruptcy does not ask who acts for the transferor")
+	}
+	code := func(body string) string { return body + string(validate.CreditCodeCheck(body)) }
+	test.Type(f.tor.name, "甲小额贷款有限公司")
+	test.Type(f.tor.code, code("91330100MA27XY012"))
+	test.Type(f.tee.name, "乙金融控股有限公司")
+	test.Type(f.tee.code, code("91110108MA01ABC03"))
+	test.Tap(f.save)
+	if dv.view != nil || !strings.Contains(f.status.Text, L("deal.field.acting_for")) {
+		t.Fatalf("a bankruptcy without its administrator: %q", f.status.Text)
+	}
+	test.Type(f.actingFor, "某某律师事务所（破产管理人）")
+	test.Tap(f.save)
+	if dv.view == nil || dv.view.Deal.Subtype != checklist.Bankruptcy || dv.view.Deal.ActingFor == "" {
+		t.Fatalf("deal not saved: %q", f.status.Text)
+	}
+	if _, ok := dv.view.Item("records_to_designated_institution"); !ok {
+		t.Fatal("a bankruptcy's checklist lacks the hand-over to the designated institution")
+	}
+	if text := findText(dv.content); !strings.Contains(text, "破产（管理人）") || !strings.Contains(text, "某某律师事务所") {
+		t.Fatalf("the dashboard does not show the sub-type and who acts: %q", text)
+	}
+}

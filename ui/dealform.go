@@ -17,18 +17,29 @@ type partyFields struct {
 	name, code, address, contact, phone *widget.Entry
 	// person: an equity transfer's shareholder may be a natural person, without a code.
 	person *widget.Check
+	form   *widget.Form
 }
 
 func newPartyFields() partyFields {
-	p := partyFields{widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), nil}
+	p := partyFields{widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), nil, nil}
 	p.code.SetPlaceHolder("91330100MA27XY0128")
+	p.form = widget.NewForm(
+		widget.NewFormItem(L("deal.name"), p.name),
+		widget.NewFormItem(L("deal.credit_code"), p.code),
+		widget.NewFormItem(L("deal.address"), p.address),
+		widget.NewFormItem(L("deal.contact"), p.contact),
+		widget.NewFormItem(L("deal.phone"), p.phone))
 	p.person = widget.NewCheck(L("deal.person"), func(on bool) {
+		// A person has a name, not an organisation's, and no credit code.
+		p.form.Items[0].Text = L("deal.name")
 		if on {
+			p.form.Items[0].Text = L("deal.person_name")
 			p.code.SetText("")
 			p.code.Disable()
 		} else {
 			p.code.Enable()
 		}
+		p.form.Refresh()
 	})
 	p.person.Hide()
 	return p
@@ -40,12 +51,7 @@ func (p partyFields) party() checklist.Party {
 }
 
 func (p partyFields) card(title string) fyne.CanvasObject {
-	return widget.NewCard(title, "", container.NewVBox(p.person, widget.NewForm(
-		widget.NewFormItem(L("deal.name"), p.name),
-		widget.NewFormItem(L("deal.credit_code"), p.code),
-		widget.NewFormItem(L("deal.address"), p.address),
-		widget.NewFormItem(L("deal.contact"), p.contact),
-		widget.NewFormItem(L("deal.phone"), p.phone))))
+	return widget.NewCard(title, "", container.NewVBox(p.person, p.form))
 }
 
 // dealForm is the setup wizard: the deal's type, both parties, where the recipient is and
