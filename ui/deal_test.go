@@ -486,4 +486,11 @@ func TestMergerWizard(t *testing.T) {
 	if text := findText(dv.content); !strings.Contains(text, "破产（管理人）") || !strings.Contains(text, "某某律师事务所") {
 		t.Fatalf("the dashboard does not show the sub-type and who acts: %q", text)
 	}
+	// A partial transfer's scope, from a file of customer numbers.
+	list := filepath.Join(t.TempDir(), "scope.txt")
+	os.WriteFile(list, []byte("1\n3\n"), 0o600)
+	dv.setScopeFile(list)
+	if dv.lastErr != nil || !strings.Contains(findText(dv.content), "部分转让，2 户客户") {
+		t.Fatalf("scope: %v", dv.lastErr)
+	}
 }

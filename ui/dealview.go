@@ -18,6 +18,7 @@ import (
 
 	"handover/app/cert"
 	"handover/app/checklist"
+	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/report"
 	"handover/app/vault"
@@ -28,15 +29,16 @@ import (
 // dashboard (progress per phase, what blocks, the next action for this operator's role,
 // recent activity) above the checklist with each item's actions.
 type dealView struct {
-	a       *App
-	s       *vault.Session
-	content *fyne.Container
-	form    *dealForm
-	view    *vault.ChecklistView
-	rows    map[string]*itemRow
-	next    *widget.Label
-	report  *widget.Button
-	notices *widget.Label // where the required notices stand
+	a        *App
+	s        *vault.Session
+	content  *fyne.Container
+	form     *dealForm
+	view     *vault.ChecklistView
+	rows     map[string]*itemRow
+	next     *widget.Label
+	report   *widget.Button
+	notices  *widget.Label // where the required notices stand
+	scopeBtn *widget.Button
 
 	lastErr error
 	done    int // background actions finished, for tests
@@ -163,7 +165,7 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		banner.Wrapping = fyne.TextWrapWord
 		gates.Objects = append([]fyne.CanvasObject{banner}, gates.Objects...)
 	}
-	summary := container.NewVBox(title, about, bars, gates,
+	summary := container.NewVBox(title, about, v.scopeLine(), bars, gates,
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NavigateNextIcon()), v.report, v.next),
 		widget.NewCard("", L("dash.recent"), recent))
 
@@ -185,6 +187,41 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		box.Add(r.content)
 	}
 	return container.NewVScroll(container.NewVBox(summary, list))
+}
+
+// scopeLine says whether the whole book or a partial transfer's scope is handed over, with a
+// button to record the scope until the first export.
+func (v *dealView) scopeLine() fyne.CanvasObject {
+	text := L("dash.scope_whole")
+	sc, err := v.s.DealScopeOf()
+	if err == nil && sc != nil {
+		text = L("dash.scope", map[string]any{"N": len(sc.Customers)})
+	}
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	v.scopeBtn = widget.NewButtonWithIcon(L("dash.set_scope"), theme.FileTextIcon(), v.chooseScope)
+	if !v.s.Role().Can(vault.PermChecklist) || v.view.Facts.PackageExported {
+		v.scopeBtn.Disable()
+	}
+	return container.NewBorder(nil, nil, nil, v.scopeBtn, l)
+}
+
+func (v *dealView) chooseScope() {
+	path, ok := v.a.chooseFile(L("dash.scope_file"), L("dash.scope_files"), []string{"txt", "csv"})
+	if ok {
+		v.setScopeFile(path)
+	}
+}
+
+// setScopeFile records the scope from a file of customer numbers, one a line.
+func (v *dealView) setScopeFile(path string) {
+	nos, err := handoverpkg.ReadCustomerList(path)
+	if err != nil {
+		v.finish(&fileError{File: filepath.Base(path), Err: err})
+		return
+	}
+	_, err = v.s.SetDealScope(context.Background(), nos)
+	v.finish(err)
 }
 
 // noticeCounts is a line on where the required notices stand, read in the background (a walk

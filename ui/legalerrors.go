@@ -39,6 +39,12 @@ func describeLegal(err error) (msg, hint string, ok bool) {
 		what := map[string]string{"destination": "checklist.cb_destination", "filing": "checklist.cb_filing", "consent": "checklist.cb_consent",
 			"prior": "checklist.cb_prior_individuals"}[cbe.Reason]
 		return L("err.crossborder_detail", map[string]any{"What": L(what)}), L("err.crossborder_detail_hint"), true
+	case errors.Is(err, vault.ErrScopeEmpty):
+		return L("err.scope_empty"), "", true
+	case errors.Is(err, vault.ErrScopeExported):
+		return L("err.scope_exported"), "", true
+	case errors.Is(err, vault.ErrOutsideScope):
+		return L("err.outside_scope"), "", true
 	case errors.Is(err, vault.ErrCounselRequired):
 		return L("err.counsel"), L("err.counsel_hint"), true
 	case errors.Is(err, vault.ErrRegisterPerson), errors.Is(err, vault.ErrRegisterFile), errors.Is(err, vault.ErrRegisterDates),

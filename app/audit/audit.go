@@ -58,6 +58,7 @@ const (
 	PackageReceipt        = "package.receipt"        // the receiver's signed receipt taken back into the sending vault
 	Backup                = "vault.backup"           // a backup written and verified by reading it back
 	DealInit              = "deal.init"              // the deal recorded: type, parties, recipient's location
+	DealScope             = "deal.scope"             // a partial transfer's scope recorded (how many customers)
 	DealRetention         = "deal.retention"         // who keeps the AML records after the handover, for how long, confirmed by whom
 	RetentionReport       = "retention.report"       // the retention report made
 	RetentionEnd          = "retention.end"          // a relationship end set by hand for customers, with the reason

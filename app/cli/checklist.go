@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"handover/app/checklist"
+	"handover/app/handoverpkg"
 	"handover/app/report"
 	"handover/app/vault"
 )
@@ -70,6 +71,8 @@ type ChecklistJSON struct {
 	Progress []checklist.Progress `json:"progress"`
 	Items    []ChecklistItemJSON  `json:"items"`
 	Blocking map[string][]string  `json:"blocking"` // step → items it waits for
+	// ScopeCustomers: a partial transfer's scope, how many customers (absent: the whole book).
+	ScopeCustomers int `json:"scope_customers,omitempty"`
 }
 
 // ChecklistItemJSON is one item of `checklist show --json`.
@@ -105,6 +108,9 @@ func checklistShowCmd() *Cmd {
 				return err
 			}
 			out := ChecklistJSON{Deal: view.Deal, Progress: view.Progress, Blocking: map[string][]string{}}
+			if sc, err := s.DealScopeOf(); err == nil && sc != nil {
+				out.ScopeCustomers = len(sc.Customers)
+			}
 			for _, it := range view.Items {
 				needs := it.Needs
 				if needs == nil {
@@ -340,6 +346,33 @@ func dealRetentionCmd() *Cmd {
 			return c.Print(d, func(w io.Writer) error {
 				c.Printf("retention recorded: the %s keeps the AML records %d years after each relationship ends (confirmed by %s)\n",
 					d.Retention.Keeper, d.Retention.Years, d.Retention.ConfirmedBy)
+				return nil
+			})
+		}}
+}
+
+func dealScopeCmd() *Cmd {
+	var customers string
+	return &Cmd{Name: "deal scope", Synopsis: "--vault DIR --customers FILE [--json]", Vault: true, JSON: true, Required: []string{"customers"},
+		Summary: "record a partial transfer's scope (customer numbers, one a line): the export, the notices and the destruction of the transferor's copy take it",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&customers, "customers", "", "file of customer numbers, one a line")
+		},
+		Run: func(c *Call) error {
+			nos, err := handoverpkg.ReadCustomerList(customers)
+			if err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			sc, err := s.SetDealScope(c.Ctx, nos)
+			if err != nil {
+				return err
+			}
+			return c.Print(map[string]any{"customers": len(sc.Customers), "by": sc.By, "at": sc.At}, func(w io.Writer) error {
+				c.Printf("scope recorded: %d customers are handed over; the export, the notices and the destruction take them\n", len(sc.Customers))
 				return nil
 			})
 		}}

@@ -459,7 +459,11 @@ func (s *Session) RunDestroy(ctx context.Context, id string, phase func(string))
 		case p.Run == nil && p.State != stateOf(st.Counts()):
 			return nil, ErrPlanStale
 		}
-		if p.Scope == ScopeAll {
+		transferorCopy, err := isTransferorCopy(st, rec)
+		if err != nil {
+			return nil, err
+		}
+		if transferorCopy {
 			if err := s.destroyGate(ctx, st); err != nil {
 				return nil, err
 			}
@@ -527,7 +531,9 @@ func (s *Session) VerifyDestroy(ctx context.Context, id string) (*DestroyCheck, 
 		rec.Plan.Run.Verified = c
 		check = c
 		changes := []store.MetaChange{{Name: metaPlanPrefix + id, Value: rec}}
-		if c.OK && rec.Plan.Scope == ScopeAll {
+		if transferorCopy, err := isTransferorCopy(st, rec); err != nil {
+			return nil, err
+		} else if c.OK && transferorCopy {
 			changes = append(changes, factChange(metaFactDestroyed, s.v.opts.Now()))
 		}
 		return changes, nil
@@ -616,6 +622,15 @@ func (s *Session) NewDestructionStatement(ctx context.Context, planID string, si
 // destroyGate is the checklist's destroy step for a vault that holds a deal: the whole book
 // of a handover goes only when the step is open. A vault kept for retention alone has no
 // deal and no such step.
+// isTransferorCopy says whether a plan destroys the transferor's copy: the whole book, or,
+// on a partial transfer, every customer of the deal's scope.
+func isTransferorCopy(st *store.Store, rec *planRecord) (bool, error) {
+	if rec.Plan.Scope == ScopeAll {
+		return true, nil
+	}
+	return coversScope(st, rec.Customers)
+}
+
 func (s *Session) destroyGate(ctx context.Context, st *store.Store) error {
 	d, err := loadDeal(st)
 	if errors.Is(err, ErrNoDeal) {

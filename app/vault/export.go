@@ -57,6 +57,12 @@ func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.
 		if err != nil {
 			return nil, err
 		}
+		if o.Customers, err = exportScope(st, o.Customers); err != nil {
+			return nil, err
+		}
+		if o.Customers != nil {
+			detail["scope"], detail["selected"] = handoverpkg.ScopeSelection, strconv.Itoa(len(o.Customers))
+		}
 		if err := s.checkExportAbroad(ctx, st, view, o.Customers); err != nil {
 			return nil, err
 		}

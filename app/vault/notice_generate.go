@@ -34,7 +34,7 @@ const LettersPerFile = 1000
 type GenerateRequest struct {
 	Template  string
 	Channel   string
-	Customers []model.CustomerNo // nil: every customer in the book
+	Customers []model.CustomerNo // nil: every customer in the book, or in the deal's scope
 	Out       string             // a folder the operator chose: new or empty
 	Lang      string             // the letters' language: zh-CN, or en for the record
 	// AgeRecipient, if set, encrypts every file of the batch (not the manifest, which holds
@@ -86,6 +86,11 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 			if recipient, err = age.ParseX25519Recipient(strings.TrimSpace(req.AgeRecipient)); err != nil {
 				return nil, fmt.Errorf("the print shop's key: %w", err)
 			}
+		}
+		// A partial transfer's notices go to the customers it hands over: its scope when no
+		// list is given, and never anyone outside it.
+		if req.Customers, err = exportScope(st, req.Customers); err != nil {
+			return nil, err
 		}
 		want := map[model.CustomerNo]bool{}
 		for _, no := range req.Customers {

@@ -375,6 +375,12 @@ func (s *Session) walkNotices(ctx context.Context, st *store.Store, template str
 	if err != nil {
 		return err
 	}
+	// A partial transfer notifies the customers it hands over, and no one else.
+	if sc, err := loadScope(st); err != nil {
+		return err
+	} else if sc != nil {
+		nos = slices.DeleteFunc(nos, func(no model.CustomerNo) bool { return !sc.has(no) })
+	}
 	// A notice asking for consent that reached the customer and has no answer by the reply
 	// deadline counts as no answer.
 	tpls, err := templates(st)
