@@ -98,6 +98,13 @@ const (
 	AssessFindingClose    = "assess.finding_close"   // a finding closed, with how it was dealt with
 	AssessSignOff         = "assess.signoff"         // a workbook signed off by the compliance reviewer
 	AssessReport          = "assess.report"          // a workbook report made
+	IncidentOpen          = "incident.open"          // an incident recorded: kind, scope's source and customers
+	IncidentEntry         = "incident.entry"         // a line added to an incident's timeline (or its root cause)
+	IncidentDecision      = "incident.decision"      // the decision on notification recorded, with who decided
+	IncidentState         = "incident.state"         // an incident contained or notified
+	IncidentAction        = "incident.action"        // a remediation action recorded or done
+	IncidentClose         = "incident.close"         // a closing sign-off; the second, by another role, closes it
+	IncidentReport        = "incident.report"        // an incident's drafts or report made
 )
 
 // Event is one audit record.

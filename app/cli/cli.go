@@ -62,6 +62,7 @@ func commands() []*Cmd {
 	cmds = append(cmds, continuityCommands()...)
 	cmds = append(cmds, registerCommands()...)
 	cmds = append(cmds, assessCommands()...)
+	cmds = append(cmds, incidentCommands()...)
 	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),

@@ -117,13 +117,14 @@ func noticePreviewCmd() *Cmd {
 func noticeGenerateCmd() *Cmd {
 	var req vault.GenerateRequest
 	var customers, ageKey string
-	return &Cmd{Name: "notice generate", Synopsis: "--vault DIR --template ID --channel letter|sms|mail [--customers FILE] --out DIR [--lang zh-CN|en] [--age-recipient KEY] [--json]",
+	return &Cmd{Name: "notice generate", Synopsis: "--vault DIR --template ID --channel letter|sms|mail [--customers FILE] [--incident ID] --out DIR [--lang zh-CN|en] [--age-recipient KEY] [--json]",
 		Vault: true, JSON: true, Required: []string{"template", "channel", "out"},
 		Summary: "write a batch of letters (PDF, with a mailing list), SMS (CSV) or a mailing list to a folder you choose, with its manifest; every customer is tracked",
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&req.Template, "template", "", "the template's ID ('notice templates')")
 			fs.StringVar(&req.Channel, "channel", "", "letter, sms or mail")
-			fs.StringVar(&customers, "customers", "", "file of customer numbers, one a line (default: every customer)")
+			fs.StringVar(&customers, "customers", "", "file of customer numbers, one a line (default: every customer, the deal's scope, or the incident's)")
+			fs.StringVar(&req.Incident, "incident", "", "an incident's notices (template incident-individual): its fields from the decision, to its customers")
 			fs.StringVar(&req.Out, "out", "", "folder to write the batch into: new or empty, not a temporary folder")
 			fs.StringVar(&req.Lang, "lang", "zh-CN", "the letters' language: zh-CN, or en for the record")
 			fs.StringVar(&ageKey, "age-recipient", "", "encrypt the batch's files to this age key (age1…), or to the key in this file")

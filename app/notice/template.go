@@ -58,6 +58,8 @@ var Fields = map[string]string{
 	"repay_account_name": "setup", "repay_account_bank": "setup", "repay_account_no": "setup", "repay_channels": "setup",
 	"servicing_phone": "setup", "complaints_phone": "setup", "hotline": "setup", "reply_by": "setup",
 	"purpose": "setup", "method": "setup", "categories": "setup", "sms_signature": "setup",
+	"incident_id": "incident", "incident_categories": "incident", "incident_cause": "incident", "incident_harm": "incident",
+	"incident_measures": "incident", "incident_advice": "incident", "incident_contact": "incident",
 }
 
 var placeholder = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
@@ -79,7 +81,7 @@ type MissingFieldError struct {
 
 func (e *MissingFieldError) Error() string {
 	where := map[string]string{"setup": "the notice settings ('handover notice setup')", "deal": "the deal",
-		"customer": "the customer's record", "letter": "the letter"}[e.Source]
+		"customer": "the customer's record", "letter": "the letter", "incident": "the incident's decision ('handover incident decide'; generate with --incident)"}[e.Source]
 	return fmt.Sprintf("notice template %s: {{%s}} has no value in %s; nothing was generated", e.Template, e.Field, where)
 }
 

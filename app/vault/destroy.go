@@ -478,6 +478,12 @@ func (s *Session) RunDestroy(ctx context.Context, id string, phase func(string))
 				return nil, fmt.Errorf("%w (%s, %s)", ErrHeldInPlan, h.ID, h.Case)
 			}
 		}
+		// An open incident keeps the data it concerns until it is closed.
+		if p.Run == nil {
+			if err := incidentBlocks(ctx, st, rec.Customers, p.Scope == ScopeAll); err != nil {
+				return nil, err
+			}
+		}
 		if p.Run == nil {
 			p.Run = &RunRecord{Status: "running", Started: s.v.opts.Now().UTC(), By: s.op.Name}
 			// The running mark and the intent go in together, before the first key is erased.

@@ -92,6 +92,13 @@ func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.
 		if err != nil {
 			return nil, err
 		}
+		// What the package holds, for an incident should it be lost: its customers, counts
+		// and recipients (docs/INCIDENTS.md).
+		held, err := packageHolding(ctx, st, o, m)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, held)
 		return append(recs, factChange(metaFactExported, o.Now)), nil
 	})
 	return dir, m, err

@@ -43,6 +43,9 @@ type GenerateRequest struct {
 	// AllowTemporaryFolder lets Out lie under the system's temporary folders: for tests and
 	// benchmarks (HANDOVER_NOTICE_ALLOW_TMP on the command line); the app never sets it.
 	AllowTemporaryFolder bool
+	// Incident, if set, fills the incident's fields (PIPL Art. 57, from its decision) and
+	// sends to its customers unless Customers names some of them.
+	Incident string
 }
 
 var mobilePattern = regexp.MustCompile(`^1[3-9]\d{9}$`)
@@ -88,8 +91,22 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 			}
 		}
 		// A partial transfer's notices go to the customers it hands over: its scope when no
-		// list is given, and never anyone outside it.
-		if req.Customers, err = exportScope(st, req.Customers); err != nil {
+		// list is given, and never anyone outside it. An incident's go to its customers.
+		extra := map[string]string{}
+		if req.Incident != "" {
+			in, err := loadIncident(st, req.Incident)
+			if err != nil {
+				return nil, err
+			}
+			if in.Decision == nil || in.Content == nil {
+				return nil, ErrIncidentUnnotified
+			}
+			extra = incidentValues(in, req.Lang)
+			if req.Customers == nil {
+				req.Customers = slices.Clone(in.Scope.Customers)
+			}
+			detail["incident"] = in.ID
+		} else if req.Customers, err = exportScope(st, req.Customers); err != nil {
 			return nil, err
 		}
 		want := map[model.CustomerNo]bool{}
@@ -107,10 +124,10 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 		day := model.DateOf(now.In(shanghai))
 		// Every value but the customer's must fill: checked before anything is written.
 		probe := &store.CustomerBook{Customer: model.Customer{Name: "-"}, Loans: []model.Loan{{Contract: "-"}}}
-		if _, _, _, err := t.Render(req.Lang, noticeValues(d, setup, probe, "0000-0000", day)); err != nil {
+		if _, _, _, err := t.Render(req.Lang, withValues(noticeValues(d, setup, probe, "0000-0000", day), extra)); err != nil {
 			return nil, err
 		}
-		if _, err := t.Fill(t.SMS["zh-CN"], noticeValues(d, setup, probe, "0000-0000", day)); err != nil {
+		if _, err := t.Fill(t.SMS["zh-CN"], withValues(noticeValues(d, setup, probe, "0000-0000", day), extra)); err != nil {
 			return nil, err
 		}
 		if err := begin(); err != nil {
@@ -135,7 +152,7 @@ func (s *Session) GenerateNotices(ctx context.Context, req GenerateRequest, p pr
 			defer p.Add(1)
 			no := b.Customer.No
 			code := notice.NewCode()
-			values := noticeValues(d, setup, b, code, day)
+			values := withValues(noticeValues(d, setup, b, code, day), extra)
 			var file string
 			switch req.Channel {
 			case ChannelLetter:

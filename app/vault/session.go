@@ -438,6 +438,17 @@ func (s *Session) Search(ctx context.Context, kind SearchKind, value string) ([]
 			hits = slices.DeleteFunc(hits, func(h store.Hit) bool { return r.Covers(h.Customer) })
 		}
 		detail["hits"] = strconv.Itoa(len(hits))
+		// The customers found, by number (never a value), so that an access incident can
+		// list who was searched (docs/INCIDENTS.md).
+		var nos []string
+		for i, h := range hits {
+			if i == 1000 {
+				nos = append(nos, "…")
+				break
+			}
+			nos = append(nos, strconv.FormatUint(uint64(h.Customer), 10))
+		}
+		detail["customers"] = strings.Join(nos, ",")
 		return err
 	})
 	return hits, err
