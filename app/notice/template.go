@@ -24,13 +24,16 @@ type Text map[string]string
 // reply slip (for notices that ask for consent) and the SMS, in Chinese with an English
 // rendering for the record.
 type Template struct {
-	Format    string              `json:"format"`
-	ID        string              `json:"id"`
-	Version   int                 `json:"version"`
-	DealTypes []string            `json:"deal_types"`
-	Audience  string              `json:"audience"` // borrower, guarantor
-	Consent   bool                `json:"consent"`  // asks for separate consent (PIPL Art. 23)
-	Required  bool                `json:"required"` // the deal type requires it (the checklist follows it)
+	Format    string   `json:"format"`
+	ID        string   `json:"id"`
+	Version   int      `json:"version"`
+	DealTypes []string `json:"deal_types"`
+	Audience  string   `json:"audience"` // borrower, guarantor
+	Consent   bool     `json:"consent"`  // asks for separate consent (PIPL Art. 23)
+	Required  bool     `json:"required"` // the deal type requires it (the checklist follows it)
+	// OnDemand: sent for an event (an incident), not to every customer of the deal; its
+	// tracking is listed once a batch of it exists.
+	OnDemand  bool                `json:"on_demand,omitempty"`
 	Law       Text                `json:"law"`
 	Title     Text                `json:"title"`
 	Letter    map[string][]string `json:"letter"`

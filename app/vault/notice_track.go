@@ -506,9 +506,14 @@ func (s *Session) noticeSummaries(ctx context.Context, st *store.Store) ([]Notic
 	if err != nil {
 		return nil, err
 	}
+	batches, err := recordedBatches(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
 	for id, t := range all {
-		if t.For(d.Type) && t.Audience == notice.Borrower {
+		sent := len(batches[id]) > 0
+		if t.For(d.Type) && t.Audience == notice.Borrower && (!t.OnDemand || sent) {
 			ids = append(ids, id)
 		}
 	}
