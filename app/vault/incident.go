@@ -119,7 +119,8 @@ type IncidentScope struct {
 	Recipients []string `json:"recipients,omitempty"`
 	Digest     string   `json:"digest,omitempty"`
 	// Access incidents: what the audit log shows in the window, by customer.
-	From, To time.Time        `json:"from,omitzero"`
+	From     time.Time        `json:"from,omitzero"`
+	To       time.Time        `json:"to,omitzero"`
 	Accesses map[string]int64 `json:"accesses,omitempty"` // action → events
 }
 

@@ -173,7 +173,8 @@ func (s *Session) NoticeTemplates() ([]*notice.Template, error) {
 	}
 	var out []*notice.Template
 	for _, t := range all {
-		if t.For(d.Type) {
+		// An on-demand template (an incident's) is sent from its incident, not listed here.
+		if t.For(d.Type) && !t.OnDemand {
 			out = append(out, t)
 		}
 	}
