@@ -148,6 +148,20 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		gates.Add(l)
 	}
 	gates.Add(v.noticeCounts())
+	if ins, err := v.s.Incidents(context.Background()); err == nil {
+		n, customers := 0, 0
+		for _, in := range ins {
+			if in.State != vault.IncidentClosed {
+				n, customers = n+1, customers+len(in.Scope.Customers)
+			}
+		}
+		if n > 0 {
+			l := widget.NewLabel(L("dash.incidents", map[string]any{"N": n, "Customers": customers}))
+			l.Importance = widget.DangerImportance
+			l.Wrapping = fyne.TextWrapWord
+			gates.Objects = append([]fyne.CanvasObject{l}, gates.Objects...)
+		}
+	}
 	v.next = widget.NewLabel(v.nextAction())
 	v.next.Wrapping = fyne.TextWrapWord
 	v.next.Importance = widget.HighImportance

@@ -14,7 +14,22 @@ func describeLegal(err error) (msg, hint string, ok bool) {
 	var re *vault.RegisterError
 	var cbe *checklist.CrossBorderError
 	var ae *assess.AnswerError
+	var ib *vault.IncidentBlockError
+	for _, e := range []struct {
+		err error
+		key string
+	}{{vault.ErrIncidentKind, "incident_kind"}, {vault.ErrIncidentScope, "incident_scope"}, {vault.ErrIncidentSummary, "incident_summary"},
+		{vault.ErrNoIncident, "no_incident"}, {vault.ErrIncidentClosed, "incident_closed"}, {vault.ErrPackageNotHeld, "package_not_held"},
+		{vault.ErrIncidentDecision, "incident_decision"}, {vault.ErrIncidentContent, "incident_content"}, {vault.ErrIncidentAction, "incident_action"},
+		{vault.ErrIncidentNotReady, "incident_not_ready"}, {vault.ErrIncidentSameRole, "incident_same_role"}, {vault.ErrIncidentState, "incident_state"},
+		{vault.ErrIncidentUnnotified, "incident_unnotified"}} {
+		if errors.Is(err, e.err) {
+			return L("err." + e.key), "", true
+		}
+	}
 	switch {
+	case errors.As(err, &ib):
+		return L("err.incident_block", map[string]any{"ID": ib.Incident, "N": ib.Customers}), "", true
 	case errors.As(err, &ae):
 		return L("err.answer", map[string]any{"Reason": L("err.answer." + ae.Reason)}), L("err.answer_hint"), true
 	case errors.Is(err, vault.ErrUnanswered):

@@ -32,6 +32,7 @@ type shell struct {
 	notices   *noticeView
 	registers *registersView
 	assess    *assessView
+	incidents *incidentView
 	settings  *settingsView
 	lockBtn   *widget.Button
 }
@@ -83,6 +84,10 @@ func newShell(a *App, s *vault.Session) *shell {
 		{"notices", L("nav.notices"), theme.MailComposeIcon(), func() fyne.CanvasObject {
 			sh.notices = newNoticeView(a, s)
 			return sh.notices.content
+		}},
+		{"incidents", L("nav.incidents"), theme.WarningIcon(), func() fyne.CanvasObject {
+			sh.incidents = newIncidentView(a, s)
+			return sh.incidents.content
 		}},
 		{"destroy", L("nav.destroy"), theme.DeleteIcon(), func() fyne.CanvasObject {
 			sh.destroy = newDestroyView(a, s)

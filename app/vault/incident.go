@@ -124,11 +124,15 @@ type IncidentScope struct {
 	Accesses map[string]int64 `json:"accesses,omitempty"` // action → events
 }
 
-// IncidentEntry is one line of the timeline.
+// IncidentEntry is one line of the timeline: What in English for the record; Code and Text
+// let the screens say it in their language (discovered, opened, note, decided, state,
+// action, action_done, root_cause, signoff; Text is what the person typed, or the state).
 type IncidentEntry struct {
 	At   time.Time `json:"at"`
 	By   string    `json:"by"`
 	What string    `json:"what"`
+	Code string    `json:"code,omitempty"`
+	Text string    `json:"text,omitempty"`
 }
 
 // IncidentDecision is the decision on notification (PIPL Art. 57): the authority is always
@@ -262,7 +266,8 @@ func (s *Session) OpenIncident(ctx context.Context, r IncidentRequest) (*Inciden
 		now := s.v.opts.Now().UTC()
 		in := &Incident{ID: "INC-" + now.Format("20060102") + "-" + randomHex(3), Kind: r.Kind, Discovered: r.Discovered.UTC(), Summary: r.Summary,
 			State: IncidentOpen, Scope: *scope, Custodians: r.Custodians, By: s.op.Name, At: now,
-			Timeline: []IncidentEntry{{At: r.Discovered.UTC(), By: s.op.Name, What: "discovered: " + r.Summary}, {At: now, By: s.op.Name, What: "opened"}}}
+			Timeline: []IncidentEntry{{At: r.Discovered.UTC(), By: s.op.Name, What: "discovered: " + r.Summary, Code: "discovered", Text: r.Summary},
+				{At: now, By: s.op.Name, What: "opened", Code: "opened"}}}
 		detail["incident"], detail["customers"], detail["source"] = in.ID, strconv.Itoa(len(scope.Customers)), scope.Source
 		if scope.Package != "" {
 			detail["package"] = scope.Package
@@ -383,7 +388,7 @@ func (s *Session) accessedIn(ctx context.Context, st *store.Store, from, to time
 }
 
 // updateIncident applies a change to an open incident and notes it on the timeline.
-func (s *Session) updateIncident(id, action, note string, detail map[string]string, change func(st *store.Store, in *Incident) error) error {
+func (s *Session) updateIncident(id, action string, e IncidentEntry, detail map[string]string, change func(st *store.Store, in *Incident) error) error {
 	if detail == nil {
 		detail = map[string]string{}
 	}
@@ -399,7 +404,8 @@ func (s *Session) updateIncident(id, action, note string, detail map[string]stri
 		if err := change(st, in); err != nil {
 			return err
 		}
-		in.Timeline = append(in.Timeline, IncidentEntry{At: s.v.opts.Now().UTC(), By: s.op.Name, What: note})
+		e.At, e.By = s.v.opts.Now().UTC(), s.op.Name
+		in.Timeline = append(in.Timeline, e)
 		return st.PutMeta(metaIncidentPrefix+id, in)
 	})
 }
@@ -410,14 +416,14 @@ func (s *Session) AddIncidentEntry(id, what string) error {
 	if what == "" {
 		return ErrIncidentSummary
 	}
-	return s.updateIncident(id, audit.IncidentEntry, what, nil, func(*store.Store, *Incident) error { return nil })
+	return s.updateIncident(id, audit.IncidentEntry, IncidentEntry{What: what, Code: "note", Text: what}, nil, func(*store.Store, *Incident) error { return nil })
 }
 
 // DecideIncident records the decision on notification.
 func (s *Session) DecideIncident(id string, d IncidentDecision, c IncidentContent) error {
 	d.Reasoning, d.DecidedBy = strings.TrimSpace(d.Reasoning), strings.TrimSpace(d.DecidedBy)
 	note := fmt.Sprintf("decided: notify individuals %v, by %s", d.NotifyIndividuals, d.DecidedBy)
-	return s.updateIncident(id, audit.IncidentDecision, note, map[string]string{"notify_individuals": strconv.FormatBool(d.NotifyIndividuals)},
+	return s.updateIncident(id, audit.IncidentDecision, IncidentEntry{What: note, Code: "decided", Text: d.DecidedBy}, map[string]string{"notify_individuals": strconv.FormatBool(d.NotifyIndividuals)},
 		func(st *store.Store, in *Incident) error {
 			if d.Reasoning == "" || d.DecidedBy == "" || len(d.Authorities) == 0 || d.Due.IsZero() {
 				return ErrIncidentDecision
@@ -439,7 +445,7 @@ func (s *Session) DecideIncident(id string, d IncidentDecision, c IncidentConten
 
 // AdvanceIncident moves an incident to contained or notified.
 func (s *Session) AdvanceIncident(id, state, note string) error {
-	return s.updateIncident(id, audit.IncidentState, state+": "+strings.TrimSpace(note), map[string]string{"state": state},
+	return s.updateIncident(id, audit.IncidentState, IncidentEntry{What: state + ": " + strings.TrimSpace(note), Code: "state", Text: state}, map[string]string{"state": state},
 		func(st *store.Store, in *Incident) error {
 			from, to := slices.Index(IncidentStates, in.State), slices.Index(IncidentStates, state)
 			switch {
@@ -460,7 +466,7 @@ func (s *Session) AddIncidentAction(id string, a IncidentAction) (*IncidentActio
 		return nil, ErrIncidentAction
 	}
 	a.ID = "A-" + randomHex(3)
-	err := s.updateIncident(id, audit.IncidentAction, "action "+a.ID+": "+a.What, map[string]string{"action": a.ID},
+	err := s.updateIncident(id, audit.IncidentAction, IncidentEntry{What: "action " + a.ID + ": " + a.What, Code: "action", Text: a.What}, map[string]string{"action": a.ID},
 		func(st *store.Store, in *Incident) error {
 			in.Actions = append(in.Actions, a)
 			return nil
@@ -473,7 +479,7 @@ func (s *Session) AddIncidentAction(id string, a IncidentAction) (*IncidentActio
 
 // CompleteIncidentAction marks an action done.
 func (s *Session) CompleteIncidentAction(id, action string) error {
-	return s.updateIncident(id, audit.IncidentAction, "action "+action+" done", map[string]string{"action": action, "done": "true"},
+	return s.updateIncident(id, audit.IncidentAction, IncidentEntry{What: "action " + action + " done", Code: "action_done", Text: action}, map[string]string{"action": action, "done": "true"},
 		func(st *store.Store, in *Incident) error {
 			i := slices.IndexFunc(in.Actions, func(a IncidentAction) bool { return a.ID == action })
 			if i < 0 {
@@ -487,7 +493,7 @@ func (s *Session) CompleteIncidentAction(id, action string) error {
 // SetRootCause records the root cause.
 func (s *Session) SetRootCause(id, cause string) error {
 	cause = strings.TrimSpace(cause)
-	return s.updateIncident(id, audit.IncidentEntry, "root cause recorded", nil, func(st *store.Store, in *Incident) error {
+	return s.updateIncident(id, audit.IncidentEntry, IncidentEntry{What: "root cause recorded", Code: "root_cause", Text: cause}, nil, func(st *store.Store, in *Incident) error {
 		if cause == "" {
 			return ErrIncidentSummary
 		}
@@ -500,7 +506,7 @@ func (s *Session) SetRootCause(id, cause string) error {
 // second, by another role, closes the incident. It needs the decision, the root cause and
 // every action done.
 func (s *Session) SignOffIncident(id, operator, passphrase string) error {
-	return s.updateIncident(id, audit.IncidentClose, "closing sign-off by "+operator, map[string]string{"operator": operator},
+	return s.updateIncident(id, audit.IncidentClose, IncidentEntry{What: "closing sign-off", Code: "signoff"}, map[string]string{"operator": operator},
 		func(st *store.Store, in *Incident) error {
 			if in.Decision == nil || in.RootCause == "" || slices.ContainsFunc(in.Actions, func(a IncidentAction) bool { return a.Done.IsZero() }) {
 				return ErrIncidentNotReady
@@ -660,4 +666,30 @@ func (s *Session) IncidentPDF(id, which, lang string) ([]byte, error) {
 		return err
 	})
 	return pdf, err
+}
+
+// HeldPackage is an exported package as an incident can name it.
+type HeldPackage struct {
+	ID        string    `json:"id"`
+	Customers int64     `json:"customers"`
+	At        time.Time `json:"at"`
+}
+
+// HeldPackages lists the packages whose contents this vault recorded, newest first.
+func (s *Session) HeldPackages(ctx context.Context) ([]HeldPackage, error) {
+	st, err := s.read(PermView)
+	if err != nil {
+		return nil, err
+	}
+	var out []HeldPackage
+	err = st.MetaPrefix(ctx, metaPackageHeldPrefix, func(_ string, b []byte) (bool, error) {
+		var h packageHeld
+		if err := json.Unmarshal(b, &h); err != nil {
+			return false, &store.CorruptError{What: "package's contents"}
+		}
+		out = append(out, HeldPackage{ID: h.Package, Customers: h.Count, At: h.At})
+		return true, nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, err
 }
