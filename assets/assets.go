@@ -121,3 +121,8 @@ func ChecklistTypes() []string {
 	}
 	return out
 }
+
+// Reviews is the periodic reviews with their periods (JSON; app/vault reads them).
+//
+//go:embed reviews.json
+var Reviews []byte

@@ -148,6 +148,25 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		gates.Add(l)
 	}
 	gates.Add(v.noticeCounts())
+	if rs, err := v.s.Reviews(context.Background()); err == nil {
+		var due, overdue []string
+		for _, r := range rs {
+			switch {
+			case r.Overdue:
+				overdue = append(overdue, r.Name[lang])
+			case r.DueNow:
+				due = append(due, r.Name[lang])
+			}
+		}
+		if len(due)+len(overdue) > 0 {
+			l := widget.NewLabel(L("dash.reviews", map[string]any{"Due": strings.Join(due, L("list.sep")), "Overdue": strings.Join(overdue, L("list.sep"))}))
+			l.Wrapping = fyne.TextWrapWord
+			if len(overdue) > 0 {
+				l.Importance = widget.WarningImportance
+			}
+			gates.Add(l)
+		}
+	}
 	if ins, err := v.s.Incidents(context.Background()); err == nil {
 		n, customers := 0, 0
 		for _, in := range ins {

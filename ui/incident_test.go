@@ -97,3 +97,33 @@ func TestIncidentScreen(t *testing.T) {
 		t.Fatal("the dashboard does not warn of the open incident")
 	}
 }
+
+// The dashboard shows the reviews due; doing one on the Registers screen records it and it
+// is no longer due.
+func TestReviewsOnScreen(t *testing.T) {
+	dir := demoVaultWithDeal(t, 5, "equity")
+	a := newTestApp(t, "")
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	if text := findText(a.shell.deal.content); !strings.Contains(text, "定期审查：到期") || !strings.Contains(text, "审计日志核验") {
+		t.Fatalf("the dashboard does not show the reviews due: %q", text)
+	}
+	a.shell.show("registers")
+	rv := a.shell.registers
+	evidence := filepath.Join(t.TempDir(), "restore.pdf")
+	os.WriteFile(evidence, []byte("%PDF-1.4 restore record"), 0o600)
+	rv.recordReview("restore_test", "pass", "恢复到备用机，账目一致", evidence)
+	if rv.lastErr != nil {
+		t.Fatal(rv.lastErr)
+	}
+	rs, _ := a.session.Reviews(t.Context())
+	for _, r := range rs {
+		if r.ID == "restore_test" && (r.DueNow || r.Last == nil || r.Last.SHA256 == "") {
+			t.Fatalf("after the restore test: %+v", r)
+		}
+	}
+	snapshot(t, a, "reviews")
+}

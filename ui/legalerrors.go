@@ -22,7 +22,8 @@ func describeLegal(err error) (msg, hint string, ok bool) {
 		{vault.ErrNoIncident, "no_incident"}, {vault.ErrIncidentClosed, "incident_closed"}, {vault.ErrPackageNotHeld, "package_not_held"},
 		{vault.ErrIncidentDecision, "incident_decision"}, {vault.ErrIncidentContent, "incident_content"}, {vault.ErrIncidentAction, "incident_action"},
 		{vault.ErrIncidentNotReady, "incident_not_ready"}, {vault.ErrIncidentSameRole, "incident_same_role"}, {vault.ErrIncidentState, "incident_state"},
-		{vault.ErrIncidentUnnotified, "incident_unnotified"}} {
+		{vault.ErrIncidentUnnotified, "incident_unnotified"}, {vault.ErrUnknownReview, "unknown_review"}, {vault.ErrReviewResult, "review_result"},
+		{vault.ErrReviewFile, "review_file"}} {
 		if errors.Is(err, e.err) {
 			return L("err." + e.key), "", true
 		}

@@ -28,6 +28,8 @@ type registersView struct {
 
 	standing *widget.Label
 	records  *widget.Label
+	reviews  *fyne.Container
+	doReview map[string]*widget.Button // by review ID
 	addNDA   *widget.Button
 	addTrain *widget.Button
 	report   *widget.Button
@@ -56,12 +58,99 @@ func newRegistersView(a *App, s *vault.Session) *registersView {
 		intro,
 		container.NewHBox(v.addNDA, v.addTrain, v.report),
 		widget.NewCard(L("register.standing"), "", v.standing),
+		widget.NewCard(L("review.title"), L("review.subtitle"), v.reviewBox()),
 		widget.NewCard("", "", v.records)))
 	v.refresh()
 	return v
 }
 
+func (v *registersView) reviewBox() fyne.CanvasObject {
+	v.reviews = container.NewVBox()
+	return v.reviews
+}
+
+// refreshReviews lists the periodic reviews with when each is due and a button to do it.
+func (v *registersView) refreshReviews() {
+	v.reviews.Objects = nil
+	v.doReview = map[string]*widget.Button{}
+	rs, err := v.s.Reviews(context.Background())
+	if err != nil {
+		v.reviews.Add(widget.NewLabel(describeOnly(err)))
+		return
+	}
+	lang := currentLang()
+	for _, r := range rs {
+		last := L("review.never")
+		if r.Last != nil {
+			last = L("review.last", map[string]any{"When": r.Last.At.In(shanghai).Format("2006-01-02"), "Result": L("review.result." + r.Last.Result), "By": r.Last.By})
+		}
+		state := L("review.due_on", map[string]any{"Due": r.Due.String()})
+		l := widget.NewLabel(r.Name[lang] + " · " + L("review.every", map[string]any{"N": r.Period}) + " · " + last + " · " + state + "\n" + r.What[lang])
+		l.Wrapping = fyne.TextWrapWord
+		switch {
+		case r.Overdue:
+			l.Importance = widget.DangerImportance
+		case r.DueNow:
+			l.Importance = widget.WarningImportance
+		}
+		id := r.ID
+		b := widget.NewButtonWithIcon(L("review.do"), theme.ConfirmIcon(), func() { v.askReview(id) })
+		if !v.s.Role().Can(vault.PermChecklist) {
+			b.Disable()
+		}
+		v.doReview[id] = b
+		v.reviews.Add(container.NewBorder(nil, nil, nil, b, l))
+	}
+	v.reviews.Refresh()
+}
+
+func (v *registersView) askReview(id string) {
+	result := widget.NewRadioGroup([]string{L("review.result.pass"), L("review.result.fail")}, nil)
+	result.SetSelected(L("review.result.pass"))
+	note := widget.NewMultiLineEntry()
+	file := ""
+	fileLabel := widget.NewLabel("")
+	choose := widget.NewButtonWithIcon(L("register.choose_file"), theme.FolderOpenIcon(), func() {
+		if p, ok := v.a.chooseFile(L("review.evidence"), L("checklist.evidence_files"), nil); ok {
+			file = p
+			fileLabel.SetText(p)
+		}
+	})
+	d := dialog.NewForm(L("review.do"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+		widget.NewFormItem(L("review.result"), result), widget.NewFormItem(L("checklist.note"), note),
+		widget.NewFormItem(L("review.evidence"), container.NewVBox(choose, fileLabel))}, func(ok bool) {
+		if !ok {
+			return
+		}
+		res := "pass"
+		if result.Selected == L("review.result.fail") {
+			res = "fail"
+		}
+		v.recordReview(id, res, note.Text, file)
+	}, v.a.win)
+	d.Resize(fyne.NewSize(560, 320))
+	d.Show()
+}
+
+// recordReview records a review done, with the evidence file at path if any.
+func (v *registersView) recordReview(id, result, note, path string) {
+	if path == "" {
+		_, err := v.s.DoReview(context.Background(), id, result, note, "", nil)
+		v.finish(err)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		v.finish(&fileError{File: filepath.Base(path), Err: err})
+		return
+	}
+	defer f.Close()
+	_, err = v.s.DoReview(context.Background(), id, result, note, filepath.Base(path), f)
+	v.finish(err)
+}
+
 func (v *registersView) refresh() {
+	v.refreshReviews()
 	ctx := context.Background()
 	standings, err := v.s.Standings(ctx)
 	if err != nil {

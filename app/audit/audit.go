@@ -105,6 +105,8 @@ const (
 	IncidentAction        = "incident.action"        // a remediation action recorded or done
 	IncidentClose         = "incident.close"         // a closing sign-off; the second, by another role, closes it
 	IncidentReport        = "incident.report"        // an incident's drafts or report made
+	ReviewDone            = "review.done"            // a periodic review done: its result and evidence
+	ReviewReport          = "review.report"          // the periodic review report made
 )
 
 // Event is one audit record.

@@ -63,6 +63,7 @@ func commands() []*Cmd {
 	cmds = append(cmds, registerCommands()...)
 	cmds = append(cmds, assessCommands()...)
 	cmds = append(cmds, incidentCommands()...)
+	cmds = append(cmds, reviewCommands()...)
 	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),
