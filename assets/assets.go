@@ -126,3 +126,8 @@ func ChecklistTypes() []string {
 //
 //go:embed reviews.json
 var Reviews []byte
+
+// Controls is the control library mapped to the standards (JSON; app/vault reads it).
+//
+//go:embed controls.json
+var Controls []byte

@@ -127,3 +127,24 @@ func TestReviewsOnScreen(t *testing.T) {
 	}
 	snapshot(t, a, "reviews")
 }
+
+// The standards map is written from the Registers screen as PDF and CSV.
+func TestStandardsFromScreen(t *testing.T) {
+	dir := demoVaultWithDeal(t, 3, "loan-book")
+	a := newTestApp(t, "")
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("registers")
+	out := t.TempDir()
+	path, err := a.shell.registers.writeStandards(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile(strings.TrimSuffix(path, ".pdf") + ".csv")
+	if err != nil || !strings.Contains(string(table), "C17") {
+		t.Fatalf("standards CSV: %v", err)
+	}
+}

@@ -33,6 +33,7 @@ type registersView struct {
 	addNDA   *widget.Button
 	addTrain *widget.Button
 	report   *widget.Button
+	stdBtn   *widget.Button
 
 	lastErr error
 	done    int // actions finished, for tests
@@ -49,6 +50,9 @@ func newRegistersView(a *App, s *vault.Session) *registersView {
 	v.addNDA = widget.NewButtonWithIcon(L("register.add_nda"), theme.ContentAddIcon(), v.askNDA)
 	v.addTrain = widget.NewButtonWithIcon(L("register.add_training"), theme.ContentAddIcon(), v.askTraining)
 	v.report = widget.NewButtonWithIcon(L("register.report"), theme.DocumentSaveIcon(), v.saveReport)
+	v.stdBtn = widget.NewButtonWithIcon(L("standards.report"), theme.DocumentSaveIcon(), func() {
+		v.a.saveTo(L("standards.report"), "standards.saved", v.writeStandards)
+	})
 	if !s.Role().Can(vault.PermChecklist) {
 		v.addNDA.Disable()
 		v.addTrain.Disable()
@@ -56,7 +60,7 @@ func newRegistersView(a *App, s *vault.Session) *registersView {
 	v.content = container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle(L("register.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro,
-		container.NewHBox(v.addNDA, v.addTrain, v.report),
+		container.NewHBox(v.addNDA, v.addTrain, v.report, v.stdBtn),
 		widget.NewCard(L("register.standing"), "", v.standing),
 		widget.NewCard(L("review.title"), L("review.subtitle"), v.reviewBox()),
 		widget.NewCard("", "", v.records)))
@@ -362,4 +366,17 @@ func (v *registersView) writeReport(dir string) (string, error) {
 	}
 	path := filepath.Join(dir, "registers-"+v.s.Vault().Manifest().ID+".pdf")
 	return path, atomicfile.Write(path, pdf, 0o600)
+}
+
+// writeStandards writes the standards map as PDF and CSV into dir.
+func (v *registersView) writeStandards(dir string) (string, error) {
+	pdf, table, err := v.s.StandardsReport(context.Background(), currentLang())
+	if err != nil {
+		return "", err
+	}
+	base := filepath.Join(dir, "standards-"+v.s.Vault().Manifest().ID)
+	if err := atomicfile.Write(base+".pdf", pdf, 0o600); err != nil {
+		return "", err
+	}
+	return base + ".pdf", atomicfile.Write(base+".csv", table, 0o600)
 }

@@ -107,6 +107,7 @@ const (
 	IncidentReport        = "incident.report"        // an incident's drafts or report made
 	ReviewDone            = "review.done"            // a periodic review done: its result and evidence
 	ReviewReport          = "review.report"          // the periodic review report made
+	StandardsReport       = "standards.report"       // the standards map with the deal's evidence status made
 )
 
 // Event is one audit record.

@@ -64,6 +64,7 @@ func commands() []*Cmd {
 	cmds = append(cmds, assessCommands()...)
 	cmds = append(cmds, incidentCommands()...)
 	cmds = append(cmds, reviewCommands()...)
+	cmds = append(cmds, standardsReportCmd())
 	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),
