@@ -108,6 +108,8 @@ const (
 	ReviewDone            = "review.done"            // a periodic review done: its result and evidence
 	ReviewReport          = "review.report"          // the periodic review report made
 	StandardsReport       = "standards.report"       // the standards map with the deal's evidence status made
+	LawUpdate             = "lawupdate.add"          // a change in a law or standard recorded, with the rule sets it touches
+	LawUpdateReport       = "lawupdate.report"       // the law-update register and the rule versions the deal used made
 )
 
 // Event is one audit record.

@@ -74,6 +74,10 @@ type Deal struct {
 	// handover (AML Law: at least ten years after the relationship ends), recorded with the
 	// name of whoever confirmed the reading; nil until recorded.
 	Retention *RetentionKeeper `json:"retention,omitempty"`
+	// Rules: the version of each rule set the deal was recorded under (checklist template,
+	// cross-border thresholds, retention rules), so that a later change of rules shows
+	// (docs/LAWUPDATES.md).
+	Rules map[string]string `json:"rules,omitempty"`
 }
 
 // Who keeps the AML records after the handover.

@@ -65,6 +65,7 @@ func commands() []*Cmd {
 	cmds = append(cmds, incidentCommands()...)
 	cmds = append(cmds, reviewCommands()...)
 	cmds = append(cmds, standardsReportCmd())
+	cmds = append(cmds, lawUpdateCommands()...)
 	return append(cmds,
 		auditVerifyCmd(), auditCheckpointCmd(), auditReportCmd(), auditExportCmd(), auditListCmd(),
 		identityNewCmd(), identityCardCmd(), identityExportAgeCmd(), identityAllowedSignersCmd(),

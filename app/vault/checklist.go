@@ -122,6 +122,8 @@ func (s *Session) InitDeal(d checklist.Deal) (*checklist.Deal, error) {
 			return err
 		}
 		d.Created = s.v.opts.Now().UTC()
+		d.Rules = currentRules(d.Type)
+		delete(d.Rules, "workbooks") // recorded by the workbooks' own answers
 		detail["recipient_location"] = d.RecipientLocation
 		return st.PutMeta(metaDeal, d)
 	})
