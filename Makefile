@@ -57,6 +57,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadReport$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTemplate$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/
 	$(GO) test -run '^$$' -fuzz '^FuzzCodeAndSegments$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/
+	$(GO) test -run '^$$' -fuzz '^FuzzPackageCustomers$$' -fuzztime $(FUZZTIME) ./app/vault/
 
 # The fault-injection suites at full stride (make test runs them short): single-bit flips
 # across every file of a vault, its crash image, a backup and a package (docs/VAULT.md).
