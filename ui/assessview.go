@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"os"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -275,13 +275,9 @@ func (v *assessView) saveAnswer(workbook string, q assess.Question, a assess.Ans
 		v.finish(v.s.AnswerQuestion(context.Background(), workbook, q.ID, a, "", nil))
 		return
 	}
-	file, err := os.Open(path)
-	if err != nil {
-		v.finish(&fileError{File: filepath.Base(path), Err: err})
-		return
-	}
-	defer file.Close()
-	v.finish(v.s.AnswerQuestion(context.Background(), workbook, q.ID, a, filepath.Base(path), file))
+	v.finish(withFile(path, func(name string, f io.Reader) error {
+		return v.s.AnswerQuestion(context.Background(), workbook, q.ID, a, name, f)
+	}))
 }
 
 // askSignOff lets the compliance reviewer (an auditor) sign off with their own passphrase,
@@ -302,21 +298,8 @@ func (v *assessView) askSignOff(workbook string) {
 		showError(v.a.win, vault.ErrReviewerRole)
 		return
 	}
-	who := widget.NewSelect(names, nil)
-	who.SetSelectedIndex(0)
-	pass := widget.NewPasswordEntry()
 	note := widget.NewEntry()
-	d := dialog.NewForm(L("assess.signoff"), L("assess.signoff"), L("action.cancel"), []*widget.FormItem{
-		widget.NewFormItem(L("assess.reviewer"), who), widget.NewFormItem(L("checklist.signer_pass"), pass),
-		widget.NewFormItem(L("checklist.note"), note)}, func(ok bool) {
-		p := pass.Text
-		pass.SetText("")
-		if ok && who.SelectedIndex() >= 0 {
-			v.signOff(workbook, ids[who.SelectedIndex()], p, note.Text)
-		}
-	}, v.a.win)
-	d.Resize(fyne.NewSize(560, 280))
-	d.Show()
+	v.a.askSigner(L("assess.signoff"), names, ids, note, func(id, pass string) { v.signOff(workbook, id, pass, note.Text) })
 }
 
 // signOff checks the reviewer's passphrase (scrypt, about a second) off the UI thread.

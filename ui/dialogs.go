@@ -1,6 +1,10 @@
 package ui
 
-import "fyne.io/fyne/v2/dialog"
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+)
 
 // Chooser opens native file dialogs. The desktop build uses sqweek/dialog; tests use a
 // stub, since native dialogs need cgo and a display.
@@ -42,4 +46,25 @@ func (a *App) saveTo(title, savedKey string, write func(dir string) (string, err
 		return
 	}
 	dialog.ShowInformation(title, L(savedKey, map[string]any{"Path": path}), a.win)
+}
+
+// askSigner asks which of the operators named signs and their own passphrase (with an
+// optional note), then hands them to then; the passphrase is cleared from the entry at once.
+func (a *App) askSigner(title string, names, ids []string, note *widget.Entry, then func(id, passphrase string)) {
+	who := widget.NewSelect(names, nil)
+	who.SetSelectedIndex(0)
+	pass := widget.NewPasswordEntry()
+	items := []*widget.FormItem{widget.NewFormItem(L("checklist.signer"), who), widget.NewFormItem(L("checklist.signer_pass"), pass)}
+	if note != nil {
+		items = append(items, widget.NewFormItem(L("checklist.note"), note))
+	}
+	d := dialog.NewForm(title, title, L("action.cancel"), items, func(ok bool) {
+		p := pass.Text
+		pass.SetText("")
+		if ok && who.SelectedIndex() >= 0 {
+			then(ids[who.SelectedIndex()], p)
+		}
+	}, a.win)
+	d.Resize(fyne.NewSize(560, 260))
+	d.Show()
 }

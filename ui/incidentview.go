@@ -401,19 +401,7 @@ func (v *incidentView) askClose(id string) {
 	for _, o := range ops {
 		names, ids = append(names, o.Name+" · "+roleName(vault.Role(o.Role))), append(ids, o.ID)
 	}
-	who := widget.NewSelect(names, nil)
-	who.SetSelectedIndex(0)
-	pass := widget.NewPasswordEntry()
-	d := dialog.NewForm(L("inc.close"), L("inc.close"), L("action.cancel"), []*widget.FormItem{
-		widget.NewFormItem(L("checklist.signer"), who), widget.NewFormItem(L("checklist.signer_pass"), pass)}, func(ok bool) {
-		p := pass.Text
-		pass.SetText("")
-		if ok && who.SelectedIndex() >= 0 {
-			v.closeAs(id, ids[who.SelectedIndex()], p)
-		}
-	}, v.a.win)
-	d.Resize(fyne.NewSize(520, 220))
-	d.Show()
+	v.a.askSigner(L("inc.close"), names, ids, nil, func(op, pass string) { v.closeAs(id, op, pass) })
 }
 
 // closeAs checks the passphrase (scrypt, about a second) off the UI thread.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -143,14 +144,10 @@ func (v *registersView) recordReview(id, result, note, path string) {
 		v.finish(err)
 		return
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		v.finish(&fileError{File: filepath.Base(path), Err: err})
-		return
-	}
-	defer f.Close()
-	_, err = v.s.DoReview(context.Background(), id, result, note, filepath.Base(path), f)
-	v.finish(err)
+	v.finish(withFile(path, func(name string, f io.Reader) error {
+		_, err := v.s.DoReview(context.Background(), id, result, note, name, f)
+		return err
+	}))
 }
 
 func (v *registersView) refresh() {
@@ -299,14 +296,21 @@ func (v *registersView) addNDAFile(r vault.NDARecord, path string) {
 		v.finish(vault.ErrRegisterFile)
 		return
 	}
+	v.finish(withFile(path, func(name string, f io.Reader) error {
+		_, err := v.s.AddNDA(context.Background(), r, name, f)
+		return err
+	}))
+}
+
+// withFile opens the file at path for fn, with its base name; a file that cannot be opened
+// is reported by name.
+func withFile(path string, fn func(name string, r io.Reader) error) error {
 	f, err := os.Open(path)
 	if err != nil {
-		v.finish(&fileError{File: filepath.Base(path), Err: err})
-		return
+		return &fileError{File: filepath.Base(path), Err: err}
 	}
 	defer f.Close()
-	_, err = v.s.AddNDA(context.Background(), r, filepath.Base(path), f)
-	v.finish(err)
+	return fn(filepath.Base(path), f)
 }
 
 func (v *registersView) askTraining() {
