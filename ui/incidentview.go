@@ -108,7 +108,7 @@ func (v *incidentView) card(in *vault.Incident) fyne.CanvasObject {
 			}
 			what = L("inc.tl."+e.Code, map[string]any{"Text": text})
 		}
-		lines = append(lines, "· "+e.At.In(shanghai).Format("2006-01-02 15:04")+" "+e.By+"："+what)
+		lines = append(lines, L("inc.timeline_line", map[string]any{"When": e.At.In(shanghai).Format("2006-01-02 15:04"), "By": e.By, "What": what}))
 	}
 	body := widget.NewLabel(strings.Join(lines, "\n"))
 	body.Wrapping = fyne.TextWrapWord

@@ -166,8 +166,8 @@ func (v *registersView) refresh() {
 	}
 	var lines []string
 	for _, o := range standings {
-		lines = append(lines, o.Name+" · "+roleName(vault.Role(o.Role))+" · "+L("register.nda")+"："+state(o.NDAMissing)+" · "+
-			L("register.training")+"："+state(o.TrainingMissing))
+		lines = append(lines, L("register.standing_line", map[string]any{"Name": o.Name, "Role": roleName(vault.Role(o.Role)),
+			"NDA": state(o.NDAMissing), "Training": state(o.TrainingMissing)}))
 	}
 	v.standing.SetText(strings.Join(lines, "\n"))
 	ndas, trainings, err := v.s.Registers(ctx)
