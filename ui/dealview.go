@@ -159,7 +159,14 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 			}
 		}
 		if len(due)+len(overdue) > 0 {
-			l := widget.NewLabel(L("dash.reviews", map[string]any{"Due": strings.Join(due, L("list.sep")), "Overdue": strings.Join(overdue, L("list.sep"))}))
+			var parts []string
+			if len(overdue) > 0 {
+				parts = append(parts, L("dash.reviews_overdue", map[string]any{"Reviews": strings.Join(overdue, L("list.sep"))}))
+			}
+			if len(due) > 0 {
+				parts = append(parts, L("dash.reviews_due", map[string]any{"Reviews": strings.Join(due, L("list.sep"))}))
+			}
+			l := widget.NewLabel(L("dash.reviews", map[string]any{"Parts": strings.Join(parts, L("list.sep2"))}))
 			l.Wrapping = fyne.TextWrapWord
 			if len(overdue) > 0 {
 				l.Importance = widget.WarningImportance
