@@ -28,7 +28,13 @@ func init() {
 			"inc.seal": "%s（盖章）", "inc.kind.lost_media": "存储介质丢失", "inc.kind.wrong_recipient": "误送给错误的接收方",
 			"inc.kind.unauthorised_access": "越权访问", "inc.kind.other": "其他",
 			"inc.state.open": "处理中", "inc.state.contained": "已控制", "inc.state.notified": "已通知", "inc.state.closed": "已关闭",
-			"inc.draft_note": "本文为草稿，由保管库中的事件记录生成；发出前请核对并盖章。逐户的告知书与短信经“客户通知”按客户生成并跟踪送达。",
+			"inc.draft_note":      "本文为草稿，由保管库中的事件记录生成；发出前请核对并盖章。逐户的告知书与短信经“客户通知”按客户生成并跟踪送达。",
+			"inc.notify":          "是否通知个人",
+			"inc.class.customers": "客户", "inc.class.loans": "借款", "inc.class.repayments": "还款", "inc.class.documents": "扫描件",
+			"inc.field.id_number": "身份证号", "inc.field.phone": "手机号", "inc.field.bank_card": "银行卡号", "inc.field.address": "住址",
+			"inc.tl.discovered": "发现：%s", "inc.tl.opened": "登记事件%s", "inc.tl.note": "%s", "inc.tl.decided": "记录是否通知的决定（决定人 %s）",
+			"inc.tl.state": "状态改为：%s", "inc.tl.action": "整改措施：%s", "inc.tl.action_done": "整改措施 %s 已完成", "inc.tl.root_cause": "根本原因：%s",
+			"inc.tl.signoff": "关闭签认%s", "inc.when": "时间", "inc.who": "人员", "inc.what": "事项",
 		},
 		"en": {
 			"inc.authority": "Personal-Information Incident Report", "inc.individuals": "Notice of a Personal-Information Incident (draft)", "inc.footer": "Incident %s · page %d of %s",
@@ -47,7 +53,13 @@ func init() {
 			"inc.seal": "%s (seal)", "inc.kind.lost_media": "storage medium lost", "inc.kind.wrong_recipient": "sent to the wrong recipient",
 			"inc.kind.unauthorised_access": "unauthorised access", "inc.kind.other": "other",
 			"inc.state.open": "open", "inc.state.contained": "contained", "inc.state.notified": "notified", "inc.state.closed": "closed",
-			"inc.draft_note": "A draft, drawn from the incident's record in the vault; check and seal it before it goes. Each customer's letter and SMS are generated and tracked through Notices.",
+			"inc.draft_note":      "A draft, drawn from the incident's record in the vault; check and seal it before it goes. Each customer's letter and SMS are generated and tracked through Notices.",
+			"inc.notify":          "Notify individuals",
+			"inc.class.customers": "customers", "inc.class.loans": "loans", "inc.class.repayments": "repayments", "inc.class.documents": "scans",
+			"inc.field.id_number": "identity number", "inc.field.phone": "mobile", "inc.field.bank_card": "bank card", "inc.field.address": "address",
+			"inc.tl.discovered": "discovered: %s", "inc.tl.opened": "recorded%s", "inc.tl.note": "%s", "inc.tl.decided": "decision on notification recorded (by %s)",
+			"inc.tl.state": "state now: %s", "inc.tl.action": "action: %s", "inc.tl.action_done": "action %s done", "inc.tl.root_cause": "root cause: %s",
+			"inc.tl.signoff": "closing sign-off%s", "inc.when": "When", "inc.who": "Who", "inc.what": "What",
 		},
 	})
 }
@@ -72,7 +84,7 @@ type Incident struct {
 	Due                               model.Date
 	RootCause                         string
 	Actions                           [][4]string // what, owner, due, done
-	Timeline                          [][3]string // when, who, what
+	Timeline                          [][4]string // when, who, code, text (or what, without a code)
 }
 
 // RenderIncident draws an incident's draft: "authority", the report to the authorities, or
@@ -103,7 +115,9 @@ func RenderIncident(r *Incident, which, lang string) ([]byte, error) {
 	if which == "individuals" {
 		d.Paragraph(10, 6, d.L("inc.dear"))
 		d.Paragraph(10, 6, fmt.Sprintf(d.L("inc.intro"), r.ID))
-		d.Fields(48, 126, art57)
+		for _, f := range art57 {
+			d.Paragraph(10, 6, f[0]+(map[bool]string{true: "：", false: ": "}[d.Lang == "zh-CN"])+f[1])
+		}
 		d.S.Ln(4)
 		d.Paragraph(10, 6, fmt.Sprintf(d.L("inc.seal"), r.Handler)+"        "+doc.LocalTime(r.Issued)[:10])
 		d.Paragraph(8.5, 4.5, d.L("inc.draft_note"))
@@ -125,12 +139,12 @@ func RenderIncident(r *Incident, which, lang string) ([]byte, error) {
 	var recs, sens []string
 	for _, k := range []string{"customers", "loans", "repayments", "documents"} {
 		if n := r.Records[k]; n > 0 {
-			recs = append(recs, k+" "+model.Group(n))
+			recs = append(recs, d.L("inc.class."+k)+" "+model.Group(n))
 		}
 	}
 	for _, k := range []string{"id_number", "phone", "bank_card", "address"} {
 		if n := r.Sensitive[k]; n > 0 {
-			sens = append(sens, k+" "+model.Group(n))
+			sens = append(sens, d.L("inc.field."+k)+" "+model.Group(n))
 		}
 	}
 	fields = append(fields, [2]string{d.L("inc.records"), strings.Join(recs, " · ")}, [2]string{d.L("inc.sensitive"), strings.Join(sens, " · ")})
@@ -153,7 +167,7 @@ func RenderIncident(r *Incident, which, lang string) ([]byte, error) {
 	}
 	d.Fields(48, 126, fields)
 	d.Section(d.L("inc.art57"))
-	d.Fields(48, 126, art57)
+	d.Fields(62, 112, art57)
 	d.Section(d.L("inc.decision"))
 	if !r.Decided {
 		d.Paragraph(9.5, 6, d.L("inc.none"))
@@ -162,7 +176,7 @@ func RenderIncident(r *Incident, which, lang string) ([]byte, error) {
 		if r.NotifyIndividuals {
 			notify = d.L("inc.notify_yes")
 		}
-		d.Fields(48, 126, [][2]string{{d.L("inc.decision"), notify}, {d.L("inc.reasoning"), r.Reasoning}, {d.L("inc.decided_by"), r.DecidedBy},
+		d.Fields(48, 126, [][2]string{{d.L("inc.notify"), notify}, {d.L("inc.reasoning"), r.Reasoning}, {d.L("inc.decided_by"), r.DecidedBy},
 			{d.L("inc.authorities"), strings.Join(r.Authorities, "、")}, {d.L("inc.due"), r.Due.String()}})
 	}
 	d.Section(d.L("inc.actions"))
@@ -181,12 +195,19 @@ func RenderIncident(r *Incident, which, lang string) ([]byte, error) {
 	d.Section(d.L("inc.timeline"))
 	var rows [][]string
 	for _, e := range r.Timeline {
-		rows = append(rows, []string{e[0], doc.Clip(e[1], 10), doc.Clip(e[2], 50)})
+		what := e[3]
+		if e[2] != "" {
+			what = fmt.Sprintf(d.L("inc.tl."+e[2]), e[3])
+		}
+		rows = append(rows, []string{e[0], doc.Clip(e[1], 10), doc.Clip(what, 50)})
 	}
-	d.Table([]float64{40, 30, 104}, "LLL", []string{"", "", ""}, rows)
+	d.Table([]float64{40, 30, 104}, "LLL", []string{d.L("inc.when"), d.L("inc.who"), d.L("inc.what")}, rows)
 	pdf, _, err := d.PDF()
 	if err != nil {
 		return nil, fmt.Errorf("incident report: %w", err)
 	}
 	return pdf, nil
 }
+
+// IncidentState is an incident's state in words.
+func IncidentState(lang, state string) string { return doc.Label(doc.Lang(lang), "inc.state."+state) }

@@ -657,7 +657,14 @@ func (s *Session) IncidentPDF(id, which, lang string) ([]byte, error) {
 			r.Actions = append(r.Actions, [4]string{a.What, a.Owner, a.Due.String(), done})
 		}
 		for _, e := range in.Timeline {
-			r.Timeline = append(r.Timeline, [3]string{e.At.In(shanghai).Format("2006-01-02 15:04"), e.By, e.What})
+			text := e.Text
+			switch {
+			case e.Code == "":
+				text = e.What
+			case e.Code == "state":
+				text = report.IncidentState(lang, e.Text)
+			}
+			r.Timeline = append(r.Timeline, [4]string{e.At.In(shanghai).Format("2006-01-02 15:04"), e.By, e.Code, text})
 		}
 		if which != "authority" && which != "individuals" {
 			return fmt.Errorf("the draft is authority or individuals")
