@@ -165,32 +165,32 @@ func (s *Session) workbookView(ctx context.Context, st *store.Store, id string) 
 // answer after a sign-off takes the workbook back to unsigned.
 func (s *Session) AnswerQuestion(ctx context.Context, workbook, question string, a assess.Answer, fileName string, file io.Reader) error {
 	detail := map[string]string{"workbook": workbook, "question": question}
-	return s.do(PermChecklist, audit.AssessAnswer, "workbook:"+workbook, detail, func(st *store.Store) error {
+	return s.doMeta(PermChecklist, audit.AssessAnswer, "workbook:"+workbook, detail, func(st *store.Store) ([]store.MetaChange, error) {
 		w, rec, err := loadWorkbook(st, workbook)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		q, ok := w.Question(question)
 		if !ok || !q.Applies(s.workbookDeal(st)) {
-			return fmt.Errorf("%s: %w", question, assess.ErrUnknownQuestion)
+			return nil, fmt.Errorf("%s: %w", question, assess.ErrUnknownQuestion)
 		}
 		if q.Type == assess.Evidence && file != nil {
 			e, err := st.PutEvidence(ctx, "workbook-"+workbook+"-"+randomHex(6), fileName, file)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			a.Evidence = &assess.EvidenceRef{ID: e.ID, Name: e.Name, SHA256: e.SHA256}
 			detail["sha256"] = e.SHA256
 		}
 		if err := assess.CheckAnswer(q, &a); err != nil {
-			return err
+			return nil, err
 		}
 		a.By, a.ByName, a.At = s.op.ID, s.op.Name, s.v.opts.Now().UTC()
 		rec.Answers[question] = a
 		rec.Revision++
 		rec.TemplateVersion = w.Version
 		detail["revision"] = fmt.Sprint(rec.Revision)
-		return st.PutMeta(metaWorkbookPrefix+workbook, rec)
+		return []store.MetaChange{{Name: metaWorkbookPrefix + workbook, Value: rec}}, nil
 	})
 }
 
@@ -205,24 +205,24 @@ func (s *Session) findingPerm() Permission {
 // AddFinding records a finding of a workbook.
 func (s *Session) AddFinding(ctx context.Context, f Finding) (*Finding, error) {
 	detail := map[string]string{"workbook": f.Workbook, "severity": f.Severity}
-	err := s.do(s.findingPerm(), audit.AssessFinding, "workbook:"+f.Workbook, detail, func(st *store.Store) error {
+	err := s.doMeta(s.findingPerm(), audit.AssessFinding, "workbook:"+f.Workbook, detail, func(st *store.Store) ([]store.MetaChange, error) {
 		w, _, err := loadWorkbook(st, f.Workbook)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		f.Title, f.Owner = strings.TrimSpace(f.Title), strings.TrimSpace(f.Owner)
 		if f.Title == "" || f.Owner == "" || f.Due.IsZero() || !slices.Contains(assess.Levels, f.Severity) {
-			return ErrFinding
+			return nil, ErrFinding
 		}
 		if f.Question != "" {
 			if _, ok := w.Question(f.Question); !ok {
-				return fmt.Errorf("%s: %w", f.Question, assess.ErrUnknownQuestion)
+				return nil, fmt.Errorf("%s: %w", f.Question, assess.ErrUnknownQuestion)
 			}
 		}
 		f.ID = "F-" + randomHex(4)
 		f.State, f.By, f.At = FindingOpen, s.op.ID, s.v.opts.Now().UTC()
 		detail["finding"], detail["due"] = f.ID, f.Due.String()
-		return st.PutMeta(metaFindingPrefix+f.ID, f)
+		return []store.MetaChange{{Name: metaFindingPrefix + f.ID, Value: f}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -234,22 +234,22 @@ func (s *Session) AddFinding(ctx context.Context, f Finding) (*Finding, error) {
 func (s *Session) CloseFinding(ctx context.Context, id, reason string) error {
 	reason = strings.TrimSpace(reason)
 	detail := map[string]string{"finding": id}
-	return s.do(s.findingPerm(), audit.AssessFindingClose, "finding:"+id, detail, func(st *store.Store) error {
+	return s.doMeta(s.findingPerm(), audit.AssessFindingClose, "finding:"+id, detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if reason == "" {
-			return ErrReasonRequired
+			return nil, ErrReasonRequired
 		}
 		var f Finding
 		if err := st.GetMeta(metaFindingPrefix+id, &f); errors.Is(err, store.ErrNotFound) {
-			return ErrNoFinding
+			return nil, ErrNoFinding
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 		if f.State != FindingOpen {
-			return ErrNoFinding
+			return nil, ErrNoFinding
 		}
 		f.State, f.ClosedBy, f.ClosedAt, f.CloseReason = FindingClosed, s.op.Name, s.v.opts.Now().UTC(), reason
 		detail["workbook"], detail["severity"] = f.Workbook, f.Severity
-		return st.PutMeta(metaFindingPrefix+id, f)
+		return []store.MetaChange{{Name: metaFindingPrefix + id, Value: f}}, nil
 	})
 }
 
@@ -267,27 +267,27 @@ func (s *Session) Findings(ctx context.Context) ([]Finding, error) {
 // question the workbook asks on this deal is answered.
 func (s *Session) SignOffWorkbook(ctx context.Context, workbook, operator, passphrase, note string) error {
 	detail := map[string]string{"workbook": workbook, "reviewer": operator}
-	return s.do(PermView, audit.AssessSignOff, "workbook:"+workbook, detail, func(st *store.Store) error {
+	return s.doMeta(PermView, audit.AssessSignOff, "workbook:"+workbook, detail, func(st *store.Store) ([]store.MetaChange, error) {
 		w, rec, err := loadWorkbook(st, workbook)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		op, err := st.Operator(operator)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !Role(op.Role).Can(PermReview) {
-			return ErrReviewerRole
+			return nil, ErrReviewerRole
 		}
 		if len(w.Unanswered(s.workbookDeal(st), rec.Answers)) > 0 {
-			return ErrUnanswered
+			return nil, ErrUnanswered
 		}
 		if err := s.v.checkPassphrase(op.ID, passphrase); err != nil {
-			return err
+			return nil, err
 		}
 		rec.SignOff = &WorkbookSignOff{Operator: op.ID, Name: op.Name, At: s.v.opts.Now().UTC(), Revision: rec.Revision, Note: strings.TrimSpace(note)}
 		detail["revision"] = fmt.Sprint(rec.Revision)
-		return st.PutMeta(metaWorkbookPrefix+workbook, rec)
+		return []store.MetaChange{{Name: metaWorkbookPrefix + workbook, Value: rec}}, nil
 	})
 }
 

@@ -249,19 +249,19 @@ type IncidentRequest struct {
 func (s *Session) OpenIncident(ctx context.Context, r IncidentRequest) (*Incident, error) {
 	var out *Incident
 	detail := map[string]string{"kind": r.Kind}
-	err := s.do(PermChecklist, audit.IncidentOpen, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.IncidentOpen, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		r.Summary = strings.TrimSpace(r.Summary)
 		switch {
 		case !slices.Contains(IncidentKinds, r.Kind):
-			return ErrIncidentKind
+			return nil, ErrIncidentKind
 		case r.Summary == "":
-			return ErrIncidentSummary
+			return nil, ErrIncidentSummary
 		case r.Discovered.IsZero():
-			return ErrIncidentScope
+			return nil, ErrIncidentScope
 		}
 		scope, err := s.incidentScope(ctx, st, r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		now := s.v.opts.Now().UTC()
 		in := &Incident{ID: "INC-" + now.Format("20060102") + "-" + randomHex(3), Kind: r.Kind, Discovered: r.Discovered.UTC(), Summary: r.Summary,
@@ -273,7 +273,7 @@ func (s *Session) OpenIncident(ctx context.Context, r IncidentRequest) (*Inciden
 			detail["package"] = scope.Package
 		}
 		out = in
-		return st.PutMeta(metaIncidentPrefix+in.ID, in)
+		return []store.MetaChange{{Name: metaIncidentPrefix + in.ID, Value: in}}, nil
 	})
 	return out, err
 }
@@ -393,20 +393,20 @@ func (s *Session) updateIncident(id, action string, e IncidentEntry, detail map[
 		detail = map[string]string{}
 	}
 	detail["incident"] = id
-	return s.do(PermChecklist, action, "incident:"+id, detail, func(st *store.Store) error {
+	return s.doMeta(PermChecklist, action, "incident:"+id, detail, func(st *store.Store) ([]store.MetaChange, error) {
 		in, err := loadIncident(st, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if in.State == IncidentClosed {
-			return ErrIncidentClosed
+			return nil, ErrIncidentClosed
 		}
 		if err := change(st, in); err != nil {
-			return err
+			return nil, err
 		}
 		e.At, e.By = s.v.opts.Now().UTC(), s.op.Name
 		in.Timeline = append(in.Timeline, e)
-		return st.PutMeta(metaIncidentPrefix+id, in)
+		return []store.MetaChange{{Name: metaIncidentPrefix + id, Value: in}}, nil
 	})
 }
 

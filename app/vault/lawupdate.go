@@ -48,20 +48,20 @@ var ErrLawUpdate = errors.New("a law update names the law, the article, the effe
 // AddLawUpdate records a change in the law.
 func (s *Session) AddLawUpdate(ctx context.Context, u LawUpdate) (*LawUpdate, error) {
 	detail := map[string]string{}
-	err := s.do(PermChecklist, audit.LawUpdate, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.LawUpdate, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		u.Law, u.Article, u.Summary, u.Actions, u.LedTo = strings.TrimSpace(u.Law), strings.TrimSpace(u.Article), strings.TrimSpace(u.Summary),
 			strings.TrimSpace(u.Actions), strings.TrimSpace(u.LedTo)
 		if u.Law == "" || u.Article == "" || u.Summary == "" || u.Effective.IsZero() || len(u.Impact) == 0 {
-			return ErrLawUpdate
+			return nil, ErrLawUpdate
 		}
 		for _, i := range u.Impact {
 			if !contains(RuleSets, i) {
-				return fmt.Errorf("%s: %w", i, ErrLawUpdate)
+				return nil, fmt.Errorf("%s: %w", i, ErrLawUpdate)
 			}
 		}
 		u.ID, u.By, u.At = "LU-"+randomHex(3), s.op.Name, s.v.opts.Now().UTC()
 		detail["update"], detail["law"], detail["effective"], detail["impact"] = u.ID, u.Law, u.Effective.String(), strings.Join(u.Impact, ",")
-		return st.PutMeta(metaLawUpdatePrefix+u.ID, u)
+		return []store.MetaChange{{Name: metaLawUpdatePrefix + u.ID, Value: u}}, nil
 	})
 	if err != nil {
 		return nil, err

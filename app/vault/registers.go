@@ -250,24 +250,24 @@ func newRegisterID(prefix string) string {
 // AddNDA records a signed agreement with its signed copy, sealed in the vault.
 func (s *Session) AddNDA(ctx context.Context, r NDARecord, fileName string, file io.Reader) (*NDARecord, error) {
 	detail := map[string]string{}
-	err := s.do(PermChecklist, audit.RegisterNDA, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.RegisterNDA, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		var err error
 		if r.Person, r.Operator, err = resolvePerson(ctx, st, r.Person, r.Operator); err != nil {
-			return err
+			return nil, err
 		}
 		r.Version, r.Scope = strings.TrimSpace(r.Version), strings.TrimSpace(r.Scope)
 		switch {
 		case r.Version == "" || r.Scope == "":
-			return ErrRegisterField
+			return nil, ErrRegisterField
 		case r.Signed.IsZero() || !r.Until.IsZero() && r.Until.Before(r.Signed):
-			return ErrRegisterDates
+			return nil, ErrRegisterDates
 		case file == nil || strings.TrimSpace(fileName) == "":
-			return ErrRegisterFile
+			return nil, ErrRegisterFile
 		}
 		r.ID = newRegisterID("nda")
 		e, err := st.PutEvidence(ctx, r.ID, fileName, file)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r.File, r.SHA256, r.Evidence = e.Name, e.SHA256, e.ID
 		r.By, r.At = s.op.ID, s.v.opts.Now().UTC()
@@ -275,7 +275,7 @@ func (s *Session) AddNDA(ctx context.Context, r NDARecord, fileName string, file
 		// or the record's ID for a person without an account.
 		detail["record"], detail["operator"], detail["version"], detail["sha256"] = r.ID, r.Operator, r.Version, r.SHA256
 		detail["signed"], detail["until"], detail["liability_clause"] = r.Signed.String(), r.Until.String(), fmt.Sprint(r.Liability)
-		return st.PutMeta(metaNDAPrefix+r.ID, r)
+		return []store.MetaChange{{Name: metaNDAPrefix + r.ID, Value: r}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -286,19 +286,19 @@ func (s *Session) AddNDA(ctx context.Context, r NDARecord, fileName string, file
 // AddTraining records a training.
 func (s *Session) AddTraining(ctx context.Context, r TrainingRecord) (*TrainingRecord, error) {
 	detail := map[string]string{}
-	err := s.do(PermChecklist, audit.RegisterTraining, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.RegisterTraining, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		var err error
 		if r.Person, r.Operator, err = resolvePerson(ctx, st, r.Person, r.Operator); err != nil {
-			return err
+			return nil, err
 		}
 		r.Content, r.Trainer = strings.TrimSpace(r.Content), strings.TrimSpace(r.Trainer)
 		switch {
 		case r.Content == "" || r.Trainer == "":
-			return ErrRegisterField
+			return nil, ErrRegisterField
 		case r.Date.IsZero() || r.Expires.IsZero() || r.Expires.Before(r.Date):
-			return ErrRegisterDates
+			return nil, ErrRegisterDates
 		case r.Score != nil && (*r.Score < 0 || *r.Score > 100):
-			return ErrRegisterScore
+			return nil, ErrRegisterScore
 		}
 		r.ID = newRegisterID("training")
 		r.By, r.At = s.op.ID, s.v.opts.Now().UTC()
@@ -306,7 +306,7 @@ func (s *Session) AddTraining(ctx context.Context, r TrainingRecord) (*TrainingR
 		if r.Score != nil {
 			detail["score"] = fmt.Sprint(*r.Score)
 		}
-		return st.PutMeta(metaTrainingPrefix+r.ID, r)
+		return []store.MetaChange{{Name: metaTrainingPrefix + r.ID, Value: r}}, nil
 	})
 	if err != nil {
 		return nil, err

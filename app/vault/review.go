@@ -132,20 +132,20 @@ func (s *Session) reviews(ctx context.Context, st *store.Store) ([]ReviewState, 
 func (s *Session) DoReview(ctx context.Context, id, result, note, fileName string, file io.Reader) (*ReviewRecord, error) {
 	var out *ReviewRecord
 	detail := map[string]string{"review": id}
-	err := s.do(PermChecklist, audit.ReviewDone, "review:"+id, detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.ReviewDone, "review:"+id, detail, func(st *store.Store) ([]store.MetaChange, error) {
 		defs, err := LoadReviews()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !slices.ContainsFunc(defs, func(d ReviewDef) bool { return d.ID == id }) {
-			return ErrUnknownReview
+			return nil, ErrUnknownReview
 		}
 		r := &ReviewRecord{Review: id, Result: result, Note: strings.TrimSpace(note), By: s.op.Name, At: s.v.opts.Now().UTC(), Recorded: map[string]string{}}
 		switch id {
 		case "audit_verify":
 			rep, err := st.VerifyAudit(ctx, nil)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			r.Result, r.Recorded["events"] = "pass", strconv.FormatUint(rep.Events, 10)
 			if rep.Problem != nil {
@@ -154,7 +154,7 @@ func (s *Session) DoReview(ctx context.Context, id, result, note, fileName strin
 		case "access_review":
 			standings, err := s.standings(ctx, st)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for _, o := range standings {
 				r.Recorded[o.Name] = fmt.Sprintf("%s; nda %s; training %s; last used %s", o.Role, or(o.NDAMissing, "current"), or(o.TrainingMissing, "current"),
@@ -163,11 +163,11 @@ func (s *Session) DoReview(ctx context.Context, id, result, note, fileName strin
 		case "open_findings":
 			findings, err := readFindings(ctx, st)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			ins, err := readIncidents(ctx, st)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			open, actions := 0, 0
 			for _, f := range findings {
@@ -185,23 +185,23 @@ func (s *Session) DoReview(ctx context.Context, id, result, note, fileName strin
 			r.Recorded["open_findings"], r.Recorded["open_actions"] = strconv.Itoa(open), strconv.Itoa(actions)
 		case "restore_test":
 			if file == nil {
-				return ErrReviewFile
+				return nil, ErrReviewFile
 			}
 		}
 		if r.Result != "pass" && r.Result != "fail" || r.Result == "fail" && r.Note == "" && r.Recorded["problem"] == "" {
-			return ErrReviewResult
+			return nil, ErrReviewResult
 		}
 		if file != nil {
 			e, err := st.PutEvidence(ctx, "review-"+id+"-"+randomHex(4), fileName, file)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			r.File, r.SHA256 = e.Name, e.SHA256
 			detail["sha256"] = e.SHA256
 		}
 		detail["result"] = r.Result
 		out = r
-		return st.PutMeta(metaReviewPrefix+id+"/"+r.At.Format("20060102T150405.000000000"), r)
+		return []store.MetaChange{{Name: metaReviewPrefix + id + "/" + r.At.Format("20060102T150405.000000000"), Value: r}}, nil
 	})
 	return out, err
 }

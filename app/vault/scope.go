@@ -63,31 +63,31 @@ func (s *Session) DealScopeOf() (*DealScope, error) {
 func (s *Session) SetDealScope(ctx context.Context, customers []model.CustomerNo) (*DealScope, error) {
 	var out *DealScope
 	detail := map[string]string{}
-	err := s.do(PermChecklist, audit.DealScope, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.DealScope, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if _, err := loadDeal(st); err != nil {
-			return err
+			return nil, err
 		}
 		var ft factTime
 		if st.GetMeta(metaFactExported, &ft) == nil {
-			return ErrScopeExported
+			return nil, ErrScopeExported
 		}
 		nos := slices.Clone(customers)
 		slices.Sort(nos)
 		nos = slices.Compact(nos)
 		if len(nos) == 0 {
-			return ErrScopeEmpty
+			return nil, ErrScopeEmpty
 		}
 		for _, no := range nos {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, err
 			}
 			if _, err := st.Customer(no); err != nil {
-				return fmt.Errorf("customer %d: %w", no, err)
+				return nil, fmt.Errorf("customer %d: %w", no, err)
 			}
 		}
 		out = &DealScope{Customers: nos, By: s.op.Name, At: s.v.opts.Now().UTC()}
 		detail["customers"] = strconv.Itoa(len(nos))
-		return st.PutMeta(metaDealScope, out)
+		return []store.MetaChange{{Name: metaDealScope, Value: out}}, nil
 	})
 	return out, err
 }
