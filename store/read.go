@@ -240,8 +240,11 @@ func (s *Store) Find(ctx context.Context, kind blind.Kind, value string) ([]Hit,
 			if err != nil {
 				return false, err
 			}
-			if kind == blind.IDNumber {
+			switch kind {
+			case blind.IDNumber:
 				return blind.Normalize(c.IDNumber) == want, nil
+			case blind.CustomerNumber:
+				return blind.Normalize(c.Number) == want, nil
 			}
 			return blind.Normalize(c.Phone) == want, nil
 		}

@@ -17,11 +17,12 @@ type storedRepayment struct {
 	Principal model.Fen  `json:"a"`
 	Interest  model.Fen  `json:"i"`
 	Penalty   model.Fen  `json:"n,omitempty"`
+	Amount    model.Fen  `json:"t,omitempty"`
 	Channel   string     `json:"c,omitempty"`
 }
 
 func compactRepayment(r model.Repayment) storedRepayment {
-	return storedRepayment{r.Due, r.Paid, r.Principal, r.Interest, r.Penalty, r.Channel}
+	return storedRepayment{r.Due, r.Paid, r.Principal, r.Interest, r.Penalty, r.Amount, r.Channel}
 }
 
 // storedCustomer is the record under a customer's key: the customer, their loans, and the
@@ -35,7 +36,7 @@ type storedCustomer struct {
 
 func (r storedRepayment) expand(no model.CustomerNo, loan, seq uint32) model.Repayment {
 	return model.Repayment{Customer: no, Loan: loan, Seq: seq, Due: r.Due, Paid: r.Paid,
-		Principal: r.Principal, Interest: r.Interest, Penalty: r.Penalty, Channel: r.Channel}
+		Principal: r.Principal, Interest: r.Interest, Penalty: r.Penalty, Amount: r.Amount, Channel: r.Channel}
 }
 
 // appendSegment appends the JSON of seg, byte for byte what encoding/json writes, without
@@ -62,6 +63,10 @@ func appendSegment(b []byte, seg []storedRepayment) []byte {
 		if r.Penalty != 0 {
 			b = append(b, `,"n":`...)
 			b = strconv.AppendInt(b, int64(r.Penalty), 10)
+		}
+		if r.Amount != 0 {
+			b = append(b, `,"t":`...)
+			b = strconv.AppendInt(b, int64(r.Amount), 10)
 		}
 		if r.Channel != "" {
 			b = append(b, `,"c":`...)

@@ -416,6 +416,7 @@ func TestAppendSegmentMatchesEncodingJSON(t *testing.T) {
 		{{Paid: model.Date{Y: 2023, M: 1, D: 5}, Principal: 100, Interest: 5}},
 		{{Due: model.Date{Y: 2023, M: 2, D: 1}, Paid: model.Date{Y: 2023, M: 2, D: 3}, Principal: -1, Interest: 0, Penalty: 7, Channel: "银行转账"},
 			{Paid: model.Date{Y: 2024, M: 12, D: 31}, Principal: 1 << 40, Channel: `a"b<c>&\` + "\n\u2028"}},
+		{{Paid: model.Date{Y: 2024, M: 3, D: 15}, Amount: 450050, Channel: "柜台"}},
 		{},
 	}
 	for _, seg := range segs {

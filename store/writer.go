@@ -193,6 +193,7 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	}
 	idx(blind.IDNumber, c.IDNumber, 0)
 	idx(blind.Phone, c.Phone, 0)
+	idx(blind.CustomerNumber, c.Number, 0)
 	if ps := namePrefixes(c.Name); len(ps) > 0 {
 		var sub blind.Tag
 		if len(ps) == 2 {

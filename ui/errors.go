@@ -113,6 +113,7 @@ func describe(err error) (msg, hint string) {
 	}
 	var fe *importer.FileError
 	var mc *importer.MissingColumnsError
+	var hr *importer.HeaderRowError
 	switch {
 	case errors.As(err, &mc):
 		return L("error.missing_columns", map[string]any{"Fields": fieldNames(mc.Table, mc.Fields)}), L("hint.missing_columns")
@@ -124,6 +125,14 @@ func describe(err error) (msg, hint string) {
 		return L("error.workbook_bomb"), L("hint.sheet_too_large")
 	case errors.Is(err, importer.ErrSheetTooLarge):
 		return L("error.sheet_too_large"), L("hint.sheet_too_large")
+	case errors.Is(err, importer.ErrXLSEncrypted):
+		return L("error.xls_encrypted"), L("hint.xls")
+	case errors.Is(err, importer.ErrXLS1904):
+		return L("error.xls_1904"), L("hint.xls")
+	case errors.Is(err, importer.ErrXLSUnreadable):
+		return L("error.xls_unreadable"), L("hint.xls")
+	case errors.As(err, &hr):
+		return L("error.header_row", map[string]any{"Row": hr.Row}), L("hint.header_row")
 	case errors.Is(err, importer.ErrDecided):
 		return L("error.decided"), ""
 	case errors.Is(err, importer.ErrReasonRequired):

@@ -146,3 +146,61 @@ func snapshot(t *testing.T, a *App, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestImportTitleAndTotals: a file as an old system prints it, with a title above the
+// header and a 合计 row below the data. The wizard says which row the column names come
+// from, lets the clerk choose another, previews the totals row as a check, and after the
+// import says whether the file's totals equal its rows.
+func TestImportTitleAndTotals(t *testing.T) {
+	dir := demoVault(t, 5)
+	csv := filepath.Join(t.TempDir(), "客户台账.csv")
+	body := "某某小额贷款有限公司客户台账（截至2024年12月31日）,,\n,,\n" +
+		"姓名,身份证号,手机号码\n" +
+		"新客户甲," + validID("11010519700101001") + ",13812345678\n" +
+		"合计,1 人,\n"
+	if err := os.WriteFile(csv, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loans := filepath.Join(t.TempDir(), "贷款台账.csv")
+	if err := os.WriteFile(loans, []byte("贷款台账,,\n借据号,身份证号,借款金额（元）\nJJ-1,"+validID("11010519700101001")+",1000.50\n合  计：,,1000.00\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(t, csv)
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("import")
+	iv := a.shell.imports
+	test.Tap(iv.addFile)
+	iv.add(loans) // a second file, as the dialog would give it
+	if len(iv.inputs) != 2 || iv.inputs[0].in.HeaderRow != 3 || iv.inputs[0].in.Table != importer.Customers {
+		t.Fatalf("inputs %+v", iv.inputs[0].in)
+	}
+	iv.fileList.Select(0)
+	if iv.headerRow.Selected != L("import.row_n", map[string]any{"N": 3}) || !strings.Contains(iv.headerAt.Text, "3") {
+		t.Fatalf("header row shown as %q, %q", iv.headerRow.Selected, iv.headerAt.Text)
+	}
+	if len(iv.prevRows) != 2 || !iv.prevRows[1].Totals {
+		t.Fatalf("preview %+v", iv.prevRows)
+	}
+	snapshot(t, a, "import-title")
+	// The clerk picks the title row by mistake: the file matches no table; back to row 3.
+	iv.headerRow.SetSelectedIndex(0)
+	if iv.inputs[0].in.Table != "" || iv.startBtn.Disabled() == false {
+		t.Fatalf("the title as header: table %q", iv.inputs[0].in.Table)
+	}
+	iv.headerRow.SetSelectedIndex(2)
+	if iv.inputs[0].in.Table != importer.Customers || iv.startBtn.Disabled() {
+		t.Fatalf("back to row 3: table %q, %s", iv.inputs[0].in.Table, iv.status.Text)
+	}
+	test.Tap(iv.startBtn)
+	eventually(t, "import", func() bool { return iv.results.Text != "" })
+	diff := L("import.totals_diff", map[string]any{"Field": L("field.loans.principal"), "File": "1,000.00", "Read": "1,000.50"})
+	if !strings.Contains(iv.results.Text, L("import.totals_different", map[string]any{"Row": 4, "Diffs": diff})) ||
+		!strings.Contains(iv.results.Text, L("import.header_found", map[string]any{"Row": 3})) {
+		t.Fatalf("results %q", iv.results.Text)
+	}
+	snapshot(t, a, "import-totals")
+}

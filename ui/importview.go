@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -45,6 +46,8 @@ type importView struct {
 	startBtn  *widget.Button
 	status    *widget.Label
 	table     *widget.Select
+	headerRow *widget.Select
+	headerAt  *widget.Label
 	mapBox    *fyne.Container
 	mapSelect map[string]*widget.Select
 	preview   *widget.Table
@@ -114,17 +117,33 @@ func newImportView(a *App, s *vault.Session) *importView {
 	}
 	v.table = widget.NewSelect(tableNames, func(name string) { v.setTable(name) })
 	v.table.PlaceHolder = L("import.choose_table")
+	rowNames := make([]string, headerRowChoices)
+	for i := range rowNames {
+		rowNames[i] = L("import.row_n", map[string]any{"N": i + 1})
+	}
+	v.headerRow = widget.NewSelect(rowNames, func(string) { v.setHeaderRow(v.headerRow.SelectedIndex() + 1) })
+	v.headerAt = widget.NewLabel("")
+	v.headerAt.Wrapping = fyne.TextWrapWord
 	v.mapBox = container.NewVBox()
 	v.preview = widget.NewTable(
 		func() (int, int) { return len(v.prevRows) + 1, len(v.prevCols) + 1 },
 		func() fyne.CanvasObject { return widget.NewLabel("0000**********0000") },
 		v.updatePreviewCell)
 
-	buttons := container.NewHBox(v.addFile, v.addFolder, v.addScans, v.clearBtn)
-	options := container.NewHBox(widget.NewLabel(L("import.encoding")), v.encoding,
-		widget.NewLabel(L("import.profile")), v.profile, v.saveProf)
-	left := container.NewBorder(container.NewVBox(buttons, options), container.NewVBox(v.status, v.startBtn, v.results), nil, nil, v.fileList)
-	mapping := container.NewBorder(container.NewHBox(widget.NewLabel(L("import.table")), v.table), nil, nil, nil,
+	// Two buttons a row and a form for the options: the left pane is about 420 px wide in
+	// a 1024 px window, narrower than the four buttons side by side.
+	buttons := container.NewGridWithColumns(2, v.addFile, v.addFolder, v.addScans, v.clearBtn)
+	options := container.New(layout.NewFormLayout(),
+		widget.NewLabel(L("import.encoding")), v.encoding,
+		widget.NewLabel(L("import.profile")), container.NewBorder(nil, nil, nil, v.saveProf, v.profile))
+	// The results of a run may take several lines (titles, totals checks): they scroll.
+	results := container.NewVScroll(v.results)
+	results.SetMinSize(fyne.NewSize(0, 96))
+	left := container.NewBorder(container.NewVBox(buttons, options), container.NewVBox(v.status, v.startBtn, results), nil, nil, v.fileList)
+	mapping := container.NewBorder(container.NewVBox(
+		container.New(layout.NewFormLayout(), widget.NewLabel(L("import.table")), v.table,
+			widget.NewLabel(L("import.header_row")), v.headerRow),
+		v.headerAt), nil, nil, nil,
 		container.NewVScroll(v.mapBox))
 	right := container.NewVSplit(mapping, container.NewBorder(bold(L("import.preview")), nil, nil, nil, v.preview))
 	right.Offset = 0.45
@@ -173,16 +192,45 @@ func (v *importView) inputLine(w *wizardInput) string {
 	return line
 }
 
+// fieldNames names required fields; "a|b" (either will do) reads "a或b".
 func fieldNames(t importer.Table, fs []string) string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
-		out[i] = L("field." + string(t) + "." + f)
+		alts := strings.Split(f, "|")
+		for j, a := range alts {
+			alts[j] = L("field." + string(t) + "." + a)
+		}
+		out[i] = strings.Join(alts, L("import.or"))
 	}
 	return strings.Join(out, "、")
 }
 
-// Workbooks, CSV and Excel's "Unicode text" are what old systems export.
-var importExts = []string{"csv", "tsv", "txt", "xlsx", "xlsm"}
+// Workbooks (also Excel 97–2003), CSV and Excel's "Unicode text" are what old systems export.
+var importExts = []string{"csv", "tsv", "txt", "xlsx", "xlsm", "xls"}
+
+// headerRowChoices is how far down the header row can be chosen in the wizard.
+const headerRowChoices = 30
+
+// setHeaderRow reads the selected file (or sheet) again with its header on another row.
+func (v *importView) setHeaderRow(row int) {
+	w := v.current()
+	if w == nil || w.in.Table == importer.Documents || row == w.in.HeaderRow || row < 1 {
+		return
+	}
+	ins, err := importer.InspectAt(w.path, v.currentEncoding(), row)
+	w.err = err
+	for _, in := range ins {
+		if in.Sheet == w.in.Sheet {
+			w.in = in
+			w.m = nil
+			if in.Table != "" {
+				w.m = importer.MappingFor(in.Table, in.Header, v.currentProfile())
+			}
+		}
+	}
+	v.refresh()
+	v.showSelected()
+}
 
 func (v *importView) chooseFile() {
 	p, ok, err := v.a.chooser.ChooseFile(L("import.add_file"), L("import.filter"), importExts)
@@ -351,6 +399,7 @@ func (v *importView) showSelected() {
 	v.mapBox.Objects = nil
 	v.mapSelect = map[string]*widget.Select{}
 	v.prevRows, v.prevCols = nil, nil
+	v.showHeaderRow(w)
 	if w == nil || w.err != nil || w.in.Table == importer.Documents {
 		v.table.ClearSelected()
 		v.table.Disable()
@@ -406,6 +455,26 @@ func (v *importView) showSelected() {
 	}
 	v.mapBox.Refresh()
 	v.loadPreview(w)
+}
+
+// showHeaderRow says which row the column names were read from, and why rows above it
+// are not imported.
+func (v *importView) showHeaderRow(w *wizardInput) {
+	if w == nil || w.in.Table == importer.Documents || w.in.HeaderRow == 0 {
+		v.headerRow.ClearSelected()
+		v.headerRow.Disable()
+		v.headerAt.SetText("")
+		return
+	}
+	v.headerRow.Enable()
+	if w.in.HeaderRow <= headerRowChoices {
+		v.headerRow.SetSelectedIndex(w.in.HeaderRow - 1)
+	}
+	if w.in.HeaderRow > 1 {
+		v.headerAt.SetText(L("import.header_found", map[string]any{"Row": w.in.HeaderRow}))
+	} else {
+		v.headerAt.SetText("")
+	}
 }
 
 func forbiddenNames(header []string) string {
@@ -464,6 +533,10 @@ func (v *importView) updatePreviewCell(id widget.TableCellID, o fyne.CanvasObjec
 	r := v.prevRows[id.Row-1]
 	if id.Col < len(v.prevCols) {
 		l.SetText(r.Values[v.prevCols[id.Col]])
+		return
+	}
+	if r.Totals {
+		l.SetText(L("import.totals_row"))
 		return
 	}
 	l.SetText(findingText(r.Findings))
@@ -532,6 +605,22 @@ func resultsText(results []importer.Result) string {
 		b.WriteString(L(key, map[string]any{"File": name, "Rows": r.Rows, "Accepted": r.Accepted,
 			"Quarantined": r.Quarantined, "Warnings": r.Warnings}))
 		b.WriteString("\n")
+		if r.HeaderRow > 1 {
+			b.WriteString("  " + L("import.header_found", map[string]any{"Row": r.HeaderRow}) + "\n")
+		}
+		switch r.TotalsCheck {
+		case importer.TotalsEqual:
+			b.WriteString("  " + L("import.totals_equal", map[string]any{"Row": r.TotalsRow}) + "\n")
+		case importer.TotalsDifferent:
+			var diffs []string
+			for _, f := range importer.AmountFields(r.Table) {
+				if want, ok := r.FileTotals[f]; ok && want != r.TotalsRead[f] {
+					diffs = append(diffs, L("import.totals_diff", map[string]any{"Field": L("field." + string(r.Table) + "." + f),
+						"File": want.Yuan(), "Read": r.TotalsRead[f].Yuan()}))
+				}
+			}
+			b.WriteString("  " + L("import.totals_different", map[string]any{"Row": r.TotalsRow, "Diffs": strings.Join(diffs, "；")}) + "\n")
+		}
 	}
 	return strings.TrimSpace(b.String())
 }

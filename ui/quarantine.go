@@ -292,7 +292,7 @@ type historyView struct {
 	sums    []importer.Summary
 }
 
-var historyCols = []string{"file", "table", "state", "rows", "accepted", "quarantined", "corrected", "dismissed", "open", "warnings", "totals"}
+var historyCols = []string{"file", "table", "state", "rows", "accepted", "quarantined", "corrected", "dismissed", "open", "warnings", "totals", "totals_check"}
 
 func newHistoryView(a *App, s *vault.Session) *historyView {
 	v := &historyView{a: a, s: s}
@@ -300,7 +300,7 @@ func newHistoryView(a *App, s *vault.Session) *historyView {
 		func() (int, int) { return len(v.sums) + 1, len(historyCols) },
 		func() fyne.CanvasObject { return widget.NewLabel("repayments.csv") },
 		v.update)
-	widths := []float32{200, 70, 80, 90, 80, 80, 80, 80, 80, 70, 420}
+	widths := []float32{200, 70, 80, 90, 80, 80, 80, 80, 80, 70, 420, 240}
 	for i, w := range widths {
 		v.table.SetColumnWidth(i, w)
 	}
@@ -357,6 +357,15 @@ func (v *historyView) update(id widget.TableCellID, o fyne.CanvasObject) {
 			}
 		}
 		l.SetText(strings.Join(parts, "；"))
+	case "totals_check":
+		switch s.TotalsCheck() {
+		case importer.TotalsEqual:
+			l.SetText(L("history.totals_equal", map[string]any{"Row": s.TotalsRow}))
+		case importer.TotalsDifferent:
+			l.SetText(L("history.totals_different", map[string]any{"Row": s.TotalsRow}))
+		default:
+			l.SetText("—")
+		}
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,20 +22,25 @@ import (
 
 func importCmd() *Cmd {
 	var table, enc, mapping *string
-	return &Cmd{Name: "import", Synopsis: "--vault DIR [--table customers|loans|repayments|documents] [--encoding auto|utf-8|gbk|gb18030|utf-16] [--mapping FILE] [--json] FILE…",
-		Summary: "import CSV/TSV/.xlsx files or a folder of scans", Vault: true, JSON: true,
+	var headerRow *int
+	return &Cmd{Name: "import", Synopsis: "--vault DIR [--table customers|loans|repayments|documents] [--encoding auto|utf-8|gbk|gb18030|utf-16] [--mapping FILE] [--header-row N] [--json] FILE…",
+		Summary: "import CSV/TSV/.xlsx/.xls files or a folder of scans", Vault: true, JSON: true,
 		MinArgs: 1, MaxArgs: -1, ArgsHelp: "name at least one file or folder to import",
 		Flags: func(fs *flag.FlagSet) {
 			table = fs.String("table", "", "table of every file: customers, loans, repayments or documents (default: detected from the headers)")
 			enc = fs.String("encoding", importer.EncAuto, "encoding of text files: auto, utf-8, gbk, gb18030, utf-16")
 			mapping = fs.String("mapping", "", "mapping profile (JSON) naming the column of each field")
+			headerRow = fs.Int("header-row", 0, "row number of the column names in every file and sheet, when a title above them hides them (default: found among the first 20 rows)")
 		},
-		Run: func(c *Call) error { return runImport(c, *table, *enc, *mapping) }}
+		Run: func(c *Call) error { return runImport(c, *table, *enc, *mapping, *headerRow) }}
 }
 
-func runImport(c *Call, table, enc, mapping string) error {
+func runImport(c *Call, table, enc, mapping string, headerRow int) error {
 	ctx, env, files, err := c.Ctx, c.Env, c.Args, error(nil)
-	opts := importer.Options{Encoding: enc}
+	if headerRow < 0 {
+		return usagef("--header-row must be a row number (1 or more), or 0 to find it")
+	}
+	opts := importer.Options{Encoding: enc, HeaderRow: headerRow}
 	switch t := importer.Table(table); t {
 	case "", importer.Customers, importer.Loans, importer.Repayments, importer.Documents:
 		opts.Table = t
@@ -105,6 +112,23 @@ func printResults(w io.Writer, results []importer.Result) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", name, r.Table, r.Encoding, r.Rows, r.Accepted, r.Quarantined, r.Warnings, note)
 	}
 	tw.Flush()
+	for _, r := range results {
+		if r.HeaderRow > 1 {
+			fmt.Fprintf(w, "%s: column names read from row %d (rows above it are a title)\n", r.File, r.HeaderRow)
+		}
+		switch r.TotalsCheck {
+		case importer.TotalsEqual:
+			fmt.Fprintf(w, "%s: the totals row (row %d) equals the rows read\n", r.File, r.TotalsRow)
+		case importer.TotalsDifferent:
+			fmt.Fprintf(w, "%s: the totals row (row %d) differs from the rows read:", r.File, r.TotalsRow)
+			for _, f := range slices.Sorted(maps.Keys(r.FileTotals)) {
+				if v := r.FileTotals[f]; v != r.TotalsRead[f] {
+					fmt.Fprintf(w, " %s %s in the file, %s read;", f, v.Yuan(), r.TotalsRead[f].Yuan())
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
 }
 
 // showImportProgress prints rows, rows per second and the time left every few seconds.

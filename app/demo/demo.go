@@ -37,18 +37,17 @@ func (g *Generator) Book(i int) *store.Book {
 	b := &store.Book{}
 	c := &b.Customer
 	c.Name = name(r)
-	region := regions[r.IntN(len(regions))]
-	birth := model.Date{Y: 1955 + r.IntN(49), M: 1 + r.IntN(12), D: 1 + r.IntN(28)}
-	c.IDNumber = idNumber(r, region.code, birth)
+	ri, birth, number := g.identity(i)
+	region := regions[ri]
+	c.IDNumber = number
 	c.Birth = birth
 	if (c.IDNumber[16]-'0')%2 == 1 {
 		c.Gender = "男"
 	} else {
 		c.Gender = "女"
 	}
-	c.Phone = mobilePrefixes[r.IntN(len(mobilePrefixes))] + digits(r, 8)
-	bin := cardBINs[r.IntN(len(cardBINs))]
-	c.BankCard, c.BankName = luhnCard(r, bin.bin, bin.length), bin.bank
+	c.Phone = g.mobile(i)
+	c.BankCard, c.BankName = g.card(i)
 	c.Address = region.name + streets[r.IntN(len(streets))] + strconv.Itoa(1+r.IntN(300)) + "号" +
 		strconv.Itoa(1+r.IntN(30)) + "栋" + strconv.Itoa(101+r.IntN(20)*100+r.IntN(6)) + "室"
 	c.Occupied = occupations[r.IntN(len(occupations))]
@@ -93,19 +92,6 @@ func name(r *rand.Rand) string {
 	return sur + given
 }
 
-func digits(r *rand.Rand, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('0' + r.IntN(10))
-	}
-	return string(b)
-}
-
-func idNumber(r *rand.Rand, region string, birth model.Date) string {
-	body := region + strconv.Itoa(birth.Y) + pad2(birth.M) + pad2(birth.D) + digits(r, 3)
-	return body + string(idcard.CheckDigit(body))
-}
-
 func pad2(n int) string {
 	if n < 10 {
 		return "0" + strconv.Itoa(n)
@@ -113,13 +99,13 @@ func pad2(n int) string {
 	return strconv.Itoa(n)
 }
 
-// luhnCard returns a card number of the given length with a valid Luhn check digit.
-func luhnCard(r *rand.Rand, bin string, length int) string {
-	body := []byte(bin + digits(r, length-len(bin)-1))
+// luhnComplete appends a valid Luhn check digit to a card number's body.
+func luhnComplete(body string) string {
+	b := []byte(body)
 	sum := 0
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if (len(body)-1-i)%2 == 0 {
+	for i := len(b) - 1; i >= 0; i-- {
+		d := int(b[i] - '0')
+		if (len(b)-1-i)%2 == 0 {
 			d *= 2
 			if d > 9 {
 				d -= 9
@@ -127,8 +113,10 @@ func luhnCard(r *rand.Rand, bin string, length int) string {
 		}
 		sum += d
 	}
-	return string(append(body, byte('0'+(10-sum%10)%10)))
+	return string(append(b, byte('0'+(10-sum%10)%10)))
 }
+
+func idcardCheck(body string) byte { return idcard.CheckDigit(body) }
 
 var terms = []int{3, 6, 6, 12, 12, 24}
 

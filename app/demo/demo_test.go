@@ -12,6 +12,7 @@ import (
 
 	"handover/app/idcard"
 	"handover/app/progress"
+	"handover/app/validate"
 	"handover/app/vault"
 	"handover/store/model"
 )
@@ -137,6 +138,39 @@ func TestScansAreDistinctJPEGs(t *testing.T) {
 				t.Fatalf("customer %d %s: the same file as another document", i, d.Meta.Name)
 			}
 			seen[d.Meta.SHA256] = true
+		}
+	}
+}
+
+// Every customer of a book has their own identity, mobile and card number, and the
+// numbers pass the importer's checks, at any size: a random draw collided (8 identity
+// numbers in 100,000), which the importer rightly refuses as duplicate customers.
+func TestNumbersAreUnique(t *testing.T) {
+	n := 200_000
+	if testing.Short() {
+		n = 20_000
+	}
+	g := &Generator{Seed: 42}
+	ids, phones, cards := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		_, birth, id := g.identity(i)
+		phone := g.mobile(i)
+		card, _ := g.card(i)
+		if ids[id] || phones[phone] || cards[card] {
+			t.Fatalf("customer %d repeats a number", i)
+		}
+		ids[id], phones[phone], cards[card] = true, true, true
+		if i < 2000 {
+			if _, p := validate.IDNumber(id, now); p != nil || id[6:14] != birth.String()[:4]+birth.String()[5:7]+birth.String()[8:10] {
+				t.Fatalf("customer %d: identity number %v", i, p)
+			}
+			if _, p := validate.Phone(phone); p != nil {
+				t.Fatalf("customer %d: mobile %v", i, p)
+			}
+			if _, p := validate.BankCard(card); p != nil {
+				t.Fatalf("customer %d: card %v", i, p)
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"handover/app/validate"
 	"handover/store/model"
@@ -13,16 +14,19 @@ import (
 // Reason codes of the import beyond the field validators' (app/validate). They are a
 // contract: the UI translates them, --json prints them.
 const (
-	ReasonRowFormat         = "row_format"          // the row could not be split into columns
-	ReasonFieldTooLong      = "field_too_long"      // a field longer than a package may carry (model.MaxFieldBytes)
-	ReasonDuplicateCustomer = "duplicate_customer"  // the same 身份证号 again
-	ReasonUnknownCustomer   = "unknown_customer"    // a loan whose borrower is not in the vault
-	ReasonUnknownContract   = "unknown_contract"    // a repayment whose contract is not in the vault
-	ReasonDuplicateContract = "duplicate_contract"  // a contract number used twice
-	ReasonContractFormat    = "contract_format"     // an empty or malformed contract number
-	ReasonValueInvalid      = "value_invalid"       // a term, status or class that means nothing
-	ReasonDocumentUnmatched = "document_unmatched"  // a scan that names no known customer or contract
-	ReasonDocumentUnreadble = "document_unreadable" // a scan that could not be read
+	ReasonRowFormat         = "row_format"                // the row could not be split into columns
+	ReasonFieldTooLong      = "field_too_long"            // a field longer than a package may carry (model.MaxFieldBytes)
+	ReasonDuplicateCustomer = "duplicate_customer"        // the same 身份证号 again
+	ReasonUnknownCustomer   = "unknown_customer"          // a loan whose borrower is not in the vault
+	ReasonUnknownContract   = "unknown_contract"          // a repayment whose contract is not in the vault
+	ReasonDuplicateContract = "duplicate_contract"        // a contract number used twice
+	ReasonContractFormat    = "contract_format"           // an empty or malformed contract number
+	ReasonValueInvalid      = "value_invalid"             // a term, status or class that means nothing
+	ReasonDocumentUnmatched = "document_unmatched"        // a scan that names no known customer or contract
+	ReasonDocumentUnreadble = "document_unreadable"       // a scan that could not be read
+	ReasonDuplicateNumber   = "duplicate_customer_number" // the same 客户编号 again
+	ReasonCustomerMismatch  = "customer_mismatch"         // a loan whose 客户编号 and 身份证号 name different customers
+	ReasonAmountMismatch    = "amount_mismatch"           // a repayment whose total is not the sum of its parts
 )
 
 // Finding is one problem with one row: an error keeps the row in quarantine, a warning
@@ -39,7 +43,7 @@ type Finding struct {
 // amountFields are the money columns of each table, in the order of control totals.
 var amountFields = map[Table][]string{
 	Loans:      {"principal", "outstanding"},
-	Repayments: {"principal", "interest", "penalty"},
+	Repayments: {"principal", "interest", "penalty", "amount"},
 }
 
 // converted is a row turned into a record, before the lookups that need the vault.
@@ -49,9 +53,45 @@ type converted struct {
 	customer model.Customer
 	loan     model.Loan
 	loanID   string // the borrower's identity number of a loan
+	loanNo   string // the borrower's customer number of a loan
 	rep      model.Repayment
-	amounts  [3]model.Fen // by amountFields
-	parsed   [3]bool
+	amounts  [4]model.Fen // by amountFields
+	parsed   [4]bool
+	totals   bool // a totals row (合计): not a record, its amounts are the file's own totals
+	subtotal bool // a subtotal row (小计): not a record either, and not compared
+}
+
+type totalsRowKind int
+
+const (
+	notTotals totalsRowKind = iota
+	totalsRow
+	subtotalRow
+)
+
+// totalsKind recognises a totals row by its first non-empty cell: 合计, 总计 and the like
+// (spaces and a colon allowed, as in "合　计："), or a subtotal. A name or contract number
+// never reads so.
+func totalsKind(fields []string) totalsRowKind {
+	for _, f := range fields {
+		f = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || r == ':' || r == '：' {
+				return -1
+			}
+			return unicode.ToLower(r)
+		}, f)
+		if f == "" {
+			continue
+		}
+		switch f {
+		case "合计", "总计", "总合计", "合计金额", "累计", "total", "totals", "grandtotal":
+			return totalsRow
+		case "小计", "subtotal":
+			return subtotalRow
+		}
+		return notTotals
+	}
+	return notTotals
 }
 
 func (c *converted) add(column, field string, p *validate.Problem) {
@@ -118,6 +158,11 @@ func (cv *converter) convert(row Row) *converted {
 	if c.failed {
 		return c
 	}
+	if kind := totalsKind(row.Fields); kind != notTotals {
+		c.totals = true
+		c.subtotal = kind == subtotalRow
+		return c
+	}
 	switch cv.table {
 	case Customers:
 		cv.customer(row, c)
@@ -182,6 +227,7 @@ func (cv *converter) customer(row Row, c *converted) {
 		cu.BankCard, p = validate.BankCard(v)
 		c.add(col, "bank_card", p)
 	}
+	cu.Number = cv.number(row, c)
 	cu.BankName = cv.text(row, "bank_name")
 	cu.Address = cv.text(row, "address")
 	cu.Occupied = cv.text(row, "occupation")
@@ -236,6 +282,20 @@ func (cv *converter) integer(row Row, c *converted, field string) int {
 	return n
 }
 
+// number reads a customer number: optional, but when present it must be usable as a link.
+func (cv *converter) number(row Row, c *converted) string {
+	v, col, ok := cv.cell(row, "customer_number")
+	s := strings.TrimSpace(v)
+	if !ok || s == "" {
+		return ""
+	}
+	if strings.ContainsRune(s, '\uFFFD') || len(s) > 64 {
+		c.fail(col, "customer_number", ReasonValueInvalid, "the customer number is longer than 64 characters or damaged")
+		return ""
+	}
+	return s
+}
+
 func (cv *converter) contract(row Row, c *converted) string {
 	v, col, _ := cv.cell(row, "contract")
 	s := strings.TrimSpace(v)
@@ -260,10 +320,17 @@ var classes = map[string]model.Class{
 
 func (cv *converter) loanRow(row Row, c *converted) {
 	l := model.Loan{Contract: cv.contract(row, c)}
-	v, col, _ := cv.cell(row, "id_number")
-	id, p := validate.IDNumber(v, cv.now)
-	c.add(col, "id_number", p)
-	c.loanID = id
+	// The borrower is named by identity number, by customer number, or by both (which must
+	// then agree); an empty identity number is fine when the customer number is given.
+	c.loanNo = cv.number(row, c)
+	if v, col, ok := cv.cell(row, "id_number"); ok && (c.loanNo == "" || strings.TrimSpace(v) != "") {
+		id, p := validate.IDNumber(v, cv.now)
+		c.add(col, "id_number", p)
+		c.loanID = id
+	} else if !ok && c.loanNo == "" && !c.failed {
+		_, col, _ := cv.cell(row, "customer_number")
+		c.fail(col, "customer_number", ReasonUnknownCustomer, "the customer number is empty, and the file has no identity number column")
+	}
 	l.Principal, _ = cv.amount(row, c, "principal", 0, true)
 	if _, _, ok := cv.cell(row, "outstanding"); ok {
 		l.Outstanding, _ = cv.amount(row, c, "outstanding", 1, false)
@@ -318,9 +385,22 @@ func (cv *converter) repayment(row Row, c *converted) {
 	r := model.Repayment{Contract: cv.contract(row, c)}
 	r.Paid = cv.date(row, c, "paid", true)
 	r.Due = cv.date(row, c, "due", false)
-	r.Principal, _ = cv.amount(row, c, "principal", 0, true)
+	_, _, split := cv.cell(row, "principal")
+	total, _, hasTotal := cv.cell(row, "amount")
+	hasTotal = hasTotal && strings.TrimSpace(total) != ""
+	r.Principal, _ = cv.amount(row, c, "principal", 0, split && !hasTotal)
 	r.Interest, _ = cv.amount(row, c, "interest", 1, false)
 	r.Penalty, _ = cv.amount(row, c, "penalty", 2, false)
+	amount, ok := cv.amount(row, c, "amount", 3, !split)
+	switch {
+	case !ok:
+	case !c.parsed[0]:
+		// Only the total is known (还款金额): it is stored as such, and the parts stay zero.
+		r.Amount = amount
+	case amount != r.Principal+r.Interest+r.Penalty:
+		_, col, _ := cv.cell(row, "amount")
+		c.fail(col, "amount", ReasonAmountMismatch, "the total paid is not the sum of principal, interest and penalty in this row")
+	}
 	r.Channel = cv.text(row, "channel")
 	c.rep = r
 }
@@ -336,4 +416,5 @@ var Reasons = []string{
 	string(validate.AmountFormat), string(validate.DateInvalid),
 	ReasonDuplicateCustomer, ReasonUnknownCustomer, ReasonUnknownContract, ReasonDuplicateContract,
 	ReasonContractFormat, ReasonValueInvalid, ReasonDocumentUnmatched, ReasonDocumentUnreadble,
+	ReasonDuplicateNumber, ReasonCustomerMismatch, ReasonAmountMismatch,
 }

@@ -104,10 +104,7 @@ func NewReader(r io.Reader, enc string) (*Reader, error) {
 	}
 	text := bufio.NewReaderSize(transform.NewReader(br, dec.NewDecoder()), 64<<10)
 	first, _ := text.Peek(8 << 10)
-	delim := ','
-	if line, _, _ := bytes.Cut(first, []byte("\n")); bytes.Count(line, []byte("\t")) > bytes.Count(line, []byte(",")) {
-		delim = '\t'
-	}
+	delim := sniffDelimiter(first)
 	c := csv.NewReader(text)
 	c.Comma = delim
 	c.FieldsPerRecord = -1 // ragged rows are reported by the caller, not fatal here
@@ -127,6 +124,24 @@ func NewReader(r io.Reader, enc string) (*Reader, error) {
 		rd.Header[i] = strings.TrimSpace(strings.TrimPrefix(s, "\uFEFF"))
 	}
 	return rd, nil
+}
+
+// sniffDelimiter tells a tab-separated file from a comma-separated one by the line of the
+// first few with the most separators: a title line above the header may have none.
+func sniffDelimiter(text []byte) rune {
+	tabs, commas := 0, 0
+	for i := 0; i < 10 && len(text) > 0; i++ {
+		var line []byte
+		line, text, _ = bytes.Cut(text, []byte("\n"))
+		t, c := bytes.Count(line, []byte("\t")), bytes.Count(line, []byte(","))
+		if max(t, c) > max(tabs, commas) {
+			tabs, commas = t, c
+		}
+	}
+	if tabs > commas {
+		return '\t'
+	}
+	return ','
 }
 
 // Next returns the next non-empty row, or io.EOF.

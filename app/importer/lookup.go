@@ -33,9 +33,10 @@ type lookup struct {
 	err     error // the first disk error; the run stops on it
 	// last is the customer found by the last lookup: the borrower of the loan being added.
 	last struct {
-		key   string
-		no    model.CustomerNo
-		loans uint32
+		key    string // where the loan count is kept
+		no     model.CustomerNo
+		loans  uint32
+		direct bool // the count is packed with the number under key, not alone
 	}
 }
 
@@ -46,11 +47,21 @@ const recentMax = 4096
 const (
 	kindID       = 'i' // hash of an identity number -> customer number and loan count
 	kindContract = 'c' // hash of a contract number -> loanRef
+	kindNumber   = 'n' // hash of an old system's customer number -> customer number (indirect)
+	kindLoans    = 'l' // hash of a customer number (ours) -> loan count, for indirect entries
 )
 
 // A customer's entry holds their number and how many loans they have, so that adding a
 // loan, which always follows looking up its borrower, needs no lookup of its own.
-const customerBits = 40
+//
+// A customer who also has the old system's customer number can be found under two keys.
+// Both then hold the number with the indirect bit set, and the loan count lives under a
+// third key of its own, so that it stays one count whichever way a loan names its
+// borrower. Books without customer numbers keep the packed entry and its single lookup.
+const (
+	customerBits = 40
+	indirect     = uint64(1) << 63
+)
 
 func packCustomer(no model.CustomerNo, loans uint32) uint64 {
 	return uint64(no) | uint64(loans)<<customerBits
@@ -64,9 +75,10 @@ func unpackCustomer(v uint64) (model.CustomerNo, uint32) {
 // index for a single corrected row.
 type refs interface {
 	customer(id string) (model.CustomerNo, bool)
+	customerByNumber(n string) (model.CustomerNo, bool)
 	contract(c string) (loanRef, bool)
 	nextLoan(no model.CustomerNo) uint32
-	addCustomer(no model.CustomerNo, id, source string)
+	addCustomer(no model.CustomerNo, id, number, source string)
 	addLoan(no model.CustomerNo, seq uint32, contract string)
 	describe(st *store.Store, no model.CustomerNo) Ref
 	committed() error
@@ -101,7 +113,15 @@ func newLookup(ctx context.Context, st *store.Store) (*lookup, error) {
 			}
 			most = max(most, l.Seq)
 		}
-		lk.put(lk.hash(kindID, c.IDNumber), packCustomer(c.No, most))
+		if c.Number == "" {
+			lk.put(lk.hash(kindID, c.IDNumber), packCustomer(c.No, most))
+			return lk.err
+		}
+		lk.put(lk.hash(kindID, c.IDNumber), uint64(c.No)|indirect)
+		lk.put(lk.hash(kindNumber, blind.Normalize(c.Number)), uint64(c.No)|indirect)
+		if most > 0 {
+			lk.put(lk.loansKey(c.No), uint64(most))
+		}
 		return lk.err
 	})
 	if err != nil {
@@ -154,14 +174,39 @@ func (lk *lookup) remember(key []byte, v uint64) {
 }
 
 func (lk *lookup) customer(id string) (model.CustomerNo, bool) {
-	key := lk.hash(kindID, id)
+	return lk.find(lk.hash(kindID, id))
+}
+
+// customerByNumber finds a customer by the old system's customer number.
+func (lk *lookup) customerByNumber(n string) (model.CustomerNo, bool) {
+	return lk.find(lk.hash(kindNumber, blind.Normalize(n)))
+}
+
+// find reads a customer's entry and remembers where their loan count is kept.
+func (lk *lookup) find(key []byte) (model.CustomerNo, bool) {
 	v, ok := lk.get(key)
 	if !ok {
 		return 0, false
 	}
-	no, loans := unpackCustomer(v)
-	lk.last.key, lk.last.no, lk.last.loans = string(key), no, loans
+	if v&indirect == 0 {
+		no, loans := unpackCustomer(v)
+		lk.last.key, lk.last.no, lk.last.loans, lk.last.direct = string(key), no, loans, true
+		return no, true
+	}
+	no := model.CustomerNo(v &^ indirect)
+	ck := lk.loansKey(no)
+	loans, _ := lk.get(ck)
+	lk.last.key, lk.last.no, lk.last.loans, lk.last.direct = string(ck), no, uint32(loans), false
 	return no, true
+}
+
+// loansKey is the key of a customer's loan count when their entries are indirect.
+func (lk *lookup) loansKey(no model.CustomerNo) []byte {
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(uint64(no) >> (8 * i))
+	}
+	return lk.hash(kindLoans, string(b[:]))
 }
 
 func (lk *lookup) contract(c string) (loanRef, bool) {
@@ -169,8 +214,13 @@ func (lk *lookup) contract(c string) (loanRef, bool) {
 	return loanRef(ref), ok
 }
 
-func (lk *lookup) addCustomer(no model.CustomerNo, id, source string) {
-	lk.put(lk.hash(kindID, id), packCustomer(no, 0))
+func (lk *lookup) addCustomer(no model.CustomerNo, id, number, source string) {
+	if number == "" {
+		lk.put(lk.hash(kindID, id), packCustomer(no, 0))
+	} else {
+		lk.put(lk.hash(kindID, id), uint64(no)|indirect)
+		lk.put(lk.hash(kindNumber, blind.Normalize(number)), uint64(no)|indirect)
+	}
 	lk.pending[0][no] = source
 }
 
@@ -185,7 +235,11 @@ func (lk *lookup) addLoan(no model.CustomerNo, seq uint32, contract string) {
 	}
 	if seq > lk.last.loans {
 		lk.last.loans = seq
-		lk.put([]byte(lk.last.key), packCustomer(no, seq))
+		if lk.last.direct {
+			lk.put([]byte(lk.last.key), packCustomer(no, seq))
+		} else {
+			lk.put([]byte(lk.last.key), uint64(seq))
+		}
 	}
 }
 

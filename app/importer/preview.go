@@ -18,6 +18,8 @@ type PreviewRow struct {
 	Line     int
 	Values   map[string]string
 	Findings []Finding
+	// Totals marks the file's own totals or subtotal row, which is not imported.
+	Totals bool
 }
 
 // Preview converts the first n rows of an input under mapping m.
@@ -54,6 +56,10 @@ func Preview(in Input, m Mapping, n int, now time.Time) ([]PreviewRow, error) {
 			return out, &FileError{File: in.Name(), Err: err}
 		}
 		c := cv.convert(row)
+		if c.totals {
+			out = append(out, PreviewRow{Line: row.Line, Values: map[string]string{}, Totals: true})
+			continue
+		}
 		out = append(out, PreviewRow{Line: row.Line, Values: previewValues(in.Table, c), Findings: c.findings})
 	}
 	return out, nil
@@ -72,10 +78,12 @@ func previewValues(t Table, c *converted) map[string]string {
 		v["address"] = model.Masked(model.MaskAddress, cu.Address)
 		v["gender"] = cu.Gender
 		v["occupation"] = cu.Occupied
+		v["customer_number"] = cu.Number
 	case Loans:
 		l := c.loan
 		v["contract"] = l.Contract
 		v["id_number"] = model.Masked(model.MaskID, c.loanID)
+		v["customer_number"] = c.loanNo
 		v["principal"] = l.Principal.Yuan()
 		v["outstanding"] = l.Outstanding.Yuan()
 		v["rate"] = strconv.FormatFloat(float64(l.RateBP)/100, 'f', -1, 64) + "%"
@@ -94,6 +102,7 @@ func previewValues(t Table, c *converted) map[string]string {
 		v["principal"] = r.Principal.Yuan()
 		v["interest"] = r.Interest.Yuan()
 		v["penalty"] = r.Penalty.Yuan()
+		v["amount"] = r.Total().Yuan()
 		v["channel"] = r.Channel
 	}
 	return v

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -107,15 +108,22 @@ func MappingFor(t Table, header []string, p *Profile) Mapping {
 	return m
 }
 
-// Missing lists the required fields a mapping lacks.
+// Missing lists the required fields a mapping lacks; where either of two fields will do,
+// the entry names both as "a|b".
 func (m Mapping) Missing(t Table) []string {
 	var out []string
-	for _, f := range required[t] {
-		if i, ok := m[f]; !ok || i < 0 {
-			out = append(out, f)
+	for _, alt := range required[t] {
+		if !slices.ContainsFunc(strings.Split(alt, "|"), m.Has) {
+			out = append(out, alt)
 		}
 	}
 	return out
+}
+
+// Has says whether a field is mapped to a column.
+func (m Mapping) Has(field string) bool {
+	i, ok := m[field]
+	return ok && i >= 0
 }
 
 // ProfileFrom records a mapping as a profile table: field → header text.

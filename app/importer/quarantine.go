@@ -95,6 +95,14 @@ func (s storeRefs) customer(id string) (model.CustomerNo, bool) {
 	return hits[0].Customer, true
 }
 
+func (s storeRefs) customerByNumber(n string) (model.CustomerNo, bool) {
+	hits, err := s.st.Find(s.ctx, blind.CustomerNumber, n)
+	if err != nil || len(hits) == 0 {
+		return 0, false
+	}
+	return hits[0].Customer, true
+}
+
 func (s storeRefs) contract(c string) (loanRef, bool) {
 	hits, err := s.st.Find(s.ctx, blind.Contract, c)
 	if err != nil || len(hits) == 0 {
@@ -108,9 +116,9 @@ func (s storeRefs) nextLoan(no model.CustomerNo) uint32 {
 	return uint32(len(loans)) + 1
 }
 
-func (storeRefs) addCustomer(model.CustomerNo, string, string) {}
-func (storeRefs) addLoan(model.CustomerNo, uint32, string)     {}
-func (storeRefs) committed() error                             { return nil }
+func (storeRefs) addCustomer(model.CustomerNo, string, string, string) {}
+func (storeRefs) addLoan(model.CustomerNo, uint32, string)             {}
+func (storeRefs) committed() error                                     { return nil }
 func (s storeRefs) describe(st *store.Store, no model.CustomerNo) Ref {
 	return describe(st, no, nil)
 }

@@ -10,11 +10,13 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"handover/app/progress"
+	"handover/app/validate"
 	"handover/store"
 	"handover/store/model"
 )
@@ -28,6 +30,8 @@ type Options struct {
 	Profile  *Profile // nil maps through the aliases only
 	Operator string   // who imports, for the summaries
 	Now      func() time.Time
+	// HeaderRow is the line of the header row in every file and sheet (0 finds it in each).
+	HeaderRow int
 }
 
 // Result is what one input's import did, as the command line prints it with --json. The
@@ -46,12 +50,21 @@ type Result struct {
 	Resumed         bool                 `json:"resumed"`
 	RefusedColumns  []string             `json:"refused_columns,omitempty"`
 	Totals          map[string]model.Fen `json:"totals"`
+	HeaderRow       int                  `json:"header_row,omitempty"`
+	// TotalsRow is the line of the file's own totals row (合计), not imported; FileTotals
+	// are its amounts and TotalsCheck says whether they equal the totals of the rows read
+	// ("equal" or "different"; empty without a totals row with amounts).
+	TotalsRow   int                  `json:"totals_row,omitempty"`
+	FileTotals  map[string]model.Fen `json:"file_totals,omitempty"`
+	TotalsRead  map[string]model.Fen `json:"totals_read,omitempty"`
+	TotalsCheck string               `json:"totals_check,omitempty"`
 }
 
 func resultOf(s *Summary) Result {
 	return Result{File: s.File, Sheet: s.Sheet, SHA256: s.SHA256, Table: s.Table, Encoding: s.Encoding,
 		Rows: s.Rows, Accepted: s.Accepted, Quarantined: s.Quarantined, Warnings: s.Warnings,
-		RefusedColumns: s.Refused, Totals: s.Totals}
+		RefusedColumns: s.Refused, Totals: s.Totals, HeaderRow: s.HeaderRow,
+		TotalsRow: s.TotalsRow, FileTotals: s.FileTotals, TotalsRead: s.TotalsRead, TotalsCheck: s.TotalsCheck()}
 }
 
 // Stats are counters a viewer samples while an import runs.
@@ -79,7 +92,7 @@ func Plan(paths []string, opts Options) ([]Input, error) {
 		if enc == "" && opts.Profile != nil {
 			enc = opts.Profile.Encoding
 		}
-		ins, err := Inspect(p, enc)
+		ins, err := InspectAt(p, enc, opts.HeaderRow)
 		if err != nil {
 			return nil, err
 		}
@@ -200,10 +213,13 @@ func runInput(ctx context.Context, st *store.Store, lk *lookup, in Input, opts O
 	}
 	r := &run{st: st, lk: lk, key: fileKey(in.ID()), refuse: map[int]bool{}}
 	if prev != nil {
-		r.sum = prev // resume with the mapping it started with
+		r.sum = prev // resume with the mapping and header row it started with
+		if prev.HeaderRow > 0 {
+			in.HeaderRow = prev.HeaderRow
+		}
 	} else {
 		r.sum = &Summary{ID: in.ID(), File: in.Name(), SHA256: in.SHA256, Sheet: in.Sheet, Table: in.Table,
-			Encoding: in.Encoding, Header: in.Header, Mapping: maps.Clone(in.Mapping),
+			Encoding: in.Encoding, Header: in.Header, HeaderRow: in.HeaderRow, Mapping: maps.Clone(in.Mapping),
 			State: StateRunning, Operator: opts.Operator, Started: opts.Now().UTC(),
 			Totals: map[string]model.Fen{}, TotalsRead: map[string]model.Fen{}}
 	}
@@ -279,9 +295,12 @@ func runInput(ctx context.Context, st *store.Store, lk *lookup, in Input, opts O
 			}
 			stats.Rows.Add(1)
 			var err error
-			if j.c == nil {
+			switch {
+			case j.c != nil && j.c.totals:
+				r.fileTotals(j.row)
+			case j.c == nil:
 				err = r.quarantine(j.row, []Finding{{Reason: ReasonRowFormat, Message: "the row could not be split into columns (an unbalanced quotation mark?)"}})
-			} else {
+			default:
 				err = r.accept(j.row, j.c)
 			}
 			if err != nil {
@@ -454,13 +473,16 @@ func (r *run) resolve(c *converted) {
 			c.fail(col("id_number"), "id_number", ReasonDuplicateCustomer,
 				"the same identity number as "+ref.String()+"; the later row is kept here")
 			c.findings[len(c.findings)-1].Ref = &ref
+		} else if n := c.customer.Number; n != "" {
+			if no, ok := r.lk.customerByNumber(n); ok {
+				ref := r.lk.describe(r.st, no)
+				c.fail(col("customer_number"), "customer_number", ReasonDuplicateNumber,
+					"the same customer number as "+ref.String()+"; the later row is kept here")
+				c.findings[len(c.findings)-1].Ref = &ref
+			}
 		}
 	case Loans:
-		no, ok := r.lk.customer(c.loanID)
-		if !ok {
-			c.fail(col("id_number"), "id_number", ReasonUnknownCustomer,
-				"no customer with this identity number is in the vault; import the customers file first")
-		}
+		no, _ := r.borrower(c, col)
 		if lref, dup := r.lk.contract(c.loan.Contract); dup {
 			ref := r.lk.describe(r.st, lref.customer())
 			c.fail(col("contract"), "contract", ReasonDuplicateContract,
@@ -478,6 +500,36 @@ func (r *run) resolve(c *converted) {
 	}
 }
 
+// borrower finds a loan's customer by customer number, by identity number, or by both,
+// which must then name the same customer. The identity number is looked up last, so that
+// it is the lookup the loan's number is taken from when both are given.
+func (r *run) borrower(c *converted, col func(string) string) (model.CustomerNo, bool) {
+	var byNumber model.CustomerNo
+	found := false
+	if c.loanNo != "" {
+		if byNumber, found = r.lk.customerByNumber(c.loanNo); !found {
+			c.fail(col("customer_number"), "customer_number", ReasonUnknownCustomer,
+				"no customer with this customer number is in the vault; import the customers file (with its customer number column) first")
+			return 0, false
+		}
+	}
+	if c.loanID == "" {
+		return byNumber, found
+	}
+	no, ok := r.lk.customer(c.loanID)
+	switch {
+	case !ok:
+		c.fail(col("id_number"), "id_number", ReasonUnknownCustomer,
+			"no customer with this identity number is in the vault; import the customers file first")
+		return 0, false
+	case found && no != byNumber:
+		c.fail(col("customer_number"), "customer_number", ReasonCustomerMismatch,
+			"the customer number and the identity number of this loan name two different customers")
+		return 0, false
+	}
+	return no, true
+}
+
 // store writes an accepted row and records it in the lookup tables.
 func (r *run) store(c *converted) error {
 	switch r.cv.table {
@@ -486,7 +538,7 @@ func (r *run) store(c *converted) error {
 		if err != nil {
 			return err
 		}
-		r.lk.addCustomer(no, c.customer.IDNumber, c.customer.Source)
+		r.lk.addCustomer(no, c.customer.IDNumber, c.customer.Number, c.customer.Source)
 	case Loans:
 		l := c.loan
 		l.Seq = r.lk.nextLoan(l.Customer)
@@ -582,4 +634,27 @@ func cutLast(s string, sep byte) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+// fileTotals records the amounts of the file's totals row. A subtotal row is passed over.
+func (r *run) fileTotals(row Row) {
+	cv := r.cv
+	if totalsKind(row.Fields) != totalsRow {
+		return
+	}
+	got := map[string]model.Fen{}
+	for _, f := range amountFields[cv.table] {
+		v, _, ok := cv.cell(row, f)
+		if !ok || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if a, p := validate.Amount(v, false); p == nil {
+			got[f] = a
+		}
+	}
+	r.sum.TotalsRow = row.Line
+	r.sum.FileTotals = got
+	if len(got) == 0 {
+		r.sum.FileTotals = nil
+	}
 }

@@ -12,11 +12,12 @@ import (
 	"strings"
 )
 
-// Source is one table of rows: a CSV or TSV file, or one sheet of a workbook.
+// Source is one table of rows: a CSV or TSV file, or one sheet of a workbook, read from
+// below its header row.
 type Source interface {
-	// Header is the first non-empty row.
+	// Header is the header row, as the user reads it (merged group labels included).
 	Header() []string
-	// Next returns the next non-empty row, or io.EOF.
+	// Next returns the next non-empty row below the header, or io.EOF.
 	Next() (Row, error)
 	Close() error
 }
@@ -28,9 +29,12 @@ type Input struct {
 	Sheet    string // workbook sheet, "" for CSV
 	SHA256   string // of the whole file
 	Size     int64
-	Encoding string // as detected or chosen ("xlsx" for workbooks)
+	Encoding string // as detected or chosen ("xlsx" or "xls" for workbooks)
 	Header   []string
-	Table    Table
+	// HeaderRow is the line of the header row: found among the first rows (below a title
+	// and blank rows), or chosen by the user.
+	HeaderRow int
+	Table     Table
 	// Mapping, when set, is the mapping the wizard's editor chose for this input; otherwise
 	// the run maps through Options.Profile and the aliases.
 	Mapping Mapping
@@ -70,14 +74,19 @@ var ErrNoTable = errors.New("the header row matches no table (customers, loans, 
 // isWorkbook says whether path is an Excel workbook by its name.
 func isWorkbook(path string) bool {
 	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx", ".xlsm":
+	case ".xlsx", ".xlsm", ".xls":
 		return true
 	}
 	return false
 }
 
+func isXLS(path string) bool { return strings.EqualFold(filepath.Ext(path), ".xls") }
+
 // Inspect hashes a file and reads its header rows: one Input per table it holds.
-func Inspect(path, enc string) ([]Input, error) {
+func Inspect(path, enc string) ([]Input, error) { return InspectAt(path, enc, 0) }
+
+// InspectAt is Inspect with the header row chosen (0 finds it).
+func InspectAt(path, enc string, headerRow int) ([]Input, error) {
 	sum, size, err := hashFile(path)
 	if err != nil {
 		return nil, &FileError{File: filepath.Base(path), Err: err}
@@ -89,17 +98,20 @@ func Inspect(path, enc string) ([]Input, error) {
 		}
 		var out []Input
 		for _, sh := range sheets {
-			src, err := openSheet(path, sh, nil)
+			in := Input{Path: path, Sheet: sh, SHA256: sum, Size: size, Encoding: "xlsx", HeaderRow: headerRow}
+			if isXLS(path) {
+				in.Encoding = "xls"
+			}
+			src, err := in.Open(nil)
+			if errors.Is(err, errEmptySheet) {
+				continue
+			}
 			if err != nil {
-				return nil, &FileError{File: filepath.Base(path), Err: err}
+				return nil, err
 			}
-			h := src.Header()
+			in.Header, in.HeaderRow = src.Header(), src.(*framed).headerLine
 			src.Close()
-			if len(h) == 0 {
-				continue // an empty sheet
-			}
-			in := Input{Path: path, Sheet: sh, SHA256: sum, Size: size, Encoding: "xlsx", Header: h}
-			in.Table, _ = DetectTable(h)
+			in.Table, _ = DetectTable(in.Header)
 			out = append(out, in)
 		}
 		if len(out) == 0 {
@@ -107,26 +119,40 @@ func Inspect(path, enc string) ([]Input, error) {
 		}
 		return out, nil
 	}
-	src, err := openCSV(path, enc, nil)
+	in := Input{Path: path, SHA256: sum, Size: size, Encoding: enc, HeaderRow: headerRow}
+	src, err := in.Open(nil)
 	if err != nil {
-		return nil, &FileError{File: filepath.Base(path), Err: err}
+		return nil, err
 	}
 	defer src.Close()
-	in := Input{Path: path, SHA256: sum, Size: size, Encoding: src.rd.Encoding, Header: src.Header()}
+	f := src.(*framed)
+	in.Encoding, in.Header, in.HeaderRow = f.raw.(*csvSource).rd.Encoding, f.header, f.headerLine
 	in.Table, _ = DetectTable(in.Header)
 	return []Input{in}, nil
 }
 
-// Open opens an input for reading; read counts the bytes consumed, for progress.
+// Open opens an input for reading from below its header row; read counts the bytes
+// consumed, for progress.
 func (in Input) Open(read *progress.Tally) (Source, error) {
-	var src Source
+	var raw rawSource
 	var err error
-	if in.Sheet != "" {
-		src, err = openSheet(in.Path, in.Sheet, read)
-	} else {
-		src, err = openCSV(in.Path, in.Encoding, read)
+	switch {
+	case in.Sheet != "" && isXLS(in.Path):
+		raw, err = openXLSSheet(in.Path, in.Sheet, read)
+	case in.Sheet != "":
+		raw, err = openSheet(in.Path, in.Sheet, read)
+	default:
+		raw, err = openCSV(in.Path, in.Encoding, read)
 	}
 	if err != nil {
+		return nil, &FileError{File: in.Name(), Err: err}
+	}
+	src, err := frame(raw, in.HeaderRow)
+	if err != nil {
+		raw.Close()
+		if errors.Is(err, errEmptySheet) {
+			return nil, err
+		}
 		return nil, &FileError{File: in.Name(), Err: err}
 	}
 	return src, nil
@@ -148,8 +174,9 @@ func hashFile(path string) (string, int64, error) {
 
 // csvSource is a delimited text file.
 type csvSource struct {
-	f  *os.File
-	rd *Reader
+	f         *os.File
+	rd        *Reader
+	gaveFirst bool
 }
 
 func openCSV(path, enc string, read *progress.Tally) (*csvSource, error) {
@@ -169,9 +196,17 @@ func openCSV(path, enc string, read *progress.Tally) (*csvSource, error) {
 	return &csvSource{f: f, rd: rd}, nil
 }
 
-func (s *csvSource) Header() []string   { return s.rd.Header }
-func (s *csvSource) Next() (Row, error) { return s.rd.Next() }
-func (s *csvSource) Close() error       { return s.f.Close() }
+// Next returns the file's first row (which NewReader read as its header) and then the
+// others: where the header really is, is framed's decision.
+func (s *csvSource) Next() (Row, error) {
+	if !s.gaveFirst {
+		s.gaveFirst = true
+		return Row{Line: 1, Fields: s.rd.Header}, nil
+	}
+	return s.rd.Next()
+}
+
+func (s *csvSource) Close() error { return s.f.Close() }
 
 // rowFormatError is a row the CSV reader could not split (an unbalanced quote): it goes to
 // quarantine with ReasonRowFormat.

@@ -15,20 +15,23 @@ import (
 // a crash or Cancel, rows up to LastRow are in the vault and the import resumes after it.
 // Summaries go on the handover certificate.
 type Summary struct {
-	ID       string    `json:"id"`
-	File     string    `json:"file"`
-	SHA256   string    `json:"sha256"`
-	Sheet    string    `json:"sheet,omitempty"`
-	Table    Table     `json:"table"`
-	Encoding string    `json:"encoding"`
-	Header   []string  `json:"header"`
-	Mapping  Mapping   `json:"mapping"`
-	Refused  []string  `json:"refused_columns,omitempty"` // C3 columns, never read
-	State    string    `json:"state"`                     // running, done
-	LastRow  int       `json:"last_row"`
-	Operator string    `json:"operator"`
-	Started  time.Time `json:"started"`
-	Finished time.Time `json:"finished,omitzero"`
+	ID       string   `json:"id"`
+	File     string   `json:"file"`
+	SHA256   string   `json:"sha256"`
+	Sheet    string   `json:"sheet,omitempty"`
+	Table    Table    `json:"table"`
+	Encoding string   `json:"encoding"`
+	Header   []string `json:"header"`
+	// HeaderRow is the line the header was read from (rows above it are a title); 0 in
+	// summaries written before titles were understood, when it was the first row.
+	HeaderRow int       `json:"header_row,omitempty"`
+	Mapping   Mapping   `json:"mapping"`
+	Refused   []string  `json:"refused_columns,omitempty"` // C3 columns, never read
+	State     string    `json:"state"`                     // running, done
+	LastRow   int       `json:"last_row"`
+	Operator  string    `json:"operator"`
+	Started   time.Time `json:"started"`
+	Finished  time.Time `json:"finished,omitzero"`
 
 	// Rows = Accepted + Quarantined, always. Corrected and Dismissed count quarantined rows
 	// decided later; the rest are still open.
@@ -44,7 +47,36 @@ type Summary struct {
 	// system's own totals.
 	Totals     map[string]model.Fen `json:"totals"`
 	TotalsRead map[string]model.Fen `json:"totals_read"`
+
+	// TotalsRow is the line of the file's own totals row (合计 or 总计), which is not a
+	// record; FileTotals are the amounts it states, compared with TotalsRead.
+	TotalsRow  int                  `json:"totals_row,omitempty"`
+	FileTotals map[string]model.Fen `json:"file_totals,omitempty"`
 }
+
+// Results of comparing a file's totals row with the rows read.
+const (
+	TotalsEqual     = "equal"
+	TotalsDifferent = "different"
+)
+
+// TotalsCheck compares the amounts of the file's totals row with the totals of every row
+// read (accepted or in quarantine: both are rows of the file the old system summed). It
+// is "" when the file has no totals row with an amount.
+func (s *Summary) TotalsCheck() string {
+	if len(s.FileTotals) == 0 {
+		return ""
+	}
+	for f, v := range s.FileTotals {
+		if s.TotalsRead[f] != v {
+			return TotalsDifferent
+		}
+	}
+	return TotalsEqual
+}
+
+// AmountFields lists a table's money fields, in the order of its control totals.
+func AmountFields(t Table) []string { return amountFields[t] }
 
 // Summary states.
 const (

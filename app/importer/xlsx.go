@@ -89,6 +89,9 @@ func openWorkbook(path string) (f *excelize.File, err error) {
 }
 
 func workbookSheets(path string) ([]string, error) {
+	if isXLS(path) {
+		return xlsSheets(path)
+	}
 	f, err := openWorkbook(path)
 	if err != nil {
 		return nil, err
@@ -103,8 +106,8 @@ func workbookSheets(path string) ([]string, error) {
 // recognises), so no display format can change a value.
 type sheetSource struct {
 	f      *excelize.File
+	sheet  string
 	rows   *excelize.Rows
-	header []string
 	line   int
 	read   *progress.Tally
 	size   int64
@@ -133,19 +136,25 @@ func openSheet(path, sheet string, read *progress.Tally) (_ *sheetSource, err er
 		s.size = st.Size()
 	}
 	s.perRow = max(1, s.size/sheetRows(f, sheet, path))
-	r, err := s.next()
-	if errors.Is(err, io.EOF) {
-		return s, nil // an empty sheet: no header
-	}
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.header = make([]string, len(r.Fields))
-	for i, h := range r.Fields {
-		s.header[i] = strings.TrimSpace(h)
-	}
+	s.sheet = sheet
 	return s, nil
+}
+
+// merges lists the sheet's merged cells, for a header whose labels span columns or rows.
+func (s *sheetSource) merges() []mergeRange {
+	cells, err := s.f.GetMergeCells(s.sheet)
+	if err != nil {
+		return nil
+	}
+	var out []mergeRange
+	for _, c := range cells {
+		c1, r1, err1 := excelize.CellNameToCoordinates(c.GetStartAxis())
+		c2, r2, err2 := excelize.CellNameToCoordinates(c.GetEndAxis())
+		if err1 == nil && err2 == nil {
+			out = append(out, mergeRange{top: r1, left: c1 - 1, bottom: r2, right: c2 - 1, value: c.GetCellValue()})
+		}
+	}
+	return out
 }
 
 // sheetRows is the number of rows a sheet declares in its dimension ("A1:H10001", as Excel
@@ -170,8 +179,6 @@ func sheetRows(f *excelize.File, sheet, path string) int64 {
 	}
 	return max(1, int64(xml/200))
 }
-
-func (s *sheetSource) Header() []string { return s.header }
 
 func (s *sheetSource) Next() (Row, error) { return s.next() }
 

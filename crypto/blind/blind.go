@@ -30,6 +30,9 @@ const (
 	Phone      Kind = 'p'
 	Contract   Kind = 'k'
 	NamePrefix Kind = 'n'
+	// CustomerNumber is the old system's customer number (客户编号), by which some files
+	// link loans to customers.
+	CustomerNumber Kind = 'c'
 )
 
 // Tag is a truncated keyed hash of one value.

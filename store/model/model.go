@@ -21,7 +21,10 @@ type Customer struct {
 	BankName string     `json:"bank_name,omitempty"`
 	Address  string     `json:"address,omitempty"`
 	Occupied string     `json:"occupation,omitempty"`
-	Source   string     `json:"source,omitempty"` // where the record came from (file and row, or "demo")
+	// Number is the old system's own customer number (客户编号), kept because some systems
+	// link loans to customers by it rather than by the identity number.
+	Number string `json:"customer_number,omitempty"`
+	Source string `json:"source,omitempty"` // where the record came from (file and row, or "demo")
 }
 
 // LoanStatus is where a loan stands.
@@ -94,11 +97,25 @@ type Repayment struct {
 	Principal Fen        `json:"principal"`
 	Interest  Fen        `json:"interest"`
 	Penalty   Fen        `json:"penalty,omitempty"`
-	Channel   string     `json:"channel,omitempty"`
+	// Amount is the total paid when the old system recorded only that (还款金额), without a
+	// split into principal, interest and penalty, which are then zero. It is zero whenever
+	// the split is known, so a book imported with the split has the same records (and the
+	// same digest) as before this field existed.
+	Amount  Fen    `json:"amount,omitempty"`
+	Channel string `json:"channel,omitempty"`
 }
 
-// Total is what the borrower paid in this repayment.
-func (r Repayment) Total() Fen { return r.Principal + r.Interest + r.Penalty }
+// Total is what the borrower paid in this repayment: the unsplit amount, or the sum of
+// its parts.
+func (r Repayment) Total() Fen {
+	if r.Amount != 0 {
+		return r.Amount
+	}
+	return r.Principal + r.Interest + r.Penalty
+}
+
+// Unsplit says the repayment's amount is known only as a total.
+func (r Repayment) Unsplit() bool { return r.Amount != 0 }
 
 // Document is the metadata of a scanned document; its content is stored in chunks.
 type Document struct {
