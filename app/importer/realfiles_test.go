@@ -409,3 +409,31 @@ func TestXLSWritersAgree(t *testing.T) {
 		t.Fatalf("%d lines:\n%s", len(a), strings.Join(a, "\n"))
 	}
 }
+
+// A workbook whose 8-bit strings are GBK (CODEPAGE 936), as some Chinese generators write
+// BIFF8: the sheet is called 客户信息, not mojibake; the identity number stored as a number
+// and the serial date read as in any workbook.
+func TestXLSGBKSheetName(t *testing.T) {
+	st := newStore(t)
+	path := filepath.Join("testdata", "xls", "gbk-sheetname.xls")
+	ins, err := Inspect(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 1 || ins[0].Sheet != "客户信息" || ins[0].Table != Customers {
+		t.Fatalf("inputs %+v", ins)
+	}
+	res := importFiles(t, st, Options{}, path)
+	if res[0].Accepted != 1 || res[0].Quarantined != 1 {
+		t.Fatalf("%+v", res[0])
+	}
+	if got := reasonsOf(t, st, "gbk-sheetname.xls#客户信息"); len(got[3]) != 1 || got[3][0] != "id_excel_scientific" {
+		t.Fatalf("findings %v", got)
+	}
+	src, _ := ins[0].Open(nil)
+	defer src.Close()
+	row, _ := src.Next()
+	if row.Fields[2] != "45306" {
+		t.Fatalf("a date cell reads %q, want its serial number", row.Fields[2])
+	}
+}

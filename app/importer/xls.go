@@ -13,6 +13,7 @@ import (
 	"handover/app/progress"
 
 	"github.com/richardlehane/mscfb"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Excel 97–2003 workbooks (.xls, BIFF8), which older loan systems and WPS still write, are
@@ -58,13 +59,19 @@ const (
 	recString     = 0x0207
 	recBoolErr    = 0x0205
 	recMerged     = 0x00E5
+	recCodePage   = 0x0042
 )
+
+// codePageGBK is Windows code page 936 (GBK), which some Chinese generators use for BIFF8's
+// 8-bit strings although the format says they are Latin-1.
+const codePageGBK = 936
 
 // xlsBook is a workbook's stream with its sheets and shared strings.
 type xlsBook struct {
 	stream []byte
 	sheets []xlsSheetRef
 	sst    []string
+	gbk    bool // the CODEPAGE record says 936
 }
 
 type xlsSheetRef struct {
@@ -144,6 +151,8 @@ func (b *xlsBook) readGlobals() error {
 			return nil
 		case recFilePass:
 			return ErrXLSEncrypted
+		case recCodePage:
+			b.gbk = len(r.data) >= 2 && binary.LittleEndian.Uint16(r.data) == codePageGBK
 		case recDateMode:
 			if len(r.data) >= 2 && binary.LittleEndian.Uint16(r.data) == 1 {
 				return ErrXLS1904
@@ -155,7 +164,7 @@ func (b *xlsBook) readGlobals() error {
 			if r.data[5] != 0 { // a chart, macro or VBA sheet: no rows to import
 				continue
 			}
-			name, err := (&segReader{segs: [][]byte{r.data[6:]}}).shortString()
+			name, err := (&segReader{segs: [][]byte{r.data[6:]}, gbk: b.gbk}).shortString()
 			if err != nil {
 				return xlsError("damaged sheet name")
 			}
@@ -169,7 +178,7 @@ func (b *xlsBook) readGlobals() error {
 				}
 				segs, off = append(segs, c.data), c.next
 			}
-			if b.sst, err = readSST(segs); err != nil {
+			if b.sst, err = readSST(segs, b.gbk); err != nil {
 				return xlsError("damaged shared strings")
 			}
 		}
@@ -178,8 +187,8 @@ func (b *xlsBook) readGlobals() error {
 }
 
 // readSST reads the shared string table, which runs on across CONTINUE records.
-func readSST(segs [][]byte) ([]string, error) {
-	r := &segReader{segs: segs}
+func readSST(segs [][]byte, gbk bool) ([]string, error) {
+	r := &segReader{segs: segs, gbk: gbk}
 	if _, err := r.bytes(4); err != nil { // total references
 		return nil, err
 	}
@@ -206,6 +215,7 @@ type segReader struct {
 	segs [][]byte
 	i    int
 	pos  int
+	gbk  bool // 8-bit characters are GBK bytes (CODEPAGE 936), not Latin-1
 }
 
 func (r *segReader) bytes(n int) ([]byte, error) {
@@ -228,7 +238,24 @@ func (r *segReader) bytes(n int) ([]byte, error) {
 }
 
 func (r *segReader) chars(n int, wide bool) (string, error) {
-	u := make([]uint16, 0, n)
+	var out []rune
+	var narrow []byte // 8-bit characters not yet decoded
+	flush := func() {
+		if len(narrow) == 0 {
+			return
+		}
+		if r.gbk && !isASCII(string(narrow)) {
+			if d, err := simplifiedchinese.GBK.NewDecoder().Bytes(narrow); err == nil {
+				out = append(out, []rune(string(d))...)
+				narrow = narrow[:0]
+				return
+			}
+		}
+		for _, c := range narrow {
+			out = append(out, rune(c)) // one byte a character: Latin-1
+		}
+		narrow = narrow[:0]
+	}
 	for n > 0 {
 		if r.i >= len(r.segs) {
 			return "", io.ErrUnexpectedEOF
@@ -243,23 +270,25 @@ func (r *segReader) chars(n int, wide bool) (string, error) {
 			continue
 		}
 		if wide {
+			flush()
 			k := min(n, len(seg)/2)
 			if k == 0 {
 				return "", io.ErrUnexpectedEOF
 			}
+			u := make([]uint16, k)
 			for j := range k {
-				u = append(u, binary.LittleEndian.Uint16(seg[2*j:]))
+				u[j] = binary.LittleEndian.Uint16(seg[2*j:])
 			}
+			out = append(out, utf16.Decode(u)...)
 			r.pos, n = r.pos+2*k, n-k
 		} else {
 			k := min(n, len(seg))
-			for _, c := range seg[:k] {
-				u = append(u, uint16(c)) // one byte a character: Latin-1
-			}
+			narrow = append(narrow, seg[:k]...)
 			r.pos, n = r.pos+k, n-k
 		}
 	}
-	return string(utf16.Decode(u)), nil
+	flush()
+	return string(out), nil
 }
 
 // shortString is a sheet name: an 8-bit length, flags, characters.

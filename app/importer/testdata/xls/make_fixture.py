@@ -89,3 +89,23 @@ for i in range(1, 3001):
     sh.write(i, 0, i)
     sh.write(i, 1, text)
 big.save("continue.xls")
+
+# gbk-sheetname.xls: some Chinese generators write BIFF8 with its 8-bit strings in code page
+# 936 (GBK) instead of Unicode, and say so in the CODEPAGE record. xlwt always writes
+# Unicode, so the sheet is written with a placeholder name of the same byte length, which is
+# then replaced by the GBK bytes of 客户信息, and CODEPAGE 1200 (UTF-16) by 936.
+g = xlwt.Workbook(encoding="utf-8")
+gs = g.add_sheet("QQQQQQQQ")
+for i, h in enumerate(["姓名", "身份证号", "开户日期"]):
+    gs.write(0, i, h)
+gs.write(1, 0, "张伟")
+gs.write(1, 1, idno("11010119800101123"))
+gs.write(1, 2, 45306, date)
+gs.write(2, 0, "李娜")
+gs.write(2, 1, float(int(idno("37010219750303441")[:15]) * 1000))
+gs.write(2, 2, 45352, date)
+g.save("gbk-sheetname.xls")
+b = open("gbk-sheetname.xls", "rb").read()
+assert b.count(b"QQQQQQQQ") == 1 and b.count(b"\x42\x00\x02\x00\xb0\x04") == 1
+b = b.replace(b"QQQQQQQQ", "客户信息".encode("gbk")).replace(b"\x42\x00\x02\x00\xb0\x04", b"\x42\x00\x02\x00\xa8\x03")
+open("gbk-sheetname.xls", "wb").write(b)
