@@ -3,6 +3,7 @@
 package main
 
 import (
+	_ "handover/ui/headless"  // a command does not connect to the display server
 	_ "handover/ui/localeenv" // before Fyne's init reads the locale
 
 	_ "embed"

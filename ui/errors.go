@@ -155,7 +155,12 @@ func describePackage(err error) (msg, hint string, ok bool) {
 	var entry *bag.BadEntryError
 	var rec *handoverpkg.RecordError
 	var space *handoverpkg.SpaceError
+	var dest *handoverpkg.DestinationError
 	switch {
+	case errors.As(err, &dest) && dest.Writable:
+		return L("error.destination_readonly", map[string]any{"Dir": dest.Dir}), L("hint.destination"), true
+	case errors.As(err, &dest):
+		return L("error.destination_missing", map[string]any{"Dir": dest.Dir}), L("hint.destination"), true
 	case errors.Is(err, handoverpkg.ErrEmptyScope):
 		return L("error.empty_scope"), L("hint.empty_scope"), true
 	case errors.As(err, &space):

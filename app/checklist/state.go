@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -409,8 +410,22 @@ func BlockingAll(statuses []Status, f Facts, step Step) []string {
 
 // Progress counts done items per phase, in the template's order.
 type Progress struct {
-	Phase       string `json:"phase"`
-	Done, Total int
+	Phase string `json:"phase"`
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// MarshalJSON writes the keys in lower case like every other key, and for one more release
+// also as "Done" and "Total", the names the first releases printed, so that users' scripts
+// have time to move.
+func (p Progress) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Phase    string `json:"phase"`
+		Done     int    `json:"done"`
+		Total    int    `json:"total"`
+		OldDone  int    `json:"Done"`
+		OldTotal int    `json:"Total"`
+	}{p.Phase, p.Done, p.Total, p.Done, p.Total})
 }
 
 // PhaseProgress sums statuses per phase.

@@ -146,6 +146,9 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	if o.Customers != nil {
 		m.Scope = ScopeSelection
 	}
+	if fi, err := os.Stat(o.Out); err != nil || !fi.IsDir() {
+		return "", nil, &DestinationError{Dir: o.Out}
+	}
 	need := EstimateSize(estimateFigures(st.Counts(), o.Customers))
 	if free, err := freeSpaceOf(o.Out); err == nil && free < need {
 		return "", nil, &SpaceError{Dir: o.Out, Need: need, Free: free}
@@ -155,7 +158,7 @@ func Export(ctx context.Context, st *store.Store, o Options, p progress.Reporter
 	p.SetTotal(2 * need)
 	dir := filepath.Join(o.Out, m.ID)
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		return "", nil, err
+		return "", nil, &DestinationError{Dir: o.Out, Writable: true}
 	}
 	sp := &splitter{dir: dir, size: o.SplitSize, ctx: ctx, p: p}
 	sp.startReadBack()
@@ -240,6 +243,21 @@ func (l lineLimit) Write(p []byte) (int, error) {
 }
 
 // SpaceError refuses an export to a medium without room for the package.
+// DestinationError says the folder chosen for a package does not exist, is not a folder,
+// or cannot be written (a stick mounted read-only). Nothing was written.
+type DestinationError struct {
+	Dir      string
+	Writable bool // the folder exists, but a folder cannot be made in it
+}
+
+func (e *DestinationError) Error() string {
+	if e.Writable {
+		return fmt.Sprintf("cannot write into %s (read-only or full?); choose another folder or stick", e.Dir)
+	}
+	return fmt.Sprintf("the folder %s does not exist; create it, or choose the USB stick's folder, and export again", e.Dir)
+}
+
+// SpaceError says the destination lacks room for the package.
 type SpaceError struct {
 	Dir        string
 	Need, Free int64

@@ -163,6 +163,22 @@ func TestExportRefusedWithoutSpace(t *testing.T) {
 	}
 }
 
+// A destination that does not exist is refused by name, not with the system's "mkdir"
+// message, and nothing is created.
+func TestExportToMissingFolder(t *testing.T) {
+	st := book(t, 3)
+	sender, recipient, _ := people(t)
+	out := filepath.Join(t.TempDir(), "not-inserted")
+	_, _, err := Export(ctx, st, Options{Out: out, Sender: sender, Recipients: []identity.Card{recipient.Card}, Deal: "d", Sequence: 1}, progress.Discard)
+	var de *DestinationError
+	if !errors.As(err, &de) || de.Dir != out || de.Writable || strings.Contains(err.Error(), "mkdir") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatal("the folder was created")
+	}
+}
+
 // BenchmarkExport exports a book of 5,000 customers with documents; make bench measures a
 // 100,000-customer package against the standard tools.
 func BenchmarkExport(b *testing.B) {
