@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -260,7 +259,7 @@ func (v *assessView) askAnswer(workbook string, q assess.Question) {
 	help := widget.NewLabel(q.Help[currentLang()])
 	help.Wrapping = fyne.TextWrapWord
 	items := append([]*widget.FormItem{widget.NewFormItem("", help)}, f.items...)
-	d := dialog.NewForm(q.Text[currentLang()], L("notice.save"), L("action.cancel"), items, func(ok bool) {
+	d := newForm(q.Text[currentLang()], L("notice.save"), items, func(ok bool) {
 		if ok {
 			v.saveAnswer(workbook, q, f.answer(q), f.file)
 		}
@@ -299,17 +298,14 @@ func (v *assessView) askSignOff(workbook string) {
 		return
 	}
 	note := widget.NewEntry()
-	v.a.askSigner(L("assess.signoff"), names, ids, note, func(id, pass string) { v.signOff(workbook, id, pass, note.Text) })
+	v.a.askSigner(signerForm{title: L("assess.signoff"), names: names, ids: ids, note: note,
+		run: func(id, pass string) error {
+			return v.s.SignOffWorkbook(context.Background(), workbook, id, pass, note.Text)
+		},
+		done: v.finish})
 }
 
 // signOff checks the reviewer's passphrase (scrypt, about a second) off the UI thread.
-func (v *assessView) signOff(workbook, operator, passphrase, note string) {
-	go func() {
-		err := v.s.SignOffWorkbook(context.Background(), workbook, operator, passphrase, note)
-		onUI(func() { v.finish(err) })
-	}()
-}
-
 func (v *assessView) askFinding(wb *vault.WorkbookView) {
 	title, owner, due := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	due.SetPlaceHolder("2027-01-31")
@@ -319,7 +315,7 @@ func (v *assessView) askFinding(wb *vault.WorkbookView) {
 	}
 	severity := widget.NewRadioGroup(levels, nil)
 	severity.Horizontal = true
-	d := dialog.NewForm(L("assess.add_finding"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("assess.add_finding"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("assess.finding_title"), title), widget.NewFormItem(L("assess.severity"), severity),
 		widget.NewFormItem(L("assess.owner"), owner), widget.NewFormItem(L("assess.due"), due)}, func(ok bool) {
 		if !ok {
@@ -345,7 +341,7 @@ func (v *assessView) askFinding(wb *vault.WorkbookView) {
 
 func (v *assessView) askClose(id string) {
 	reason := widget.NewMultiLineEntry()
-	d := dialog.NewForm(L("assess.close_finding"), L("assess.close_finding"), L("action.cancel"),
+	d := newForm(L("assess.close_finding"), L("assess.close_finding"),
 		[]*widget.FormItem{widget.NewFormItem(L("assess.close_reason"), reason)}, func(ok bool) {
 			if ok {
 				v.finish(v.s.CloseFinding(context.Background(), id, reason.Text))

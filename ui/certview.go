@@ -312,14 +312,14 @@ func (v *certView) chooseIdentity(c identity.Card) {
 		return
 	}
 	pass := widget.NewPasswordEntry()
-	dialog.ShowForm(L("cert.sign_as", map[string]any{"Name": c.Name}), L("cert.sign"), L("action.cancel"),
+	newForm(L("cert.sign_as", map[string]any{"Name": c.Name}), L("cert.sign"),
 		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
 			text := pass.Text
 			pass.SetText("")
 			if ok {
 				v.signWith(c, p, text)
 			}
-		}, v.a.win)
+		}, v.a.win).Show()
 }
 
 // signWith opens the identity (scrypt: about a second) in the background and signs.
@@ -432,7 +432,7 @@ func (v *certView) askIdentity() {
 	items := []*widget.FormItem{widget.NewFormItem(L("identity.name"), name), widget.NewFormItem(L("identity.org"), org),
 		widget.NewFormItem(L("identity.role"), role), widget.NewFormItem(L("identity.passphrase"), pass),
 		widget.NewFormItem(L("identity.again"), again)}
-	dialog.ShowForm(L("identity.new"), L("identity.create"), L("action.cancel"), items, func(ok bool) {
+	newForm(L("identity.new"), L("identity.create"), items, func(ok bool) {
 		p, p2 := pass.Text, again.Text
 		pass.SetText("")
 		again.SetText("")
@@ -465,7 +465,7 @@ func (v *certView) askIdentity() {
 				dialog.ShowInformation(L("identity.new"), L("identity.made", map[string]any{"Path": path}), v.a.win)
 			})
 		}()
-	}, v.a.win)
+	}, v.a.win).Show()
 }
 
 var errPassphraseMismatch = errors.New("the two passphrases differ")

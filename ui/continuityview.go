@@ -104,7 +104,7 @@ func (c *continuityCard) askPlan() {
 		complaints.SetText(p.Complaints)
 		reporter.SetSelected(L("cont.party." + p.CreditReporter))
 	}
-	d := dialog.NewForm(L("cont.plan"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("cont.plan"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("cont.new_from"), from), widget.NewFormItem(L("cont.old_closes"), closes),
 		widget.NewFormItem(L("cont.complaints"), complaints), widget.NewFormItem(L("cont.reporter"), reporter),
 		widget.NewFormItem(L("cont.report_from"), reportFrom)}, func(ok bool) {
@@ -142,7 +142,7 @@ func (c *continuityCard) askPayment() {
 	no, amount, received := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	amount.SetPlaceHolder("1234.56")
 	received.SetPlaceHolder(model.DateOf(time.Now().In(shanghai)).String())
-	dialog.ShowForm(L("cont.add_payment"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+	newForm(L("cont.add_payment"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("notice.customer_no"), no), widget.NewFormItem(L("cont.amount"), amount),
 		widget.NewFormItem(L("cont.received"), received)}, func(ok bool) {
 		if !ok {
@@ -170,7 +170,7 @@ func (c *continuityCard) askPayment() {
 		}
 		dialog.ShowInformation(L("cont.add_payment"), L("cont.payment_added", map[string]any{"ID": p.ID}), c.a.win)
 		c.refresh()
-	}, c.a.win)
+	}, c.a.win).Show()
 }
 
 // askForward records a registered repayment as forwarded, chosen from those still open.
@@ -196,7 +196,7 @@ func (c *continuityCard) askForward() {
 	sel.SetSelectedIndex(0)
 	day := widget.NewEntry()
 	day.SetText(model.DateOf(time.Now().In(shanghai)).String())
-	d := dialog.NewForm(L("cont.forward"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("cont.forward"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("cont.payment"), sel), widget.NewFormItem(L("cont.forwarded"), day)}, func(ok bool) {
 		if !ok || sel.SelectedIndex() < 0 {
 			return

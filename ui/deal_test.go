@@ -187,7 +187,8 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 			}
 		}
 		n = av.done
-		av.signOff(wbID, opID0(t, a, demo.AuditorName), DemoPassphrase, "同意")
+		av.askSignOff(wbID)
+		signInDialog(t, a, demo.AuditorName, DemoPassphrase, L("assess.signoff"), "")
 		eventually(t, "sign-off", func() bool { return av.done == n+1 })
 		if av.lastErr != nil {
 			t.Fatalf("sign-off %s: %v", wbID, av.lastErr)
@@ -292,28 +293,41 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	}
 
 	// Both parties sign off the figures, each with their own passphrase.
-	opID := func(name string) string {
-		for _, o := range ops {
-			if o.Name == name {
-				return o.ID
-			}
-		}
-		t.Fatalf("no operator %s", name)
-		return ""
-	}
+	// The dialog shows the figures and the digest being agreed to, and offers the operator
+	// at the keyboard first; a wrong passphrase keeps it open with the note as typed.
 	n = dv.done
-	dv.signOff("figures_agreed", opID(demo.TransfereeName), "not the passphrase", "")
-	eventually(t, "wrong passphrase", func() bool { return dv.done == n+1 })
-	if !errors.Is(dv.lastErr, vault.ErrWrongPassphrase) {
-		t.Fatalf("wrong passphrase: %v", dv.lastErr)
+	figuresItem, _ := dv.view.Item("figures_agreed")
+	book, err := a.session.Figures(t.Context())
+	if err != nil {
+		t.Fatal(err)
 	}
-	dv.signOff("figures_agreed", opID(demo.OperatorName), DemoPassphrase, "")
-	eventually(t, "transferor's sign-off", func() bool { return dv.done == n+2 })
+	dv.askSignOff(figuresItem)
+	top = signerDialog(t, a)
+	if txt := findText(top); !strings.Contains(txt, book.Digest[:8]+" "+book.Digest[8:16]) || !strings.Contains(txt, model.Group(book.Customers)) {
+		t.Fatalf("the sign-off does not show what is signed: %q", txt)
+	}
+	snapshot(t, a, "signoff-figures")
+	if sel := findSelect(top); sel == nil || !strings.HasPrefix(sel.Selected, demo.OperatorName) {
+		t.Fatalf("the signer offered first is not the operator at the keyboard: %+v", sel)
+	}
+	signInDialog(t, a, demo.TransfereeName, "not the passphrase", L("checklist.signoff"), "核对一致")
+	top = signerDialog(t, a)
+	if !strings.Contains(findText(top), L("error.signer_passphrase")) || findSelect(top).Selected == "" ||
+		!strings.HasPrefix(findSelect(top).Selected, demo.TransfereeName) || entriesOf(top)[1].Text != "核对一致" {
+		t.Fatalf("after a wrong passphrase: %q", findText(top))
+	}
+	snapshot(t, a, "signoff-wrong-passphrase")
+	a.win.Canvas().Overlays().Remove(top)
+	dv.askSignOff(figuresItem)
+	signInDialog(t, a, demo.OperatorName, DemoPassphrase, L("checklist.signoff"), "")
+	eventually(t, "transferor's sign-off", func() bool { return dv.done == n+1 })
 	if it, _ := dv.view.Item("figures_agreed"); it.State != checklist.Partial {
 		t.Fatalf("after one party: %s %v", it.State, dv.lastErr)
 	}
-	dv.signOff("figures_agreed", opID(demo.TransfereeName), DemoPassphrase, "核对一致")
-	eventually(t, "transferee's sign-off", func() bool { return dv.done == n+3 })
+	figuresItem, _ = dv.view.Item("figures_agreed")
+	dv.askSignOff(figuresItem)
+	signInDialog(t, a, demo.TransfereeName, DemoPassphrase, L("checklist.signoff"), "核对一致")
+	eventually(t, "transferee's sign-off", func() bool { return dv.done == n+2 })
 	if it, _ := dv.view.Item("figures_agreed"); it.State != checklist.Done {
 		t.Fatalf("after both: %s %v", it.State, dv.lastErr)
 	}
@@ -427,22 +441,6 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	}
 }
 
-// opID0 finds an operator's ID by name.
-func opID0(t *testing.T, a *App, name string) string {
-	t.Helper()
-	ops, err := a.session.Operators(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range ops {
-		if o.Name == name {
-			return o.ID
-		}
-	}
-	t.Fatalf("no operator %s", name)
-	return ""
-}
-
 // The wizard shows a merger's sub-types, asks who acts for a transferor in bankruptcy, and
 // records them.
 func TestMergerWizard(t *testing.T) {
@@ -493,4 +491,54 @@ func TestMergerWizard(t *testing.T) {
 	if dv.lastErr != nil || !strings.Contains(findText(dv.content), "部分转让，2 户客户") {
 		t.Fatalf("scope: %v", dv.lastErr)
 	}
+}
+
+// signerDialog waits for the signer dialog (a select of signers and a passphrase entry).
+func signerDialog(t *testing.T, a *App) fyne.CanvasObject {
+	t.Helper()
+	var top fyne.CanvasObject
+	eventually(t, "the signer dialog", func() bool {
+		top = a.win.Canvas().Overlays().Top()
+		return top != nil && findSelect(top) != nil && len(entriesOf(top)) > 0
+	})
+	return top
+}
+
+// signInDialog chooses the signer by name in the signer dialog, types the passphrase (and
+// a note when the dialog has one and note is not empty) and confirms.
+func signInDialog(t *testing.T, a *App, signer, passphrase, confirm, note string) {
+	t.Helper()
+	top := signerDialog(t, a)
+	sel := findSelect(top)
+	for _, o := range sel.Options {
+		if strings.HasPrefix(o, signer) {
+			sel.SetSelected(o)
+		}
+	}
+	es := entriesOf(top)
+	test.Type(es[0], passphrase)
+	if note != "" && len(es) > 1 {
+		es[1].SetText(note)
+	}
+	test.Tap(findButton(t, top, confirm))
+}
+
+func findSelect(o fyne.CanvasObject) *widget.Select {
+	var s *widget.Select
+	walk(o, func(o fyne.CanvasObject) {
+		if w, ok := o.(*widget.Select); ok && s == nil {
+			s = w
+		}
+	})
+	return s
+}
+
+func entriesOf(o fyne.CanvasObject) []*widget.Entry {
+	var out []*widget.Entry
+	walk(o, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			out = append(out, e)
+		}
+	})
+	return out
 }

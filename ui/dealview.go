@@ -498,9 +498,3 @@ func (v *dealView) reopen(id, reason string) {
 }
 
 // signOff checks the signer's passphrase (scrypt, about a second) off the UI thread.
-func (v *dealView) signOff(id, operator, passphrase, note string) {
-	go func() {
-		err := v.s.SignOff(context.Background(), id, operator, passphrase, note)
-		onUI(func() { v.finish(err) })
-	}()
-}

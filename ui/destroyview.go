@@ -268,7 +268,7 @@ func (v *destroyView) askApprover() {
 	}
 	who := widget.NewSelect(names, nil)
 	pass := widget.NewPasswordEntry()
-	d := dialog.NewForm(L("destroy.approve_as"), L("destroy.approve"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("destroy.approve_as"), L("destroy.approve"), []*widget.FormItem{
 		widget.NewFormItem(L("destroy.approver"), who), widget.NewFormItem(L("checklist.signer_pass"), pass)}, func(ok bool) {
 		p := pass.Text
 		pass.SetText("")
@@ -343,7 +343,7 @@ func (v *destroyView) askHold() {
 	until.SetPlaceHolder("2027-12-31")
 	scope := widget.NewRadioGroup([]string{L("destroy.hold_all"), L("destroy.hold_list")}, nil)
 	scope.SetSelected(L("destroy.hold_all"))
-	d := dialog.NewForm(L("destroy.hold_add"), L("destroy.hold_add"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("destroy.hold_add"), L("destroy.hold_add"), []*widget.FormItem{
 		widget.NewFormItem(L("destroy.hold_case"), caseText), widget.NewFormItem(L("destroy.hold_scope"), scope),
 		widget.NewFormItem(L("destroy.hold_until"), until)}, func(ok bool) {
 		if !ok {
@@ -381,7 +381,7 @@ func (v *destroyView) askHold() {
 
 func (v *destroyView) askRestrict() {
 	reason := widget.NewEntry()
-	d := dialog.NewForm(L("destroy.restrict"), L("destroy.restrict"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("destroy.restrict"), L("destroy.restrict"), []*widget.FormItem{
 		widget.NewFormItem(L("destroy.restrict_reason"), reason)}, func(ok bool) {
 		if !ok {
 			return
@@ -412,7 +412,7 @@ func (v *destroyView) askKeeper() {
 	years := widget.NewEntry()
 	years.SetText("10")
 	confirmed := widget.NewEntry()
-	d := dialog.NewForm(L("destroy.keeper"), L("destroy.keeper_save"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("destroy.keeper"), L("destroy.keeper_save"), []*widget.FormItem{
 		widget.NewFormItem(L("destroy.keeper_who"), who), widget.NewFormItem(L("destroy.keeper_years"), years),
 		widget.NewFormItem(L("destroy.keeper_confirmed"), confirmed)}, func(ok bool) {
 		if !ok {

@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"handover/app/vault"
 )
 
 // Chooser opens native file dialogs. The desktop build uses sqweek/dialog; tests use a
@@ -48,23 +52,64 @@ func (a *App) saveTo(title, savedKey string, write func(dir string) (string, err
 	dialog.ShowInformation(title, L(savedKey, map[string]any{"Path": path}), a.win)
 }
 
-// askSigner asks which of the operators named signs and their own passphrase (with an
-// optional note), then hands them to then; the passphrase is cleared from the entry at once.
-func (a *App) askSigner(title string, names, ids []string, note *widget.Entry, then func(id, passphrase string)) {
-	who := widget.NewSelect(names, nil)
-	who.SetSelectedIndex(0)
+// signerForm is a signature asked of one of several operators, with their own passphrase.
+type signerForm struct {
+	title      string
+	confirm    string // the confirm button; the title when empty
+	names, ids []string
+	preselect  int                // the signer chosen when the dialog opens
+	shown      []*widget.FormItem // what is being signed, above the signer
+	note       *widget.Entry      // an optional note, kept across a wrong passphrase
+	// run checks the passphrase and records the signature; it runs in the background
+	// (scrypt takes about a second). done gets its outcome on the UI goroutine.
+	run  func(id, passphrase string) error
+	done func(error)
+}
+
+// askSigner asks which operator signs and their passphrase, clears the passphrase from
+// its entry at once, and runs the signature. A wrong passphrase opens the dialog again
+// with the signer and the note as they were, and says what went wrong.
+func (a *App) askSigner(f signerForm) {
+	who := widget.NewSelect(f.names, nil)
+	who.SetSelectedIndex(f.preselect)
 	pass := widget.NewPasswordEntry()
-	items := []*widget.FormItem{widget.NewFormItem(L("checklist.signer"), who), widget.NewFormItem(L("checklist.signer_pass"), pass)}
-	if note != nil {
-		items = append(items, widget.NewFormItem(L("checklist.note"), note))
-	}
-	d := dialog.NewForm(title, title, L("action.cancel"), items, func(ok bool) {
-		p := pass.Text
-		pass.SetText("")
-		if ok && who.SelectedIndex() >= 0 {
-			then(ids[who.SelectedIndex()], p)
+	wrong := widget.NewLabel(L("error.signer_passphrase"))
+	wrong.Importance = widget.DangerImportance
+	wrong.Wrapping = fyne.TextWrapWord
+	failed := false
+	var open func()
+	open = func() {
+		items := append([]*widget.FormItem{}, f.shown...)
+		items = append(items, widget.NewFormItem(L("checklist.signer"), who), widget.NewFormItem(L("checklist.signer_pass"), pass))
+		if f.note != nil {
+			items = append(items, widget.NewFormItem(L("checklist.note"), f.note))
 		}
-	}, a.win)
-	d.Resize(fyne.NewSize(560, 260))
-	d.Show()
+		if failed {
+			items = append(items, widget.NewFormItem("", wrong))
+		}
+		confirm := f.confirm
+		if confirm == "" {
+			confirm = f.title
+		}
+		newForm(f.title, confirm, items, func(ok bool) {
+			p := pass.Text
+			pass.SetText("")
+			if !ok || who.SelectedIndex() < 0 {
+				return
+			}
+			id := f.ids[who.SelectedIndex()]
+			go func() {
+				err := f.run(id, p)
+				onUI(func() {
+					if errors.Is(err, vault.ErrWrongPassphrase) {
+						failed = true
+						open()
+						return
+					}
+					f.done(err)
+				})
+			}()
+		}, a.win).Show()
+	}
+	open()
 }

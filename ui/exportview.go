@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -159,12 +158,12 @@ func askIdentity(a *App, title, confirm string, next func(idPath, passphrase str
 		return
 	}
 	pass := widget.NewPasswordEntry()
-	dialog.ShowForm(title, confirm, L("action.cancel"),
+	newForm(title, confirm,
 		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
 			text := pass.Text
 			pass.SetText("")
 			if ok {
 				next(idPath, text)
 			}
-		}, a.win)
+		}, a.win).Show()
 }

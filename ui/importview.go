@@ -676,14 +676,14 @@ func (v *importView) applyProfile() {
 func (v *importView) askProfileName() {
 	name := widget.NewEntry()
 	name.SetPlaceHolder(L("import.profile_name"))
-	dialog.ShowForm(L("import.save_profile"), L("Save"), L("action.cancel"),
+	newForm(L("import.save_profile"), L("Save"),
 		[]*widget.FormItem{widget.NewFormItem(L("import.profile_name"), name)}, func(ok bool) {
 			if ok {
 				if err := v.saveProfile(name.Text); err != nil {
 					showError(v.a.win, err)
 				}
 			}
-		}, v.a.win)
+		}, v.a.win).Show()
 }
 
 // saveProfile writes the mappings of the chosen files as a named profile.

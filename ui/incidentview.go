@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -186,7 +185,7 @@ func (v *incidentView) askOpen() {
 	})
 	hint := widget.NewLabel(L("inc.scope_hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	d := dialog.NewForm(L("inc.open"), L("inc.open"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("inc.open"), L("inc.open"), []*widget.FormItem{
 		widget.NewFormItem(L("inc.kind"), kind), widget.NewFormItem(L("inc.discovered"), discovered),
 		widget.NewFormItem(L("inc.summary"), summary), widget.NewFormItem("", hint),
 		widget.NewFormItem(L("inc.package"), pkg), widget.NewFormItem(L("inc.customers"), container.NewVBox(chooseList, listLabel)),
@@ -240,7 +239,7 @@ func (v *incidentView) askDecide(in *vault.Incident) {
 	due.SetPlaceHolder(time.Now().In(shanghai).AddDate(0, 0, 3).Format("2006-01-02"))
 	cause, harm, measures, advice, contact := widget.NewMultiLineEntry(), widget.NewMultiLineEntry(), widget.NewMultiLineEntry(), widget.NewMultiLineEntry(), widget.NewEntry()
 	contact.SetPlaceHolder(L("inc.contact_hint"))
-	d := dialog.NewForm(L("inc.decide"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("inc.decide"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem("", notify), widget.NewFormItem(L("inc.reasoning"), reasoning), widget.NewFormItem(L("inc.decided_by"), decidedBy),
 		widget.NewFormItem(L("inc.authorities"), authorities), widget.NewFormItem(L("inc.due"), due),
 		widget.NewFormItem(L("inc.cause"), cause), widget.NewFormItem(L("inc.harm"), harm), widget.NewFormItem(L("inc.measures"), measures),
@@ -274,7 +273,7 @@ func (v *incidentView) askAdvance(id string) {
 	}
 	state := widget.NewRadioGroup(names, nil)
 	note := widget.NewEntry()
-	d := dialog.NewForm(L("inc.advance"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("inc.advance"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("inc.state"), state), widget.NewFormItem(L("checklist.note"), note)}, func(ok bool) {
 		for i, n := range names {
 			if ok && state.Selected == n {
@@ -305,7 +304,7 @@ func (v *incidentView) askAction(in *vault.Incident) {
 		doneSel = widget.NewSelect(names, nil)
 		items = append(items, widget.NewFormItem(L("inc.mark_done"), doneSel))
 	}
-	d := dialog.NewForm(L("inc.add_action"), L("notice.save"), L("action.cancel"), items, func(ok bool) {
+	d := newForm(L("inc.add_action"), L("notice.save"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -328,7 +327,7 @@ func (v *incidentView) askAction(in *vault.Incident) {
 
 func (v *incidentView) askRootCause(id string) {
 	cause := widget.NewMultiLineEntry()
-	d := dialog.NewForm(L("inc.root_cause"), L("notice.save"), L("action.cancel"), []*widget.FormItem{widget.NewFormItem(L("inc.root_cause"), cause)},
+	d := newForm(L("inc.root_cause"), L("notice.save"), []*widget.FormItem{widget.NewFormItem(L("inc.root_cause"), cause)},
 		func(ok bool) {
 			if ok {
 				v.finish(v.s.SetRootCause(id, cause.Text))
@@ -364,7 +363,7 @@ func (v *incidentView) askNotify(id string) {
 	names := []string{L("notice.channel.letter"), L("notice.channel.sms")}
 	ch := widget.NewRadioGroup(names, nil)
 	ch.SetSelected(names[0])
-	d := dialog.NewForm(L("inc.notify"), L("inc.notify"), L("action.cancel"), []*widget.FormItem{widget.NewFormItem(L("inc.channel"), ch)}, func(ok bool) {
+	d := newForm(L("inc.notify"), L("inc.notify"), []*widget.FormItem{widget.NewFormItem(L("inc.channel"), ch)}, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -401,13 +400,9 @@ func (v *incidentView) askClose(id string) {
 	for _, o := range ops {
 		names, ids = append(names, o.Name+" · "+roleName(vault.Role(o.Role))), append(ids, o.ID)
 	}
-	v.a.askSigner(L("inc.close"), names, ids, nil, func(op, pass string) { v.closeAs(id, op, pass) })
+	v.a.askSigner(signerForm{title: L("inc.close"), names: names, ids: ids,
+		run:  func(op, pass string) error { return v.s.SignOffIncident(id, op, pass) },
+		done: v.finish})
 }
 
 // closeAs checks the passphrase (scrypt, about a second) off the UI thread.
-func (v *incidentView) closeAs(id, operator, passphrase string) {
-	go func() {
-		err := v.s.SignOffIncident(id, operator, passphrase)
-		onUI(func() { v.finish(err) })
-	}()
-}

@@ -7,13 +7,14 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/checklist"
+	"handover/app/figures"
 	"handover/app/progress"
 	"handover/app/vault"
+	"handover/store/model"
 )
 
 // itemRow is one checklist item: its state, title, why the law asks for it, what it still
@@ -158,7 +159,7 @@ func (v *dealView) askComplete(it checklist.Status) {
 		items = append(items, widget.NewFormItem(L("checklist.basis"), basis))
 		items = append(items, cb.items()...)
 	}
-	d := dialog.NewForm(it.Title[currentLang()], L("checklist.complete"), L("action.cancel"), items, func(ok bool) {
+	d := newForm(it.Title[currentLang()], L("checklist.complete"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -260,26 +261,66 @@ func (v *dealView) askSignOff(it checklist.Status) {
 		showError(v.a.win, vault.ErrSignOffRole)
 		return
 	}
-	who := widget.NewSelect(names, nil)
-	who.SetSelectedIndex(0)
-	pass := widget.NewPasswordEntry()
-	note := widget.NewEntry()
-	d := dialog.NewForm(it.Title[currentLang()], L("checklist.signoff"), L("action.cancel"), []*widget.FormItem{
-		widget.NewFormItem(L("checklist.signer"), who), widget.NewFormItem(L("checklist.signer_pass"), pass),
-		widget.NewFormItem(L("checklist.note"), note)}, func(ok bool) {
-		p := pass.Text
-		pass.SetText("")
-		if ok && who.SelectedIndex() >= 0 {
-			v.signOff(it.ID, ids[who.SelectedIndex()], p, note.Text)
+	// The signer offered first is the one at the keyboard, or someone of their party.
+	me, pre := v.s.Operator(), 0
+	for i, id := range ids {
+		if id == me.ID {
+			pre = i
+			break
 		}
-	}, v.a.win)
-	d.Resize(fyne.NewSize(520, 280))
-	d.Show()
+	}
+	note := widget.NewEntry()
+	form := signerForm{title: it.Title[currentLang()], confirm: L("checklist.signoff"), names: names, ids: ids, preselect: pre, note: note,
+		run: func(id, pass string) error {
+			return v.s.SignOff(context.Background(), it.ID, id, pass, note.Text)
+		},
+		done: v.finish}
+	if !it.AgreesBook {
+		v.a.askSigner(form)
+		return
+	}
+	// The figures the parties agree to are shown with their digest, computed now: a sign-off
+	// binds to the book as it is (checklist.AgreesBook).
+	var f *figures.Figures
+	runWithProgress(v.a.win, L("checklist.computing_figures"), func(ctx context.Context, _ progress.Reporter) error {
+		var err error
+		f, err = v.s.Figures(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			showError(v.a.win, err)
+			return
+		}
+		form.shown = figureItems(f)
+		v.a.askSigner(form)
+	})
+}
+
+// figureItems shows the figures a sign-off agrees to, and the digest in groups of eight
+// to be read aloud and compared with the other party's screen.
+func figureItems(f *figures.Figures) []*widget.FormItem {
+	text := func(s string) *widget.Label {
+		l := widget.NewLabel(s)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	var groups []string
+	for i := 0; i < len(f.Digest); i += 8 {
+		groups = append(groups, f.Digest[i:min(i+8, len(f.Digest))])
+	}
+	digest := text(strings.Join(groups, " "))
+	digest.TextStyle.Monospace = true
+	return []*widget.FormItem{
+		widget.NewFormItem(L("checklist.signing_figures"), text(L("checklist.figures_line", map[string]any{
+			"Customers": model.Group(f.Customers), "Loans": model.Group(f.Loans), "Repayments": model.Group(f.Repayments),
+			"Principal": f.Principal.Yuan(), "Outstanding": f.Outstanding.Yuan()}))),
+		widget.NewFormItem(L("checklist.signing_digest"), digest),
+	}
 }
 
 func (v *dealView) askReopen(it checklist.Status) {
 	reason := widget.NewEntry()
-	d := dialog.NewForm(it.Title[currentLang()], L("checklist.reopen"), L("action.cancel"),
+	d := newForm(it.Title[currentLang()], L("checklist.reopen"),
 		[]*widget.FormItem{widget.NewFormItem(L("checklist.reason"), reason)}, func(ok bool) {
 			if ok {
 				v.reopen(it.ID, reason.Text)

@@ -190,7 +190,7 @@ func (v *noticeView) askSetup() {
 		entries[i] = e
 		items = append(items, widget.NewFormItem(L("notice.field."+f.key), e))
 	}
-	d := dialog.NewForm(L("notice.setup"), L("notice.save"), L("action.cancel"), items, func(ok bool) {
+	d := newForm(L("notice.setup"), L("notice.save"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -226,7 +226,7 @@ func (v *noticeView) askPreview() {
 	}
 	no := widget.NewEntry()
 	no.SetPlaceHolder("1")
-	dialog.ShowForm(L("notice.preview"), L("notice.preview"), L("action.cancel"), []*widget.FormItem{
+	newForm(L("notice.preview"), L("notice.preview"), []*widget.FormItem{
 		widget.NewFormItem(L("notice.customer_no"), no)}, func(ok bool) {
 		if !ok {
 			return
@@ -244,7 +244,7 @@ func (v *noticeView) askPreview() {
 			path := filepath.Join(dir, fmt.Sprintf("notice-preview-%s-%d.pdf", t.ID, n))
 			return path, atomicfile.Write(path, pdf, 0o600)
 		})
-	}, v.a.win)
+	}, v.a.win).Show()
 }
 
 var errBadCustomerNo = errors.New("a customer number is a whole number")
@@ -312,7 +312,7 @@ func (v *noticeView) chooseBatch(title string, then func(id string)) {
 	}
 	sel := widget.NewSelect(names, nil)
 	sel.SetSelectedIndex(0)
-	d := dialog.NewForm(title, L("notice.choose"), L("action.cancel"), []*widget.FormItem{widget.NewFormItem(L("notice.batch"), sel)}, func(ok bool) {
+	d := newForm(title, L("notice.choose"), []*widget.FormItem{widget.NewFormItem(L("notice.batch"), sel)}, func(ok bool) {
 		if ok && sel.SelectedIndex() >= 0 {
 			then(batches[len(batches)-1-sel.SelectedIndex()].ID)
 		}
@@ -375,7 +375,7 @@ func (v *noticeView) askResolve() {
 		return
 	}
 	no, reason := widget.NewEntry(), widget.NewMultiLineEntry()
-	d := dialog.NewForm(L("notice.resolve"), L("notice.resolve"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("notice.resolve"), L("notice.resolve"), []*widget.FormItem{
 		widget.NewFormItem(L("notice.customer_no"), no), widget.NewFormItem(L("notice.resolve_reason"), reason)}, func(ok bool) {
 		if !ok {
 			return

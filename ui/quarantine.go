@@ -266,12 +266,12 @@ func (v *quarantineView) askDismiss() {
 		}
 		return nil
 	}
-	dialog.ShowForm(L("quarantine.dismiss"), L("quarantine.dismiss"), L("action.cancel"),
+	newForm(L("quarantine.dismiss"), L("quarantine.dismiss"),
 		[]*widget.FormItem{widget.NewFormItem(L("quarantine.dismiss_reason"), reason)}, func(ok bool) {
 			if ok {
 				v.dismiss(reason.Text)
 			}
-		}, v.a.win)
+		}, v.a.win).Show()
 }
 
 func (v *quarantineView) dismiss(reason string) {

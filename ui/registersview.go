@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -121,7 +120,7 @@ func (v *registersView) askReview(id string) {
 			fileLabel.SetText(p)
 		}
 	})
-	d := dialog.NewForm(L("review.do"), L("notice.save"), L("action.cancel"), []*widget.FormItem{
+	d := newForm(L("review.do"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("review.result"), result), widget.NewFormItem(L("checklist.note"), note),
 		widget.NewFormItem(L("review.evidence"), container.NewVBox(choose, fileLabel))}, func(ok bool) {
 		if !ok {
@@ -270,7 +269,7 @@ func (v *registersView) askNDA() {
 		widget.NewFormItem(L("register.version"), version), widget.NewFormItem(L("register.signed"), signed),
 		widget.NewFormItem(L("register.until"), until), widget.NewFormItem(L("register.scope"), scope),
 		widget.NewFormItem("", liability), widget.NewFormItem(L("register.file"), container.NewVBox(choose, fileLabel)))
-	d := dialog.NewForm(L("register.add_nda"), L("notice.save"), L("action.cancel"), items, func(ok bool) {
+	d := newForm(L("register.add_nda"), L("notice.save"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -322,7 +321,7 @@ func (v *registersView) askTraining() {
 		widget.NewFormItem(L("register.date"), date), widget.NewFormItem(L("register.content"), content),
 		widget.NewFormItem(L("register.trainer"), trainer), widget.NewFormItem(L("register.score"), score),
 		widget.NewFormItem(L("register.expires"), expires))
-	d := dialog.NewForm(L("register.add_training"), L("notice.save"), L("action.cancel"), items, func(ok bool) {
+	d := newForm(L("register.add_training"), L("notice.save"), items, func(ok bool) {
 		if !ok {
 			return
 		}
