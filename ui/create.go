@@ -91,7 +91,13 @@ func (c *createScreen) submit() {
 	c.a.settings.LastVault = c.path.Text
 	c.a.saveSettings()
 	c.a.signedIn(s)
-	if vault.AloneWithoutAudit(role) {
+	switch {
+	case vault.AloneWithoutAudit(role):
 		dialog.ShowInformation(L("create.title"), L("create.no_audit_reader", map[string]any{"Role": roleName(role)}), c.a.win)
+	case role.Can(vault.PermManageOperators):
+		// First run: a vault of one administrator can do nothing of a handover yet. The
+		// next step is the operators of both parties, on the settings screen.
+		c.a.shell.show("settings")
+		dialog.ShowInformation(L("create.title"), L("create.next_operators"), c.a.win)
 	}
 }

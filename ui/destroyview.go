@@ -84,7 +84,12 @@ func newDestroyView(a *App, s *vault.Session) *destroyView {
 		v.holdBtn.Disable()
 	}
 	// The card's subtitle would not wrap and would widen the window: the steps are a label.
-	steps := wrap(widget.NewLabel(L("destroy.plan_about")))
+	var steps fyne.CanvasObject = wrap(widget.NewLabel(L("destroy.plan_about")))
+	if !role.Can(vault.PermDestroy) {
+		why := wrap(widget.NewLabel(L("destroy.need_role", map[string]any{"Roles": rolesWith(vault.PermDestroy)})))
+		why.Importance = widget.WarningImportance
+		steps = container.NewVBox(steps, why)
+	}
 	planBox := container.NewVBox(steps, container.NewHBox(widget.NewLabel(L("destroy.scope")),
 		container.NewGridWrap(fyne.NewSize(320, v.scope.MinSize().Height), v.scope), v.planBtn), v.plan,
 		container.NewHBox(v.approve, v.approveAs, v.run, v.verify))

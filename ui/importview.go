@@ -379,6 +379,9 @@ func (v *importView) refresh() {
 		}
 	}
 	switch {
+	case !v.s.Role().Can(vault.PermImport):
+		// Say why the start button stays grey: the role, not the files.
+		v.status.SetText(L("import.need_role", map[string]any{"Roles": rolesWith(vault.PermImport)}))
 	case len(v.inputs) == 0:
 		v.status.SetText(L("import.empty"))
 	case problems > 0:

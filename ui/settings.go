@@ -10,11 +10,12 @@ import (
 	"handover/app/vault"
 )
 
-// settingsView edits the language and the idle lock.
+// settingsView edits the language and the idle lock, and manages the operators.
 type settingsView struct {
-	content  fyne.CanvasObject
-	language *widget.Select
-	autoLock *widget.Select
+	content   fyne.CanvasObject
+	language  *widget.Select
+	autoLock  *widget.Select
+	operators *operatorsView
 }
 
 var autoLockChoices = []int{1, 5, 10, 15, 30}
@@ -59,6 +60,7 @@ func newSettingsView(a *App, s *vault.Session) *settingsView {
 	)
 	note := widget.NewLabel(L("settings.note"))
 	note.Wrapping = fyne.TextWrapWord
-	v.content = container.NewVBox(widget.NewCard(L("nav.settings"), "", container.NewVBox(form, note)))
+	v.operators = newOperatorsView(a, s)
+	v.content = container.NewVScroll(container.NewVBox(widget.NewCard(L("nav.settings"), "", container.NewVBox(form, note)), v.operators.content))
 	return v
 }

@@ -32,6 +32,8 @@ const (
 	OperatorAdd           = "operator.add"
 	OperatorRemove        = "operator.remove"
 	PassphraseChange      = "operator.passphrase_change"
+	OperatorRole          = "operator.role"
+	PassphraseReset       = "operator.passphrase_reset"
 	CustomerView          = "customer.view"
 	CustomerReveal        = "customer.reveal"
 	Search                = "customer.search"

@@ -48,7 +48,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 // for every run, so its flag variables start empty.
 func commands() []*Cmd {
 	cmds := []*Cmd{
-		vaultInitCmd(), vaultInfoCmd(), vaultPasswdCmd(), vaultAddOperatorCmd(), vaultRemoveOperatorCmd(), vaultRepairCmd(), vaultRestrictCmd(), vaultLiftRestrictionCmd(), vaultArchiveCmd(), vaultDestroyCmd(),
+		vaultInitCmd(), vaultInfoCmd(), vaultPasswdCmd(), vaultAddOperatorCmd(), vaultRemoveOperatorCmd(), vaultSetRoleCmd(), vaultResetPassphraseCmd(), vaultRepairCmd(), vaultRestrictCmd(), vaultLiftRestrictionCmd(), vaultArchiveCmd(), vaultDestroyCmd(),
 		importCmd(), quarantineListCmd(), quarantineCorrectCmd(), quarantineDismissCmd(),
 		exportCmd(), verifyCmd(), receiveCmd(), figuresCmd(),
 		certNewCmd(), certSignCmd(), certPDFCmd(), certVerifyCmd(),

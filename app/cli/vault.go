@@ -228,6 +228,65 @@ func vaultRemoveOperatorCmd() *Cmd {
 		}}
 }
 
+func vaultSetRoleCmd() *Cmd {
+	var target, role string
+	return &Cmd{Name: "vault set-role", Synopsis: "--vault DIR --operator ADMIN --target NAME --role ROLE", Vault: true,
+		Required: []string{"target", "role"}, Summary: "give an operator another role (needs an administrator)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&target, "target", "", "name or id of the operator whose role changes")
+			fs.StringVar(&role, "role", "", "the new role: transferor, transferee, witness, auditor or admin")
+		},
+		Run: func(c *Call) error {
+			r, err := vault.ParseRole(role)
+			if err != nil {
+				return usagef("--role: %v", err)
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			id, err := s.Vault().OperatorByName(target)
+			if err != nil {
+				return err
+			}
+			if err := s.SetOperatorRole(c.Ctx, id, r); err != nil {
+				return err
+			}
+			c.Printf("%s is now %s\n", target, r)
+			return nil
+		}}
+}
+
+func vaultResetPassphraseCmd() *Cmd {
+	var target, nf string
+	return &Cmd{Name: "vault reset-passphrase", Synopsis: "--vault DIR --operator ADMIN --target NAME", Vault: true,
+		Required: []string{"target"},
+		Summary:  "give an operator who forgot theirs a new passphrase, from --new-passphrase-file or HANDOVER_NEW_PASSPHRASE (needs an administrator)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&target, "target", "", "name or id of the operator whose passphrase is reset")
+			fs.StringVar(&nf, "new-passphrase-file", "", "file holding the new passphrase (else HANDOVER_NEW_PASSPHRASE)")
+		},
+		Run: func(c *Call) error {
+			newPass, err := secret(c.Env, nf, "HANDOVER_NEW_PASSPHRASE", "new passphrase")
+			if err != nil {
+				return err
+			}
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			id, err := s.Vault().OperatorByName(target)
+			if err != nil {
+				return err
+			}
+			if err := s.ResetPassphrase(c.Ctx, id, newPass); err != nil {
+				return err
+			}
+			c.Printf("passphrase of %s reset; they should change it with 'vault passwd'\n", target)
+			return nil
+		}}
+}
+
 // vaultRepairCmd opens a vault whose logs were refused as damaged, as the database would
 // after a crash (a power cut can leave unwritten pages that look like damage), keeping the
 // logs as they were in a folder of the vault, and then reads the whole book and verifies

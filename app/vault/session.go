@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"handover/app/audit"
 	"handover/crypto/keyslot"
@@ -579,6 +580,69 @@ func countManagers(ops []store.Operator) int {
 		}
 	}
 	return n
+}
+
+// SetOperatorRole gives an operator another role. The last operator who can manage
+// operators keeps that power, or nobody could ever change a role again. The role also
+// changes in the operator's key slot header, which the unlock screen lists.
+func (s *Session) SetOperatorRole(ctx context.Context, id string, role Role) error {
+	if _, err := ParseRole(string(role)); err != nil {
+		return err
+	}
+	return s.do(PermManageOperators, audit.OperatorRole, id, map[string]string{"role": string(role)}, func(st *store.Store) error {
+		ops, err := st.Operators(ctx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(ops, func(o store.Operator) bool { return o.ID == id })
+		if i < 0 {
+			return ErrNoOperator
+		}
+		op := ops[i]
+		if Role(op.Role).Can(PermManageOperators) && !role.Can(PermManageOperators) && countManagers(ops) == 1 {
+			return ErrLastAdmin
+		}
+		h, sealed, err := s.v.dir.ReadSlot(id)
+		if err != nil {
+			return err
+		}
+		op.Role, h.Role = string(role), string(role)
+		if err := st.PutOperator(op); err != nil {
+			return err
+		}
+		return s.v.dir.WriteSlot(h, sealed)
+	})
+}
+
+// ResetPassphrase gives another operator a new passphrase, for one who forgot theirs: an
+// operator who may manage operators holds the vault key and wraps it again under the new
+// passphrase. The operator should change it at their next unlock; the reset is audited.
+func (s *Session) ResetPassphrase(ctx context.Context, id, passphrase string) error {
+	if utf8.RuneCountInString(passphrase) < MinPassphraseLen {
+		return ErrWeakPassphrase
+	}
+	return s.do(PermManageOperators, audit.PassphraseReset, id, nil, func(st *store.Store) error {
+		ops, err := st.Operators(ctx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(ops, func(o store.Operator) bool { return o.ID == id })
+		if i < 0 {
+			return ErrNoOperator
+		}
+		h, _, err := s.v.dir.ReadSlot(id)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		master := s.master
+		s.mu.Unlock()
+		sealed, err := keyslot.Wrap(master, id, passphrase, s.v.opts.WorkFactor)
+		if err != nil {
+			return err
+		}
+		return s.v.dir.WriteSlot(h, sealed)
+	})
 }
 
 // ChangePassphrase changes the signed-in operator's own passphrase.

@@ -279,3 +279,52 @@ func TestOperators(t *testing.T) {
 	}
 	s2.Lock()
 }
+
+// An administrator changes an operator's role (in the sealed record and in the slot header
+// the unlock screen lists) and resets a forgotten passphrase; the last administrator keeps
+// the power to manage operators.
+func TestOperatorRoleAndReset(t *testing.T) {
+	s, _ := newVault(t)
+	w, err := s.AddOperator(NewOperator{Name: "经办乙", Role: Witness, Passphrase: "witness-pass"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetOperatorRole(ctx, w.ID, Transferee); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetOperatorRole(ctx, s.Operator().ID, Auditor); !errors.Is(err, ErrLastAdmin) {
+		t.Fatalf("demoting the last admin: %v", err)
+	}
+	if err := s.SetOperatorRole(ctx, w.ID, "boss"); err == nil {
+		t.Fatal("unknown role accepted")
+	}
+	if err := s.ResetPassphrase(ctx, w.ID, "short"); !errors.Is(err, ErrWeakPassphrase) {
+		t.Fatalf("weak reset: %v", err)
+	}
+	if err := s.ResetPassphrase(ctx, w.ID, "a new passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	slots, _ := s.Vault().Operators()
+	for _, h := range slots {
+		if h.Operator == w.ID && h.Role != string(Transferee) {
+			t.Fatalf("slot header role %s", h.Role)
+		}
+	}
+	v, admin := s.Vault(), s.Operator().ID
+	s.Lock()
+	if _, err := v.Unlock(w.ID, "witness-pass"); !errors.Is(err, ErrWrongPassphrase) {
+		t.Fatalf("old passphrase after a reset: %v", err)
+	}
+	s2, err := v.Unlock(w.ID, "a new passphrase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Lock()
+	if s2.Role() != Transferee {
+		t.Fatalf("role after the change: %s", s2.Role())
+	}
+	var pe *PermissionError
+	if err := s2.ResetPassphrase(ctx, admin, "taken over"); !errors.As(err, &pe) {
+		t.Fatalf("a transferee reset the admin's passphrase: %v", err)
+	}
+}
