@@ -276,6 +276,14 @@ func (v *certView) issueStatement() {
 	v.sigs = map[string]cert.Signed{}
 	v.render()
 	v.refresh()
+	var open int64
+	for _, im := range st.Imports {
+		open += im.Open
+	}
+	if open > 0 && st.Kind == cert.KindConfirmation {
+		// Not refused: the parties may agree on the open rows; but nobody signs unaware.
+		dialog.ShowInformation(L("cert.open_rows_title"), L("cert.open_rows", map[string]any{"N": open}), v.a.win)
+	}
 }
 
 // render shows the certificate's pages as they will print.

@@ -27,6 +27,8 @@ func goldenStatement(t *testing.T) []byte {
 		Principal: 1234500, Digest: strings.Repeat("0", 64), Overdue: []figures.Bucket{{Label: "1-30", Loans: 1, Outstanding: 500}}}, sums,
 		[]identity.Card{{Name: "张三", Organisation: "甲小额贷款有限公司", Role: "负责人", Fingerprint: strings.Repeat("1a", 32), SigningKey: "ssh-ed25519 AAAA"}})
 	st.ID = "HC-20261128-GOLDEN"
+	st.Deal = Deal{Type: "loan-book", Transferor: &Party{Name: "甲小额贷款有限公司", CreditCode: "91110000MA01ABCD1X"},
+		Transferee: &Party{Name: "乙小额贷款有限公司", CreditCode: "91110000MA01ABCE2Y"}}
 	st.Packages = []Package{{ID: "HP-1", SHA256: strings.Repeat("cd", 32)}}
 	cl := checklist.Snapshot{DealType: "loan-book", RecipientLocation: "mainland",
 		Transferor: checklist.SnapshotParty{Name: "甲小额贷款有限公司", CreditCode: "91110000MA01ABCD1X"},

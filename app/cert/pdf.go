@@ -64,11 +64,16 @@ func Render(statement []byte, sigs map[string]Signed, lang string) ([]byte, []do
 type renderer struct{ *doc.Doc }
 
 // draw lays the certificate out on any surface: the PDF, or page images for the preview.
+// The body is written for the people who sign and file it: who hands over to whom under
+// which deal, the clause they confirm, the figures, the imports, and blocks to sign and
+// seal the printed copy. How to verify the file without this program comes last.
 func (r renderer) draw(statement []byte, st *Statement, sigs map[string]Signed) {
 	r.S.AddPage()
 	digest := sha256.Sum256(statement)
-	r.header(st, hex.EncodeToString(digest[:]))
+	hexDigest := hex.EncodeToString(digest[:])
+	r.header(st, hexDigest)
 	r.parties(st)
+	r.clause(st)
 	if st.Destruction != nil {
 		r.destruction(st.Destruction)
 	}
@@ -80,14 +85,16 @@ func (r renderer) draw(statement []byte, st *Statement, sigs map[string]Signed) 
 			rows = append(rows, []string{pk.ID, pk.SHA256[:32]})
 		}
 		r.S.Ln(2)
-		r.Table([]float64{90, 84}, "LL", []string{r.L("col.package"), "package.json SHA-256"}, rows)
+		r.Table([]float64{90, 84}, "LL", []string{r.L("col.package"), r.L("col.package_digest")}, rows)
 	}
+	r.seals(st)
 	r.signatures(st, sigs)
 	if c := checklistOf(st); c != nil {
 		r.KeepTogether(14 + doc.TableHeight(len(c.Items)))
 		r.Section(r.L("sec.checklist"))
 		report.ChecklistTable(r.Doc, c)
 	}
+	r.verification(st, hexDigest)
 }
 
 func (r renderer) header(st *Statement, digest string) {
@@ -101,34 +108,184 @@ func (r renderer) header(st *Statement, digest string) {
 	p.Ln(4)
 	// The QR code carries the statement digest, so a printout can be matched to its file.
 	top := p.GetY()
-	r.QR(192-36, top, 36, "handover-statement:"+st.ID+":sha256:"+digest)
+	r.QR(192-30, top, 30, "handover-statement:"+st.ID+":sha256:"+digest)
 	rows := [][2]string{
 		{r.L("cert.id"), st.ID},
-		{r.L("cert.kind"), r.L("title." + st.Kind)},
 		{r.L("cert.issued"), doc.LocalTime(st.Issued)},
-		{r.L("cert.workstation"), st.Workstation},
-		{r.L("cert.vault"), st.Vault},
-		{r.L("cert.digest"), digest[:32] + "\n" + digest[32:]},
 	}
-	if size, root, ok := checkpointSummary(st.AuditCheckpoint); ok {
-		rows = append(rows, [2]string{r.L("cert.audit"), fmt.Sprintf(r.L("cert.audit_value"), size, root)})
+	if st.Deal.Type != "" {
+		rows = append(rows, [2]string{r.L("cert.deal"), r.dealType(st.Deal)})
 	}
-	p.SetFont(9.5)
+	p.SetFont(10)
 	for _, row := range rows {
 		p.SetX(18)
-		p.CellFormat(30, 6, r.Text(row[0]), "", 0, "L", false)
-		p.MultiCell(100, 6, r.Text(row[1]), "", "L", false)
+		p.CellFormat(30, 6.5, r.Text(row[0]), "", 0, "L", false)
+		p.MultiCell(110, 6.5, r.Text(row[1]), "", "L", false)
 	}
-	p.SetY(max(p.GetY(), top+38) + 2)
+	p.SetY(max(p.GetY(), top+32) + 2)
+}
+
+// dealType names the deal in words, with a merger's kind.
+func (r renderer) dealType(d Deal) string {
+	t := r.L("dealtype." + d.Type)
+	if d.Subtype != "" {
+		t += r.L("dealtype.sep") + r.L("dealsub."+d.Subtype)
+	}
+	return t
+}
+
+// dealParties are the transferor and transferee as the deal records them, or, for a
+// statement issued before a deal was recorded, as the checklist snapshot has them.
+func (r renderer) dealParties(st *Statement) (from, to *Party) {
+	if st.Deal.Transferor != nil && st.Deal.Transferee != nil {
+		return st.Deal.Transferor, st.Deal.Transferee
+	}
+	if c := checklistOf(st); c != nil && c.Transferor.Name != "" {
+		return &Party{Name: c.Transferor.Name, CreditCode: c.Transferor.CreditCode},
+			&Party{Name: c.Transferee.Name, CreditCode: c.Transferee.CreditCode}
+	}
+	return nil, nil
 }
 
 func (r renderer) parties(st *Statement) {
 	r.Section(r.L("sec.parties"))
-	rows := [][]string{}
-	for _, s := range st.Signers {
-		rows = append(rows, []string{s.Organisation, s.Name, s.Role})
+	from, to := r.dealParties(st)
+	if from == nil {
+		// No deal recorded: the signers' organisations are all the statement knows.
+		rows := [][]string{}
+		for _, s := range st.Signers {
+			rows = append(rows, []string{s.Organisation, s.Name, r.roleText(s.Role)})
+		}
+		r.Table([]float64{80, 44, 50}, "LLL", []string{r.L("col.org"), r.L("col.name"), r.L("col.role")}, rows)
+		return
 	}
-	r.Table([]float64{80, 44, 50}, "LLL", []string{r.L("col.org"), r.L("col.name"), r.L("col.role")}, rows)
+	code := func(p *Party) string {
+		switch {
+		case p.Person:
+			return r.L("party.person")
+		case p.CreditCode == "":
+			return "—"
+		}
+		return p.CreditCode
+	}
+	rows := [][]string{
+		{r.L("party.transferor"), from.Name, code(from)},
+		{r.L("party.transferee"), to.Name, code(to)},
+	}
+	if t := st.Deal.Target; t != nil {
+		rows = append(rows, []string{r.L("party.target"), t.Name, code(t)})
+	}
+	if st.Deal.ActingFor != "" {
+		rows = append(rows, []string{r.L("party.acting_for"), st.Deal.ActingFor, "—"})
+	}
+	r.Table([]float64{40, 84, 50}, "LLL", []string{r.L("col.party"), r.L("col.org_name"), r.L("col.credit_code")}, rows)
+}
+
+// roleText shows a role code (transferor, auditor…) in words; free text stays as written.
+func (r renderer) roleText(role string) string {
+	if t := r.L("role." + role); t != "role."+role {
+		return t
+	}
+	return role
+}
+
+// clause is what the signers confirm, in the deal's own names.
+func (r renderer) clause(st *Statement) {
+	key := "clause." + st.Kind
+	if r.L(key) == key {
+		return
+	}
+	from, to := r.dealParties(st)
+	fromName, toName := r.L("party.transferor"), r.L("party.transferee")
+	if from != nil {
+		fromName, toName = fmt.Sprintf(r.L("party.named_transferor"), from.Name), fmt.Sprintf(r.L("party.named_transferee"), to.Name)
+	}
+	deal := r.L("dealtype.unrecorded")
+	if st.Deal.Type != "" {
+		deal = r.dealType(st.Deal)
+	}
+	r.Section(r.L("sec.clause"))
+	r.Paragraph(10, 6, fmt.Sprintf(r.L(key), fromName, toName, deal, st.Issued.In(doc.Shanghai).Format(r.L("date.format"))))
+	if open := openRows(st); open > 0 {
+		r.S.SetTextColor(160, 0, 0)
+		r.Paragraph(9.5, 5.5, fmt.Sprintf(r.L("clause.open_rows"), model.Group(open)))
+		r.S.SetTextColor(0, 0, 0)
+	}
+}
+
+// openRows counts the quarantined rows not yet corrected or dismissed when it was issued.
+func openRows(st *Statement) int64 {
+	var n int64
+	for _, im := range st.Imports {
+		n += im.Open
+	}
+	return n
+}
+
+// seals are the blocks for the printed copy: each party's seal, the signature of its legal
+// representative or authorised representative, and the date.
+func (r renderer) seals(st *Statement) {
+	from, to := r.dealParties(st)
+	names := []string{r.L("party.transferor"), r.L("party.transferee")}
+	if from != nil {
+		names = []string{r.L("party.transferor") + "：" + from.Name, r.L("party.transferee") + "：" + to.Name}
+	}
+	if st.Kind == KindReceipt {
+		names = names[1:] // the receiver acknowledges
+	}
+	r.KeepTogether(14 + 40*float64(len(names)))
+	r.Section(r.L("sec.seals"))
+	p := r.S
+	for _, n := range names {
+		y := p.GetY()
+		p.Rect(18, y, 174, 36, "D")
+		p.SetXY(21, y+2)
+		p.SetFont(10)
+		p.CellFormat(168, 6, r.Text(n), "", 1, "L", false)
+		p.SetFont(9.5)
+		p.SetXY(21, y+12)
+		p.CellFormat(80, 6, r.Text(r.L("seal.stamp")), "", 0, "L", false)
+		p.CellFormat(88, 6, r.Text(r.L("seal.representative")), "", 1, "L", false)
+		p.SetXY(21, y+26)
+		p.CellFormat(80, 6, r.Text(r.L("seal.date")), "", 1, "L", false)
+		p.SetY(y + 39)
+	}
+}
+
+// verification says, in plain words, how anyone can check this file without the program
+// that made it, and gives the technical identifiers that this needs.
+func (r renderer) verification(st *Statement, digest string) {
+	// Kept on one page: the preview and the PDF measure wrapped text a little differently,
+	// and a break inside it would give them different page counts.
+	r.KeepTogether(110)
+	r.Section(r.L("sec.verify"))
+	r.Paragraph(9.5, 5.5, r.L("verify.intro"))
+	book := st.Figures.Digest
+	if len(book) < 64 {
+		book = strings.Repeat("0", 64)
+	}
+	r.Fields(34, 140, [][2]string{
+		{r.L("cert.digest"), digest[:32] + "\n" + digest[32:]},
+		{r.L("verify.book_digest"), book[:32] + "\n" + book[32:]},
+		{r.L("cert.vault"), st.Vault},
+		{r.L("cert.workstation"), st.Workstation},
+	})
+	if size, root, ok := checkpointSummary(st.AuditCheckpoint); ok {
+		r.Fields(34, 140, [][2]string{{r.L("cert.audit"), fmt.Sprintf(r.L("cert.audit_value"), size, root)}})
+	}
+	r.S.Ln(1)
+	r.Paragraph(9.5, 5.5, r.L("verify.steps"))
+	r.S.SetFont(8.5)
+	for _, cmd := range []string{
+		"handover cert verify " + st.ID + ".pdf",
+		"pdfdetach -saveall " + st.ID + ".pdf",
+		"ssh-keygen -Y verify -f allowed_signers -I handover-<" + r.L("verify.fp16") + "> -n " + Namespace + " -s statement.json.handover-<" + r.L("verify.fp16") + ">.sig < statement.json",
+	} {
+		r.S.SetX(22)
+		r.S.MultiCell(170, 4.8, r.Text(cmd), "", "L", false)
+	}
+	r.S.SetFont(9.5)
+	r.Paragraph(9.5, 5.5, r.L("verify.outro"))
 }
 
 func (r renderer) figures(st *Statement) {
@@ -164,7 +321,7 @@ func (r renderer) figures(st *Statement) {
 	r.Table([]float64{60, 40, 74}, "LRR", []string{r.L("col.overdue"), r.L("col.loans"), r.L("col.outstanding")}, buckets)
 	r.S.Ln(1)
 	r.S.SetFont(8.5)
-	r.S.MultiCell(0, 5, r.Text(r.L("fig.book_digest")+" "+f.Digest), "", "L", false)
+	r.S.MultiCell(0, 5, r.Text(r.L("fig.book_digest")+f.Digest), "", "L", false)
 	r.S.SetFont(9.5)
 }
 
@@ -227,7 +384,7 @@ func (r renderer) signatures(st *Statement, sigs map[string]Signed) {
 		p.Rect(18, y, 174, 34, "D")
 		lines := [][2]string{
 			{r.L("col.name"), s.Name},
-			{r.L("col.role"), s.Role},
+			{r.L("col.role"), r.roleText(s.Role)},
 			{r.L("col.org"), s.Organisation},
 			{r.L("sig.time"), when},
 			{r.L("sig.fingerprint"), c.Grouped()},

@@ -148,6 +148,21 @@ type EvidenceFile struct {
 type Deal struct {
 	ID   string `json:"id"`
 	Type string `json:"type"` // equity, loan-book, merger; "" until recorded
+	// The parties as the deal records them (registered names and 统一社会信用代码), which
+	// the certificate names, rather than the free text on the signers' cards. Empty in
+	// statements issued before a deal was recorded.
+	Subtype    string `json:"subtype,omitempty"`
+	Transferor *Party `json:"transferor,omitempty"`
+	Transferee *Party `json:"transferee,omitempty"`
+	Target     *Party `json:"target,omitempty"`     // an equity transfer's company
+	ActingFor  string `json:"acting_for,omitempty"` // a liquidation team or administrator
+}
+
+// Party is one side of the deal: a company with its credit code, or a natural person.
+type Party struct {
+	Name       string `json:"name"`
+	CreditCode string `json:"credit_code,omitempty"`
+	Person     bool   `json:"person,omitempty"`
 }
 
 // Package is a handover package the certificate covers, by its digest.

@@ -114,7 +114,7 @@ func TestCertificateStatement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"客户资料移交确认书", "甲某", "乙公司", "二、账目数据", "第 1 页 共", "c.csv"} {
+		for _, want := range []string{"客户资料移交确认书", "甲某", "乙公司", "三、账目数据", "第 1 页 共", "c.csv"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("pdftotext lacks %q", want)
 			}

@@ -527,7 +527,15 @@ func (s *Session) fillChecklist(ctx context.Context, st *store.Store, stmt *cert
 	if err != nil {
 		return err
 	}
-	stmt.Deal.Type = view.Deal.Type
+	d := view.Deal
+	party := func(p checklist.Party) *cert.Party {
+		return &cert.Party{Name: p.Name, CreditCode: p.CreditCode, Person: p.Person}
+	}
+	stmt.Deal.Type, stmt.Deal.Subtype, stmt.Deal.ActingFor = d.Type, d.Subtype, d.ActingFor
+	stmt.Deal.Transferor, stmt.Deal.Transferee = party(d.Transferor), party(d.Transferee)
+	if d.Target != nil {
+		stmt.Deal.Target = party(*d.Target)
+	}
 	b, err := json.Marshal(view.Snapshot())
 	if err != nil {
 		return err

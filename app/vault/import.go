@@ -201,6 +201,15 @@ func (s *Session) issueStatement(ctx context.Context, sto *store.Store, out **ce
 				return err
 			}
 			detail["certificate"], detail["digest"] = st.ID, f.Digest
+			// Rows still in quarantine do not stop a certificate; the certificate says how
+			// many, and so does its audit event.
+			var open int64
+			for _, im := range st.Imports {
+				open += im.Open
+			}
+			if open > 0 {
+				detail["open_quarantine"] = strconv.FormatInt(open, 10)
+			}
 			if err := s.fillChecklist(ctx, sto, st); err != nil {
 				return err
 			}
