@@ -488,7 +488,7 @@ func TestMergerWizard(t *testing.T) {
 	list := filepath.Join(t.TempDir(), "scope.txt")
 	os.WriteFile(list, []byte("1\n3\n"), 0o600)
 	dv.setScopeFile(list)
-	if dv.lastErr != nil || !strings.Contains(findText(dv.content), "部分转让，2 户客户") {
+	if dv.lastErr != nil || !strings.Contains(findText(dv.content), "部分转让，2户客户") {
 		t.Fatalf("scope: %v", dv.lastErr)
 	}
 }

@@ -93,7 +93,7 @@ func TestIncidentScreen(t *testing.T) {
 	snapshot(t, a, "incidents")
 	// The dashboard warns while it is open.
 	a.shell.show("deal")
-	if text := findText(a.shell.deal.content); !strings.Contains(text, "未关闭的安全事件 1 起") {
+	if text := findText(a.shell.deal.content); !strings.Contains(text, "未关闭的安全事件1起") {
 		t.Fatal("the dashboard does not warn of the open incident")
 	}
 }
