@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -128,7 +127,7 @@ func (v *exportView) run(idPath, passphrase, dir string) {
 	var out string
 	status := func(s progress.Snapshot) string {
 		return L("export.progress", map[string]any{"MB": fmt.Sprintf("%.0f", float64(s.Done)/(1<<20)),
-			"Rate": fmt.Sprintf("%.1f", s.Rate/(1<<20)), "ETA": s.ETA.Round(time.Second).String()})
+			"Rate": fmt.Sprintf("%.1f", s.Rate/(1<<20)), "ETA": durationText(s.ETA)})
 	}
 	runWithStatus(v.a.win, L("export.running"), func(ctx context.Context, p progress.Reporter) error {
 		id, err := identity.Open(b, passphrase)

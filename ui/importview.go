@@ -575,7 +575,7 @@ func (v *importView) start() {
 		rows := stats.Rows.Load()
 		return L("import.progress", map[string]any{"Rows": fmt.Sprint(rows),
 			"Rate":    fmt.Sprintf("%.0f", float64(rows)/max(s.Elapsed.Seconds(), 0.001)),
-			"Percent": fmt.Sprintf("%.0f", 100*s.Fraction()), "ETA": s.ETA.Round(time.Second).String()})
+			"Percent": fmt.Sprintf("%.0f", 100*s.Fraction()), "ETA": durationText(s.ETA)})
 	}
 	runWithStatus(v.a.win, L("import.running"), func(ctx context.Context, p progress.Reporter) error {
 		var err error

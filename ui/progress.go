@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/progress"
@@ -20,7 +21,7 @@ func runWithProgress(win fyne.Window, title string, work func(ctx context.Contex
 	runWithStatus(win, title, work, func(s progress.Snapshot) string {
 		return L("progress.status", map[string]any{
 			"Done": fmt.Sprint(s.Done), "Total": fmt.Sprint(s.Total),
-			"Rate": fmt.Sprintf("%.0f", s.Rate), "ETA": s.ETA.Round(time.Second).String()})
+			"Rate": fmt.Sprintf("%.0f", s.Rate), "ETA": durationText(s.ETA)})
 	}, done)
 }
 
@@ -66,5 +67,54 @@ func showError(win fyne.Window, err error) {
 	if hint != "" {
 		text += "\n\n" + hint
 	}
-	dialog.ShowInformation(L("error.title"), text, win)
+	body := widget.NewLabel(text)
+	body.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(body)
+	if unmapped(err) {
+		// The technical detail, for whoever helps the clerk: hidden until asked for.
+		detail := widget.NewLabel(err.Error())
+		detail.Wrapping = fyne.TextWrapWord
+		detail.TextStyle.Monospace = true
+		detail.Hide()
+		var more *widget.Button
+		more = widget.NewButton(L("error.show_detail"), func() { detail.Show(); more.Hide() })
+		content.Add(more)
+		content.Add(detail)
+	}
+	d := dialog.NewCustom(L("error.title"), L("OK"),
+		container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.ErrorIcon())), nil, content), win)
+	closeOnKeys(d, win)
+	d.Resize(fyne.NewSize(min(520, max(320, win.Canvas().Size().Width-40)), d.MinSize().Height))
+	d.Show()
+}
+
+// closeOnKeys lets Return, Enter or Escape close a dialog that only informs, as its OK
+// button would.
+func closeOnKeys(d dialog.Dialog, win fyne.Window) {
+	prev := win.Canvas().OnTypedKey()
+	win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		switch k.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+			d.Hide()
+		default:
+			if prev != nil {
+				prev(k)
+			}
+		}
+	})
+	d.SetOnClosed(func() { win.Canvas().SetOnTypedKey(prev) })
+}
+
+// durationText says how long in the interface's language: "1 分 23 秒", "1 min 23 s",
+// rather than Go's "1m23s".
+func durationText(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return L("duration.hm", map[string]any{"H": h, "M": m})
+	case m > 0:
+		return L("duration.ms", map[string]any{"M": m, "S": s})
+	}
+	return L("duration.s", map[string]any{"S": s})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -87,7 +86,7 @@ func (v *receiveView) run(dir, idPath, passphrase string) {
 	}
 	var rec *handoverpkg.Received
 	status := func(s progress.Snapshot) string {
-		return L("receive.progress", map[string]any{"Percent": fmt.Sprintf("%.0f", 100*s.Fraction()), "ETA": s.ETA.Round(time.Second).String()})
+		return L("receive.progress", map[string]any{"Percent": fmt.Sprintf("%.0f", 100*s.Fraction()), "ETA": durationText(s.ETA)})
 	}
 	runWithStatus(v.a.win, L("receive.running"), func(ctx context.Context, p progress.Reporter) error {
 		id, err := identity.Open(b, passphrase)
