@@ -14,7 +14,6 @@ import (
 	"handover/app/notice"
 	"handover/app/vault"
 	"handover/crypto/identity"
-	"handover/store"
 )
 
 // describe maps a core error to a translated message and a hint. An error it does not know
@@ -260,7 +259,7 @@ var sentinels = []struct {
 	{cert.ErrKind, "cert_kind"}, {cert.ErrNoSigners, "cert_no_signers"}, {cert.ErrStatement, "cert_statement"},
 	{cert.ErrNoStatement, "cert_no_statement"}, {cert.ErrPDFChanged, "cert_pdf_changed"},
 	{importer.ErrNotQuarantined, "not_quarantined"}, {notice.ErrReport, "notice_report"}, {notice.ErrTemplate, "notice_template_form"},
-	{store.ErrArchive, "archive"}, {store.ErrDestroyInProgress, "destroy_in_progress"}, {store.ErrRetention, "audit_retention"},
+	{vault.ErrArchive, "archive"}, {vault.ErrDestroyInProgress, "destroy_in_progress"}, {vault.ErrRetention, "audit_retention"},
 	{vault.ErrNoOperator, "no_operator"}, {vault.ErrNotFound, "not_found"}, {vault.ErrApprovalSignature, "approval_signature"},
 	{vault.ErrEndReason, "end_reason"}, {vault.ErrLawUpdate, "law_update"}, {vault.ErrRepairIncomplete, "repair_incomplete"},
 	{vault.ErrTemplateVersion, "template_version"}, {vault.ErrUnknownField, "unknown_field"},

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/vault"
-	"handover/store"
 )
 
 // operatorsView manages the vault's operators: who they are, their roles, adding and
@@ -23,7 +22,7 @@ type operatorsView struct {
 	s       *vault.Session
 	content fyne.CanvasObject
 
-	ops      []store.Operator
+	ops      []vault.Operator
 	selected int
 	list     *widget.List
 	add      *widget.Button
@@ -83,7 +82,7 @@ func (v *operatorsView) reload() {
 
 // missingRoles says which party has nobody yet: a handover needs someone of each party to
 // import, export, receive and sign.
-func missingRoles(ops []store.Operator) string {
+func missingRoles(ops []vault.Operator) string {
 	var need []string
 	for _, r := range []vault.Role{vault.Transferor, vault.Transferee} {
 		found := false

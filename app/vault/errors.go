@@ -31,6 +31,11 @@ var (
 	ErrEvidenceTooLarge = store.ErrEvidenceTooLarge
 	// ErrEvidenceDestroyed is an evidence file whose content a destruction erased.
 	ErrEvidenceDestroyed = store.ErrEvidenceDestroyed
+	// ErrArchive, ErrDestroyInProgress and ErrRetention are the store's, named here so
+	// that front ends need not import the storage engine.
+	ErrArchive           = store.ErrArchive
+	ErrDestroyInProgress = store.ErrDestroyInProgress
+	ErrRetention         = store.ErrRetention
 )
 
 // MinPassphraseLen is the shortest passphrase accepted for a new slot.
