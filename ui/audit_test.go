@@ -41,7 +41,7 @@ func TestAuditScreen(t *testing.T) {
 	if len(v.events) < 5 || v.events[0].Seq < v.events[len(v.events)-1].Seq {
 		t.Fatalf("%d events, not newest first", len(v.events))
 	}
-	v.action.SetSelected(audit.Search)
+	v.action.SetSelected(audit.Name(audit.Search, currentLang()))
 	test.Tap(v.apply)
 	eventually(t, "filtered page", func() bool { return v.loaded == 2 })
 	if len(v.events) != 3 {

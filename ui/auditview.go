@@ -81,7 +81,11 @@ func newAuditScreen(a *App, s *vault.Session) *auditView {
 	}
 	v.operator = widget.NewSelect(opNames, nil)
 	v.operator.SetSelectedIndex(0)
-	v.action = widget.NewSelect(append([]string{L("quarantine.any")}, auditActions...), nil)
+	actionNames := make([]string, len(auditActions))
+	for i, a := range auditActions {
+		actionNames[i] = audit.Name(a, currentLang())
+	}
+	v.action = widget.NewSelect(append([]string{L("quarantine.any")}, actionNames...), nil)
 	v.action.SetSelectedIndex(0)
 	v.apply = widget.NewButtonWithIcon(L("auditv.apply"), theme.SearchIcon(), v.applyFilter)
 	v.newer = widget.NewButtonWithIcon(L("auditv.newer"), theme.NavigateBackIcon(), v.showNewer)
@@ -132,9 +136,9 @@ func (v *auditView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case 1:
 		l.SetText(ev.Time.In(shanghai).Format("2006-01-02 15:04:05"))
 	case 2:
-		l.SetText(ev.Action)
+		l.SetText(audit.Name(ev.Action, currentLang()))
 	case 3:
-		l.SetText(ev.Outcome)
+		l.SetText(audit.Name(ev.Outcome, currentLang()))
 	case 4:
 		l.SetText(v.operatorName(ev.Operator))
 	case 5:

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,8 +133,8 @@ func auditListCmd() *Cmd {
 					}
 					continue
 				}
-				fmt.Fprintf(env.Stdout, "%6d %s %-26s %-10s %-16s %s %v\n", ev.Seq, ev.Time.In(shanghai).Format("2006-01-02 15:04:05"),
-					ev.Action, ev.Outcome, ev.Operator, ev.Target, ev.Detail)
+				fmt.Fprintf(env.Stdout, "%6d %s %-26s %-10s %-16s %s%s\n", ev.Seq, ev.Time.In(shanghai).Format("2006-01-02 15:04:05"),
+					ev.Action, ev.Outcome, ev.Operator, ev.Target, detailText(ev.Detail))
 			}
 			return nil
 		}}
@@ -261,4 +263,14 @@ func auditExportCmd() *Cmd {
 			fmt.Fprintf(env.Stdout, "%d events written to %s\n", len(evs), *out)
 			return nil
 		}}
+}
+
+// detailText prints an event's detail as sorted key=value pairs (nothing when it has none,
+// where fmt printed "map[]").
+func detailText(d map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(d)) {
+		b.WriteString(" " + k + "=" + d[k])
+	}
+	return b.String()
 }

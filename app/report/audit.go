@@ -87,7 +87,7 @@ func RenderAudit(s *AuditSummary, lang string) ([]byte, error) {
 	}
 	d.Fields(30, 110, rows)
 	d.Section(d.L("audit.by_action"))
-	d.Table([]float64{120, 54}, "LR", []string{d.L("audit.action"), d.L("audit.count")}, countRows(s.ByAction, nil))
+	d.Table([]float64{120, 54}, "LR", []string{d.L("audit.action"), d.L("audit.count")}, countRows(s.ByAction, actionNames(s.ByAction, d.Lang)))
 	d.Section(d.L("audit.by_operator"))
 	d.Table([]float64{120, 54}, "LR", []string{d.L("audit.operator"), d.L("audit.count")}, countRows(s.ByOperator, s.Operators))
 	d.Section(d.L("audit.exceptions"))
@@ -100,7 +100,8 @@ func RenderAudit(s *AuditSummary, lang string) ([]byte, error) {
 			if who == "" {
 				who = ev.Operator
 			}
-			ex = append(ex, []string{fmt.Sprint(ev.Seq), ev.Time.In(doc.Shanghai).Format("01-02 15:04"), ev.Action, ev.Outcome, who, ev.Target})
+			ex = append(ex, []string{fmt.Sprint(ev.Seq), ev.Time.In(doc.Shanghai).Format("01-02 15:04"), audit.Name(ev.Action, d.Lang),
+				audit.Name(ev.Outcome, d.Lang), who, ev.Target})
 		}
 		d.Table([]float64{16, 24, 44, 18, 36, 36}, "RLLLLL", []string{"#", d.L("audit.time"), d.L("audit.action"),
 			d.L("audit.outcome"), d.L("audit.operator"), d.L("audit.target")}, ex)
@@ -134,4 +135,13 @@ func verdict(d *doc.Doc, s *AuditSummary) string {
 		return d.L("audit.failed") + s.Problem
 	}
 	return fmt.Sprintf(d.L("audit.ok"), model.Group(int64(s.LogEvents)))
+}
+
+// actionNames names each action counted, in the report's language.
+func actionNames(m map[string]int, lang string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k := range m {
+		out[k] = audit.Name(k, lang)
+	}
+	return out
 }
