@@ -47,39 +47,42 @@ func TestEveryCoreErrorIsTranslated(t *testing.T) {
 				return nil
 			}
 			fset := token.NewFileSet()
-			pkgs, err := parser.ParseDir(fset, path, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for name, pkg := range pkgs {
-				for _, f := range pkg.Files {
-					for _, decl := range f.Decls {
-						g, ok := decl.(*ast.GenDecl)
-						if !ok {
-							continue
-						}
-						for _, spec := range g.Specs {
-							switch s := spec.(type) {
-							case *ast.ValueSpec:
-								for i, id := range s.Names {
-									if !strings.HasPrefix(id.Name, "Err") || !id.IsExported() {
-										continue
-									}
-									all = append(all, name+"."+id.Name)
-									if i < len(s.Values) {
-										if sel, ok := s.Values[i].(*ast.SelectorExpr); ok {
-											aliases[name+"."+id.Name] = exprString(sel)
-										}
-									}
-								}
-							case *ast.TypeSpec:
-								if !s.Name.IsExported() || !strings.HasSuffix(s.Name.Name, "Error") {
+			files, _ := filepath.Glob(filepath.Join(path, "*.go"))
+			for _, file := range files {
+				if strings.HasSuffix(file, "_test.go") {
+					continue
+				}
+				f, err := parser.ParseFile(fset, file, nil, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := f.Name.Name
+				for _, decl := range f.Decls {
+					g, ok := decl.(*ast.GenDecl)
+					if !ok {
+						continue
+					}
+					for _, spec := range g.Specs {
+						switch s := spec.(type) {
+						case *ast.ValueSpec:
+							for i, id := range s.Names {
+								if !strings.HasPrefix(id.Name, "Err") || !id.IsExported() {
 									continue
 								}
-								all = append(all, name+"."+s.Name.Name)
-								if sel, ok := s.Type.(*ast.SelectorExpr); ok && s.Assign.IsValid() {
-									aliases[name+"."+s.Name.Name] = exprString(sel)
+								all = append(all, name+"."+id.Name)
+								if i < len(s.Values) {
+									if sel, ok := s.Values[i].(*ast.SelectorExpr); ok {
+										aliases[name+"."+id.Name] = exprString(sel)
+									}
 								}
+							}
+						case *ast.TypeSpec:
+							if !s.Name.IsExported() || !strings.HasSuffix(s.Name.Name, "Error") {
+								continue
+							}
+							all = append(all, name+"."+s.Name.Name)
+							if sel, ok := s.Type.(*ast.SelectorExpr); ok && s.Assign.IsValid() {
+								aliases[name+"."+s.Name.Name] = exprString(sel)
 							}
 						}
 					}
@@ -87,6 +90,9 @@ func TestEveryCoreErrorIsTranslated(t *testing.T) {
 			}
 			return nil
 		})
+	}
+	if len(all) < 100 {
+		t.Fatalf("found only %d core errors: the scan is broken", len(all))
 	}
 	mentioned := func(n string) bool { return regexp.MustCompile(`\b` + regexp.QuoteMeta(n) + `\b`).MatchString(uiSrc) }
 	// An error is mapped when it, or anything that names the same error, is mentioned.
