@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -37,13 +39,18 @@ type customersView struct {
 	selected model.CustomerNo
 }
 
-var searchKinds = []vault.SearchKind{vault.ByNamePrefix, vault.ByIDNumber, vault.ByPhone, vault.ByContract}
+// searchKinds are the choices of the search box; "" finds out what was typed.
+var searchKinds = []vault.SearchKind{"", vault.ByNamePrefix, vault.ByIDNumber, vault.ByPhone, vault.ByContract}
 
 func newCustomersView(a *App, s *vault.Session) *customersView {
 	v := &customersView{a: a, s: s, rows: map[model.CustomerNo]model.Customer{}, rowErr: map[model.CustomerNo]bool{}}
 	kinds := make([]string, len(searchKinds))
 	for i, k := range searchKinds {
-		kinds[i] = L("search." + string(k))
+		if k == "" {
+			kinds[i] = L("search.auto")
+		} else {
+			kinds[i] = L("search." + string(k))
+		}
 	}
 	v.kind = widget.NewSelect(kinds, nil)
 	v.kind.SetSelectedIndex(0)
@@ -106,7 +113,23 @@ func (v *customersView) runSearch() {
 		return
 	}
 	kind := searchKinds[max(0, v.kind.SelectedIndex())]
-	hits, err := v.s.Search(context.Background(), kind, q)
+	if kind == "" {
+		kind = vault.DetectSearchKind(q)
+	}
+	// Whatever it finds, the customer shown before is not the answer to this search.
+	v.selected = 0
+	v.detail.clear()
+	v.list.UnselectAll()
+	if kind == vault.ByIDNumber {
+		var se *vault.SearchIDError
+		if err := vault.CheckSearchedID(q, time.Now()); errors.As(err, &se) {
+			v.nos = nil
+			v.list.Refresh()
+			v.summary.SetText(L("search.bad_id", map[string]any{"Reason": reasonName(se.Reason)}))
+			return
+		}
+	}
+	hits, more, err := v.s.SearchCapped(context.Background(), kind, q)
 	if err != nil {
 		v.summary.SetText(describeOnly(err))
 		return
@@ -119,8 +142,12 @@ func (v *customersView) runSearch() {
 			v.nos = append(v.nos, h.Customer)
 		}
 	}
-	v.summary.SetText(L("customers.hits", map[string]any{"N": groupDigits(len(v.nos))}))
-	v.list.UnselectAll()
+	switch {
+	case more:
+		v.summary.SetText(L("customers.hits_capped", map[string]any{"N": groupDigits(len(v.nos)), "Kind": L("search." + string(kind))}))
+	default:
+		v.summary.SetText(L("customers.hits_of", map[string]any{"N": groupDigits(len(v.nos)), "Kind": L("search." + string(kind))}))
+	}
 	v.list.Refresh()
 	if len(v.nos) == 1 {
 		v.list.Select(0)

@@ -178,7 +178,7 @@ func TestDemoNavigationSearchAndReveal(t *testing.T) {
 	}
 	// Search by exact identity number finds customer 5 and opens it.
 	want := (&demo.Generator{Seed: 5}).Book(4).Customer
-	cv.kind.SetSelectedIndex(1) // identity number
+	cv.kind.SetSelectedIndex(0) // detect: an identity number
 	test.Type(cv.query, strings.ToLower(want.IDNumber))
 	test.Tap(cv.search)
 	if cv.list.Length() != 1 || cv.detail.no != 5 {
@@ -195,6 +195,13 @@ func TestDemoNavigationSearchAndReveal(t *testing.T) {
 	cv.detail.remask(5, "id_number") // what the timer does
 	if idLabel.Text == want.IDNumber {
 		t.Fatal("not masked again")
+	}
+	// A mistyped check digit says so, and the customer shown before is no longer shown.
+	bad := want.IDNumber[:17] + map[bool]string{true: "0", false: "1"}[want.IDNumber[17] != '0']
+	cv.query.SetText(bad)
+	test.Tap(cv.search)
+	if cv.list.Length() != 0 || cv.detail.no != 0 || !strings.Contains(cv.summary.Text, reasonName("id_checksum")) {
+		t.Fatalf("a wrong check digit: %d hits, open %d, %q", cv.list.Length(), cv.detail.no, cv.summary.Text)
 	}
 	test.Tap(cv.reset)
 	if cv.list.Length() != 300 {
@@ -310,8 +317,11 @@ func TestTranslationsComplete(t *testing.T) {
 		}
 	}
 	for _, k := range searchKinds {
-		used["search."+string(k)] = true
+		if k != "" {
+			used["search."+string(k)] = true
+		}
 	}
+	used["search.auto"] = true
 	for _, k := range []string{"status.normal", "status.overdue", "status.settled", "class.pass", "class.special",
 		"class.substandard", "class.doubtful", "class.loss", "doc.id_card_front", "doc.id_card_back"} {
 		used[k] = true

@@ -420,9 +420,15 @@ const SearchLimit = 1000
 // Search finds customers. The audit records that a search of this kind happened and how many
 // hits it had, never the searched value.
 func (s *Session) Search(ctx context.Context, kind SearchKind, value string) ([]store.Hit, error) {
-	var hits []store.Hit
+	hits, _, err := s.SearchCapped(ctx, kind, value)
+	return hits, err
+}
+
+// SearchCapped is Search that also says whether a name-prefix search found more customers
+// than SearchLimit, of which it returns the first SearchLimit.
+func (s *Session) SearchCapped(ctx context.Context, kind SearchKind, value string) (hits []store.Hit, more bool, err error) {
 	detail := map[string]string{"kind": string(kind)}
-	err := s.do(PermView, audit.Search, "", detail, func(st *store.Store) error {
+	err = s.do(PermView, audit.Search, "", detail, func(st *store.Store) error {
 		var err error
 		switch kind {
 		case ByIDNumber:
@@ -430,7 +436,9 @@ func (s *Session) Search(ctx context.Context, kind SearchKind, value string) ([]
 		case ByPhone, ByContract:
 			hits, err = st.Find(ctx, blindKind(kind), value)
 		case ByNamePrefix:
-			hits, err = st.FindNamePrefix(ctx, value, SearchLimit)
+			if hits, err = st.FindNamePrefix(ctx, value, SearchLimit+1); len(hits) > SearchLimit {
+				hits, more = hits[:SearchLimit], true
+			}
 		default:
 			return errors.New("unknown search kind " + string(kind))
 		}
@@ -452,7 +460,7 @@ func (s *Session) Search(ctx context.Context, kind SearchKind, value string) ([]
 		detail["customers"] = strings.Join(nos, ",")
 		return err
 	})
-	return hits, err
+	return hits, more, err
 }
 
 // WriteDocument writes a document's content to w; it is audited.
