@@ -82,7 +82,16 @@ func TestImportWizardAndQuarantine(t *testing.T) {
 	if q.revalid.Disabled() || len(q.entries) != 3 {
 		t.Fatal("editor not ready")
 	}
+	// Identifiers are masked as on the customer screen; the audited reveal shows one in full
+	// and only then can it be corrected.
+	if q.entries[0].Text == "新客户丙" || !q.entries[1].Disabled() || q.revealBts[1] == nil {
+		t.Fatalf("quarantined identifiers shown in full: %q %q", q.entries[0].Text, q.entries[1].Text)
+	}
 	snapshot(t, a, "import-quarantine")
+	test.Tap(q.revealBts[1])
+	if q.entries[1].Text != "3.70102E+17" || q.entries[1].Disabled() {
+		t.Fatalf("after reveal: %q", q.entries[1].Text)
+	}
 	q.entries[1].SetText(validID("11010519700101002"))
 	test.Tap(q.revalid)
 	after2, _ := a.session.Counts()

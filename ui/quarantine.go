@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/importer"
@@ -39,6 +40,8 @@ type quarantineView struct {
 	detail    *container.Scroll
 	findings  *widget.Label
 	entries   []*widget.Entry
+	masked    map[int]bool           // columns shown masked: correct() keeps their stored value
+	revealBts map[int]*widget.Button // the audited reveal of each masked column
 	header    []string
 	revalid   *widget.Button
 	dismissBt *widget.Button
@@ -197,18 +200,53 @@ func (v *quarantineView) showEntry() {
 		text += "\n" + L("quarantine.note", map[string]any{"Note": e.Note})
 	}
 	v.findings.SetText(text)
-	v.header = v.headerOf(e.Input)
+	sum := v.summaryOf(e.Input)
+	v.header = nil
+	if sum != nil {
+		v.header = sum.Header
+	}
 	open := e.State == importer.ItemQuarantined
+	v.masked, v.revealBts = map[int]bool{}, map[int]*widget.Button{}
 	form := widget.NewForm()
 	for i, h := range v.header {
 		entry := widget.NewEntry()
+		val := ""
 		if i < len(e.Values) {
-			entry.SetText(e.Values[i])
+			val = e.Values[i]
 		}
+		entry.SetText(val)
 		if !open || e.Table == importer.Documents {
 			entry.Disable()
 		}
 		v.entries = append(v.entries, entry)
+		// Identifiers are masked as on the customer screen; showing one in full is the same
+		// audited reveal, and only then can it be corrected.
+		if m := columnMask(sum, i); m != model.MaskNone && val != "" {
+			entry.SetText(model.Masked(m, val))
+			entry.Disable()
+			v.masked[i] = true
+			col, key := i, e.Key
+			var btn *widget.Button
+			btn = widget.NewButtonWithIcon(L("detail.reveal"), theme.VisibilityIcon(), func() {
+				full, err := v.s.RevealQuarantined(key, col)
+				if err != nil {
+					showError(v.a.win, err)
+					return
+				}
+				entry.SetText(full)
+				if open && e.Table != importer.Documents {
+					entry.Enable()
+				}
+				v.masked[col] = false
+				btn.Hide()
+			})
+			if !v.s.Role().Can(vault.PermReveal) {
+				btn.Disable()
+			}
+			v.revealBts[i] = btn
+			form.Append(h, container.NewBorder(nil, nil, nil, btn, entry))
+			continue
+		}
 		form.Append(h, entry)
 	}
 	v.editor.Add(form)
@@ -224,17 +262,41 @@ func (v *quarantineView) showEntry() {
 	}
 }
 
-func (v *quarantineView) headerOf(input string) []string {
+func (v *quarantineView) summaryOf(input string) *importer.Summary {
 	sums, err := v.s.ImportSummaries(context.Background())
 	if err != nil {
 		return nil
 	}
-	for _, s := range sums {
-		if s.ID == input {
-			return s.Header
+	for i := range sums {
+		if sums[i].ID == input {
+			return &sums[i]
 		}
 	}
 	return nil
+}
+
+// columnMask is how a column of an imported file is masked: by the field it was mapped
+// to, or, for a column not imported whose header names an identifier, by name.
+func columnMask(sum *importer.Summary, col int) model.Mask {
+	if sum == nil || col >= len(sum.Header) {
+		return model.MaskNone
+	}
+	for field, i := range sum.Mapping {
+		if i != col {
+			continue
+		}
+		table := string(sum.Table)
+		if field == "id_number" {
+			return model.MaskID
+		}
+		if f, ok := model.Field(table, field); ok {
+			return f.Mask
+		}
+	}
+	if importer.IsIdentifierColumn(sum.Header[col]) {
+		return model.MaskName
+	}
+	return model.MaskNone
 }
 
 func (v *quarantineView) correct() {
@@ -242,6 +304,9 @@ func (v *quarantineView) correct() {
 	values := make([]string, len(v.entries))
 	for i, en := range v.entries {
 		values[i] = en.Text
+		if v.masked[i] && i < len(e.Values) {
+			values[i] = e.Values[i] // shown masked, not changed
+		}
 	}
 	it, err := v.s.CorrectQuarantined(context.Background(), e.Key, values)
 	if err != nil {

@@ -45,6 +45,7 @@ const (
 	ImportFile            = "import.file"            // one file of a run: name, SHA-256, counts
 	QuarantineFix         = "quarantine.correct"     // a quarantined row corrected and re-validated
 	QuarantineClose       = "quarantine.dismiss"     // a quarantined row dismissed with a reason
+	QuarantineReveal      = "quarantine.reveal"      // a quarantined row's value shown in full
 	ProfileSave           = "import.profile_save"    // a mapping profile saved
 	Figures               = "book.figures"           // the book's figures and digest computed
 	CertNew               = "cert.new"               // a certificate statement issued

@@ -29,6 +29,7 @@ var names = map[string][2]string{ // code: zh-CN, en
 	"import.run":                    {"导入", "import"},
 	"import.file":                   {"导入文件", "file imported"},
 	"quarantine.correct":            {"更正隔离行", "quarantined row corrected"},
+	"quarantine.reveal":             {"显示隔离行完整信息", "quarantined value revealed"},
 	"quarantine.dismiss":            {"注销隔离行", "quarantined row dismissed"},
 	"import.profile_save":           {"保存映射方案", "mapping profile saved"},
 	"book.figures":                  {"计算账目数据", "figures computed"},

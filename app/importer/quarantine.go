@@ -145,6 +145,21 @@ func decision(st *store.Store, k store.QuarantineKey) (*Item, *Summary, error) {
 	return &it, sum, nil
 }
 
+// Value is one value of a quarantined row, by column; "" when the row has no such value.
+func Value(st *store.Store, k store.QuarantineKey, column int) (string, error) {
+	var it Item
+	if err := st.QuarantineRecord(k, &it); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return "", ErrNotQuarantined
+		}
+		return "", err
+	}
+	if column < 0 || column >= len(it.Values) {
+		return "", nil
+	}
+	return it.Values[column], nil
+}
+
 // Correct re-validates a quarantined row with corrected values. If the row now passes, it
 // is stored like any imported row and the record is marked corrected (its values are
 // dropped: they now live, sealed, with the customer); otherwise the record keeps the new

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"handover/app/audit"
 	"handover/app/checklist"
 	"handover/app/importer"
 	"handover/app/progress"
@@ -461,5 +463,48 @@ func TestDestroyEvidenceNamedByThePlan(t *testing.T) {
 	}
 	if d := stmt.Destruction; len(d.EvidenceDestroyed) != 1 || d.EvidenceDestroyed[0].SHA256 != names.SHA256 || d.EvidenceKept != len(plan.Evidence)-1 {
 		t.Fatalf("certificate states %+v kept %d", d.EvidenceDestroyed, d.EvidenceKept)
+	}
+}
+
+// A quarantined row's identifier is shown in full only through an audited reveal, by a role
+// that may reveal; the audit names the row and column, never the value.
+func TestRevealQuarantined(t *testing.T) {
+	admin, auditor, transferor := destroyFixture(t, 1)
+	admin.Lock()
+	tr, err := admin.Vault().Unlock(transferor, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Lock()
+	csv := filepath.Join(t.TempDir(), "客户.csv")
+	os.WriteFile(csv, []byte("姓名,身份证号,手机号码\n李四,11010519491231002X,12345\n"), 0o600)
+	inputs, err := importer.Plan([]string{csv}, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Import(ctx, inputs, importer.Options{}, progress.Discard, nil); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := tr.Quarantine(ctx, importer.Filter{}, 0)
+	if len(q) != 1 {
+		t.Fatalf("%d quarantined rows", len(q))
+	}
+	got, err := tr.RevealQuarantined(q[0].Key, 1)
+	if err != nil || got != "11010519491231002X" {
+		t.Fatalf("reveal: %q %v", got, err)
+	}
+	tr.Lock()
+	au, err := admin.Vault().Unlock(auditor, "operator-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer au.Lock()
+	var pe *PermissionError
+	if _, err := au.RevealQuarantined(q[0].Key, 1); !errors.As(err, &pe) {
+		t.Fatalf("an auditor revealed a quarantined value: %v", err)
+	}
+	evs, err := au.AuditEventsFiltered(ctx, time.Time{}, audit.QuarantineReveal)
+	if err != nil || len(evs) != 2 || evs[0].Detail["column"] != "1" || strings.Contains(fmt.Sprint(evs), "11010519491231002X") {
+		t.Fatalf("audit of reveals: %+v %v", evs, err)
 	}
 }

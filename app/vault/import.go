@@ -72,6 +72,19 @@ func (s *Session) Quarantine(ctx context.Context, f importer.Filter, limit int) 
 	return importer.List(ctx, st, f, limit)
 }
 
+// RevealQuarantined shows one value of a quarantined row in full, as Reveal does a
+// customer's: it needs the reveal permission and is audited with the row and the column,
+// never the value. The screens show a quarantined row's identifiers masked until then.
+func (s *Session) RevealQuarantined(k store.QuarantineKey, column int) (string, error) {
+	var val string
+	err := s.do(PermReveal, audit.QuarantineReveal, quarantineTarget(k), map[string]string{"column": strconv.Itoa(column)}, func(st *store.Store) error {
+		var err error
+		val, err = importer.Value(st, k, column)
+		return err
+	})
+	return val, err
+}
+
 // CorrectQuarantined re-validates a quarantined row with corrected values.
 func (s *Session) CorrectQuarantined(ctx context.Context, k store.QuarantineKey, values []string) (*importer.Item, error) {
 	var it *importer.Item
