@@ -77,7 +77,9 @@ func newCustomersView(a *App, s *vault.Session) *customersView {
 	bar := container.NewBorder(nil, nil, v.kind, container.NewHBox(v.search, v.reset), v.query)
 	head := container.NewGridWithColumns(4, bold(L("col.no")), bold(L("col.name")), bold(L("col.id_number")), bold(L("col.phone")))
 	left := container.NewBorder(container.NewVBox(bar, v.summary, head), nil, nil, nil, v.list)
-	split := container.NewHSplit(left, v.detail.content)
+	// The detail scrolls both ways: a customer with wide loan tables must not widen the
+	// window (it grew past 1,024 px when a customer opened).
+	split := container.NewHSplit(left, container.NewScroll(v.detail.content))
 	split.Offset = 0.45
 	v.content = split
 	v.loadAll()
