@@ -284,6 +284,13 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	n = dv.done
 	ch.answers = []string{t.TempDir()}
 	test.Tap(dv.rows["backup_verified"].backup)
+	// The app says what is chosen and why before any native dialog; Browse fills the path.
+	top = a.win.Canvas().Overlays().Top()
+	if !strings.Contains(findText(top), L("path.purpose.backup")) {
+		t.Fatalf("the backup's path dialog does not say why: %q", findText(top))
+	}
+	test.Tap(findButton(t, top, L("create.browse")))
+	test.Tap(findButton(t, top, L("path.use")))
 	eventually(t, "backup", func() bool { return dv.done == n+1 })
 	if it, _ := dv.view.Item("backup_verified"); it.State != checklist.Done {
 		t.Fatalf("backup_verified: %s %v", it.State, dv.lastErr)
@@ -541,4 +548,16 @@ func entriesOf(o fyne.CanvasObject) []*widget.Entry {
 		}
 	})
 	return out
+}
+
+// usePath confirms the path dialog on top with a typed path.
+func usePath(t *testing.T, a *App, path string) {
+	t.Helper()
+	top := a.win.Canvas().Overlays().Top()
+	es := entriesOf(top)
+	if len(es) == 0 {
+		t.Fatal("no path dialog")
+	}
+	es[len(es)-1].SetText(path)
+	test.Tap(findButton(t, top, L("path.use")))
 }

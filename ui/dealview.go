@@ -415,10 +415,10 @@ func (v *dealView) writeReport(dir string) (string, error) {
 
 // backup writes a backup to a chosen folder (another disk or a stick) and reads it back.
 func (v *dealView) backup() {
-	dir, ok := v.a.chooseFolder(L("checklist.backup"))
-	if !ok {
-		return
-	}
+	v.a.askPath(pathRequest{title: L("checklist.backup"), purpose: L("path.purpose.backup"), folder: true, removable: true}, v.backupTo)
+}
+
+func (v *dealView) backupTo(dir string) {
 	var info *vault.BackupInfo
 	runWithProgress(v.a.win, L("checklist.backup"), func(ctx context.Context, _ progress.Reporter) error {
 		var err error

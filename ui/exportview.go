@@ -104,14 +104,8 @@ func (v *exportView) chooseIdentity() {
 		return
 	}
 	askIdentity(v.a, L("export.sender_identity"), L("export.start"), func(idPath, passphrase string) {
-		dir, ok, err := v.a.chooser.ChooseFolder(L("export.where"))
-		if err != nil || !ok {
-			if err != nil {
-				showError(v.a.win, err)
-			}
-			return
-		}
-		v.run(idPath, passphrase, dir)
+		v.a.askPath(pathRequest{title: L("export.where"), purpose: L("path.purpose.export"), folder: true, removable: true},
+			func(dir string) { v.run(idPath, passphrase, dir) })
 	})
 }
 

@@ -56,15 +56,10 @@ func newReceiveView(a *App, s *vault.Session) *receiveView {
 }
 
 func (v *receiveView) choosePackage() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("receive.where"))
-	if err != nil || !ok {
-		if err != nil {
-			showError(v.a.win, err)
-		}
-		return
-	}
-	askIdentity(v.a, L("receive.identity"), L("receive.start"), func(idPath, passphrase string) {
-		v.run(dir, idPath, passphrase)
+	v.a.askPath(pathRequest{title: L("receive.where"), purpose: L("path.purpose.receive"), folder: true, removable: true}, func(dir string) {
+		askIdentity(v.a, L("receive.identity"), L("receive.start"), func(idPath, passphrase string) {
+			v.run(dir, idPath, passphrase)
+		})
 	})
 }
 
