@@ -22,7 +22,7 @@ type partyFields struct {
 
 func newPartyFields() partyFields {
 	p := partyFields{widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), nil, nil}
-	p.code.SetPlaceHolder("91330100MA27XY0128")
+	p.code.SetPlaceHolder(example("91330100MA27XY012B"))
 	p.form = widget.NewForm(
 		widget.NewFormItem(L("deal.name"), p.name),
 		widget.NewFormItem(L("deal.credit_code"), p.code),
@@ -91,7 +91,7 @@ func newDealForm(onSave func(checklist.Deal)) *dealForm {
 	f.subtype = widget.NewSelect(nil, func(string) { f.showAbout() })
 	f.subtypeForm = widget.NewForm(widget.NewFormItem(L("deal.subtype"), f.subtype))
 	f.targetName, f.targetCode = widget.NewEntry(), widget.NewEntry()
-	f.targetCode.SetPlaceHolder("91330100MA27XY0128")
+	f.targetCode.SetPlaceHolder(example("91330100MA27XY012B"))
 	targetHint := widget.NewLabel(L("deal.target_hint"))
 	targetHint.Wrapping = fyne.TextWrapWord
 	f.targetCard = widget.NewCard(L("deal.target"), "", container.NewVBox(targetHint, widget.NewForm(
@@ -106,8 +106,8 @@ func newDealForm(onSave func(checklist.Deal)) *dealForm {
 	}
 	f.location = widget.NewSelect(locs, nil)
 	f.location.SetSelectedIndex(0)
-	f.start.SetPlaceHolder("2026-12-01")
-	f.end.SetPlaceHolder("2027-01-31")
+	f.start.SetPlaceHolder(example("2026-12-01"))
+	f.end.SetPlaceHolder(example("2027-01-31"))
 	f.status = widget.NewLabel("")
 	f.status.Wrapping = fyne.TextWrapWord
 	f.status.Importance = widget.DangerImportance
@@ -227,3 +227,7 @@ func (f *dealForm) showError(err error) {
 	msg, hint := describe(err)
 	f.status.SetText(msg + " " + hint)
 }
+
+// example is a placeholder that cannot be mistaken for a value already filled in: a clerk
+// who saw "2026-12-01" in grey left the date empty.
+func example(v string) string { return L("deal.example", map[string]any{"V": v}) }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/settings"
 	"handover/app/vault"
 )
 
@@ -59,9 +60,21 @@ func newUnlockScreen(a *App) *unlockScreen {
 
 	var form fyne.CanvasObject
 	if a.vault == nil {
+		// A first start: besides opening or creating a vault, one can look around a demo
+		// vault of synthetic customers first, as `handover gui --demo` does.
+		demoBtn := widget.NewButtonWithIcon(L("unlock.try_demo"), theme.MediaPlayIcon(), func() {
+			p, err := settings.DemoVaultPath()
+			if err != nil {
+				u.setStatus(describeOnly(err))
+				return
+			}
+			a.OpenDemo(p)
+		})
+		demoBtn.Importance = widget.HighImportance
 		form = container.NewVBox(
 			widget.NewLabelWithStyle(L("unlock.no_vault"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			widget.NewLabel(L("unlock.no_vault_hint")),
+			demoBtn,
 		)
 	} else {
 		form = u.unlockForm()

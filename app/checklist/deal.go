@@ -204,11 +204,14 @@ func (d *Deal) Normalize() error {
 		if *f.v == "" {
 			continue
 		}
-		t, err := time.Parse("2006-01-02", *f.v)
-		if err != nil {
+		// Dates as clerks type them (2026/12/1, 2026年12月1日, 20261201) are kept as
+		// YYYY-MM-DD.
+		day, p := validate.Date(*f.v)
+		if p != nil {
 			return &DealError{Field: f.name, Reason: "date", Detail: "YYYY-MM-DD"}
 		}
-		dates[i] = t
+		*f.v = day.String()
+		dates[i] = time.Date(day.Y, time.Month(day.M), day.D, 0, 0, 0, 0, time.UTC)
 	}
 	if !dates[0].IsZero() && !dates[1].IsZero() && dates[1].Before(dates[0]) {
 		return &DealError{Field: "planned_end", Reason: "dates_order"}
