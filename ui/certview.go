@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/skip2/go-qrcode"
@@ -77,15 +78,21 @@ func newCertView(a *App, s *vault.Session) *certView {
 	v.importSig = widget.NewButtonWithIcon(L("cert.import_sig"), theme.UploadIcon(), v.chooseSignature)
 	v.save = widget.NewButtonWithIcon(L("cert.save"), theme.DocumentSaveIcon(), v.saveCertificate)
 	v.save.Importance = widget.HighImportance
+	// Each signer on a row of their own, the fingerprint the clerk reads aloud in full
+	// (it was cut off under the buttons), the buttons below it.
 	v.signers = widget.NewList(func() int { return len(v.cards) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewButton("QR", nil), widget.NewButton(L("cert.sign"), nil)),
-				widget.NewLabel("name\nfingerprint"))
+			l := widget.NewLabel("王某某（负责人，某某小额贷款有限公司）\n9A16FA03 D318D788 776146D7 B6935FB5\nEC0B9F93 4056EC6 7898FB0B B943B264")
+			l.Wrapping = fyne.TextWrapWord
+			return container.NewVBox(l, container.NewHBox(
+				widget.NewButtonWithIcon(L("cert.compare"), theme.VisibilityIcon(), nil), widget.NewButtonWithIcon(L("cert.sign"), theme.DocumentCreateIcon(), nil)))
 		},
 		v.updateSigner)
 	v.pages = container.NewVBox()
 	v.pageLabel = widget.NewLabel("")
-	top := container.NewVBox(container.NewHBox(widget.NewLabel(L("cert.kind")), v.kind, v.addCard, v.issue), v.status)
+	// The kind on a row of its own: beside the buttons its names were cut off.
+	top := container.NewVBox(container.New(layout.NewFormLayout(), widget.NewLabel(L("cert.kind")), v.kind),
+		container.NewHBox(v.addCard, v.issue), v.status)
 	bottom := container.NewVBox(container.NewHBox(v.export, v.importSig, v.save), container.NewHBox(v.newID))
 	left := container.NewBorder(top, bottom, nil, nil, v.signers)
 	right := container.NewBorder(v.pageLabel, nil, nil, nil, container.NewVScroll(v.pages))
@@ -121,7 +128,7 @@ func (v *certView) updateSigner(i widget.ListItemID, o fyne.CanvasObject) {
 			state = " · " + L("cert.unsigned")
 		}
 	}
-	label.SetText(fmt.Sprintf("%s（%s，%s）%s\n%s", c.Name, c.Role, c.Organisation, state, c.Grouped()))
+	label.SetText(fmt.Sprintf("%s（%s，%s）%s\n%s", c.Name, c.Role, c.Organisation, state, groupedLines(c.Grouped())))
 	btns := row.Objects[1].(*fyne.Container)
 	btns.Objects[0].(*widget.Button).OnTapped = func() { v.showFingerprint(c) }
 	sign := btns.Objects[1].(*widget.Button)
@@ -498,4 +505,13 @@ func (v *certView) destructionStatement() (*cert.Statement, error) {
 		}
 	}
 	return nil, vault.ErrNotVerified
+}
+
+// groupedLines puts a grouped fingerprint on two lines of four groups, as it is read aloud.
+func groupedLines(g string) string {
+	groups := strings.Fields(g)
+	if len(groups) <= 4 {
+		return g
+	}
+	return strings.Join(groups[:4], " ") + "\n" + strings.Join(groups[4:], " ")
 }
