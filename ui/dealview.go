@@ -69,7 +69,26 @@ func (v *dealView) refresh() {
 		v.content.Objects = []fyne.CanvasObject{container.NewPadded(l)}
 	default:
 		v.view = view
-		v.content.Objects = []fyne.CanvasObject{v.dashboard()}
+		// The dashboard is built again after every change; it keeps its place, or completing
+		// an item far down the checklist threw the clerk back to the top.
+		var offset fyne.Position
+		var viewport fyne.Size
+		if len(v.content.Objects) == 1 {
+			if old, ok := v.content.Objects[0].(*container.Scroll); ok {
+				offset, viewport = old.Offset, old.Size()
+			}
+		}
+		board := v.dashboard()
+		v.content.Objects = []fyne.CanvasObject{board}
+		v.content.Refresh()
+		if sc, ok := board.(*container.Scroll); ok && offset.Y > 0 {
+			// Laid out first: an unsized scroll clamps any offset to zero.
+			board.Resize(viewport)
+			sc.Content.Resize(sc.Content.MinSize().Max(viewport))
+			sc.Offset = offset
+			sc.Refresh()
+		}
+		return
 	}
 	v.content.Refresh()
 }
@@ -337,14 +356,29 @@ func checklistTitle(id string) string {
 	return id
 }
 
+// needsTitle are the needs that say nothing without the item's title ("附加证据文件").
+var needsTitle = map[string]bool{"attestation": true, "evidence": true, "signoff_transferor": true, "signoff_transferee": true,
+	"counsel_confirmation": true, "book_changed": true}
+
 // nextAction is the first item, in order, that this operator's role can move forward.
 func (v *dealView) nextAction() string {
 	role := v.s.Role()
 	for _, it := range v.view.Items {
-		if role.MovesForward(it) {
-			return L("dash.next", map[string]any{"Role": roleName(role), "Item": it.Title[currentLang()],
-				"Need": needText(it.Needs)})
+		if !role.MovesForward(it) {
+			continue
 		}
+		// When what is missing is the item's own action, that action is the next step: the
+		// title and the need said the same twice ("已备份并在 24 小时内校验，还需：24 小时内完成
+		// 并校验一次备份").
+		own := len(it.Needs) > 0
+		for _, n := range it.Needs {
+			own = own && !strings.HasPrefix(n, "item:") && !needsTitle[n]
+		}
+		if own {
+			return L("dash.next_do", map[string]any{"Role": roleName(role), "Need": needText(it.Needs)})
+		}
+		return L("dash.next", map[string]any{"Role": roleName(role), "Item": it.Title[currentLang()],
+			"Need": needText(it.Needs)})
 	}
 	return L("dash.next_none", map[string]any{"Role": roleName(role)})
 }

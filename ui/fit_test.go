@@ -3,6 +3,9 @@ package ui
 import (
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
 	"handover/app/demo"
 )
 
@@ -26,5 +29,30 @@ func TestEveryScreenFits1024(t *testing.T) {
 		if m := a.win.Content().MinSize(); m.Width > 1020 || m.Height > 700 {
 			t.Errorf("%s needs %.0f×%.0f", sec.id, m.Width, m.Height)
 		}
+	}
+}
+
+// The dashboard keeps its place when it is built again after a change.
+func TestDashboardKeepsItsPlace(t *testing.T) {
+	dir := demoVaultWithDeal(t, 20, "loan-book")
+	a := newTestApp(t, "")
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("deal")
+	dv := a.shell.deal
+	sc, ok := dv.content.Objects[0].(*container.Scroll)
+	if !ok {
+		t.Skip("no dashboard: the demo vault has no deal")
+	}
+	if sc.Content.MinSize().Height < sc.Size().Height+200 {
+		t.Fatalf("the dashboard of a loan-book deal does not scroll (%v of %v)", sc.Size(), sc.Content.MinSize())
+	}
+	sc.ScrollToOffset(fyne.NewPos(0, 200))
+	dv.refresh()
+	if sc2 := dv.content.Objects[0].(*container.Scroll); sc2 == sc || sc2.Offset.Y != 200 {
+		t.Fatalf("offset after the rebuild: %v", sc2.Offset)
 	}
 }
