@@ -9,8 +9,8 @@ import (
 // refused by field.
 func TestDealDates(t *testing.T) {
 	d := &Deal{Type: LoanBook, RecipientLocation: Mainland,
-		Transferor: Party{Name: "甲小额贷款有限公司", CreditCode: "91330100MA27XY012B"},
-		Transferee: Party{Name: "乙小额贷款有限公司", CreditCode: "91110108MA01ABC037"},
+		Transferor:   Party{Name: "甲小额贷款有限公司", CreditCode: "91330100MA27XY012B"},
+		Transferee:   Party{Name: "乙小额贷款有限公司", CreditCode: "91110108MA01ABC037"},
 		PlannedStart: "2026/12/1", PlannedEnd: "2027年1月31日"}
 	if err := d.Normalize(); err != nil {
 		t.Fatal(err)
