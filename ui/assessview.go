@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/assess"
+	"handover/app/lawcite"
 	"handover/app/vault"
 	"handover/store/atomicfile"
 )
@@ -96,7 +97,7 @@ func (v *assessView) fill(p *workbookPanel) {
 	}
 	p.report = widget.NewButtonWithIcon(L("assess.report"), theme.DocumentSaveIcon(), func() { v.saveReport(p.id) })
 	box := container.NewVBox(
-		widget.NewLabelWithStyle(wb.Template.Title[lang]+"（"+wb.Template.Law+"）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(wb.Template.Title[lang]+"（"+lawcite.For(wb.Template.Law, lang)+"）", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		about, p.status, container.NewHBox(p.signOff, p.finding, p.report))
 	p.answer = map[string]*widget.Button{}
 	for _, sec := range wb.Template.Sections {
@@ -108,7 +109,7 @@ func (v *assessView) fill(p *workbookPanel) {
 			text := widget.NewLabel(q.Text[lang])
 			text.Wrapping = fyne.TextWrapWord
 			text.TextStyle.Bold = true
-			help := widget.NewLabel(L("assess.help", map[string]any{"Law": q.Law, "Help": q.Help[lang]}))
+			help := widget.NewLabel(L("assess.help", map[string]any{"Law": lawcite.For(q.Law, lang), "Help": q.Help[lang]}))
 			help.Wrapping = fyne.TextWrapWord
 			help.TextStyle.Italic = true
 			ans := widget.NewLabel(L("assess.unanswered"))

@@ -12,6 +12,7 @@ import (
 
 	"handover/app/checklist"
 	"handover/app/figures"
+	"handover/app/lawcite"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/store/model"
@@ -40,7 +41,7 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 	r := &itemRow{}
 	title := widget.NewLabelWithStyle(it.Title[lang]+"  ["+L("checklist.state."+it.State)+"]", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
-	why := widget.NewLabel(L("checklist.why", map[string]any{"Source": it.Source, "Law": it.Law, "Why": it.Why[lang]}))
+	why := widget.NewLabel(L("checklist.why", map[string]any{"Source": it.Source, "Law": lawcite.For(it.Law, lang), "Why": it.Why[lang]}))
 	why.Wrapping = fyne.TextWrapWord
 	why.TextStyle.Italic = true
 	detail := widget.NewLabel(v.itemDetail(it))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"handover/app/doc"
+	"handover/app/lawcite"
 )
 
 func init() {
@@ -63,7 +64,7 @@ func RenderReviews(vault, workstation string, issued time.Time, reviews []Review
 		if r.Last.IsZero() {
 			continue
 		}
-		d.Paragraph(10, 6, r.Name+"（"+r.Law+"）")
+		d.Paragraph(10, 6, r.Name+"（"+lawcite.For(r.Law, d.Lang)+"）")
 		fields := [][2]string{{d.L("rev.by"), r.By + " · " + doc.LocalTime(r.Last)}, {d.L("rev.result"), d.L("rev." + r.Result)}}
 		if r.Note != "" {
 			fields = append(fields, [2]string{d.L("rev.note"), r.Note})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"handover/app/doc"
+	"handover/app/lawcite"
 )
 
 func init() {
@@ -97,7 +98,7 @@ func RenderWorkbook(r *Workbook, lang string) ([]byte, error) {
 		{d.L("cert.issued"), doc.LocalTime(r.Issued)},
 		{d.L("cert.workstation"), r.Workstation},
 		{d.L("wb.deal"), d.L("deal." + r.DealType)},
-		{d.L("wb.law"), r.Law},
+		{d.L("wb.law"), lawcite.For(r.Law, d.Lang)},
 		{d.L("wb.revision"), fmt.Sprint(r.Revision)},
 	})
 	d.Paragraph(9, 5, r.About)
@@ -112,7 +113,7 @@ func RenderWorkbook(r *Workbook, lang string) ([]byte, error) {
 			case ans == "":
 				ans = d.L("wb.unanswered")
 			}
-			fields := [][2]string{{d.L("wb.question"), q.Text + " (" + q.Law + ")"}, {d.L("wb.answer"), ans}}
+			fields := [][2]string{{d.L("wb.question"), q.Text + " (" + lawcite.For(q.Law, d.Lang) + ")"}, {d.L("wb.answer"), ans}}
 			if q.By != "" {
 				fields = append(fields, [2]string{d.L("wb.by"), q.By})
 			}
