@@ -29,14 +29,7 @@ func TestImportWizardAndQuarantine(t *testing.T) {
 	if err := os.WriteFile(csv, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a := newTestApp(t, csv)
-	if err := a.OpenVault(dir); err != nil {
-		t.Fatal(err)
-	}
-	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
-	eventually(t, "sign-in", func() bool { return a.shell != nil })
-	a.shell.show("import")
-	iv := a.shell.imports
+	a, iv := importScreen(t, dir, csv)
 	if iv.startBtn.Disabled() == false {
 		t.Fatal("start enabled with nothing to import")
 	}
@@ -174,14 +167,7 @@ func TestImportTitleAndTotals(t *testing.T) {
 	if err := os.WriteFile(loans, []byte("贷款台账,,\n借据号,身份证号,借款金额（元）\nJJ-1,"+validID("11010519700101001")+",1000.50\n合  计：,,1000.00\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a := newTestApp(t, csv)
-	if err := a.OpenVault(dir); err != nil {
-		t.Fatal(err)
-	}
-	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
-	eventually(t, "sign-in", func() bool { return a.shell != nil })
-	a.shell.show("import")
-	iv := a.shell.imports
+	a, iv := importScreen(t, dir, csv)
 	test.Tap(iv.addFile)
 	iv.add(loans) // a second file, as the dialog would give it
 	if len(iv.inputs) != 2 || iv.inputs[0].in.HeaderRow != 3 || iv.inputs[0].in.Table != importer.Customers {
@@ -212,4 +198,18 @@ func TestImportTitleAndTotals(t *testing.T) {
 		t.Fatalf("results %q", iv.results.Text)
 	}
 	snapshot(t, a, "import-totals")
+}
+
+// importScreen signs the demo operator in to the vault at dir and opens the import screen;
+// the stubbed native dialog picks path.
+func importScreen(t *testing.T, dir, path string) (*App, *importView) {
+	t.Helper()
+	a := newTestApp(t, path)
+	if err := a.OpenVault(dir); err != nil {
+		t.Fatal(err)
+	}
+	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
+	eventually(t, "sign-in", func() bool { return a.shell != nil })
+	a.shell.show("import")
+	return a, a.shell.imports
 }

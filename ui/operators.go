@@ -151,27 +151,47 @@ func roleSelect(current vault.Role) *widget.Select {
 	return sel
 }
 
+// passphrasePair is a new passphrase typed twice.
+type passphrasePair struct{ pass, again *widget.Entry }
+
+func newPassphrasePair() passphrasePair {
+	return passphrasePair{widget.NewPasswordEntry(), widget.NewPasswordEntry()}
+}
+
+func (pp passphrasePair) items(label string) []*widget.FormItem {
+	return []*widget.FormItem{widget.NewFormItem(label, pp.pass), widget.NewFormItem(L("create.confirm"), pp.again)}
+}
+
+// take empties both entries at once and, when the form was confirmed, returns the
+// passphrase, or says the two differ.
+func (pp passphrasePair) take(confirmed bool, win fyne.Window) (string, bool) {
+	p, q := pp.pass.Text, pp.again.Text
+	pp.pass.SetText("")
+	pp.again.SetText("")
+	if !confirmed {
+		return "", false
+	}
+	if p != q {
+		showError(win, errPassphraseMismatch)
+		return "", false
+	}
+	return p, true
+}
+
 func (v *operatorsView) askAdd() {
 	name := widget.NewEntry()
 	role := roleSelect(vault.Transferor)
-	pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	newForm(L("operators.add"), L("operators.add"), []*widget.FormItem{
-		widget.NewFormItem(L("operators.name"), name), widget.NewFormItem(L("create.role"), role),
-		widget.NewFormItem(L("create.passphrase"), pass), widget.NewFormItem(L("create.confirm"), again)},
-		func(ok bool) {
-			p, q := pass.Text, again.Text
-			pass.SetText("")
-			again.SetText("")
-			if !ok {
-				return
-			}
-			if p != q {
-				showError(v.a.win, errPassphraseMismatch)
-				return
-			}
-			_, err := v.s.AddOperator(vault.NewOperator{Name: name.Text, Role: vault.Roles[max(0, role.SelectedIndex())], Passphrase: p})
-			v.done(err, L("operators.added", map[string]any{"Name": strings.TrimSpace(name.Text)}))
-		}, v.a.win).Show()
+	pp := newPassphrasePair()
+	items := append([]*widget.FormItem{widget.NewFormItem(L("operators.name"), name), widget.NewFormItem(L("create.role"), role)},
+		pp.items(L("create.passphrase"))...)
+	newForm(L("operators.add"), L("operators.add"), items, func(ok bool) {
+		p, ok := pp.take(ok, v.a.win)
+		if !ok {
+			return
+		}
+		_, err := v.s.AddOperator(vault.NewOperator{Name: name.Text, Role: vault.Roles[max(0, role.SelectedIndex())], Passphrase: p})
+		v.done(err, L("operators.added", map[string]any{"Name": strings.TrimSpace(name.Text)}))
+	}, v.a.win).Show()
 }
 
 func (v *operatorsView) askRole() {
@@ -190,23 +210,13 @@ func (v *operatorsView) askRole() {
 
 func (v *operatorsView) askReset() {
 	op := v.ops[v.selected]
-	pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	newForm(L("operators.reset"), L("operators.reset"), []*widget.FormItem{
-		widget.NewFormItem(L("operators.name"), widget.NewLabel(op.Name)),
-		widget.NewFormItem(L("operators.new_passphrase"), pass), widget.NewFormItem(L("create.confirm"), again)},
-		func(ok bool) {
-			p, q := pass.Text, again.Text
-			pass.SetText("")
-			again.SetText("")
-			if !ok {
-				return
-			}
-			if p != q {
-				showError(v.a.win, errPassphraseMismatch)
-				return
-			}
+	pp := newPassphrasePair()
+	items := append([]*widget.FormItem{widget.NewFormItem(L("operators.name"), widget.NewLabel(op.Name))}, pp.items(L("operators.new_passphrase"))...)
+	newForm(L("operators.reset"), L("operators.reset"), items, func(ok bool) {
+		if p, ok := pp.take(ok, v.a.win); ok {
 			v.done(v.s.ResetPassphrase(context.Background(), op.ID, p), L("operators.was_reset", map[string]any{"Name": op.Name}))
-		}, v.a.win).Show()
+		}
+	}, v.a.win).Show()
 }
 
 func (v *operatorsView) askRemove() {
@@ -219,24 +229,15 @@ func (v *operatorsView) askRemove() {
 }
 
 func (v *operatorsView) askOwn() {
-	old, pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	newForm(L("operators.own_passphrase"), L("operators.own_passphrase"), []*widget.FormItem{
-		widget.NewFormItem(L("operators.old_passphrase"), old),
-		widget.NewFormItem(L("operators.new_passphrase"), pass), widget.NewFormItem(L("create.confirm"), again)},
-		func(ok bool) {
-			o, p, q := old.Text, pass.Text, again.Text
-			old.SetText("")
-			pass.SetText("")
-			again.SetText("")
-			if !ok {
-				return
-			}
-			if p != q {
-				showError(v.a.win, errPassphraseMismatch)
-				return
-			}
+	old, pp := widget.NewPasswordEntry(), newPassphrasePair()
+	items := append([]*widget.FormItem{widget.NewFormItem(L("operators.old_passphrase"), old)}, pp.items(L("operators.new_passphrase"))...)
+	newForm(L("operators.own_passphrase"), L("operators.own_passphrase"), items, func(ok bool) {
+		o := old.Text
+		old.SetText("")
+		if p, ok := pp.take(ok, v.a.win); ok {
 			v.done(v.s.ChangePassphrase(o, p), L("operators.own_changed"))
-		}, v.a.win).Show()
+		}
+	}, v.a.win).Show()
 }
 
 func (v *operatorsView) done(err error, ok string) {

@@ -212,11 +212,7 @@ func vaultRemoveOperatorCmd() *Cmd {
 		Required: []string{"remove"}, Summary: "remove an operator (needs an administrator)",
 		Flags: func(fs *flag.FlagSet) { fs.StringVar(&target, "remove", "", "name or id of the operator to remove") },
 		Run: func(c *Call) error {
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			id, err := s.Vault().OperatorByName(target)
+			s, id, err := sessionAndOperator(c, target)
 			if err != nil {
 				return err
 			}
@@ -241,11 +237,7 @@ func vaultSetRoleCmd() *Cmd {
 			if err != nil {
 				return usagef("--role: %v", err)
 			}
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			id, err := s.Vault().OperatorByName(target)
+			s, id, err := sessionAndOperator(c, target)
 			if err != nil {
 				return err
 			}
@@ -271,11 +263,7 @@ func vaultResetPassphraseCmd() *Cmd {
 			if err != nil {
 				return err
 			}
-			s, err := c.Session()
-			if err != nil {
-				return err
-			}
-			id, err := s.Vault().OperatorByName(target)
+			s, id, err := sessionAndOperator(c, target)
 			if err != nil {
 				return err
 			}
@@ -285,6 +273,16 @@ func vaultResetPassphraseCmd() *Cmd {
 			c.Printf("passphrase of %s reset; they should change it with 'vault passwd'\n", target)
 			return nil
 		}}
+}
+
+// sessionAndOperator opens the command's session and finds the operator it acts on.
+func sessionAndOperator(c *Call, target string) (*vault.Session, string, error) {
+	s, err := c.Session()
+	if err != nil {
+		return nil, "", err
+	}
+	id, err := s.Vault().OperatorByName(target)
+	return s, id, err
 }
 
 // vaultRepairCmd opens a vault whose logs were refused as damaged, as the database would

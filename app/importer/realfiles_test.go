@@ -25,7 +25,8 @@ var (
 	idWang  = id("44030519900909332")
 )
 
-// reasonsOf maps row → reason codes of one file's quarantine records.
+// reasonsOf maps row → reason codes of one file's quarantine records (every file's when file
+// is "").
 func reasonsOf(t *testing.T, st *store.Store, file string) map[int][]string {
 	t.Helper()
 	es, err := List(ctx, st, Filter{}, 0)
@@ -34,7 +35,7 @@ func reasonsOf(t *testing.T, st *store.Store, file string) map[int][]string {
 	}
 	out := map[int][]string{}
 	for _, e := range es {
-		if e.File != file {
+		if file != "" && e.File != file {
 			continue
 		}
 		for _, f := range e.Findings {

@@ -124,21 +124,8 @@ func importFiles(t testing.TB, st *store.Store, opts Options, paths ...string) [
 	return res
 }
 
-// findings maps row number → reason codes of every quarantine record (all states).
-func findings(t testing.TB, st *store.Store) map[int][]string {
-	t.Helper()
-	es, err := List(ctx, st, Filter{}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[int][]string{}
-	for _, e := range es {
-		for _, f := range e.Findings {
-			out[e.Row] = append(out[e.Row], f.Reason)
-		}
-	}
-	return out
-}
+// findings maps row number → reason codes of every quarantine record (all states, all files).
+func findings(t *testing.T, st *store.Store) map[int][]string { return reasonsOf(t, st, "") }
 
 const customersCSV = "姓名,身份证号,手机号码,银行卡号\n张三,11010519491231002X,+86 138-1234-5678,\n李四,12345,13912345678,\n"
 

@@ -598,15 +598,10 @@ func (s *Session) SetOperatorRole(ctx context.Context, id string, role Role) err
 		return err
 	}
 	return s.do(PermManageOperators, audit.OperatorRole, id, map[string]string{"role": string(role)}, func(st *store.Store) error {
-		ops, err := st.Operators(ctx)
+		ops, op, err := operatorIn(ctx, st, id)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(ops, func(o store.Operator) bool { return o.ID == id })
-		if i < 0 {
-			return ErrNoOperator
-		}
-		op := ops[i]
 		if Role(op.Role).Can(PermManageOperators) && !role.Can(PermManageOperators) && countManagers(ops) == 1 {
 			return ErrLastAdmin
 		}
@@ -630,13 +625,8 @@ func (s *Session) ResetPassphrase(ctx context.Context, id, passphrase string) er
 		return ErrWeakPassphrase
 	}
 	return s.do(PermManageOperators, audit.PassphraseReset, id, nil, func(st *store.Store) error {
-		ops, err := st.Operators(ctx)
-		if err != nil {
+		if _, _, err := operatorIn(ctx, st, id); err != nil {
 			return err
-		}
-		i := slices.IndexFunc(ops, func(o store.Operator) bool { return o.ID == id })
-		if i < 0 {
-			return ErrNoOperator
 		}
 		h, _, err := s.v.dir.ReadSlot(id)
 		if err != nil {
@@ -651,6 +641,19 @@ func (s *Session) ResetPassphrase(ctx context.Context, id, passphrase string) er
 		}
 		return s.v.dir.WriteSlot(h, sealed)
 	})
+}
+
+// operatorIn finds an operator among all of them.
+func operatorIn(ctx context.Context, st *store.Store, id string) ([]store.Operator, store.Operator, error) {
+	ops, err := st.Operators(ctx)
+	if err != nil {
+		return nil, store.Operator{}, err
+	}
+	i := slices.IndexFunc(ops, func(o store.Operator) bool { return o.ID == id })
+	if i < 0 {
+		return nil, store.Operator{}, ErrNoOperator
+	}
+	return ops, ops[i], nil
 }
 
 // ChangePassphrase changes the signed-in operator's own passphrase.
