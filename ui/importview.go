@@ -122,6 +122,7 @@ func newImportView(a *App, s *vault.Session) *importView {
 		rowNames[i] = L("import.row_n", map[string]any{"N": i + 1})
 	}
 	v.headerRow = widget.NewSelect(rowNames, func(string) { v.setHeaderRow(v.headerRow.SelectedIndex() + 1) })
+	v.headerRow.PlaceHolder = "—" // Fyne's own placeholder is English
 	v.headerAt = widget.NewLabel("")
 	v.headerAt.Wrapping = fyne.TextWrapWord
 	v.mapBox = container.NewVBox()

@@ -597,24 +597,33 @@ func (s *Session) SetOperatorRole(ctx context.Context, id string, role Role) err
 	if _, err := ParseRole(string(role)); err != nil {
 		return err
 	}
-	return s.do(PermManageOperators, audit.OperatorRole, id, map[string]string{"role": string(role)}, func(st *store.Store) error {
-		ops, op, err := operatorIn(ctx, st, id)
-		if err != nil {
-			return err
-		}
-		if Role(op.Role).Can(PermManageOperators) && !role.Can(PermManageOperators) && countManagers(ops) == 1 {
-			return ErrLastAdmin
-		}
-		h, sealed, err := s.v.dir.ReadSlot(id)
-		if err != nil {
-			return err
-		}
-		op.Role, h.Role = string(role), string(role)
-		if err := st.PutOperator(op); err != nil {
-			return err
-		}
-		return s.v.dir.WriteSlot(h, sealed)
+	// An intent comes first: the record and the slot header are two writes, and a crash
+	// between them, or before the audit event, must still leave a record of the change.
+	return s.doRecorded(PermManageOperators, audit.OperatorRole, id, map[string]string{"role": string(role)}, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
+		return nil, s.setRole(ctx, st, begin, id, role)
 	})
+}
+
+func (s *Session) setRole(ctx context.Context, st *store.Store, begin beginFunc, id string, role Role) error {
+	ops, op, err := operatorIn(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	if Role(op.Role).Can(PermManageOperators) && !role.Can(PermManageOperators) && countManagers(ops) == 1 {
+		return ErrLastAdmin
+	}
+	h, sealed, err := s.v.dir.ReadSlot(id)
+	if err != nil {
+		return err
+	}
+	if err := begin(); err != nil {
+		return err
+	}
+	op.Role, h.Role = string(role), string(role)
+	if err := st.PutOperator(op); err != nil {
+		return err
+	}
+	return s.v.dir.WriteSlot(h, sealed)
 }
 
 // ResetPassphrase gives another operator a new passphrase, for one who forgot theirs: an
@@ -624,23 +633,30 @@ func (s *Session) ResetPassphrase(ctx context.Context, id, passphrase string) er
 	if utf8.RuneCountInString(passphrase) < MinPassphraseLen {
 		return ErrWeakPassphrase
 	}
-	return s.do(PermManageOperators, audit.PassphraseReset, id, nil, func(st *store.Store) error {
-		if _, _, err := operatorIn(ctx, st, id); err != nil {
-			return err
-		}
-		h, _, err := s.v.dir.ReadSlot(id)
-		if err != nil {
-			return err
-		}
-		s.mu.Lock()
-		master := s.master
-		s.mu.Unlock()
-		sealed, err := keyslot.Wrap(master, id, passphrase, s.v.opts.WorkFactor)
-		if err != nil {
-			return err
-		}
-		return s.v.dir.WriteSlot(h, sealed)
+	return s.doRecorded(PermManageOperators, audit.PassphraseReset, id, nil, func(st *store.Store, begin beginFunc) ([]store.MetaChange, error) {
+		return nil, s.resetSlot(ctx, st, begin, id, passphrase)
 	})
+}
+
+func (s *Session) resetSlot(ctx context.Context, st *store.Store, begin beginFunc, id, passphrase string) error {
+	if _, _, err := operatorIn(ctx, st, id); err != nil {
+		return err
+	}
+	h, _, err := s.v.dir.ReadSlot(id)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	master := s.master
+	s.mu.Unlock()
+	sealed, err := keyslot.Wrap(master, id, passphrase, s.v.opts.WorkFactor)
+	if err != nil {
+		return err
+	}
+	if err := begin(); err != nil {
+		return err
+	}
+	return s.v.dir.WriteSlot(h, sealed)
 }
 
 // operatorIn finds an operator among all of them.
