@@ -91,8 +91,14 @@ func (a *App) showUnlock() {
 	a.unlock.focus()
 }
 
-func (a *App) showCreate() {
-	a.create = newCreateScreen(a)
+func (a *App) showCreate() { a.showCreateFor(false) }
+
+// showReceiveSetup is the receiving side's first step: a new, empty vault whose first
+// operator is the transferee's clerk, who then follows the receive steps.
+func (a *App) showReceiveSetup() { a.showCreateFor(true) }
+
+func (a *App) showCreateFor(receiving bool) {
+	a.create = newCreateScreen(a, receiving)
 	a.win.SetContent(a.create.content)
 }
 

@@ -138,13 +138,13 @@ func TestMakeIdentity(t *testing.T) {
 	identityWorkFactor = 10
 	defer func() { identityWorkFactor = old }()
 	// The app applies the command line's rule (it once took 8 characters where the CLI wanted 12).
-	if _, err := v.makeIdentity("王敏", "甲公司", "负责人", "ten-chars!", "ten-chars!", usb); !errors.Is(err, identity.ErrWeakPassphrase) {
+	if _, err := writeIdentity("王敏", "甲公司", "负责人", "ten-chars!", "ten-chars!", usb); !errors.Is(err, identity.ErrWeakPassphrase) {
 		t.Fatalf("a 10-character passphrase: %v", err)
 	}
-	if _, err := v.makeIdentity("王敏", "甲公司", "负责人", "long enough passphrase", "different passphrase", usb); !errors.Is(err, errPassphraseMismatch) {
+	if _, err := writeIdentity("王敏", "甲公司", "负责人", "long enough passphrase", "different passphrase", usb); !errors.Is(err, errPassphraseMismatch) {
 		t.Fatalf("mismatch: %v", err)
 	}
-	path, err := v.makeIdentity("王敏", "甲公司", "负责人", "long enough passphrase", "long enough passphrase", usb)
+	path, err := writeIdentity("王敏", "甲公司", "负责人", "long enough passphrase", "long enough passphrase", usb)
 	if err != nil {
 		t.Fatal(err)
 	}

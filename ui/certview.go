@@ -209,14 +209,23 @@ func (v *certView) chooseCard() {
 	}
 }
 
-func (v *certView) addCardFile(p string) error {
+// readCard reads an identity card file; a bad one is named.
+func readCard(p string) (identity.Card, error) {
 	b, err := os.ReadFile(p)
 	if err != nil {
-		return err
+		return identity.Card{}, err
 	}
 	c, err := identity.ParseCard(b)
 	if err != nil {
-		return &fileError{File: filepath.Base(p), Err: err}
+		return identity.Card{}, &fileError{File: filepath.Base(p), Err: err}
+	}
+	return c, nil
+}
+
+func (v *certView) addCardFile(p string) error {
+	c, err := readCard(p)
+	if err != nil {
+		return err
 	}
 	for _, have := range v.cards {
 		if have.Fingerprint == c.Fingerprint {
@@ -238,12 +247,15 @@ type fileError struct {
 func (e *fileError) Error() string { return e.File + ": " + e.Err.Error() }
 func (e *fileError) Unwrap() error { return e.Err }
 
-// showFingerprint shows a card's fingerprint as grouped hex and as a QR code, to compare
+// showFingerprint shows a card's fingerprint to compare with its owner and trust.
+func (v *certView) showFingerprint(c identity.Card) { compareAndTrust(v.a, v.s, c, nil) }
+
+// compareAndTrust shows a card's fingerprint as grouped hex and as a QR code, to compare
 // with its owner in person, and records the comparison in the vault's trusted cards.
-func (v *certView) showFingerprint(c identity.Card) {
+func compareAndTrust(a *App, s *vault.Session, c identity.Card, trusted func()) {
 	png, err := qrcode.Encode("handover-card:"+c.Fingerprint, qrcode.Medium, 256)
 	if err != nil {
-		showError(v.a.win, err)
+		showError(a.win, err)
 		return
 	}
 	img := canvas.NewImageFromReader(bytes.NewReader(png), "fingerprint.png")
@@ -258,12 +270,15 @@ func (v *certView) showFingerprint(c identity.Card) {
 			if !ok {
 				return
 			}
-			if _, err := v.s.Trust(c, how.Text); err != nil {
-				showError(v.a.win, err)
+			if _, err := s.Trust(c, how.Text); err != nil {
+				showError(a.win, err)
 				return
 			}
-			dialog.ShowInformation(L("cert.fingerprint"), L("cert.trusted", map[string]any{"Name": c.Name}), v.a.win)
-		}, v.a.win)
+			if trusted != nil {
+				trusted()
+			}
+			dialog.ShowInformation(L("cert.fingerprint"), L("cert.trusted", map[string]any{"Name": c.Name}), a.win)
+		}, a.win)
 }
 
 func (v *certView) issueStatement() {
@@ -439,9 +454,12 @@ func (v *certView) writeCertificate(dir string) (string, []doc.MissingGlyph, err
 // identityWorkFactor is the scrypt work factor of identity files made here (as the CLI's).
 var identityWorkFactor = identity.DefaultWorkFactor
 
-// askIdentity makes a person's identity: their details and passphrase, then the folder on
-// their own USB stick where the identity file and its card are written.
-func (v *certView) askIdentity() {
+// askIdentity makes a person's identity.
+func (v *certView) askIdentity() { makeIdentityDialog(v.a) }
+
+// makeIdentityDialog makes a person's identity: their details and passphrase, then the
+// folder on their own USB stick where the identity file and its card are written.
+func makeIdentityDialog(a *App) {
 	name, org, role := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	items := []*widget.FormItem{widget.NewFormItem(L("identity.name"), name), widget.NewFormItem(L("identity.org"), org),
@@ -455,37 +473,32 @@ func (v *certView) askIdentity() {
 			return
 		}
 		if p != p2 {
-			showError(v.a.win, errPassphraseMismatch)
+			showError(a.win, errPassphraseMismatch)
 			return
 		}
-		dir, ok, err := v.a.chooser.ChooseFolder(L("identity.where"))
-		if err != nil || !ok {
-			if err != nil {
-				showError(v.a.win, err)
-			}
-			return
-		}
-		// scrypt takes about a second: off the UI thread, behind a busy indicator.
-		busy := dialog.NewCustomWithoutButtons(L("identity.new"), widget.NewProgressBarInfinite(), v.a.win)
-		busy.Show()
 		n, o, r := name.Text, org.Text, role.Text
-		go func() {
-			path, err := v.makeIdentity(n, o, r, p, p2, dir)
-			onUI(func() {
-				busy.Hide()
-				if err != nil {
-					showError(v.a.win, err)
-					return
-				}
-				dialog.ShowInformation(L("identity.new"), L("identity.made", map[string]any{"Path": path}), v.a.win)
-			})
-		}()
-	}, v.a.win).Show()
+		a.askPath(pathRequest{title: L("identity.where"), purpose: L("path.purpose.identity"), folder: true, removable: true}, func(dir string) {
+			// scrypt takes about a second: off the UI thread, behind a busy indicator.
+			busy := dialog.NewCustomWithoutButtons(L("identity.new"), widget.NewProgressBarInfinite(), a.win)
+			busy.Show()
+			go func() {
+				path, err := writeIdentity(n, o, r, p, p2, dir)
+				onUI(func() {
+					busy.Hide()
+					if err != nil {
+						showError(a.win, err)
+						return
+					}
+					dialog.ShowInformation(L("identity.new"), L("identity.made", map[string]any{"Path": path}), a.win)
+				})
+			}()
+		})
+	}, a.win).Show()
 }
 
 var errPassphraseMismatch = errors.New("the two passphrases differ")
 
-func (v *certView) makeIdentity(name, org, role, pass, again, dir string) (string, error) {
+func writeIdentity(name, org, role, pass, again, dir string) (string, error) {
 	if pass != again {
 		return "", errPassphraseMismatch
 	}

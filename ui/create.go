@@ -13,26 +13,27 @@ import (
 
 // createScreen makes a new vault with its first operator.
 type createScreen struct {
-	a        *App
-	content  fyne.CanvasObject
-	path     *widget.Entry
-	name     *widget.Entry
-	role     *widget.Select
-	pass     *widget.Entry
-	confirm  *widget.Entry
-	status   *widget.Label
-	createBt *widget.Button
+	a         *App
+	receiving bool // the receiving side: the first operator is the transferee's clerk
+	content   fyne.CanvasObject
+	path      *widget.Entry
+	name      *widget.Entry
+	role      *widget.Select
+	pass      *widget.Entry
+	confirm   *widget.Entry
+	status    *widget.Label
+	createBt  *widget.Button
 }
 
-func newCreateScreen(a *App) *createScreen {
-	c := &createScreen{a: a}
+func newCreateScreen(a *App, receiving bool) *createScreen {
+	c := &createScreen{a: a, receiving: receiving}
 	c.path = widget.NewEntry()
 	c.path.SetPlaceHolder(L("create.folder_placeholder"))
 	browse := widget.NewButtonWithIcon(L("create.browse"), theme.FolderOpenIcon(), func() {
 		if a.chooser == nil {
 			return
 		}
-		if p, ok, err := a.chooser.ChooseFolder(L("create.folder")); err == nil && ok {
+		if p, ok := a.chooseFolder(L("create.folder")); ok {
 			c.path.SetText(p)
 		}
 	})
@@ -43,6 +44,9 @@ func newCreateScreen(a *App) *createScreen {
 	}
 	c.role = widget.NewSelect(roles, nil)
 	c.role.SetSelectedIndex(len(roles) - 1) // administrator: can add the others
+	if receiving {
+		c.role.SetSelected(roleName(vault.Transferee))
+	}
 	c.pass = widget.NewPasswordEntry()
 	c.confirm = widget.NewPasswordEntry()
 	c.status = widget.NewLabel("")
@@ -59,8 +63,13 @@ func newCreateScreen(a *App) *createScreen {
 		widget.NewFormItem(L("create.confirm"), c.confirm),
 	)
 	hint := widget.NewLabel(L("create.hint", map[string]any{"N": vault.MinPassphraseLen}))
+	title := L("create.title")
+	if receiving {
+		hint.SetText(L("create.receive_hint", map[string]any{"N": vault.MinPassphraseLen}))
+		title = L("create.receive_title")
+	}
 	hint.Wrapping = fyne.TextWrapWord
-	card := widget.NewCard(L("create.title"), "", container.NewVBox(form, hint, c.status,
+	card := widget.NewCard(title, "", container.NewVBox(form, hint, c.status,
 		container.NewHBox(back, layout.NewSpacer(), c.createBt)))
 	c.content = container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(640, 480)), card))
 	return c
@@ -92,6 +101,11 @@ func (c *createScreen) submit() {
 	c.a.saveSettings()
 	c.a.signedIn(s)
 	switch {
+	case c.receiving && role.Can(vault.PermReceive):
+		// The receiving side goes straight to its steps: trust the sender, receive, confirm
+		// the deal the package carries, sign the receipt.
+		c.a.shell.show("export")
+		dialog.ShowInformation(L("create.receive_title"), L("create.next_receive"), c.a.win)
 	case vault.AloneWithoutAudit(role):
 		dialog.ShowInformation(L("create.title"), L("create.no_audit_reader", map[string]any{"Role": roleName(role)}), c.a.win)
 	case role.Can(vault.PermManageOperators):

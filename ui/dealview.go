@@ -58,6 +58,9 @@ func (v *dealView) refresh() {
 		v.view = nil
 		v.form = newDealForm(v.saveDeal)
 		v.content.Objects = []fyne.CanvasObject{v.form.content}
+		if lead := v.receivingLead(); lead != nil {
+			v.content.Objects = []fyne.CanvasObject{container.NewBorder(lead, nil, nil, nil, v.form.content)}
+		}
 	case errors.Is(err, vault.ErrNoDeal):
 		l := widget.NewLabel(L("deal.none_yet"))
 		l.Wrapping = fyne.TextWrapWord
@@ -93,6 +96,40 @@ func (v *dealView) refresh() {
 	v.content.Refresh()
 }
 
+// receivingLead tells the receiving side that the deal comes with the package: a received
+// package's deal is offered to confirm, and a transferee who has received nothing yet is
+// sent to the receive steps instead of typing the deal in.
+func (v *dealView) receivingLead() fyne.CanvasObject {
+	offer, err := v.s.OfferedDeal()
+	if err == nil {
+		text := widget.NewLabel(L("receive.deal_offered", map[string]any{"Package": offer.Package}) + "\n" + dealSummary(&offer.Deal))
+		text.Wrapping = fyne.TextWrapWord
+		accept := widget.NewButtonWithIcon(L("receive.accept_deal"), theme.ConfirmIcon(), func() {
+			_, err := v.s.AcceptOfferedDeal()
+			v.lastErr = err
+			if err != nil {
+				showError(v.a.win, err)
+				return
+			}
+			v.refresh()
+		})
+		accept.Importance = widget.HighImportance
+		return widget.NewCard(L("receive.step_deal"), "", container.NewVBox(text, container.NewHBox(accept)))
+	}
+	if v.s.Role() != vault.Transferee {
+		return nil
+	}
+	text := widget.NewLabel(L("deal.receiver_lead"))
+	text.Wrapping = fyne.TextWrapWord
+	toReceive := widget.NewButtonWithIcon(L("deal.to_receive"), theme.UploadIcon(), func() {
+		if v.a.shell != nil {
+			v.a.shell.show("export")
+		}
+	})
+	toReceive.Importance = widget.HighImportance
+	return container.NewVBox(text, container.NewHBox(toReceive), widget.NewSeparator())
+}
+
 func (v *dealView) saveDeal(d checklist.Deal) {
 	if _, err := v.s.InitDeal(d); err != nil {
 		v.lastErr = err
@@ -103,11 +140,14 @@ func (v *dealView) saveDeal(d checklist.Deal) {
 	v.refresh()
 }
 
-func (v *dealView) dashboard() fyne.CanvasObject {
-	d, lang := v.view.Deal, currentLang()
-	title := widget.NewLabelWithStyle(L("dash.title", map[string]any{"Type": v.view.Template.Name[lang],
-		"From": d.Transferor.Name, "To": d.Transferee.Name}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Wrapping = fyne.TextWrapWord
+// dealTitle is a deal's headline: its type and its parties.
+func dealTitle(d *checklist.Deal, t *checklist.Template) string {
+	return L("dash.title", map[string]any{"Type": t.Name[currentLang()], "From": d.Transferor.Name, "To": d.Transferee.Name})
+}
+
+// dealFacts is what else identifies a deal: the parties' codes, the recipient's location,
+// the planned dates, the sub-type, who acts for the transferor, the target company.
+func dealFacts(d *checklist.Deal, t *checklist.Template) string {
 	code := func(p checklist.Party) string {
 		if p.Person {
 			return L("deal.person_short")
@@ -120,8 +160,8 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 		facts += " · " + L("dash.planned", map[string]any{"Start": d.PlannedStart, "End": d.PlannedEnd})
 	}
 	if d.Subtype != "" {
-		sub, _ := v.view.Template.Subtype(d.Subtype)
-		facts += "\n" + L("dash.subtype", map[string]any{"Subtype": sub.Name[lang]})
+		sub, _ := t.Subtype(d.Subtype)
+		facts += "\n" + L("dash.subtype", map[string]any{"Subtype": sub.Name[currentLang()]})
 	}
 	if d.ActingFor != "" {
 		facts += " · " + L("dash.acting_for", map[string]any{"Name": d.ActingFor})
@@ -129,6 +169,23 @@ func (v *dealView) dashboard() fyne.CanvasObject {
 	if d.Target != nil {
 		facts += "\n" + L("dash.target", map[string]any{"Name": d.Target.Name, "Code": d.Target.CreditCode})
 	}
+	return facts
+}
+
+// dealSummary is a deal in a few lines, for the receiver to compare with the contract.
+func dealSummary(d *checklist.Deal) string {
+	t, err := checklist.Load(d.Type)
+	if err != nil {
+		t = &checklist.Template{}
+	}
+	return dealTitle(d, t) + "\n" + dealFacts(d, t)
+}
+
+func (v *dealView) dashboard() fyne.CanvasObject {
+	d, lang := v.view.Deal, currentLang()
+	title := widget.NewLabelWithStyle(dealTitle(d, v.view.Template), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Wrapping = fyne.TextWrapWord
+	facts := dealFacts(d, v.view.Template)
 	about := widget.NewLabel(facts + "\n" + v.view.Template.About[lang])
 	about.Wrapping = fyne.TextWrapWord
 

@@ -57,6 +57,10 @@ func describe(err error) (msg, hint string) {
 		return L("error.cancelled"), ""
 	}
 	var ufe *fileError
+	var unusable *errPathNotUsable
+	if errors.As(err, &unusable) {
+		return unusable.msg, ""
+	}
 	var gate *vault.GateError
 	var tooLong *handoverpkg.RecordTooLongError
 	var restricted *vault.RestrictedError
@@ -238,7 +242,7 @@ func describeChecklist(err error) (msg, hint string, ok bool) {
 		{vault.ErrKeeper, "keeper"}, {vault.ErrRetentionYears, "retention_years"}, {vault.ErrConfirmedBy, "confirmed_by"},
 		{vault.ErrKeptByTransferor, "kept_by_transferor"}, {vault.ErrMediaHow, "media_how"},
 		{vault.ErrArchiveNotEmpty, "archive_not_empty"}, {vault.ErrArchiveBad, "archive_bad"}, {vault.ErrConfirmVault, "confirm_vault"},
-		{vault.ErrActiveHold, "active_hold"}, {vault.ErrNotAllDestroyed, "not_all_destroyed"},
+		{vault.ErrActiveHold, "active_hold"}, {vault.ErrNotAllDestroyed, "not_all_destroyed"}, {vault.ErrNoOfferedDeal, "no_offered_deal"},
 	} {
 		if errors.Is(err, e.err) {
 			if e.key == "no_deal" {

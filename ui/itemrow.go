@@ -23,7 +23,7 @@ import (
 type itemRow struct {
 	content                           fyne.CanvasObject
 	complete, attach, signOff, reopen *widget.Button
-	backup, receipt                   *widget.Button
+	backup, receipt, basis            *widget.Button
 }
 
 func stateIcon(state string) fyne.Resource {
@@ -41,7 +41,7 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 	r := &itemRow{}
 	title := widget.NewLabelWithStyle(it.Title[lang]+"  ["+L("checklist.state."+it.State)+"]", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
-	why := widget.NewLabel(L("checklist.why", map[string]any{"Source": it.Source, "Law": lawcite.For(it.Law, lang), "Why": it.Why[lang]}))
+	why := widget.NewLabel(L("checklist.why", map[string]any{"Law": lawcite.For(it.Law, lang), "Why": it.Why[lang]}))
 	why.Wrapping = fyne.TextWrapWord
 	why.TextStyle.Italic = true
 	detail := widget.NewLabel(v.itemDetail(it))
@@ -81,6 +81,14 @@ func (v *dealView) newItemRow(it checklist.Status) *itemRow {
 		case checklist.ActBackup:
 			b = widget.NewButtonWithIcon(L("checklist.backup"), theme.StorageIcon(), v.backup)
 			r.backup = b
+		case checklist.ActNoticeBasis:
+			b = widget.NewButtonWithIcon(L("notice.basis_title")+"…", theme.DocumentCreateIcon(), func() {
+				askNoticeBasis(v.a, v.s, func(err error) {
+					v.lastErr = err
+					v.refresh()
+				})
+			})
+			r.basis = b
 		case checklist.ActReopen:
 			b = widget.NewButtonWithIcon(L("checklist.reopen"), theme.ViewRefreshIcon(), func() { v.askReopen(it) })
 			r.reopen = b
@@ -135,6 +143,10 @@ func (v *dealView) itemDetail(it checklist.Status) string {
 	}
 	if it.State == checklist.Done && len(parts) == 0 {
 		parts = append(parts, L("checklist.done_auto"))
+	}
+	// The source document's section, in words, for whoever traces the item back to it.
+	if title := checklist.SourceTitle(it.Source, currentLang()); title != "" {
+		parts = append(parts, L("checklist.source_line", map[string]any{"Title": title}))
 	}
 	return strings.Join(parts, "\n")
 }

@@ -42,6 +42,8 @@ type noticeView struct {
 	resolve   *widget.Button
 	report    *widget.Button
 	status    *widget.Label
+	basis     *widget.Label // the legal basis for providing without consent, if any
+	basisBtn  *widget.Button
 
 	templates  []*notice.Template
 	continuity *continuityCard
@@ -70,7 +72,14 @@ func newNoticeView(a *App, s *vault.Session) *noticeView {
 	v.statusBtn = widget.NewButtonWithIcon(L("notice.import_status"), theme.UploadIcon(), v.importStatus)
 	v.resolve = widget.NewButtonWithIcon(L("notice.resolve"), theme.ContentRedoIcon(), v.askResolve)
 	v.report = widget.NewButtonWithIcon(L("notice.report"), theme.DocumentSaveIcon(), v.saveReport)
+	v.basis = wrap(widget.NewLabel(""))
+	v.basisBtn = widget.NewButtonWithIcon(L("notice.basis_title")+"…", theme.DocumentCreateIcon(), func() {
+		askNoticeBasis(a, s, func(error) { v.basis.SetText(basisText(s)) })
+	})
 	role := s.Role()
+	if !role.Can(vault.PermChecklist) {
+		v.basisBtn.Disable()
+	}
 	if !role.Can(vault.PermNotify) {
 		for _, b := range []*widget.Button{v.generate, v.sent, v.statusBtn, v.resolve} {
 			b.Disable()
@@ -86,6 +95,7 @@ func newNoticeView(a *App, s *vault.Session) *noticeView {
 		widget.NewCard(L("notice.settings_title"), "", container.NewVBox(v.settings, container.NewHBox(v.setupBtn))),
 		widget.NewCard(L("notice.generate_title"), "", container.NewVBox(about, pick, container.NewHBox(v.preview, v.generate))),
 		widget.NewCard(L("notice.status_title"), "", container.NewVBox(v.status, container.NewHBox(v.sent, v.statusBtn, v.resolve, v.report))),
+		widget.NewCard(L("notice.basis_title"), "", container.NewVBox(v.basis, container.NewHBox(v.basisBtn))),
 		v.continuity.content))
 	v.refresh()
 	return v
@@ -94,6 +104,7 @@ func newNoticeView(a *App, s *vault.Session) *noticeView {
 // refresh reads the settings and templates at once and the tracking (a walk of the
 // deliveries) in the background.
 func (v *noticeView) refresh() {
+	v.basis.SetText(basisText(v.s))
 	if n, err := v.s.NoticeSettings(); err == nil {
 		v.settings.SetText(L("notice.settings_are", map[string]any{"Cutoff": n.Cutoff.String(), "ReplyBy": n.ReplyBy.String(),
 			"Hotline": n.Hotline, "Signature": n.SMSSignature, "Account": n.RepayAccountBank + " " + n.RepayAccountNo}))

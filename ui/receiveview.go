@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -17,42 +18,155 @@ import (
 	"handover/crypto/identity"
 )
 
-// receiveView takes a handover package into the vault: the package folder on the stick
-// through the native dialog, the receiver's identity and passphrase, then the receive behind
-// a progress bar with Cancel, and the outcome: figures equal to the sender's, or the records
-// that differ. The sender must be among the vault's trusted cards.
+// receiveView is the transferee's side of the handover, step by step on one screen: the
+// identity the package is encrypted to, the sender's card trusted after comparing its
+// fingerprint, the package received (verified whole, then committed), the deal the package
+// carries confirmed, and the receipt signed. Each step says whether it is done and offers
+// its action, so a clerk new to the program can follow it from the top.
 type receiveView struct {
 	a       *App
 	s       *vault.Session
 	content fyne.CanvasObject
 
-	start   *widget.Button
+	trusted *widget.Label  // step 2: the trusted senders
+	trust   *widget.Button // step 2: choose a card, compare, trust
+	start   *widget.Button // step 3
 	status  *widget.Label
 	result  *widget.Label
-	receipt *widget.Button
+	deal    *widget.Label  // step 4: the deal the package carried
+	accept  *widget.Button // step 4
+	receipt *widget.Button // step 5
+	regNote *widget.Label  // step 5: the registers the receipt waits for
+	toRegs  *widget.Button
 	lastRec *handoverpkg.Received
 	lastErr error
-	done    int // receives finished, for tests
+	done    int // receives and confirmations finished, for tests
 }
 
 func newReceiveView(a *App, s *vault.Session) *receiveView {
 	v := &receiveView{a: a, s: s}
+	wrap := func(text string) *widget.Label {
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
+	identityBtn := widget.NewButtonWithIcon(L("receive.identity_new"), theme.AccountIcon(), func() { makeIdentityDialog(a) })
+	v.trusted = wrap("")
+	v.trust = widget.NewButtonWithIcon(L("receive.trust"), theme.VisibilityIcon(), v.chooseSenderCard)
 	v.start = widget.NewButtonWithIcon(L("receive.start"), theme.UploadIcon(), v.choosePackage)
 	v.start.Importance = widget.HighImportance
-	v.status = widget.NewLabel(L("receive.explain"))
-	v.status.Wrapping = fyne.TextWrapWord
-	v.result = widget.NewLabel("")
-	v.result.Wrapping = fyne.TextWrapWord
+	v.status = wrap(L("receive.explain"))
+	v.result = wrap("")
+	v.deal = wrap("")
+	v.accept = widget.NewButtonWithIcon(L("receive.accept_deal"), theme.ConfirmIcon(), v.acceptDeal)
 	// An equal book is ready to confirm: the receipt is issued and signed on the
 	// certificates screen, through the same renderer as every certificate.
 	v.receipt = widget.NewButtonWithIcon(L("receive.receipt"), theme.DocumentCreateIcon(), v.toReceipt)
-	v.receipt.Hide()
+	v.regNote = wrap("")
+	v.regNote.Importance = widget.WarningImportance
+	v.toRegs = widget.NewButtonWithIcon(L("receive.to_registers"), theme.DocumentCreateIcon(), func() {
+		if a.shell != nil {
+			a.shell.show("registers")
+		}
+	})
 	if !s.Role().Can(vault.PermReceive) {
 		v.start.Disable()
 		v.status.SetText(L("receive.no_permission"))
 	}
-	v.content = container.NewVBox(bold(L("receive.title")), v.status, v.start, v.result, v.receipt)
+	step := func(n int, title string, body ...fyne.CanvasObject) fyne.CanvasObject {
+		return widget.NewCard("", L("receive.step", map[string]any{"N": n, "Title": title}), container.NewVBox(body...))
+	}
+	v.content = container.NewVScroll(container.NewVBox(
+		bold(L("receive.title")), wrap(L("receive.intro")),
+		step(1, L("receive.step_identity"), wrap(L("receive.identity_explain")), container.NewHBox(identityBtn)),
+		step(2, L("receive.step_trust"), v.trusted, container.NewHBox(v.trust)),
+		step(3, L("receive.step_receive"), v.status, container.NewHBox(v.start), v.result),
+		step(4, L("receive.step_deal"), v.deal, container.NewHBox(v.accept)),
+		step(5, L("receive.step_receipt"), wrap(L("receive.receipt_explain")), v.regNote, container.NewHBox(v.toRegs, v.receipt)),
+	))
+	v.refresh()
 	return v
+}
+
+// refresh shows where each step stands, from the vault.
+func (v *receiveView) refresh() {
+	ts, err := v.s.TrustedCards(context.Background())
+	switch {
+	case err != nil:
+		msg, _ := describe(err)
+		v.trusted.SetText(msg)
+	case len(ts) == 0:
+		v.trusted.SetText(L("receive.trusted_none"))
+	default:
+		var names []string
+		for _, t := range ts {
+			names = append(names, fmt.Sprintf("%s（%s）", t.Card.Name, t.Card.Organisation))
+		}
+		v.trusted.SetText(L("receive.trusted", map[string]any{"Names": strings.Join(names, "、")}))
+	}
+	v.accept.Disable()
+	offer, err := v.s.OfferedDeal()
+	switch {
+	case err == nil:
+		v.deal.SetText(L("receive.deal_offered", map[string]any{"Package": offer.Package}) + "\n" + dealSummary(&offer.Deal))
+		if v.s.Role().Can(vault.PermChecklist) {
+			v.accept.Enable()
+		}
+	case errors.Is(err, vault.ErrNoOfferedDeal):
+		if d, err := v.s.Deal(); err == nil {
+			v.deal.SetText(L("receive.deal_recorded") + "\n" + dealSummary(d))
+		} else {
+			v.deal.SetText(L("receive.deal_waiting"))
+		}
+	default:
+		msg, _ := describe(err)
+		v.deal.SetText(msg)
+	}
+	if c, err := v.s.Counts(); err == nil && c.Customers > 0 {
+		v.receipt.Enable()
+	} else {
+		v.receipt.Disable()
+	}
+	// Once the deal is recorded, issuing a certificate needs the operator's NDA and
+	// training in the registers (PIPL Art. 51): said here, before the refusal.
+	v.regNote.Hide()
+	v.toRegs.Hide()
+	if _, err := v.s.Deal(); err == nil {
+		if missing := v.registersMissing(); missing != "" {
+			v.regNote.SetText(missing)
+			v.regNote.Show()
+			v.toRegs.Show()
+		}
+	}
+	// Wrapped labels changed height: the steps below move with them.
+	v.content.Refresh()
+}
+
+// registersMissing says what the signed-in operator still lacks in the registers, or "".
+func (v *receiveView) registersMissing() string {
+	sts, err := v.s.Standings(context.Background())
+	if err != nil {
+		return ""
+	}
+	for _, st := range sts {
+		if st.ID == v.s.Operator().ID && (st.NDAMissing != "" || st.TrainingMissing != "") {
+			return L("receive.needs_registers", map[string]any{"Name": st.Name})
+		}
+	}
+	return ""
+}
+
+// chooseSenderCard takes the sender's card file, shows its fingerprint to compare with
+// the sender in person, and trusts it once confirmed.
+func (v *receiveView) chooseSenderCard() {
+	v.a.askPath(pathRequest{title: L("receive.trust"), purpose: L("path.purpose.sender_card"), filterName: L("cert.card_filter"), exts: cardExts}, func(p string) {
+		c, err := readCard(p)
+		if err != nil {
+			showError(v.a.win, err)
+			return
+		}
+		compareAndTrust(v.a, v.s, c, v.refresh)
+	})
 }
 
 func (v *receiveView) choosePackage() {
@@ -97,11 +211,20 @@ func (v *receiveView) run(dir, idPath, passphrase string) {
 			return
 		}
 		v.result.SetText(outcomeText(rec))
-		if rec.Equal {
-			v.receipt.Show()
-			v.content.Refresh()
-		}
+		v.refresh()
 	})
+}
+
+// acceptDeal records the deal the package carried as this vault's deal.
+func (v *receiveView) acceptDeal() {
+	_, err := v.s.AcceptOfferedDeal()
+	v.lastErr = err
+	v.done++
+	if err != nil {
+		showError(v.a.win, err)
+		return
+	}
+	v.refresh()
 }
 
 func outcomeText(rec *handoverpkg.Received) string {

@@ -43,6 +43,7 @@ func newUnlockScreen(a *App) *unlockScreen {
 
 	openBtn := widget.NewButtonWithIcon(L("unlock.open_other"), theme.FolderOpenIcon(), u.chooseVault)
 	createBtn := widget.NewButtonWithIcon(L("unlock.create"), theme.ContentAddIcon(), a.showCreate)
+	receiveBtn := widget.NewButtonWithIcon(L("unlock.receive"), theme.UploadIcon(), a.showReceiveSetup)
 
 	langNames := []string{L("language.zh-CN"), L("language.en")}
 	u.language = widget.NewSelect(langNames, func(s string) {
@@ -86,7 +87,7 @@ func newUnlockScreen(a *App) *unlockScreen {
 		// width and a long message stood one character a line.
 		container.NewBorder(nil, nil, u.busy, nil, u.status),
 		widget.NewSeparator(),
-		container.NewHBox(openBtn, createBtn, layout.NewSpacer(), u.language),
+		container.NewHBox(openBtn, createBtn, receiveBtn, layout.NewSpacer(), u.language),
 	))
 	offline := widget.NewLabelWithStyle(L("unlock.offline_note"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	body := container.NewVBox(header, card, offline)

@@ -12,6 +12,9 @@ type Snapshot struct {
 	Transferee        SnapshotParty  `json:"transferee"`
 	RecipientLocation string         `json:"recipient_location"`
 	Items             []SnapshotItem `json:"items"`
+	// Deal is the whole deal as the sender recorded it, in a package's copy only: the
+	// receiver confirms it instead of typing it again (vault.Session.AcceptOfferedDeal).
+	Deal *Deal `json:"deal,omitempty"`
 }
 
 // SnapshotParty is one side of the deal.

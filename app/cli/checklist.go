@@ -58,11 +58,34 @@ func dealInitCmd() *Cmd {
 				return err
 			}
 			return c.Print(got, func(w io.Writer) error {
-				c.Printf("deal recorded: %s, %s (%s) → %s (%s), recipient in %s\n", got.Type, got.Transferor.Name,
-					got.Transferor.CreditCode, got.Transferee.Name, got.Transferee.CreditCode, got.RecipientLocation)
+				printDeal(c, got)
 				return nil
 			})
 		}}
+}
+
+func dealAcceptCmd() *Cmd {
+	return &Cmd{Name: "deal accept", Synopsis: "--vault DIR [--json]",
+		Summary: "record the deal a received package carried, as its sender recorded it", Vault: true, JSON: true,
+		Run: func(c *Call) error {
+			s, err := c.Session()
+			if err != nil {
+				return err
+			}
+			got, err := s.AcceptOfferedDeal()
+			if err != nil {
+				return err
+			}
+			return c.Print(got, func(w io.Writer) error {
+				printDeal(c, got)
+				return nil
+			})
+		}}
+}
+
+func printDeal(c *Call, d *checklist.Deal) {
+	c.Printf("deal recorded: %s, %s (%s) → %s (%s), recipient in %s\n", d.Type, d.Transferor.Name,
+		d.Transferor.CreditCode, d.Transferee.Name, d.Transferee.CreditCode, d.RecipientLocation)
 }
 
 // ChecklistJSON is what `checklist show --json` prints; its keys are a contract.

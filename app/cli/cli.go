@@ -53,7 +53,7 @@ func commands() []*Cmd {
 		exportCmd(), verifyCmd(), receiveCmd(), figuresCmd(),
 		certNewCmd(), certSignCmd(), certPDFCmd(), certVerifyCmd(),
 		backupCreateCmd(), backupVerifyCmd(), backupRestoreCmd(),
-		dealInitCmd(), dealScopeCmd(), dealRetentionCmd(), checklistShowCmd(), checklistCompleteCmd(), checklistReopenCmd(), checklistGateCmd(), checklistReportCmd(),
+		dealInitCmd(), dealAcceptCmd(), dealScopeCmd(), dealRetentionCmd(), checklistShowCmd(), checklistCompleteCmd(), checklistReopenCmd(), checklistGateCmd(), checklistReportCmd(),
 		trustAddCmd(), trustListCmd(),
 		holdAddCmd(), holdReleaseCmd(), holdListCmd(), retentionShowCmd(), retentionDueCmd(), retentionReportCmd(), retentionSetEndCmd(),
 		destroyPlanCmd(), destroyApproveCmd(), destroyRunCmd(), destroyVerifyCmd(), destroyMediaCmd(),

@@ -10,6 +10,7 @@ import (
 
 	"handover/app/bag"
 	"handover/app/cert"
+	"handover/app/checklist"
 	"handover/app/figures"
 	"handover/app/handoverpkg"
 	"handover/app/progress"
@@ -147,23 +148,29 @@ type ReceiveResult struct {
 	Diff     *handoverpkg.Diff `json:"differences,omitempty"`
 	Receipt  string            `json:"receipt,omitempty"` // the receipt statement written
 	PDF      string            `json:"receipt_pdf,omitempty"`
+	// Deal is the deal the package carried: recorded with --accept-deal ("accepted"), or
+	// waiting for 'handover deal accept' ("offered"); absent when the vault has its own.
+	Deal      *checklist.Deal `json:"deal,omitempty"`
+	DealState string          `json:"deal_state,omitempty"`
 }
 
 func receiveCmd() *Cmd {
 	var trust listFlag
 	var receipts, lang string
-	return &Cmd{Name: "receive", Synopsis: "--vault DIR --identity FILE --trust CARD PACKAGE_DIR [--receipt-dir DIR] [--json]",
+	var accept bool
+	return &Cmd{Name: "receive", Synopsis: "--vault DIR --identity FILE --trust CARD PACKAGE_DIR [--receipt-dir DIR] [--accept-deal] [--json]",
 		Summary: "take a handover package into a new vault, whole or not at all, and write the receipt", Vault: true, JSON: true,
 		Identity: signerPassphrase, MinArgs: 1, MaxArgs: 1, ArgsHelp: "give --vault DIR, --identity FILE, --trust CARD and one PACKAGE_DIR",
 		Flags: func(fs *flag.FlagSet) {
 			fs.Var(&trust, "trust", "the sender's card, whose fingerprint was compared (repeat)")
 			fs.StringVar(&receipts, "receipt-dir", ".", "folder for the receipt (接收回执) statement and PDF")
 			fs.StringVar(&lang, "lang", "zh-CN", "language of the receipt PDF: zh-CN or en")
+			fs.BoolVar(&accept, "accept-deal", false, "record the deal the package carries as this vault's deal (a vault without one), before the receipt is written")
 		},
-		Run: func(c *Call) error { return receive(c, trust, receipts, lang) }}
+		Run: func(c *Call) error { return receive(c, trust, receipts, lang, accept) }}
 }
 
-func receive(c *Call, trust []string, receipts, lang string) error {
+func receive(c *Call, trust []string, receipts, lang string, accept bool) error {
 	ctx, env, dirs := c.Ctx, c.Env, c.Args
 	if c.IdentityFile() == "" || len(trust) == 0 {
 		return usagef("give --vault DIR, --identity FILE, --trust CARD and one PACKAGE_DIR")
@@ -183,6 +190,17 @@ func receive(c *Call, trust []string, receipts, lang string) error {
 	res := ReceiveResult{Package: m.ID, Sequence: m.Sequence, Sender: m.Sender, Equal: rec.Equal, Digest: rec.Figures.Digest,
 		Expected: m.Figures.Digest, Figures: rec.Figures, Diff: rec.Diff}
 	if rec.Equal {
+		if offer, err := s.OfferedDeal(); err == nil {
+			res.Deal, res.DealState = &offer.Deal, "offered"
+			if accept {
+				if res.Deal, err = s.AcceptOfferedDeal(); err != nil {
+					return err
+				}
+				res.DealState = "accepted"
+			}
+		} else if !errors.Is(err, vault.ErrNoOfferedDeal) {
+			return err
+		}
 		// The receipt: the receiver signs it; the sender's card is listed as a party.
 		st, err := s.NewReceipt(ctx, rec, []identity.Card{id.Card, rec.Sender})
 		if err != nil {
@@ -208,6 +226,13 @@ func receive(c *Call, trust []string, receipts, lang string) error {
 	} else if rec.Equal {
 		fmt.Fprintf(env.Stdout, "package %s (sequence %d) received: %d customers, figures and digest equal the sender's (%s)\nreceipt: %s and %s; sign it with 'handover cert sign'\n",
 			m.ID, m.Sequence, rec.Figures.Customers, rec.Figures.Digest, res.Receipt, res.PDF)
+		switch d := res.Deal; res.DealState {
+		case "accepted":
+			printDeal(c, d)
+		case "offered":
+			fmt.Fprintf(env.Stdout, "the package carries the sender's deal: %s, %s → %s; record it with 'handover deal accept' (and issue the receipt again to name the parties)\n",
+				d.Type, d.Transferor.Name, d.Transferee.Name)
+		}
 	} else {
 		fmt.Fprintf(env.Stdout, "package %s was not taken in: the book differs from package.json: figures %v; %d of the sender's records missing, %d unexpected; the vault is unchanged, and a corrected package can be received\n",
 			m.ID, rec.Diff.Figures, len(rec.Diff.Missing), len(rec.Diff.Unexpected))

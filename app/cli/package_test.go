@@ -65,6 +65,26 @@ func TestExportAndVerifyCommands(t *testing.T) {
 	if b, _ := os.ReadFile(got.Receipt); !strings.Contains(string(b), `"kind": "receipt"`) || !strings.Contains(string(b), res.Package) {
 		t.Fatalf("receipt statement: %s", b)
 	}
+	// The package carried the sender's deal: offered to the new vault, recorded on request.
+	if got.DealState != "offered" || got.Deal == nil || got.Deal.Type != "equity" || got.Deal.Target == nil {
+		t.Fatalf("the package's deal: %q %+v", got.DealState, got.Deal)
+	}
+	r = runCLI(recv, "deal", "accept", "--vault", rvault, "--json")
+	var accepted struct {
+		Type       string `json:"type"`
+		Transferee struct {
+			Name string `json:"name"`
+		} `json:"transferee"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &accepted) != nil || accepted.Type != "equity" || accepted.Transferee.Name != got.Deal.Transferee.Name {
+		t.Fatalf("deal accept: %+v", r)
+	}
+	if r := runCLI(recv, "deal", "accept", "--vault", rvault); r.code != 1 || !strings.Contains(r.stderr, "no received package carries a deal") {
+		t.Fatalf("deal accept twice: %+v", r)
+	}
+	if r := runCLI(recv, "checklist", "show", "--vault", rvault, "--json"); r.code != 0 || !strings.Contains(r.stdout, got.Deal.Transferor.Name) {
+		t.Fatalf("the receiver's checklist after accepting the deal: %+v", r)
+	}
 	r = runCLI(recv, "receive", "--vault", rvault, "--identity", ids["recipient"], "--trust", ids["sender"]+".card.json", res.Dir)
 	if r.code != 1 || !strings.Contains(r.stderr, "replay") {
 		t.Fatalf("replay: %+v", r)

@@ -74,6 +74,9 @@ type Received struct {
 	Equal    bool            `json:"equal"`   // figures and digest equal package.json's
 	Diff     *Diff           `json:"differences,omitempty"`
 	Imports  json.RawMessage `json:"imports,omitempty"` // the sender's import summaries
+	// Checklist is the sender's data/checklist.json (checklist.Snapshot), when the package
+	// has one: what was done before the data left, and the deal as the sender recorded it.
+	Checklist json.RawMessage `json:"-"`
 	// Files and Bytes count the payload files of the bag, as Verify reports them.
 	Files int   `json:"-"`
 	Bytes int64 `json:"-"`
@@ -451,6 +454,13 @@ func compare(ctx context.Context, st *store.Store, stg *staging, m *Manifest, se
 		rc.Close()
 		if json.Valid(js) {
 			out.Imports = js
+		}
+	}
+	if rc, err := stg.open(ChecklistFile); err == nil {
+		js, _ := io.ReadAll(io.LimitReader(rc, 64<<20))
+		rc.Close()
+		if json.Valid(js) {
+			out.Checklist = js
 		}
 	}
 	fieldsDiffer := figures.DifferingKeys(&m.Figures, f)

@@ -118,19 +118,28 @@ func (s *Session) InitDeal(d checklist.Deal) (*checklist.Deal, error) {
 		} else if !errors.Is(err, ErrNoDeal) {
 			return err
 		}
-		if err := d.Normalize(); err != nil {
+		if err := s.prepareDeal(&d, detail); err != nil {
 			return err
 		}
-		d.Created = s.v.opts.Now().UTC()
-		d.Rules = currentRules(d.Type)
-		delete(d.Rules, "workbooks") // recorded by the workbooks' own answers
-		detail["recipient_location"] = d.RecipientLocation
 		return st.PutMeta(metaDeal, d)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// prepareDeal checks a deal about to be recorded and stamps it with the time and the rules
+// in force.
+func (s *Session) prepareDeal(d *checklist.Deal, detail map[string]string) error {
+	if err := d.Normalize(); err != nil {
+		return err
+	}
+	d.Created = s.v.opts.Now().UTC()
+	d.Rules = currentRules(d.Type)
+	delete(d.Rules, "workbooks") // recorded by the workbooks' own answers
+	detail["recipient_location"] = d.RecipientLocation
+	return nil
 }
 
 // Checklist evaluates every item of the deal's checklist against the vault's state now.

@@ -72,7 +72,9 @@ func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.
 		}
 		seq.N++
 		o.Sequence, o.Deal, o.Now = seq.N, s.v.Manifest().ID, s.v.opts.Now()
-		if o.Checklist, err = json.Marshal(view.Snapshot()); err != nil {
+		snap := view.Snapshot()
+		snap.Deal = view.Deal
+		if o.Checklist, err = json.Marshal(snap); err != nil {
 			return nil, err
 		}
 		// The sequence number is spent before anything is written: a package that reaches

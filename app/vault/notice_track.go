@@ -282,6 +282,22 @@ func (s *Session) RecordNoticeBasis(ctx context.Context, basis, decidedBy, evide
 	return out, err
 }
 
+// NoticeBasis returns the recorded legal basis for providing without consent, or
+// ErrNotFound.
+func (s *Session) NoticeBasis() (*NoticeBasis, error) {
+	st, err := s.read(PermView)
+	if err != nil {
+		return nil, err
+	}
+	var b NoticeBasis
+	if err := st.GetMeta(metaNoticeBasis, &b); errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
 // NoticeSummary is where the notices of one template stand, over every customer of the book.
 type NoticeSummary struct {
 	Template  string                    `json:"template"`

@@ -64,6 +64,12 @@ func (s *Session) Receive(ctx context.Context, dir string, id *identity.Identity
 		if err != nil {
 			return nil, err
 		}
+		if offer, err := offeredDealChange(st, m.ID, rec.Checklist, s.v.opts.Now()); err != nil {
+			return nil, err
+		} else if offer != nil {
+			recs = append(recs, *offer)
+			detail["deal_offered"] = "true"
+		}
 		return append(recs, factChange(metaFactReceived, s.v.opts.Now()),
 			store.MetaChange{Name: receivedSequence(m.Deal), Value: struct{ N int }{m.Sequence}},
 			store.MetaChange{Name: handoverpkg.PendingReceive, Delete: true}), nil
