@@ -185,7 +185,7 @@ type answerForm struct {
 	owner      *widget.Entry
 	mitigation *widget.Entry
 	residual   *widget.Select
-	file       string
+	file       *pathField // an evidence question's file
 }
 
 func (v *assessView) newAnswerForm(q assess.Question) *answerForm {
@@ -212,15 +212,8 @@ func (v *assessView) newAnswerForm(q assess.Question) *answerForm {
 			widget.NewFormItem(L("assess.owner"), f.owner), widget.NewFormItem(L("assess.mitigation"), f.mitigation),
 			widget.NewFormItem(L("assess.residual"), f.residual))
 	case assess.Evidence:
-		label := widget.NewLabel("")
-		label.Wrapping = fyne.TextWrapWord
-		choose := widget.NewButtonWithIcon(L("register.choose_file"), theme.FolderOpenIcon(), func() {
-			if p, ok := v.a.chooseFile(q.Text[lang], L("checklist.evidence_files"), nil); ok {
-				f.file = p
-				label.SetText(p)
-			}
-		})
-		f.items = append(f.items, widget.NewFormItem(L("assess.file"), container.NewVBox(choose, label)))
+		f.file = newPathField(v.a, pathRequest{title: q.Text[lang], filterName: L("checklist.evidence_files"), browse: L("register.choose_file")})
+		f.items = append(f.items, widget.NewFormItem(L("assess.file"), f.file.content))
 	case assess.FreeText:
 		f.value = widget.NewMultiLineEntry()
 		f.items = append(f.items, widget.NewFormItem(L("assess.answer"), f.value))
@@ -262,7 +255,11 @@ func (v *assessView) askAnswer(workbook string, q assess.Question) {
 	items := append([]*widget.FormItem{widget.NewFormItem("", help)}, f.items...)
 	d := newForm(q.Text[currentLang()], L("notice.save"), items, func(ok bool) {
 		if ok {
-			v.saveAnswer(workbook, q, f.answer(q), f.file)
+			path := ""
+			if f.file != nil {
+				path = f.file.path()
+			}
+			v.saveAnswer(workbook, q, f.answer(q), path)
 		}
 	}, v.a.win)
 	d.Resize(fyne.NewSize(640, 440))

@@ -69,8 +69,10 @@ func TestJointSigning(t *testing.T) {
 	}
 	ch.answers = []string{cardA}
 	test.Tap(v.addCard)
+	browseAndUse(t, a)
 	ch.answers = []string{cardB}
 	test.Tap(v.addCard)
+	browseAndUse(t, a)
 	if len(v.cards) != 2 || v.issue.Disabled() {
 		t.Fatalf("cards %d", len(v.cards))
 	}
@@ -79,9 +81,13 @@ func TestJointSigning(t *testing.T) {
 		t.Fatal("no statement or no preview pages")
 	}
 	snapshot(t, a, "cert-issued")
-	// Cancel in the file dialog: nothing happens.
-	ch.answers = []string{""}
+	// The identity and its passphrase are asked in one form, which says why; Cancel does
+	// nothing.
 	v.chooseIdentity(v.cards[0])
+	if top := a.win.Canvas().Overlays().Top(); !strings.Contains(findText(top), L("path.purpose.identity_file")) || len(entriesOf(top)) != 2 {
+		t.Fatalf("the signer's form: %q", findText(top))
+	}
+	dismissOverlays(a)
 	// A wrong passphrase: refused, not signed.
 	v.signWith(v.cards[0], idA, "not the passphrase")
 	eventually(t, "wrong passphrase", func() bool { return v.signed == 1 })
@@ -173,10 +179,12 @@ func TestSigningApart(t *testing.T) {
 	a.shell.show("certificates")
 	v := a.shell.certs
 	test.Tap(v.addCard)
+	browseAndUse(t, a)
 	test.Tap(v.issue)
 	usb := t.TempDir()
 	ch.answers = []string{usb}
 	test.Tap(v.export)
+	browseAndUse(t, a)
 	exported := filepath.Join(usb, v.st.ID+".statement.json")
 	b, err := os.ReadFile(exported)
 	if err != nil {
@@ -196,6 +204,7 @@ func TestSigningApart(t *testing.T) {
 	}
 	ch.answers = []string{sigPath}
 	test.Tap(v.importSig)
+	browseAndUse(t, a)
 	if !v.complete() {
 		t.Fatal("the imported signature did not complete the certificate")
 	}

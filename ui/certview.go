@@ -197,16 +197,11 @@ func (v *certView) complete() bool {
 var cardExts = []string{"json"}
 
 func (v *certView) chooseCard() {
-	p, ok, err := v.a.chooser.ChooseFile(L("cert.add_signer"), L("cert.card_filter"), cardExts)
-	if err != nil || !ok {
-		if err != nil {
+	v.a.askPath(pathRequest{title: L("cert.add_signer"), purpose: L("path.purpose.signer_card"), filterName: L("cert.card_filter"), exts: cardExts}, func(p string) {
+		if err := v.addCardFile(p); err != nil {
 			showError(v.a.win, err)
 		}
-		return
-	}
-	if err := v.addCardFile(p); err != nil {
-		showError(v.a.win, err)
-	}
+	})
 }
 
 // readCard reads an identity card file; a bad one is named.
@@ -334,22 +329,9 @@ var identityExts = []string{"identity", "age", "key"}
 
 // chooseIdentity asks the signer for their identity file and passphrase.
 func (v *certView) chooseIdentity(c identity.Card) {
-	p, ok, err := v.a.chooser.ChooseFile(L("cert.choose_identity", map[string]any{"Name": c.Name}), L("cert.identity_filter"), identityExts)
-	if err != nil {
-		showError(v.a.win, err)
-	}
-	if !ok {
-		return
-	}
-	pass := widget.NewPasswordEntry()
-	newForm(L("cert.sign_as", map[string]any{"Name": c.Name}), L("cert.sign"),
-		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
-			text := pass.Text
-			pass.SetText("")
-			if ok {
-				v.signWith(c, p, text)
-			}
-		}, v.a.win).Show()
+	askIdentity(v.a, L("cert.sign_as", map[string]any{"Name": c.Name}), L("cert.sign"), func(p, passphrase string) {
+		v.signWith(c, p, passphrase)
+	})
 }
 
 // signWith opens the identity (scrypt: about a second) in the background and signs.
@@ -398,16 +380,11 @@ func (v *certView) exportStatement() {
 // chooseSignature imports a signature made apart (`handover cert sign` on another
 // workstation): it must verify against one of the statement's signers.
 func (v *certView) chooseSignature() {
-	p, ok, err := v.a.chooser.ChooseFile(L("cert.import_sig"), L("cert.sig_filter"), []string{"sig"})
-	if err != nil || !ok {
-		if err != nil {
+	v.a.askPath(pathRequest{title: L("cert.import_sig"), purpose: L("path.purpose.signature"), filterName: L("cert.sig_filter"), exts: []string{"sig"}}, func(p string) {
+		if err := v.addSignature(p); err != nil {
 			showError(v.a.win, err)
 		}
-		return
-	}
-	if err := v.addSignature(p); err != nil {
-		showError(v.a.win, err)
-	}
+	})
 }
 
 func (v *certView) addSignature(p string) error {
@@ -424,13 +401,10 @@ func (v *certView) addSignature(p string) error {
 
 // saveCertificate writes the statement, each signature and note, and the PDF into a folder.
 func (v *certView) saveCertificate() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("cert.save"))
-	if err != nil || !ok {
-		if err != nil {
-			showError(v.a.win, err)
-		}
-		return
-	}
+	v.a.askPath(pathRequest{title: L("cert.save"), purpose: L("path.purpose.certificate"), folder: true, removable: true}, v.saveCertificateIn)
+}
+
+func (v *certView) saveCertificateIn(dir string) {
 	path, missing, err := v.writeCertificate(dir)
 	if err != nil {
 		showError(v.a.win, err)

@@ -104,8 +104,8 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 			entries = append(entries, e)
 		}
 	})
-	// name (disabled for an operator), version, signed, until, scope
-	if len(entries) != 5 {
+	// name (disabled for an operator), version, signed, until, scope, the signed copy
+	if len(entries) != 6 {
 		t.Fatalf("NDA form has %d entries", len(entries))
 	}
 	test.Type(entries[1], "2026-1")
@@ -251,6 +251,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 			n := dv.done
 			ch.answers = []string{scan}
 			test.Tap(row.attach)
+			browseAndUse(t, a)
 			eventually(t, "evidence for "+id, func() bool { return dv.done == n+1 })
 			if dv.lastErr != nil {
 				t.Fatal(dv.lastErr)
@@ -390,6 +391,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	}
 	ch.answers = []string{receipt("receipt.json", cert.Package{ID: exported.ID, SHA256: hex.EncodeToString(sum[:])})}
 	test.Tap(dv.rows["package_received"].receipt)
+	browseAndUse(t, a)
 	if it, _ := dv.view.Item("package_received"); it.State != checklist.Done || dv.lastErr != nil {
 		t.Fatalf("package_received after the receipt: %s %v", it.State, dv.lastErr)
 	}
@@ -399,8 +401,10 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	cv := a.shell.certs
 	ch.answers = []string{cardA}
 	test.Tap(cv.addCard)
+	browseAndUse(t, a)
 	ch.answers = []string{cardB}
 	test.Tap(cv.addCard)
+	browseAndUse(t, a)
 	test.Tap(cv.issue)
 	if cv.st == nil || !strings.Contains(string(cv.st.Checklist), `"figures_agreed"`) {
 		t.Fatal("the statement does not carry the checklist")

@@ -323,10 +323,8 @@ func (v *dealView) scopeLine() fyne.CanvasObject {
 }
 
 func (v *dealView) chooseScope() {
-	path, ok := v.a.chooseFile(L("dash.scope_file"), L("dash.scope_files"), []string{"txt", "csv"})
-	if ok {
-		v.setScopeFile(path)
-	}
+	v.a.askPath(pathRequest{title: L("dash.scope_file"), purpose: L("path.purpose.customer_list"), filterName: L("dash.scope_files"),
+		exts: []string{"txt", "csv"}}, v.setScopeFile)
 }
 
 // setScopeFile records the scope from a file of customer numbers, one a line.
@@ -528,11 +526,8 @@ func (v *dealView) backupTo(dir string) {
 // every signature beside the statement must verify, and the receipt must name a package
 // this vault exported.
 func (v *dealView) takeReceipt() {
-	path, ok := v.a.chooseFile(L("checklist.take_receipt"), L("checklist.receipt_files"), []string{"json"})
-	if !ok {
-		return
-	}
-	v.takeReceiptFile(path)
+	v.a.askPath(pathRequest{title: L("checklist.take_receipt"), purpose: L("path.purpose.receipt"), filterName: L("checklist.receipt_files"),
+		exts: []string{"json"}, removable: true}, v.takeReceiptFile)
 }
 
 func (v *dealView) takeReceiptFile(path string) {
@@ -551,11 +546,8 @@ func (v *dealView) takeReceiptFile(path string) {
 
 // attach stores a chosen file as evidence of an item, in the background.
 func (v *dealView) attach(id string) {
-	path, ok := v.a.chooseFile(L("checklist.attach"), L("checklist.evidence_files"), nil)
-	if !ok {
-		return
-	}
-	v.attachFile(id, path)
+	v.a.askPath(pathRequest{title: L("checklist.attach"), purpose: L("path.purpose.evidence"), filterName: L("checklist.evidence_files")},
+		func(path string) { v.attachFile(id, path) })
 }
 
 func (v *dealView) attachFile(id, path string) {

@@ -35,6 +35,7 @@ func TestDestroyScreen(t *testing.T) {
 	out := t.TempDir()
 	a.chooser = stubChooser{out}
 	test.Tap(v.report)
+	browseAndUse(t, a)
 	if files, _ := filepath.Glob(filepath.Join(out, "retention-*.pdf")); len(files) != 1 {
 		t.Fatalf("the retention report was not saved: %v", files)
 	}

@@ -220,18 +220,22 @@ func (v *destroyView) showPlan() {
 
 func (v *destroyView) makePlan() {
 	scope := destroyScopes[max(0, v.scope.SelectedIndex())]
-	var nos []model.CustomerNo
 	if scope == vault.ScopeCustomers {
-		p, ok := v.a.chooseFile(L("destroy.choose_list"), L("destroy.list_filter"), []string{"txt", "csv"})
-		if !ok {
-			return
-		}
-		var err error
-		if nos, err = handoverpkg.ReadCustomerList(p); err != nil {
-			showError(v.a.win, err)
-			return
-		}
+		v.a.askPath(pathRequest{title: L("destroy.choose_list"), purpose: L("path.purpose.customer_list"), filterName: L("destroy.list_filter"),
+			exts: []string{"txt", "csv"}}, func(path string) {
+			nos, err := handoverpkg.ReadCustomerList(path)
+			if err != nil {
+				showError(v.a.win, err)
+				return
+			}
+			v.planFor(scope, nos)
+		})
+		return
 	}
+	v.planFor(scope, nil)
+}
+
+func (v *destroyView) planFor(scope string, nos []model.CustomerNo) {
 	p, err := v.s.PlanDestroy(context.Background(), scope, nos)
 	if err != nil {
 		showError(v.a.win, err)
@@ -361,24 +365,29 @@ func (v *destroyView) askHold() {
 				return
 			}
 		}
-		var nos []model.CustomerNo
-		all := scope.Selected != L("destroy.hold_list")
-		if !all {
-			p, ok := v.a.chooseFile(L("destroy.choose_list"), L("destroy.list_filter"), []string{"txt", "csv"})
-			if !ok {
-				return
-			}
-			var err error
-			if nos, err = handoverpkg.ReadCustomerList(p); err != nil {
+		hold := func(nos []model.CustomerNo) {
+			if _, err := v.s.AddHold(context.Background(), caseText.Text, nos == nil, nos, end); err != nil {
 				showError(v.a.win, err)
 				return
 			}
+			v.refresh()
 		}
-		if _, err := v.s.AddHold(context.Background(), caseText.Text, all, nos, end); err != nil {
-			showError(v.a.win, err)
+		if scope.Selected != L("destroy.hold_list") {
+			hold(nil)
 			return
 		}
-		v.refresh()
+		v.a.askPath(pathRequest{title: L("destroy.choose_list"), purpose: L("path.purpose.customer_list"), filterName: L("destroy.list_filter"),
+			exts: []string{"txt", "csv"}}, func(path string) {
+			nos, err := handoverpkg.ReadCustomerList(path)
+			if err != nil {
+				showError(v.a.win, err)
+				return
+			}
+			if nos == nil {
+				nos = []model.CustomerNo{}
+			}
+			hold(nos)
+		})
 	}, v.a.win)
 	d.Resize(fyne.NewSize(560, 280))
 	d.Show()

@@ -40,16 +40,14 @@ func (a *App) chooseFile(title, filterName string, exts []string) (string, bool)
 // saveTo asks for a folder, lets write put a file there, and tells where it went (savedKey
 // is a translation taking {{.Path}}).
 func (a *App) saveTo(title, savedKey string, write func(dir string) (string, error)) {
-	dir, ok := a.chooseFolder(title)
-	if !ok {
-		return
-	}
-	path, err := write(dir)
-	if err != nil {
-		showError(a.win, err)
-		return
-	}
-	dialog.ShowInformation(title, L(savedKey, map[string]any{"Path": path}), a.win)
+	a.askPath(pathRequest{title: title, purpose: L("path.purpose.save", map[string]any{"What": title}), folder: true}, func(dir string) {
+		path, err := write(dir)
+		if err != nil {
+			showError(a.win, err)
+			return
+		}
+		dialog.ShowInformation(title, L(savedKey, map[string]any{"Path": path}), a.win)
+	})
 }
 
 // signerForm is a signature asked of one of several operators, with their own passphrase.

@@ -83,17 +83,16 @@ func (v *exportView) recipients() []identity.Card {
 func (v *exportView) chooseScope() {
 	v.customers = nil
 	if v.scope.Selected == L("export.scope_file") {
-		path, ok, err := v.a.chooser.ChooseFile(L("export.scope_choose"), L("export.scope_filter"), []string{"txt", "csv"})
-		if err != nil || !ok {
-			if err != nil {
+		v.a.askPath(pathRequest{title: L("export.scope_choose"), purpose: L("path.purpose.customer_list"), filterName: L("export.scope_filter"),
+			exts: []string{"txt", "csv"}}, func(path string) {
+			var err error
+			if v.customers, err = handoverpkg.ReadCustomerList(path); err != nil {
 				showError(v.a.win, err)
+				return
 			}
-			return
-		}
-		if v.customers, err = handoverpkg.ReadCustomerList(path); err != nil {
-			showError(v.a.win, err)
-			return
-		}
+			v.chooseIdentity()
+		})
+		return
 	}
 	v.chooseIdentity()
 }
@@ -140,23 +139,30 @@ func (v *exportView) run(idPath, passphrase, dir string) {
 	})
 }
 
-// askIdentity asks for an identity file through the native dialog and its passphrase in a
-// form, then calls next; the passphrase entry is emptied as soon as it is read.
+// askIdentity asks for an identity file (typed, or through the native dialog) and its
+// passphrase in one form, then calls next; the passphrase entry is emptied as soon as it is
+// read. A path that is not there is said in words, with the form opened again.
 func askIdentity(a *App, title, confirm string, next func(idPath, passphrase string)) {
-	idPath, ok, err := a.chooser.ChooseFile(title, L("cert.identity_filter"), identityExts)
-	if err != nil || !ok {
-		if err != nil {
-			showError(a.win, err)
-		}
-		return
-	}
+	askIdentityFrom(a, title, confirm, "", next)
+}
+
+func askIdentityFrom(a *App, title, confirm, initial string, next func(idPath, passphrase string)) {
+	file := newPathField(a, pathRequest{title: title, filterName: L("cert.identity_filter"), exts: identityExts, initial: initial})
 	pass := widget.NewPasswordEntry()
+	purpose := widget.NewLabel(L("path.purpose.identity_file"))
+	purpose.Wrapping = fyne.TextWrapWord
 	newForm(title, confirm,
-		[]*widget.FormItem{widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
+		[]*widget.FormItem{widget.NewFormItem("", purpose), widget.NewFormItem(L("cert.identity_file"), file.content),
+			widget.NewFormItem(L("cert.passphrase"), pass)}, func(ok bool) {
 			text := pass.Text
 			pass.SetText("")
-			if ok {
-				next(idPath, text)
+			if !ok {
+				return
 			}
+			if msg := file.check(false); msg != "" {
+				showError(a.win, &errPathNotUsable{msg})
+				return
+			}
+			next(file.path(), text)
 		}, a.win).Show()
 }

@@ -114,6 +114,7 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 	iv := a.shell.imports
 	ch.answers = []string{book}
 	test.Tap(iv.addFolder)
+	browseAndUse(t, a)
 	if len(iv.inputs) != 3 {
 		t.Fatalf("the folder gave %d inputs", len(iv.inputs))
 	}
@@ -196,6 +197,7 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 			n := dv.done
 			ch.answers = []string{evidence(id + ".pdf")}
 			test.Tap(dv.rows[id].attach)
+			browseAndUse(t, a)
 			eventually(t, "evidence of "+id, func() bool { return dv.done == n+1 })
 		}
 		confirmedBy := ""
@@ -294,10 +296,14 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 		t.Fatalf("the sender is not listed as trusted: %q", r.trusted.Text)
 	}
 	test.Tap(r.start)
-	ch.answers = []string{buyerID} // the identity file, after the package's folder
 	usePath(t, a, pkgDir)
+	// The identity file and its passphrase, in one form that says why they are asked.
 	top = a.win.Canvas().Overlays().Top()
-	test.Type(entriesOf(top)[0], "passphrase-of-王受让")
+	if !strings.Contains(findText(top), L("path.purpose.identity_file")) {
+		t.Fatalf("the identity form: %q", findText(top))
+	}
+	entriesOf(top)[0].SetText(buyerID)
+	test.Type(entriesOf(top)[1], "passphrase-of-王受让")
 	test.Tap(findButton(t, top, L("receive.start")))
 	eventually(t, "receive", func() bool { return r.done == 1 })
 	if r.lastErr != nil || !r.lastRec.Equal {
@@ -356,6 +362,7 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 	dv = a.shell.deal
 	ch.answers = []string{receiptPath}
 	test.Tap(dv.rows["package_received"].receipt)
+	browseAndUse(t, a)
 	if it, _ := dv.view.Item("package_received"); it.State != checklist.Done {
 		t.Fatalf("sender's package_received after the receipt: %s %v", it.State, dv.lastErr)
 	}
@@ -413,6 +420,7 @@ func signBoth(t *testing.T, a *App, cv *certView, cardA, idA, cardB, idB, dir st
 	}
 	ch.answers = []string{dir}
 	test.Tap(cv.save)
+	browseAndUse(t, a)
 	dismissOverlays(a)
 	return filepath.Join(dir, cv.st.ID+".statement.json")
 }

@@ -34,6 +34,7 @@ func TestImportWizardAndQuarantine(t *testing.T) {
 		t.Fatal("start enabled with nothing to import")
 	}
 	test.Tap(iv.addFile)
+	browseAndUse(t, a)
 	if len(iv.inputs) != 1 || iv.inputs[0].in.Table != "" {
 		t.Fatalf("inputs %+v", iv.inputs)
 	}
@@ -114,6 +115,7 @@ func TestImportWizardAndQuarantine(t *testing.T) {
 	// A mapping profile saved from the wizard maps the same file next time.
 	iv.tabs.SelectIndex(0)
 	test.Tap(iv.addFile)
+	browseAndUse(t, a)
 	iv.table.SetSelected(L("table.customers"))
 	iv.mapSelect["name"].SetSelected("客户名")
 	if err := iv.saveProfile("旧系统"); err != nil {
@@ -169,6 +171,7 @@ func TestImportTitleAndTotals(t *testing.T) {
 	}
 	a, iv := importScreen(t, dir, csv)
 	test.Tap(iv.addFile)
+	browseAndUse(t, a)
 	iv.add(loans) // a second file, as the dialog would give it
 	if len(iv.inputs) != 2 || iv.inputs[0].in.HeaderRow != 3 || iv.inputs[0].in.Table != importer.Customers {
 		t.Fatalf("inputs %+v", iv.inputs[0].in)

@@ -234,23 +234,15 @@ func (v *importView) setHeaderRow(row int) {
 }
 
 func (v *importView) chooseFile() {
-	p, ok, err := v.a.chooser.ChooseFile(L("import.add_file"), L("import.filter"), importExts)
-	if err != nil {
-		showError(v.a.win, err)
-	}
-	if ok {
-		v.add(p)
-	}
+	v.a.askPath(pathRequest{title: L("import.add_file"), purpose: L("path.purpose.import_file"), filterName: L("import.filter"), exts: importExts}, v.add)
 }
 
 func (v *importView) chooseFolder() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("import.add_folder"))
-	if err != nil {
-		showError(v.a.win, err)
-	}
-	if !ok {
-		return
-	}
+	v.a.askPath(pathRequest{title: L("import.add_folder"), purpose: L("path.purpose.import_folder"), folder: true}, v.addFolderFiles)
+}
+
+// addFolderFiles adds every file of a folder the import reads.
+func (v *importView) addFolderFiles(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		showError(v.a.win, err)
@@ -272,13 +264,7 @@ func (v *importView) chooseFolder() {
 }
 
 func (v *importView) chooseScans() {
-	dir, ok, err := v.a.chooser.ChooseFolder(L("import.add_scans"))
-	if err != nil {
-		showError(v.a.win, err)
-	}
-	if ok {
-		v.add(dir)
-	}
+	v.a.askPath(pathRequest{title: L("import.add_scans"), purpose: L("path.purpose.scans"), folder: true}, v.add)
 }
 
 func (v *importView) currentEncoding() string {

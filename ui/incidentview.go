@@ -175,20 +175,14 @@ func (v *incidentView) askOpen() {
 	from, to := widget.NewEntry(), widget.NewEntry()
 	from.SetPlaceHolder("2026-12-01 09:00")
 	to.SetPlaceHolder("2026-12-01 18:00")
-	listFile := ""
-	listLabel := widget.NewLabel("")
-	chooseList := widget.NewButtonWithIcon(L("inc.choose_customers"), theme.FolderOpenIcon(), func() {
-		if p, ok := v.a.chooseFile(L("inc.choose_customers"), L("dash.scope_files"), []string{"txt", "csv"}); ok {
-			listFile = p
-			listLabel.SetText(p)
-		}
-	})
+	list := newPathField(v.a, pathRequest{title: L("inc.choose_customers"), filterName: L("dash.scope_files"), exts: []string{"txt", "csv"},
+		browse: L("inc.choose_customers")})
 	hint := widget.NewLabel(L("inc.scope_hint"))
 	hint.Wrapping = fyne.TextWrapWord
 	d := newForm(L("inc.open"), L("inc.open"), []*widget.FormItem{
 		widget.NewFormItem(L("inc.kind"), kind), widget.NewFormItem(L("inc.discovered"), discovered),
 		widget.NewFormItem(L("inc.summary"), summary), widget.NewFormItem("", hint),
-		widget.NewFormItem(L("inc.package"), pkg), widget.NewFormItem(L("inc.customers"), container.NewVBox(chooseList, listLabel)),
+		widget.NewFormItem(L("inc.package"), pkg), widget.NewFormItem(L("inc.customers"), list.content),
 		widget.NewFormItem(L("inc.from"), from), widget.NewFormItem(L("inc.to"), to)}, func(ok bool) {
 		if !ok {
 			return
@@ -202,7 +196,7 @@ func (v *incidentView) askOpen() {
 		if i := pkg.SelectedIndex(); i >= 0 {
 			r.Package = pkgs[i].ID
 		}
-		if listFile != "" {
+		if listFile := list.path(); listFile != "" {
 			if r.Customers, err = handoverpkg.ReadCustomerList(listFile); err != nil {
 				v.finish(&fileError{File: filepath.Base(listFile), Err: err})
 				return
@@ -367,15 +361,13 @@ func (v *incidentView) askNotify(id string) {
 		if !ok {
 			return
 		}
-		dir, ok := v.a.chooseFolder(L("notice.choose_folder"))
-		if !ok {
-			return
-		}
 		channel := channels[0]
 		if ch.Selected == names[1] {
 			channel = channels[1]
 		}
-		v.notifyInto(id, channel, filepath.Join(dir, id+"-"+channel))
+		v.a.askPath(pathRequest{title: L("notice.choose_folder"), purpose: L("path.purpose.notices"), folder: true}, func(dir string) {
+			v.notifyInto(id, channel, filepath.Join(dir, id+"-"+channel))
+		})
 	}, v.a.win)
 	d.Resize(fyne.NewSize(480, 200))
 	d.Show()

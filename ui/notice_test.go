@@ -51,6 +51,7 @@ func TestNoticeScreen(t *testing.T) {
 			p := filepath.Join(dir, "preview.pdf")
 			return p, os.WriteFile(p, pdf, 0o600)
 		})
+		browseAndUse(t, a)
 		if _, err := os.Stat(filepath.Join(out, "preview.pdf")); err != nil {
 			t.Fatal(err)
 		}

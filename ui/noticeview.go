@@ -268,17 +268,15 @@ func (v *noticeView) doGenerate() {
 		return
 	}
 	channel := noticeChannels[max(v.channel.SelectedIndex(), 0)]
-	dir, ok := v.a.chooseFolder(L("notice.choose_folder"))
-	if !ok {
-		return
-	}
-	out := filepath.Join(dir, "notices-"+t.ID+"-"+channel)
-	dialog.ShowConfirm(L("notice.generate"), L("notice.confirm_pii", map[string]any{"Dir": out}), func(ok bool) {
-		if !ok {
-			return
-		}
-		v.writeBatch(t.ID, channel, out)
-	}, v.a.win)
+	v.a.askPath(pathRequest{title: L("notice.choose_folder"), purpose: L("path.purpose.notices"), folder: true}, func(dir string) {
+		out := filepath.Join(dir, "notices-"+t.ID+"-"+channel)
+		dialog.ShowConfirm(L("notice.generate"), L("notice.confirm_pii", map[string]any{"Dir": out}), func(ok bool) {
+			if !ok {
+				return
+			}
+			v.writeBatch(t.ID, channel, out)
+		}, v.a.win)
+	})
 }
 
 // writeBatch writes the batch with a progress bar and Cancel, then says what was written.
@@ -347,11 +345,10 @@ func (v *noticeView) markSent(id string) {
 // importStatus reads a gateway or postal report; a report by mobile number answers one SMS
 // batch, which the clerk picks.
 func (v *noticeView) importStatus() {
-	path, ok := v.a.chooseFile(L("notice.import_status"), L("notice.report_filter"), []string{"csv", "txt"})
-	if !ok {
-		return
-	}
-	v.chooseBatch(L("notice.import_status"), func(batch string) { v.readReport(path, batch) })
+	v.a.askPath(pathRequest{title: L("notice.import_status"), purpose: L("path.purpose.delivery_report"), filterName: L("notice.report_filter"),
+		exts: []string{"csv", "txt"}}, func(path string) {
+		v.chooseBatch(L("notice.import_status"), func(batch string) { v.readReport(path, batch) })
+	})
 }
 
 // readReport applies a report and lists the rows it refused.

@@ -25,6 +25,7 @@ type pathRequest struct {
 	exts       []string
 	removable  bool   // a destination for a package: USB sticks are offered first
 	initial    string // a path to start from
+	browse     string // pathField: the Browse button's label, when not "Browse…"
 }
 
 // askPath asks for a path as the request says and hands it to then once confirmed.
@@ -33,14 +34,7 @@ func (a *App) askPath(req pathRequest, then func(path string)) {
 	path.SetText(req.initial)
 	path.SetPlaceHolder(L("path.placeholder"))
 	browse := widget.NewButtonWithIcon(L("create.browse"), theme.FolderOpenIcon(), func() {
-		var p string
-		var ok bool
-		if req.folder {
-			p, ok = a.chooseFolder(req.title)
-		} else {
-			p, ok = a.chooseFile(req.title, req.filterName, req.exts)
-		}
-		if ok {
+		if p, ok := a.browse(req); ok {
 			path.SetText(p)
 		}
 	})
@@ -71,6 +65,14 @@ func (a *App) askPath(req pathRequest, then func(path string)) {
 		then(filepath.Clean(p))
 	}, a.win)
 	d.Show()
+}
+
+// browse opens the native dialog the request asks for.
+func (a *App) browse(req pathRequest) (string, bool) {
+	if req.folder {
+		return a.chooseFolder(req.title)
+	}
+	return a.chooseFile(req.title, req.filterName, req.exts)
 }
 
 // askPathAgain opens the request again with the path as typed and what is wrong with it.

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2/test"
 )
 
 // The path dialog says why, takes a typed path, refuses one that does not exist with the
@@ -33,4 +35,16 @@ func TestPathDialog(t *testing.T) {
 	if got != dir {
 		t.Fatalf("got %q", got)
 	}
+}
+
+// browseAndUse confirms the path dialog on top with what the (stubbed) native dialog
+// chooses.
+func browseAndUse(t *testing.T, a *App) {
+	t.Helper()
+	top := a.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no path dialog")
+	}
+	test.Tap(findButton(t, top, L("create.browse")))
+	test.Tap(findButton(t, top, L("path.use")))
 }

@@ -23,15 +23,12 @@ func newPathField(a *App, req pathRequest) *pathField {
 	f := &pathField{req: req, entry: widget.NewEntry()}
 	f.entry.SetPlaceHolder(L("path.placeholder"))
 	f.entry.SetText(req.initial)
-	browse := widget.NewButtonWithIcon(L("create.browse"), theme.FolderOpenIcon(), func() {
-		var p string
-		var ok bool
-		if req.folder {
-			p, ok = a.chooseFolder(req.title)
-		} else {
-			p, ok = a.chooseFile(req.title, req.filterName, req.exts)
-		}
-		if ok {
+	label := req.browse
+	if label == "" {
+		label = L("create.browse")
+	}
+	browse := widget.NewButtonWithIcon(label, theme.FolderOpenIcon(), func() {
+		if p, ok := a.browse(req); ok {
 			f.entry.SetText(p)
 		}
 	})

@@ -112,17 +112,10 @@ func (v *registersView) askReview(id string) {
 	result := widget.NewRadioGroup([]string{L("review.result.pass"), L("review.result.fail")}, nil)
 	result.SetSelected(L("review.result.pass"))
 	note := widget.NewMultiLineEntry()
-	file := ""
-	fileLabel := widget.NewLabel("")
-	choose := widget.NewButtonWithIcon(L("register.choose_file"), theme.FolderOpenIcon(), func() {
-		if p, ok := v.a.chooseFile(L("review.evidence"), L("checklist.evidence_files"), nil); ok {
-			file = p
-			fileLabel.SetText(p)
-		}
-	})
+	file := newPathField(v.a, pathRequest{title: L("review.evidence"), filterName: L("checklist.evidence_files"), browse: L("register.choose_file")})
 	d := newForm(L("review.do"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("review.result"), result), widget.NewFormItem(L("checklist.note"), note),
-		widget.NewFormItem(L("review.evidence"), container.NewVBox(choose, fileLabel))}, func(ok bool) {
+		widget.NewFormItem(L("review.evidence"), file.content)}, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -130,7 +123,7 @@ func (v *registersView) askReview(id string) {
 		if result.Selected == L("review.result.fail") {
 			res = "fail"
 		}
-		v.recordReview(id, res, note.Text, file)
+		v.recordReview(id, res, note.Text, file.path())
 	}, v.a.win)
 	d.Resize(fyne.NewSize(560, 320))
 	d.Show()
@@ -256,19 +249,11 @@ func (v *registersView) askNDA() {
 	until.SetPlaceHolder("2027-12-31")
 	liability := widget.NewCheck(L("register.liability"), nil)
 	liability.SetChecked(true)
-	file := ""
-	fileLabel := widget.NewLabel("")
-	fileLabel.Wrapping = fyne.TextWrapWord
-	choose := widget.NewButtonWithIcon(L("register.choose_file"), theme.FolderOpenIcon(), func() {
-		if p, ok := v.a.chooseFile(L("register.pick_file_title"), L("checklist.evidence_files"), nil); ok {
-			file = p
-			fileLabel.SetText(p)
-		}
-	})
+	file := newPathField(v.a, pathRequest{title: L("register.pick_file_title"), filterName: L("checklist.evidence_files"), browse: L("register.choose_file")})
 	items := append(who.items(),
 		widget.NewFormItem(L("register.version"), version), widget.NewFormItem(L("register.signed"), signed),
 		widget.NewFormItem(L("register.until"), until), widget.NewFormItem(L("register.scope"), scope),
-		widget.NewFormItem("", liability), widget.NewFormItem(L("register.file"), container.NewVBox(choose, fileLabel)))
+		widget.NewFormItem("", liability), widget.NewFormItem(L("register.file"), file.content))
 	d := newForm(L("register.add_nda"), L("notice.save"), items, func(ok bool) {
 		if !ok {
 			return
@@ -283,7 +268,7 @@ func (v *registersView) askNDA() {
 			v.finish(err)
 			return
 		}
-		v.addNDAFile(r, file)
+		v.addNDAFile(r, file.path())
 	}, v.a.win)
 	d.Resize(fyne.NewSize(620, 520))
 	d.Show()

@@ -206,13 +206,11 @@ func (u *unlockScreen) chooseVault() {
 	if u.a.chooser == nil {
 		return
 	}
-	path, ok, err := u.a.chooser.ChooseFolder(L("unlock.open_other"))
-	if err != nil || !ok {
-		return
-	}
-	if err := u.a.OpenVault(path); err != nil {
-		u.setStatus(describeOnly(err))
-	}
+	u.a.askPath(pathRequest{title: L("unlock.open_other"), purpose: L("path.purpose.vault"), folder: true}, func(path string) {
+		if err := u.a.OpenVault(path); err != nil {
+			u.setStatus(describeOnly(err))
+		}
+	})
 }
 
 func describeOnly(err error) string {
