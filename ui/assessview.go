@@ -178,12 +178,12 @@ func (v *assessView) statusText(wb *vault.WorkbookView) string {
 // answerForm is the form of one question's answer, by its type.
 type answerForm struct {
 	items      []*widget.FormItem
-	value      *widget.Entry
+	value      *formEntry
 	choice     *widget.RadioGroup
 	likelihood *widget.Select
 	impact     *widget.Select
-	owner      *widget.Entry
-	mitigation *widget.Entry
+	owner      *formEntry
+	mitigation *formEntry
 	residual   *widget.Select
 	file       *pathField // an evidence question's file
 }
@@ -202,7 +202,7 @@ func (v *assessView) newAnswerForm(q assess.Question) *answerForm {
 	case assess.RiskType:
 		scale := []string{"1", "2", "3", "4", "5"}
 		f.likelihood, f.impact = widget.NewSelect(scale, nil), widget.NewSelect(scale, nil)
-		f.owner, f.mitigation = widget.NewEntry(), widget.NewMultiLineEntry()
+		f.owner, f.mitigation = newEntry(), newMultiLineEntry()
 		var levels []string
 		for _, l := range assess.Levels {
 			levels = append(levels, L("assess.level."+l))
@@ -215,10 +215,10 @@ func (v *assessView) newAnswerForm(q assess.Question) *answerForm {
 		f.file = newPathField(v.a, pathRequest{title: q.Text[lang], filterName: L("checklist.evidence_files"), browse: L("register.choose_file")})
 		f.items = append(f.items, widget.NewFormItem(L("assess.file"), f.file.content))
 	case assess.FreeText:
-		f.value = widget.NewMultiLineEntry()
+		f.value = newMultiLineEntry()
 		f.items = append(f.items, widget.NewFormItem(L("assess.answer"), f.value))
 	default:
-		f.value = widget.NewEntry()
+		f.value = newEntry()
 		f.items = append(f.items, widget.NewFormItem(L("assess.answer"), f.value))
 	}
 	return f
@@ -295,7 +295,7 @@ func (v *assessView) askSignOff(workbook string) {
 		showError(v.a.win, vault.ErrReviewerRole)
 		return
 	}
-	note := widget.NewEntry()
+	note := newEntry()
 	v.a.askSigner(signerForm{title: L("assess.signoff"), names: names, ids: ids, note: note,
 		run: func(id, pass string) error {
 			return v.s.SignOffWorkbook(context.Background(), workbook, id, pass, note.Text)
@@ -305,7 +305,7 @@ func (v *assessView) askSignOff(workbook string) {
 
 // signOff checks the reviewer's passphrase (scrypt, about a second) off the UI thread.
 func (v *assessView) askFinding(wb *vault.WorkbookView) {
-	title, owner, due := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	title, owner, due := newEntry(), newEntry(), newEntry()
 	due.SetPlaceHolder("2027-01-31")
 	var levels []string
 	for _, l := range assess.Levels {
@@ -338,7 +338,7 @@ func (v *assessView) askFinding(wb *vault.WorkbookView) {
 }
 
 func (v *assessView) askClose(id string) {
-	reason := widget.NewMultiLineEntry()
+	reason := newMultiLineEntry()
 	d := newForm(L("assess.close_finding"), L("assess.close_finding"),
 		[]*widget.FormItem{widget.NewFormItem(L("assess.close_reason"), reason)}, func(ok bool) {
 			if ok {

@@ -29,7 +29,7 @@ type auditView struct {
 	s       *vault.Session
 	content fyne.CanvasObject
 
-	from, to, customer *widget.Entry
+	from, to, customer *formEntry
 	operator, action   *widget.Select
 	apply              *widget.Button
 	newer, older       *widget.Button
@@ -69,7 +69,7 @@ func newAuditView(a *App, s *vault.Session) (*auditView, fyne.CanvasObject) {
 
 func newAuditScreen(a *App, s *vault.Session) *auditView {
 	v := &auditView{a: a, s: s}
-	v.from, v.to, v.customer = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	v.from, v.to, v.customer = newEntry(), newEntry(), newEntry()
 	v.from.SetPlaceHolder("2026-11-01")
 	v.to.SetPlaceHolder("2026-11-30")
 	v.customer.SetPlaceHolder(L("auditv.customer_no"))

@@ -256,7 +256,7 @@ func compareAndTrust(a *App, s *vault.Session, c identity.Card, trusted func()) 
 	img := canvas.NewImageFromReader(bytes.NewReader(png), "fingerprint.png")
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(fyne.NewSize(220, 220))
-	how := widget.NewEntry()
+	how := newEntry()
 	how.SetPlaceHolder(L("cert.how"))
 	text := widget.NewLabel(fmt.Sprintf("%s（%s，%s）\n%s", c.Name, c.Role, c.Organisation, c.Grouped()))
 	text.Wrapping = fyne.TextWrapWord
@@ -434,8 +434,8 @@ func (v *certView) askIdentity() { makeIdentityDialog(v.a) }
 // makeIdentityDialog makes a person's identity: their details and passphrase, then the
 // folder on their own USB stick where the identity file and its card are written.
 func makeIdentityDialog(a *App) {
-	name, org, role := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	name, org, role := newEntry(), newEntry(), newEntry()
+	pass, again := newPasswordEntry(), newPasswordEntry()
 	items := []*widget.FormItem{widget.NewFormItem(L("identity.name"), name), widget.NewFormItem(L("identity.org"), org),
 		widget.NewFormItem(L("identity.role"), role), widget.NewFormItem(L("identity.passphrase"), pass),
 		widget.NewFormItem(L("identity.again"), again)}

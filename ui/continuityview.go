@@ -89,11 +89,11 @@ func (c *continuityCard) refresh() {
 }
 
 func (c *continuityCard) askPlan() {
-	closes, from, reportFrom := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	for _, e := range []*widget.Entry{closes, from, reportFrom} {
+	closes, from, reportFrom := newEntry(), newEntry(), newEntry()
+	for _, e := range []*formEntry{closes, from, reportFrom} {
 		e.SetPlaceHolder("2027-01-01")
 	}
-	complaints := widget.NewMultiLineEntry()
+	complaints := newMultiLineEntry()
 	complaints.SetPlaceHolder(L("cont.complaints_hint"))
 	reporter := widget.NewRadioGroup([]string{L("cont.party.transferee"), L("cont.party.transferor")}, nil)
 	reporter.SetSelected(L("cont.party.transferee"))
@@ -113,7 +113,7 @@ func (c *continuityCard) askPlan() {
 		}
 		var p vault.ContinuityPlan
 		for _, f := range []struct {
-			e  *widget.Entry
+			e  *formEntry
 			to *model.Date
 		}{{closes, &p.OldAccountCloses}, {from, &p.NewAccountFrom}, {reportFrom, &p.CreditReportingFrom}} {
 			if f.to.UnmarshalText([]byte(strings.TrimSpace(f.e.Text))) != nil {
@@ -139,7 +139,7 @@ func (c *continuityCard) askPlan() {
 // askPayment registers a repayment received after the cut-off, with its bank slip if the
 // clerk has one.
 func (c *continuityCard) askPayment() {
-	no, amount, received := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	no, amount, received := newEntry(), newEntry(), newEntry()
 	amount.SetPlaceHolder("1234.56")
 	received.SetPlaceHolder(model.DateOf(time.Now().In(shanghai)).String())
 	newForm(L("cont.add_payment"), L("notice.save"), []*widget.FormItem{
@@ -194,7 +194,7 @@ func (c *continuityCard) askForward() {
 	}
 	sel := widget.NewSelect(names, nil)
 	sel.SetSelectedIndex(0)
-	day := widget.NewEntry()
+	day := newEntry()
 	day.SetText(model.DateOf(time.Now().In(shanghai)).String())
 	d := newForm(L("cont.forward"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("cont.payment"), sel), widget.NewFormItem(L("cont.forwarded"), day)}, func(ok bool) {

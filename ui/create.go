@@ -16,18 +16,18 @@ type createScreen struct {
 	a         *App
 	receiving bool // the receiving side: the first operator is the transferee's clerk
 	content   fyne.CanvasObject
-	path      *widget.Entry
-	name      *widget.Entry
+	path      *formEntry
+	name      *formEntry
 	role      *widget.Select
-	pass      *widget.Entry
-	confirm   *widget.Entry
+	pass      *formEntry
+	confirm   *formEntry
 	status    *widget.Label
 	createBt  *widget.Button
 }
 
 func newCreateScreen(a *App, receiving bool) *createScreen {
 	c := &createScreen{a: a, receiving: receiving}
-	c.path = widget.NewEntry()
+	c.path = newEntry()
 	c.path.SetPlaceHolder(L("create.folder_placeholder"))
 	browse := widget.NewButtonWithIcon(L("create.browse"), theme.FolderOpenIcon(), func() {
 		if a.chooser == nil {
@@ -37,7 +37,7 @@ func newCreateScreen(a *App, receiving bool) *createScreen {
 			c.path.SetText(p)
 		}
 	})
-	c.name = widget.NewEntry()
+	c.name = newEntry()
 	roles := make([]string, len(vault.Roles))
 	for i, r := range vault.Roles {
 		roles[i] = roleName(r)
@@ -47,8 +47,8 @@ func newCreateScreen(a *App, receiving bool) *createScreen {
 	if receiving {
 		c.role.SetSelected(roleName(vault.Transferee))
 	}
-	c.pass = widget.NewPasswordEntry()
-	c.confirm = widget.NewPasswordEntry()
+	c.pass = newPasswordEntry()
+	c.confirm = newPasswordEntry()
 	c.status = widget.NewLabel("")
 	c.status.Importance = widget.DangerImportance
 	c.status.Wrapping = fyne.TextWrapWord

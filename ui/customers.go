@@ -24,7 +24,7 @@ type customersView struct {
 	content fyne.CanvasObject
 
 	kind    *widget.Select
-	query   *widget.Entry
+	query   *formEntry
 	search  *widget.Button
 	reset   *widget.Button
 	summary *widget.Label
@@ -54,7 +54,7 @@ func newCustomersView(a *App, s *vault.Session) *customersView {
 	}
 	v.kind = widget.NewSelect(kinds, nil)
 	v.kind.SetSelectedIndex(0)
-	v.query = widget.NewEntry()
+	v.query = newEntry()
 	v.query.SetPlaceHolder(L("search.placeholder"))
 	v.query.OnSubmitted = func(string) { v.runSearch() }
 	v.search = widget.NewButton(L("search.button"), v.runSearch)

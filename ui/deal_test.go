@@ -100,7 +100,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	top := a.win.Canvas().Overlays().Top()
 	var entries []*widget.Entry
 	walk(top, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := asEntry(o); ok {
 			entries = append(entries, e)
 		}
 	})
@@ -200,7 +200,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	top = a.win.Canvas().Overlays().Top()
 	entries = nil
 	walk(top, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := asEntry(o); ok {
 			entries = append(entries, e)
 		}
 		if r, ok := o.(*widget.RadioGroup); ok {
@@ -228,7 +228,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 	test.Tap(closeBtn)
 	top = a.win.Canvas().Overlays().Top()
 	walk(top, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := asEntry(o); ok {
 			test.Type(e, "改用加密移交包")
 		}
 	})
@@ -264,7 +264,7 @@ func TestEquityDealThroughTheUI(t *testing.T) {
 			top := a.win.Canvas().Overlays().Top()
 			var note *widget.Entry
 			walk(top, func(o fyne.CanvasObject) {
-				if e, ok := o.(*widget.Entry); ok && note == nil {
+				if e, ok := asEntry(o); ok && note == nil {
 					note = e
 				}
 			})
@@ -544,10 +544,21 @@ func findSelect(o fyne.CanvasObject) *widget.Select {
 	return s
 }
 
+// asEntry is o as a text entry: Fyne's, or the app's formEntry.
+func asEntry(o fyne.CanvasObject) (*widget.Entry, bool) {
+	switch e := o.(type) {
+	case *formEntry:
+		return &e.Entry, true
+	case *widget.Entry:
+		return e, true
+	}
+	return nil, false
+}
+
 func entriesOf(o fyne.CanvasObject) []*widget.Entry {
 	var out []*widget.Entry
 	walk(o, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := asEntry(o); ok {
 			out = append(out, e)
 		}
 	})

@@ -14,14 +14,14 @@ import (
 
 // partyFields are the entries of one party in the deal setup.
 type partyFields struct {
-	name, code, address, contact, phone *widget.Entry
+	name, code, address, contact, phone *formEntry
 	// person: an equity transfer's shareholder may be a natural person, without a code.
 	person *widget.Check
 	form   *widget.Form
 }
 
 func newPartyFields() partyFields {
-	p := partyFields{widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), nil, nil}
+	p := partyFields{newEntry(), newEntry(), newEntry(), newEntry(), newEntry(), nil, nil}
 	p.code.SetPlaceHolder(example("91330100MA27XY012B"))
 	p.form = widget.NewForm(
 		widget.NewFormItem(L("deal.name"), p.name),
@@ -65,19 +65,19 @@ type dealForm struct {
 	// subtype and actingFor: a merger's kind, and who acts for the transferor on a
 	// dissolution or bankruptcy; target: an equity transfer's company.
 	subtype     *widget.Select
-	actingFor   *widget.Entry
+	actingFor   *formEntry
 	subtypeForm *widget.Form
 	actingForm  *widget.Form
-	targetName  *widget.Entry
-	targetCode  *widget.Entry
+	targetName  *formEntry
+	targetCode  *formEntry
 	targetCard  *widget.Card
-	start, end  *widget.Entry
+	start, end  *formEntry
 	save        *widget.Button
 	status      *widget.Label
 }
 
 func newDealForm(onSave func(checklist.Deal)) *dealForm {
-	f := &dealForm{tor: newPartyFields(), tee: newPartyFields(), start: widget.NewEntry(), end: widget.NewEntry()}
+	f := &dealForm{tor: newPartyFields(), tee: newPartyFields(), start: newEntry(), end: newEntry()}
 	// The deal types, their sub-types and their party rules are the templates' data.
 	var kinds []string
 	for _, t := range checklist.DealTypes {
@@ -86,11 +86,11 @@ func newDealForm(onSave func(checklist.Deal)) *dealForm {
 	f.about = widget.NewLabel("")
 	f.about.Wrapping = fyne.TextWrapWord
 	f.kind = widget.NewRadioGroup(kinds, func(string) { f.showAbout() })
-	f.actingFor = widget.NewEntry()
+	f.actingFor = newEntry()
 	f.actingForm = widget.NewForm(widget.NewFormItem(L("deal.acting_for"), f.actingFor))
 	f.subtype = widget.NewSelect(nil, func(string) { f.showAbout() })
 	f.subtypeForm = widget.NewForm(widget.NewFormItem(L("deal.subtype"), f.subtype))
-	f.targetName, f.targetCode = widget.NewEntry(), widget.NewEntry()
+	f.targetName, f.targetCode = newEntry(), newEntry()
 	f.targetCode.SetPlaceHolder(example("91330100MA27XY012B"))
 	targetHint := widget.NewLabel(L("deal.target_hint"))
 	targetHint.Wrapping = fyne.TextWrapWord

@@ -276,7 +276,7 @@ func (v *destroyView) askApprover() {
 		}
 	}
 	who := widget.NewSelect(names, nil)
-	pass := widget.NewPasswordEntry()
+	pass := newPasswordEntry()
 	d := newForm(L("destroy.approve_as"), L("destroy.approve"), []*widget.FormItem{
 		widget.NewFormItem(L("destroy.approver"), who), widget.NewFormItem(L("checklist.signer_pass"), pass)}, func(ok bool) {
 		p := pass.Text
@@ -347,8 +347,8 @@ func (v *destroyView) doVerify() {
 }
 
 func (v *destroyView) askHold() {
-	caseText := widget.NewEntry()
-	until := widget.NewEntry()
+	caseText := newEntry()
+	until := newEntry()
 	until.SetPlaceHolder("2027-12-31")
 	scope := widget.NewRadioGroup([]string{L("destroy.hold_all"), L("destroy.hold_list")}, nil)
 	scope.SetSelected(L("destroy.hold_all"))
@@ -394,7 +394,7 @@ func (v *destroyView) askHold() {
 }
 
 func (v *destroyView) askRestrict() {
-	reason := widget.NewEntry()
+	reason := newEntry()
 	d := newForm(L("destroy.restrict"), L("destroy.restrict"), []*widget.FormItem{
 		widget.NewFormItem(L("destroy.restrict_reason"), reason)}, func(ok bool) {
 		if !ok {
@@ -423,9 +423,9 @@ func (v *destroyView) askKeeper() {
 	}
 	who := widget.NewSelect(names, nil)
 	who.SetSelectedIndex(0)
-	years := widget.NewEntry()
+	years := newEntry()
 	years.SetText("10")
-	confirmed := widget.NewEntry()
+	confirmed := newEntry()
 	d := newForm(L("destroy.keeper"), L("destroy.keeper_save"), []*widget.FormItem{
 		widget.NewFormItem(L("destroy.keeper_who"), who), widget.NewFormItem(L("destroy.keeper_years"), years),
 		widget.NewFormItem(L("destroy.keeper_confirmed"), confirmed)}, func(ok bool) {

@@ -57,7 +57,7 @@ type signerForm struct {
 	names, ids []string
 	preselect  int                // the signer chosen when the dialog opens
 	shown      []*widget.FormItem // what is being signed, above the signer
-	note       *widget.Entry      // an optional note, kept across a wrong passphrase
+	note       *formEntry      // an optional note, kept across a wrong passphrase
 	// run checks the passphrase and records the signature; it runs in the background
 	// (scrypt takes about a second). done gets its outcome on the UI goroutine.
 	run  func(id, passphrase string) error
@@ -70,7 +70,7 @@ type signerForm struct {
 func (a *App) askSigner(f signerForm) {
 	who := widget.NewSelect(f.names, nil)
 	who.SetSelectedIndex(f.preselect)
-	pass := widget.NewPasswordEntry()
+	pass := newPasswordEntry()
 	wrong := widget.NewLabel(L("error.signer_passphrase"))
 	wrong.Importance = widget.DangerImportance
 	wrong.Wrapping = fyne.TextWrapWord

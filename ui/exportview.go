@@ -148,7 +148,7 @@ func askIdentity(a *App, title, confirm string, next func(idPath, passphrase str
 
 func askIdentityFrom(a *App, title, confirm, initial string, next func(idPath, passphrase string)) {
 	file := newPathField(a, pathRequest{title: title, filterName: L("cert.identity_filter"), exts: identityExts, initial: initial})
-	pass := widget.NewPasswordEntry()
+	pass := newPasswordEntry()
 	purpose := widget.NewLabel(L("path.purpose.identity_file"))
 	purpose.Wrapping = fyne.TextWrapWord
 	newForm(title, confirm,

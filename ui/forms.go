@@ -22,16 +22,20 @@ type formDialog struct {
 func newForm(title, confirm string, items []*widget.FormItem, callback func(bool), win fyne.Window) *formDialog {
 	d := &formDialog{FormDialog: dialog.NewForm(title, confirm, L("action.cancel"), items, callback, win), win: win}
 	for _, it := range items {
-		e, ok := it.Widget.(*widget.Entry)
-		if !ok || e.Disabled() {
-			continue
-		}
-		if d.first == nil {
-			d.first = e
-		}
-		if !e.MultiLine && e.OnSubmitted == nil {
-			e.OnSubmitted = func(string) { d.Submit() }
-		}
+		// Every entry of the form, also inside a row (a path and its Browse button): Escape
+		// cancels; Enter in a one-line entry submits; the first is focused.
+		eachEntry(it.Widget, func(e *formEntry) {
+			e.onEscape = d.Hide
+			if e.Disabled() {
+				return
+			}
+			if d.first == nil {
+				d.first = e
+			}
+			if !e.MultiLine && e.OnSubmitted == nil {
+				e.OnSubmitted = func(string) { d.Submit() }
+			}
+		})
 	}
 	width := float32(formWidth)
 	if cs := win.Canvas().Size(); cs.Width > 80 {
@@ -46,5 +50,17 @@ func (d *formDialog) Show() {
 	d.FormDialog.Show()
 	if d.first != nil {
 		d.win.Canvas().Focus(d.first)
+	}
+}
+
+// eachEntry calls fn for every formEntry in o, looking into containers.
+func eachEntry(o fyne.CanvasObject, fn func(*formEntry)) {
+	switch w := o.(type) {
+	case *formEntry:
+		fn(w)
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			eachEntry(c, fn)
+		}
 	}
 }

@@ -664,7 +664,7 @@ func (v *importView) applyProfile() {
 }
 
 func (v *importView) askProfileName() {
-	name := widget.NewEntry()
+	name := newEntry()
 	name.SetPlaceHolder(L("import.profile_name"))
 	newForm(L("import.save_profile"), L("Save"),
 		[]*widget.FormItem{widget.NewFormItem(L("import.profile_name"), name)}, func(ok bool) {

@@ -44,10 +44,10 @@ func TestIncidentScreen(t *testing.T) {
 	var entries []*widget.Entry
 	var selects []*widget.Select
 	walk(top, func(o fyne.CanvasObject) {
-		switch w := o.(type) {
-		case *widget.Entry:
-			entries = append(entries, w)
-		case *widget.Select:
+		if e, ok := asEntry(o); ok {
+			entries = append(entries, e)
+		}
+		if w, ok := o.(*widget.Select); ok {
 			selects = append(selects, w)
 		}
 	})

@@ -163,16 +163,16 @@ func (v *incidentView) askOpen() {
 	}
 	kind := widget.NewSelect(kindNames, nil)
 	kind.SetSelectedIndex(0)
-	discovered := widget.NewEntry()
+	discovered := newEntry()
 	discovered.SetText(time.Now().In(shanghai).Format("2006-01-02 15:04"))
-	summary := widget.NewMultiLineEntry()
+	summary := newMultiLineEntry()
 	pkgs, _ := v.s.HeldPackages(context.Background())
 	var pkgNames []string
 	for _, p := range pkgs {
 		pkgNames = append(pkgNames, L("inc.package_option", map[string]any{"ID": p.ID, "N": p.Customers, "When": p.At.In(shanghai).Format("2006-01-02")}))
 	}
 	pkg := widget.NewSelect(pkgNames, nil)
-	from, to := widget.NewEntry(), widget.NewEntry()
+	from, to := newEntry(), newEntry()
 	from.SetPlaceHolder("2026-12-01 09:00")
 	to.SetPlaceHolder("2026-12-01 18:00")
 	list := newPathField(v.a, pathRequest{title: L("inc.choose_customers"), filterName: L("dash.scope_files"), exts: []string{"txt", "csv"},
@@ -228,10 +228,10 @@ func (v *incidentView) open(r vault.IncidentRequest) {
 func (v *incidentView) askDecide(in *vault.Incident) {
 	notify := widget.NewCheck(L("inc.notify_individuals"), nil)
 	notify.SetChecked(true)
-	reasoning, decidedBy, authorities, due := widget.NewMultiLineEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	reasoning, decidedBy, authorities, due := newMultiLineEntry(), newEntry(), newEntry(), newEntry()
 	authorities.SetPlaceHolder(L("inc.authorities_hint"))
 	due.SetPlaceHolder(time.Now().In(shanghai).AddDate(0, 0, 3).Format("2006-01-02"))
-	cause, harm, measures, advice, contact := widget.NewMultiLineEntry(), widget.NewMultiLineEntry(), widget.NewMultiLineEntry(), widget.NewMultiLineEntry(), widget.NewEntry()
+	cause, harm, measures, advice, contact := newMultiLineEntry(), newMultiLineEntry(), newMultiLineEntry(), newMultiLineEntry(), newEntry()
 	contact.SetPlaceHolder(L("inc.contact_hint"))
 	d := newForm(L("inc.decide"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem("", notify), widget.NewFormItem(L("inc.reasoning"), reasoning), widget.NewFormItem(L("inc.decided_by"), decidedBy),
@@ -266,7 +266,7 @@ func (v *incidentView) askAdvance(id string) {
 		names = append(names, L("inc.state."+s))
 	}
 	state := widget.NewRadioGroup(names, nil)
-	note := widget.NewEntry()
+	note := newEntry()
 	d := newForm(L("inc.advance"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("inc.state"), state), widget.NewFormItem(L("checklist.note"), note)}, func(ok bool) {
 		for i, n := range names {
@@ -280,7 +280,7 @@ func (v *incidentView) askAdvance(id string) {
 }
 
 func (v *incidentView) askAction(in *vault.Incident) {
-	what, owner, due := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	what, owner, due := newEntry(), newEntry(), newEntry()
 	due.SetPlaceHolder("2027-01-31")
 	items := []*widget.FormItem{widget.NewFormItem(L("inc.action"), what), widget.NewFormItem(L("assess.owner"), owner), widget.NewFormItem(L("assess.due"), due)}
 	var open []vault.IncidentAction
@@ -320,7 +320,7 @@ func (v *incidentView) askAction(in *vault.Incident) {
 }
 
 func (v *incidentView) askRootCause(id string) {
-	cause := widget.NewMultiLineEntry()
+	cause := newMultiLineEntry()
 	d := newForm(L("inc.root_cause"), L("notice.save"), []*widget.FormItem{widget.NewFormItem(L("inc.root_cause"), cause)},
 		func(ok bool) {
 			if ok {

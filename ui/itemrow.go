@@ -152,10 +152,10 @@ func (v *dealView) itemDetail(it checklist.Status) string {
 }
 
 func (v *dealView) askComplete(it checklist.Status) {
-	note := widget.NewEntry()
+	note := newEntry()
 	note.SetPlaceHolder(L("checklist.note_hint"))
 	items := []*widget.FormItem{widget.NewFormItem(L("checklist.note"), note)}
-	counsel := widget.NewEntry()
+	counsel := newEntry()
 	if it.Counsel {
 		counsel.SetPlaceHolder(L("checklist.confirmed_by_hint"))
 		items = append(items, widget.NewFormItem(L("checklist.confirmed_by"), counsel))
@@ -204,15 +204,15 @@ func (v *dealView) askComplete(it checklist.Status) {
 
 // crossBorderEntries are the fields of a transfer abroad (PIPL Art. 38–40, 2024 Provisions).
 type crossBorderEntries struct {
-	destination, filing, consent *widget.Entry
-	priorIndividuals, priorSens  *widget.Entry
+	destination, filing, consent *formEntry
+	priorIndividuals, priorSens  *formEntry
 	ciio                         *widget.Check
 	rules                        *widget.Label
 }
 
 func crossBorderFields() *crossBorderEntries {
-	c := &crossBorderEntries{destination: widget.NewEntry(), filing: widget.NewEntry(), consent: widget.NewMultiLineEntry(),
-		priorIndividuals: widget.NewEntry(), priorSens: widget.NewEntry(), ciio: widget.NewCheck(L("checklist.cb_ciio"), nil)}
+	c := &crossBorderEntries{destination: newEntry(), filing: newEntry(), consent: newMultiLineEntry(),
+		priorIndividuals: newEntry(), priorSens: newEntry(), ciio: widget.NewCheck(L("checklist.cb_ciio"), nil)}
 	c.priorIndividuals.SetText("0")
 	c.priorSens.SetText("0")
 	c.rules = widget.NewLabel(L("checklist.cb_rules"))
@@ -237,7 +237,7 @@ func (c *crossBorderEntries) items() []*widget.FormItem {
 func (c *crossBorderEntries) record() (*checklist.CrossBorder, error) {
 	r := &checklist.CrossBorder{Destination: c.destination.Text, Filing: c.filing.Text, Consent: c.consent.Text, CIIO: c.ciio.Checked}
 	for _, f := range []struct {
-		e  *widget.Entry
+		e  *formEntry
 		to *int64
 	}{{c.priorIndividuals, &r.PriorIndividuals}, {c.priorSens, &r.PriorSensitive}} {
 		t := strings.TrimSpace(f.e.Text)
@@ -282,7 +282,7 @@ func (v *dealView) askSignOff(it checklist.Status) {
 			break
 		}
 	}
-	note := widget.NewEntry()
+	note := newEntry()
 	form := signerForm{title: it.Title[currentLang()], confirm: L("checklist.signoff"), names: names, ids: ids, preselect: pre, note: note,
 		run: func(id, pass string) error {
 			return v.s.SignOff(context.Background(), it.ID, id, pass, note.Text)
@@ -332,7 +332,7 @@ func figureItems(f *figures.Figures) []*widget.FormItem {
 }
 
 func (v *dealView) askReopen(it checklist.Status) {
-	reason := widget.NewEntry()
+	reason := newEntry()
 	d := newForm(it.Title[currentLang()], L("checklist.reopen"),
 		[]*widget.FormItem{widget.NewFormItem(L("checklist.reason"), reason)}, func(ok bool) {
 			if ok {

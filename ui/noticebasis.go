@@ -23,11 +23,11 @@ func (e *errPathNotUsable) Error() string { return e.msg }
 // shows it, kept in the vault like checklist evidence. It opens the export gate's notice
 // item instead of a completed notification.
 func askNoticeBasis(a *App, s *vault.Session, done func(error)) {
-	basis := widget.NewMultiLineEntry()
+	basis := newMultiLineEntry()
 	basis.SetPlaceHolder(L("notice.basis_example"))
 	basis.SetMinRowsVisible(3)
 	basis.Wrapping = fyne.TextWrapWord
-	decided := widget.NewEntry()
+	decided := newEntry()
 	decided.SetPlaceHolder(L("notice.decided_example"))
 	file := newPathField(a, pathRequest{title: L("notice.basis_file"), filterName: L("checklist.evidence_files")})
 	explain := widget.NewLabel(L("notice.basis_explain"))

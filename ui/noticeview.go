@@ -193,9 +193,9 @@ func (v *noticeView) askSetup() {
 		{"complaints_phone", &cur.ComplaintsPhone}, {"hotline", &cur.Hotline}, {"purpose", &cur.Purpose}, {"method", &cur.Method},
 		{"categories", &cur.Categories}, {"sms_signature", &cur.SMSSignature}}
 	var items []*widget.FormItem
-	entries := make([]*widget.Entry, len(fields))
+	entries := make([]*formEntry, len(fields))
 	for i, f := range fields {
-		e := widget.NewEntry()
+		e := newEntry()
 		e.SetText(*f.val)
 		e.SetPlaceHolder(L("notice.hint." + f.key))
 		entries[i] = e
@@ -235,7 +235,7 @@ func (v *noticeView) askPreview() {
 	if !ok {
 		return
 	}
-	no := widget.NewEntry()
+	no := newEntry()
 	no.SetPlaceHolder("1")
 	newForm(L("notice.preview"), L("notice.preview"), []*widget.FormItem{
 		widget.NewFormItem(L("notice.customer_no"), no)}, func(ok bool) {
@@ -382,7 +382,7 @@ func (v *noticeView) askResolve() {
 	if !ok {
 		return
 	}
-	no, reason := widget.NewEntry(), widget.NewMultiLineEntry()
+	no, reason := newEntry(), newMultiLineEntry()
 	d := newForm(L("notice.resolve"), L("notice.resolve"), []*widget.FormItem{
 		widget.NewFormItem(L("notice.customer_no"), no), widget.NewFormItem(L("notice.resolve_reason"), reason)}, func(ok bool) {
 		if !ok {

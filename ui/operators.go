@@ -152,10 +152,10 @@ func roleSelect(current vault.Role) *widget.Select {
 }
 
 // passphrasePair is a new passphrase typed twice.
-type passphrasePair struct{ pass, again *widget.Entry }
+type passphrasePair struct{ pass, again *formEntry }
 
 func newPassphrasePair() passphrasePair {
-	return passphrasePair{widget.NewPasswordEntry(), widget.NewPasswordEntry()}
+	return passphrasePair{newPasswordEntry(), newPasswordEntry()}
 }
 
 func (pp passphrasePair) items(label string) []*widget.FormItem {
@@ -179,7 +179,7 @@ func (pp passphrasePair) take(confirmed bool, win fyne.Window) (string, bool) {
 }
 
 func (v *operatorsView) askAdd() {
-	name := widget.NewEntry()
+	name := newEntry()
 	role := roleSelect(vault.Transferor)
 	pp := newPassphrasePair()
 	items := append([]*widget.FormItem{widget.NewFormItem(L("operators.name"), name), widget.NewFormItem(L("create.role"), role)},
@@ -229,7 +229,7 @@ func (v *operatorsView) askRemove() {
 }
 
 func (v *operatorsView) askOwn() {
-	old, pp := widget.NewPasswordEntry(), newPassphrasePair()
+	old, pp := newPasswordEntry(), newPassphrasePair()
 	items := append([]*widget.FormItem{widget.NewFormItem(L("operators.old_passphrase"), old)}, pp.items(L("operators.new_passphrase"))...)
 	newForm(L("operators.own_passphrase"), L("operators.own_passphrase"), items, func(ok bool) {
 		o := old.Text

@@ -30,7 +30,7 @@ type pathRequest struct {
 
 // askPath asks for a path as the request says and hands it to then once confirmed.
 func (a *App) askPath(req pathRequest, then func(path string)) {
-	path := widget.NewEntry()
+	path := newEntry()
 	path.SetText(req.initial)
 	path.SetPlaceHolder(L("path.placeholder"))
 	browse := widget.NewButtonWithIcon(L("create.browse"), theme.FolderOpenIcon(), func() {

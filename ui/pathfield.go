@@ -15,12 +15,12 @@ import (
 // it in words before the form's action runs.
 type pathField struct {
 	req     pathRequest
-	entry   *widget.Entry
+	entry   *formEntry
 	content fyne.CanvasObject
 }
 
 func newPathField(a *App, req pathRequest) *pathField {
-	f := &pathField{req: req, entry: widget.NewEntry()}
+	f := &pathField{req: req, entry: newEntry()}
 	f.entry.SetPlaceHolder(L("path.placeholder"))
 	f.entry.SetText(req.initial)
 	label := req.browse

@@ -39,7 +39,7 @@ type quarantineView struct {
 	editor    *fyne.Container
 	detail    *container.Scroll
 	findings  *widget.Label
-	entries   []*widget.Entry
+	entries   []*formEntry
 	masked    map[int]bool           // columns shown masked: correct() keeps their stored value
 	revealBts map[int]*widget.Button // the audited reveal of each masked column
 	header    []string
@@ -209,7 +209,7 @@ func (v *quarantineView) showEntry() {
 	v.masked, v.revealBts = map[int]bool{}, map[int]*widget.Button{}
 	form := widget.NewForm()
 	for i, h := range v.header {
-		entry := widget.NewEntry()
+		entry := newEntry()
 		val := ""
 		if i < len(e.Values) {
 			val = e.Values[i]
@@ -323,7 +323,7 @@ func (v *quarantineView) correct() {
 }
 
 func (v *quarantineView) askDismiss() {
-	reason := widget.NewMultiLineEntry()
+	reason := newMultiLineEntry()
 	reason.SetPlaceHolder(L("quarantine.dismiss_reason"))
 	reason.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {

@@ -111,7 +111,7 @@ func (v *registersView) refreshReviews() {
 func (v *registersView) askReview(id string) {
 	result := widget.NewRadioGroup([]string{L("review.result.pass"), L("review.result.fail")}, nil)
 	result.SetSelected(L("review.result.pass"))
-	note := widget.NewMultiLineEntry()
+	note := newMultiLineEntry()
 	file := newPathField(v.a, pathRequest{title: L("review.evidence"), filterName: L("checklist.evidence_files"), browse: L("register.choose_file")})
 	d := newForm(L("review.do"), L("notice.save"), []*widget.FormItem{
 		widget.NewFormItem(L("review.result"), result), widget.NewFormItem(L("checklist.note"), note),
@@ -194,12 +194,12 @@ func (v *registersView) refresh() {
 // whoFields choose the person a record is for: an operator, or someone without an account.
 type whoFields struct {
 	pick *widget.Select
-	name *widget.Entry
+	name *formEntry
 	ids  []string
 }
 
 func (v *registersView) newWho() *whoFields {
-	w := &whoFields{name: widget.NewEntry()}
+	w := &whoFields{name: newEntry()}
 	var names []string
 	if ops, err := v.s.Operators(context.Background()); err == nil {
 		for _, o := range ops {
@@ -230,7 +230,7 @@ func (w *whoFields) operatorAndPerson() (string, string) {
 	return "", w.name.Text
 }
 
-func parseDay(e *widget.Entry, optional bool) (model.Date, error) {
+func parseDay(e *formEntry, optional bool) (model.Date, error) {
 	var d model.Date
 	t := strings.TrimSpace(e.Text)
 	if t == "" && optional {
@@ -244,7 +244,7 @@ func parseDay(e *widget.Entry, optional bool) (model.Date, error) {
 
 func (v *registersView) askNDA() {
 	who := v.newWho()
-	version, scope, signed, until := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	version, scope, signed, until := newEntry(), newEntry(), newEntry(), newEntry()
 	signed.SetPlaceHolder("2026-12-01")
 	until.SetPlaceHolder("2027-12-31")
 	liability := widget.NewCheck(L("register.liability"), nil)
@@ -299,7 +299,7 @@ func withFile(path string, fn func(name string, r io.Reader) error) error {
 
 func (v *registersView) askTraining() {
 	who := v.newWho()
-	date, expires, content, trainer, score := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	date, expires, content, trainer, score := newEntry(), newEntry(), newEntry(), newEntry(), newEntry()
 	date.SetPlaceHolder("2026-12-01")
 	expires.SetPlaceHolder("2027-12-31")
 	items := append(who.items(),

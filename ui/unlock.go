@@ -19,7 +19,7 @@ type unlockScreen struct {
 	content   fyne.CanvasObject
 	operators []vault.SlotHeader
 	operator  *widget.Select
-	pass      *widget.Entry
+	pass      *formEntry
 	unlockBtn *widget.Button
 	status    *widget.Label
 	busy      *widget.Activity
@@ -111,7 +111,7 @@ func (u *unlockScreen) unlockForm() fyne.CanvasObject {
 	if len(names) > 0 {
 		u.operator.SetSelectedIndex(u.defaultOperator())
 	}
-	u.pass = widget.NewPasswordEntry()
+	u.pass = newPasswordEntry()
 	u.pass.SetPlaceHolder(L("unlock.passphrase_placeholder"))
 	u.pass.OnSubmitted = func(string) { u.submit() }
 	u.unlockBtn = widget.NewButtonWithIcon(L("unlock.button"), theme.LoginIcon(), u.submit)
