@@ -84,6 +84,7 @@ func (c *continuityCard) refresh() {
 				parts = append(parts, L("cont.due_window", map[string]any{"Days": d.Days, "Customers": d.Customers}))
 			}
 			c.summary.SetText(head + "\n" + L("cont.due", map[string]any{"Windows": strings.Join(parts, L("list.sep"))}))
+			c.content.Refresh()
 		})
 	}()
 }

@@ -361,6 +361,8 @@ func (v *dealView) noticeCounts() fyne.CanvasObject {
 			if len(parts) > 0 {
 				l.SetText(strings.Join(parts, "\n"))
 				l.Show()
+				// A label shown late: the dashboard lays out again, or it overlapped the next line.
+				v.content.Refresh()
 			}
 		})
 	}()

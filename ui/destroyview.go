@@ -131,6 +131,9 @@ func (v *destroyView) refresh() {
 					"Years": d.Retention.Years, "Who": d.Retention.ConfirmedBy}))
 			}
 			v.retention.SetText(b.String())
+			if v.content != nil {
+				v.content.Refresh() // the counts grew: what follows moves down
+			}
 			v.content.Refresh() // wrapped text changed height: lay the cards out again
 		})
 	}()

@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -10,24 +14,50 @@ import (
 )
 
 // TestEveryScreenFits1024: no screen needs more than the window's 1020×700 (which fits a
-// 1024×768 display), a customer opened included: Fyne grows a window to its content's
-// minimum size, which pushed the lock button and the checklist's buttons off-screen.
+// 1024×768 display), in either language, a customer opened included: Fyne grows a window to
+// its content's minimum size, which pushed the lock button and the checklist's buttons
+// off-screen. No screen shows a translation key in place of its text. With
+// HANDOVER_SNAPSHOTS set, every screen is saved at 1024×768 and 1366×768 in both languages,
+// to look at.
 func TestEveryScreenFits1024(t *testing.T) {
-	dir := demoVault(t, 50)
+	dir := demoVaultWithDeal(t, 50, "loan-book")
 	a := newTestApp(t, "")
 	if err := a.OpenVault(dir); err != nil {
 		t.Fatal(err)
 	}
 	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
 	eventually(t, "sign-in", func() bool { return a.shell != nil })
-	for _, sec := range a.shell.sections {
-		a.shell.show(sec.id)
-		if sec.id == "customers" {
-			a.shell.customers.list.Select(0)
-		}
-		drainUI(false)
-		if m := a.win.Content().MinSize(); m.Width > 1020 || m.Height > 700 {
-			t.Errorf("%s needs %.0f×%.0f", sec.id, m.Width, m.Height)
+	t.Cleanup(func() { _ = setLanguage("zh-CN") }) // the next tests read Chinese
+	rawKey := regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
+	for _, lang := range []string{"zh-CN", "en"} {
+		a.setLanguageAndRebuild(lang)
+		for _, sec := range a.shell.sections {
+			a.shell.show(sec.id)
+			if sec.id == "customers" {
+				a.shell.customers.list.Select(0)
+			}
+			drainUI(false)
+			if m := a.win.Content().MinSize(); m.Width > 1020 || m.Height > 700 {
+				t.Errorf("%s (%s) needs %.0f×%.0f", sec.id, lang, m.Width, m.Height)
+			}
+			for _, line := range strings.Split(findText(a.win.Content()), "\n") {
+				if rawKey.MatchString(strings.TrimSpace(line)) {
+					t.Errorf("%s (%s) shows the key %q", sec.id, lang, line)
+				}
+			}
+			if os.Getenv("HANDOVER_SNAPSHOTS") == "" {
+				continue
+			}
+			for _, size := range []fyne.Size{{Width: 1362, Height: 700}, {Width: 1020, Height: 700}} {
+				// Built again at each size, as a window of that size would show it.
+				a.win.Resize(size)
+				a.shell.show(sec.id)
+				if sec.id == "customers" {
+					a.shell.customers.list.Select(0)
+				}
+				drainUI(true)
+				snapshot(t, a, fmt.Sprintf("screen-%s-%s-%.0f", lang, sec.id, size.Width))
+			}
 		}
 	}
 }

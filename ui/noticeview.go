@@ -160,6 +160,7 @@ func (v *noticeView) refresh() {
 				}
 			}
 			v.status.SetText(strings.TrimSpace(b.String()))
+			v.content.Refresh() // the status grew: what follows moves down
 			v.content.Refresh()
 		})
 	}()
