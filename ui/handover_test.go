@@ -422,6 +422,16 @@ func signBoth(t *testing.T, a *App, cv *certView, cardA, idA, cardB, idB, dir st
 	test.Tap(cv.save)
 	browseAndUse(t, a)
 	dismissOverlays(a)
+	if out := os.Getenv("HANDOVER_SNAPSHOTS"); out != "" {
+		// Both languages' PDFs, to look at.
+		for _, lang := range []string{"zh-CN", "en"} {
+			pdf, _, err := cert.Render(cv.statement, cv.sigs, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(out, cv.st.Kind+"-"+lang+".pdf"), pdf, 0o644)
+		}
+	}
 	return filepath.Join(dir, cv.st.ID+".statement.json")
 }
 
