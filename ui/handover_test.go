@@ -123,7 +123,10 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 	if cnt, _ := a.session.Counts(); cnt.Customers != 12 {
 		t.Fatalf("customers after the import: %d (%s)", cnt.Customers, iv.results.Text)
 	}
-	iv.tabs.SelectIndex(1)
+	if iv.toReport.Hidden {
+		t.Fatal("no way from the results to the rows set aside")
+	}
+	test.Tap(iv.toReport)
 	q := iv.quarantine
 	if len(q.shown) != 2 {
 		t.Fatalf("the validation report shows %d rows", len(q.shown))

@@ -54,6 +54,7 @@ type importView struct {
 	prevRows  []importer.PreviewRow
 	prevCols  []string
 	results   *widget.Label
+	toReport  *widget.Button // after a run with quarantined rows: the validation report
 
 	quarantine *quarantineView
 	history    *historyView
@@ -140,7 +141,9 @@ func newImportView(a *App, s *vault.Session) *importView {
 	// The results of a run may take several lines (titles, totals checks): they scroll.
 	results := container.NewVScroll(v.results)
 	results.SetMinSize(fyne.NewSize(0, 96))
-	left := container.NewBorder(container.NewVBox(buttons, options), container.NewVBox(v.status, v.startBtn, results), nil, nil, v.fileList)
+	v.toReport = widget.NewButtonWithIcon(L("import.to_report"), theme.WarningIcon(), func() { v.tabs.SelectIndex(1) })
+	v.toReport.Hide()
+	left := container.NewBorder(container.NewVBox(buttons, options), container.NewVBox(v.status, v.startBtn, results, v.toReport), nil, nil, v.fileList)
 	mapping := container.NewBorder(container.NewVBox(
 		container.New(layout.NewFormLayout(), widget.NewLabel(L("import.table")), v.table,
 			widget.NewLabel(L("import.header_row")), v.headerRow),
@@ -578,6 +581,13 @@ func (v *importView) start() {
 		v.refresh()
 		v.showSelected()
 		v.results.SetText(resultsText(results))
+		// Rows set aside are the next thing to look at: one step to them.
+		v.toReport.Hide()
+		for _, r := range results {
+			if r.Quarantined > 0 {
+				v.toReport.Show()
+			}
+		}
 	})
 }
 
