@@ -57,7 +57,7 @@ type signerForm struct {
 	names, ids []string
 	preselect  int                // the signer chosen when the dialog opens
 	shown      []*widget.FormItem // what is being signed, above the signer
-	note       *formEntry      // an optional note, kept across a wrong passphrase
+	note       *formEntry         // an optional note, kept across a wrong passphrase
 	// run checks the passphrase and records the signature; it runs in the background
 	// (scrypt takes about a second). done gets its outcome on the UI goroutine.
 	run  func(id, passphrase string) error
