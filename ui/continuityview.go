@@ -34,6 +34,9 @@ type continuityCard struct {
 	addBtn  *widget.Button
 	fwdBtn  *widget.Button
 	report  *widget.Button
+	// gen counts refreshes: a walk started by an earlier refresh that ends after a later
+	// one must not put its older text back (it did, and the plan just saved vanished).
+	gen int
 }
 
 func newContinuityCard(a *App, s *vault.Session) *continuityCard {
@@ -73,9 +76,14 @@ func (c *continuityCard) refresh() {
 	}
 	head := b.String()
 	c.summary.SetText(head)
+	c.gen++
+	gen := c.gen
 	go func() {
 		due, _, err := c.s.ContinuityDue(context.Background(), []int{30, 60, 90})
 		onUI(func() {
+			if gen != c.gen {
+				return // a later refresh has its own walk
+			}
 			if err != nil {
 				return // no notice settings yet: the plan line says so
 			}

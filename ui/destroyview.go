@@ -30,6 +30,7 @@ type destroyView struct {
 	s       *vault.Session
 	content fyne.CanvasObject
 
+	gen       int // refreshes: an older count must not overwrite a newer one
 	retention *widget.Label
 	holds     *widget.Label
 	plan      *widget.Label
@@ -105,10 +106,15 @@ func newDestroyView(a *App, s *vault.Session) *destroyView {
 // holds and plans at once.
 func (v *destroyView) refresh() {
 	lang := currentLang()
+	v.gen++
+	gen := v.gen
 	go func() {
 		today := model.DateOf(time.Now().In(shanghai))
 		rep, err := v.s.Retention(context.Background(), today)
 		onUI(func() {
+			if gen != v.gen {
+				return // a later refresh has its own count
+			}
 			if err != nil {
 				v.retention.SetText(describeOnly(err))
 				return

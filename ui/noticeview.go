@@ -49,6 +49,7 @@ type noticeView struct {
 	continuity *continuityCard
 	lastBatch  *vault.NoticeBatch
 	lastReport *vault.StatusResult
+	gen        int // refreshes: an older walk must not overwrite a newer one's counts
 }
 
 var noticeChannels = []string{vault.ChannelLetter, vault.ChannelSMS, vault.ChannelMail}
@@ -130,9 +131,14 @@ func (v *noticeView) refresh() {
 	if len(names) > 0 && v.template.SelectedIndex() < 0 {
 		v.template.SetSelectedIndex(0)
 	}
+	v.gen++
+	gen := v.gen
 	go func() {
 		sums, err := v.s.NoticeStatus(context.Background())
 		onUI(func() {
+			if gen != v.gen {
+				return // a later refresh has its own walk
+			}
 			if err != nil {
 				v.status.SetText(describeOnly(err))
 				return
