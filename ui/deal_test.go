@@ -468,7 +468,7 @@ func TestMergerWizard(t *testing.T) {
 	if !f.subtypeForm.Visible() || f.targetCard.Visible() || f.actingForm.Visible() || f.tor.person.Visible() {
 		t.Fatal("a merger's fields are not the ones shown")
 	}
-	if !strings.Contains(f.about.Text, "民法典第六十七条") || strings.Contains(f.about.Text, "五百四十六") {
+	if !strings.Contains(f.about.Text, "《民法典》第六十七条") || strings.Contains(f.about.Text, "五百四十六") {
 		t.Fatalf("a merger is not explained as succession: %q", f.about.Text)
 	}
 	f.subtype.SetSelected("破产（管理人）")

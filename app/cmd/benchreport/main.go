@@ -37,6 +37,7 @@ func main() {
 	pkgSize := flag.Int("package-customers", 100000, "customers (with two documents each) of the package benchmark; 0 skips it")
 	destroy := flag.Bool("destroy", true, "measure destruction of a 1,000,000-customer vault")
 	notices := flag.Bool("notices", true, "measure notices: letters for the 100,000-customer book, SMS for the 1,000,000 one")
+	flag.IntVar(&reruns, "reruns", reruns, "runs of each comparison (import and floor, export, receive and the standard pipelines); the report gives the median and the spread")
 	flag.Parse()
 
 	tmp, err := os.MkdirTemp("", "handover-bench-")
@@ -112,7 +113,7 @@ func main() {
 	}
 	if *gobench != "" {
 		if gb, err := os.ReadFile(*gobench); err == nil {
-			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -skip 'Destroy.*1M' -benchmem ./crypto/... ./store/... ./app/cert/...` in the same run (the destruction benchmarks run above, capped):\n\n```\n")
+			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -skip 'Destroy.*1M' -benchmem ./crypto/... ./store/... ./app/cert/...` and the import's stages (`-bench Stage ./app/importer/`: decoding alone, validating alone; sealing and Badger's write are `BenchmarkWriterAdd`) in the same run (the destruction benchmarks run above, capped):\n\n```\n")
 			for _, l := range strings.Split(string(gb), "\n") {
 				if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "pkg:") {
 					b.WriteString(l + "\n")
