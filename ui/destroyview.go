@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"handover/app/checklist"
-	"handover/app/handoverpkg"
 	"handover/app/progress"
 	"handover/app/vault"
 	"handover/store/atomicfile"
@@ -230,15 +229,7 @@ func (v *destroyView) showPlan() {
 func (v *destroyView) makePlan() {
 	scope := destroyScopes[max(0, v.scope.SelectedIndex())]
 	if scope == vault.ScopeCustomers {
-		v.a.askPath(pathRequest{title: L("destroy.choose_list"), purpose: L("path.purpose.customer_list"), filterName: L("destroy.list_filter"),
-			exts: []string{"txt", "csv"}}, func(path string) {
-			nos, err := handoverpkg.ReadCustomerList(path)
-			if err != nil {
-				showError(v.a.win, err)
-				return
-			}
-			v.planFor(scope, nos)
-		})
+		v.a.askCustomerList(L("destroy.choose_list"), L("destroy.list_filter"), func(nos []model.CustomerNo) { v.planFor(scope, nos) })
 		return
 	}
 	v.planFor(scope, nil)
@@ -385,13 +376,7 @@ func (v *destroyView) askHold() {
 			hold(nil)
 			return
 		}
-		v.a.askPath(pathRequest{title: L("destroy.choose_list"), purpose: L("path.purpose.customer_list"), filterName: L("destroy.list_filter"),
-			exts: []string{"txt", "csv"}}, func(path string) {
-			nos, err := handoverpkg.ReadCustomerList(path)
-			if err != nil {
-				showError(v.a.win, err)
-				return
-			}
+		v.a.askCustomerList(L("destroy.choose_list"), L("destroy.list_filter"), func(nos []model.CustomerNo) {
 			if nos == nil {
 				nos = []model.CustomerNo{}
 			}

@@ -13,26 +13,20 @@ type formEntry struct {
 	onEscape func()
 }
 
-func newEntry() *formEntry {
-	e := &formEntry{}
-	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
-	e.ExtendBaseWidget(e)
-	return e
-}
+func newEntry() *formEntry { return makeEntry(false, false) }
 
 // newPasswordEntry is newEntry for a passphrase: hidden, with the reveal button.
-func newPasswordEntry() *formEntry {
-	e := &formEntry{}
-	e.Password = true
-	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
-	e.ExtendBaseWidget(e)
-	return e
-}
+func newPasswordEntry() *formEntry { return makeEntry(true, false) }
 
 // newMultiLineEntry is newEntry for a paragraph.
-func newMultiLineEntry() *formEntry {
+func newMultiLineEntry() *formEntry { return makeEntry(false, true) }
+
+// makeEntry sets what Fyne's constructors set (the password reveal button comes with the
+// renderer) and extends the base widget with the formEntry, so that its TypedKey is the one
+// the canvas calls.
+func makeEntry(password, multiLine bool) *formEntry {
 	e := &formEntry{}
-	e.MultiLine = true
+	e.Password, e.MultiLine = password, multiLine
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e

@@ -83,13 +83,8 @@ func (v *exportView) recipients() []identity.Card {
 func (v *exportView) chooseScope() {
 	v.customers = nil
 	if v.scope.Selected == L("export.scope_file") {
-		v.a.askPath(pathRequest{title: L("export.scope_choose"), purpose: L("path.purpose.customer_list"), filterName: L("export.scope_filter"),
-			exts: []string{"txt", "csv"}}, func(path string) {
-			var err error
-			if v.customers, err = handoverpkg.ReadCustomerList(path); err != nil {
-				showError(v.a.win, err)
-				return
-			}
+		v.a.askCustomerList(L("export.scope_choose"), L("export.scope_filter"), func(nos []model.CustomerNo) {
+			v.customers = nos
 			v.chooseIdentity()
 		})
 		return

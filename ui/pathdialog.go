@@ -10,7 +10,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"handover/app/handoverpkg"
 	"handover/app/workstation"
+	"handover/store/model"
 )
 
 // pathRequest is a file or folder the app asks for. The purpose is said in the app before
@@ -65,6 +67,19 @@ func (a *App) askPath(req pathRequest, then func(path string)) {
 		then(filepath.Clean(p))
 	}, a.win)
 	d.Show()
+}
+
+// askCustomerList asks for a file of customer numbers, one a line, and hands them over
+// once read; a file that cannot be read is said in words.
+func (a *App) askCustomerList(title, filterName string, then func([]model.CustomerNo)) {
+	a.askPath(pathRequest{title: title, purpose: L("path.purpose.customer_list"), filterName: filterName, exts: []string{"txt", "csv"}}, func(path string) {
+		nos, err := handoverpkg.ReadCustomerList(path)
+		if err != nil {
+			showError(a.win, &fileError{File: filepath.Base(path), Err: err})
+			return
+		}
+		then(nos)
+	})
 }
 
 // browse opens the native dialog the request asks for.
