@@ -25,9 +25,25 @@ func TestEveryScreenFits1024(t *testing.T) {
 	if err := a.OpenVault(dir); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = setLanguage("zh-CN") }) // the next tests read Chinese
+	// The screens before signing in: unlock, new vault, new vault for receiving.
+	for _, lang := range []string{"en", "zh-CN"} {
+		a.setLanguageAndRebuild(lang)
+		for _, pre := range []struct {
+			name string
+			show func()
+		}{{"unlock", a.showUnlock}, {"create", a.showCreate}, {"receive-setup", a.showReceiveSetup}} {
+			pre.show()
+			if m := a.win.Content().MinSize(); m.Width > 1020 || m.Height > 700 {
+				t.Errorf("%s (%s) needs %.0f×%.0f", pre.name, lang, m.Width, m.Height)
+			}
+			a.win.Resize(fyne.NewSize(1020, 700))
+			snapshot(t, a, "screen-"+lang+"-"+pre.name)
+		}
+	}
+	a.showUnlock()
 	unlockAs(t, a, demo.OperatorName, DemoPassphrase)
 	eventually(t, "sign-in", func() bool { return a.shell != nil })
-	t.Cleanup(func() { _ = setLanguage("zh-CN") }) // the next tests read Chinese
 	rawKey := regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
 	for _, lang := range []string{"zh-CN", "en"} {
 		a.setLanguageAndRebuild(lang)
