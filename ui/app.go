@@ -8,6 +8,7 @@
 package ui
 
 import (
+	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -111,11 +112,28 @@ func (a *App) signedIn(s *vault.Session) {
 		onUI(func() { a.afterLock(reason) })
 	})
 	sh := newShell(a, s)
+	if receivingFirst(s) {
+		sh.show("export") // the receive steps: nothing else can happen in this vault yet
+	}
 	a.win.SetContent(sh.content)
 	a.startIdleTicker(s)
 	// Set last: tests wait for a shell, and the test driver runs this on the unlocking
 	// goroutine, so the window must be complete by then.
 	a.shell = sh
+}
+
+// receivingFirst says that the signed-in operator is the receiving side's in a vault that
+// has neither a deal nor customers yet: its first step is receiving a package.
+func receivingFirst(s *vault.Session) bool {
+	r := s.Role()
+	if !r.Can(vault.PermReceive) || r.Can(vault.PermExport) {
+		return false
+	}
+	if _, err := s.Deal(); !errors.Is(err, vault.ErrNoDeal) {
+		return false
+	}
+	c, err := s.Counts()
+	return err == nil && c.Customers == 0
 }
 
 func (a *App) afterLock(reason string) {

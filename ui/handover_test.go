@@ -287,6 +287,14 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 		t.Fatal("the receiving vault does not open on the receive steps")
 	}
 	dismissOverlays(a)
+	// Signing in again opens on the same steps while nothing is received.
+	test.Tap(a.shell.lockBtn)
+	eventually(t, "locked", func() bool { return a.session == nil })
+	unlockAs(t, a, "孙接收", "孙接收 passphrase")
+	eventually(t, "the receiver signs in", func() bool { return a.shell != nil })
+	if a.shell.current != "export" || a.shell.receive == nil {
+		t.Fatalf("a receiving vault with nothing in it opens on %q", a.shell.current)
+	}
 	r := a.shell.receive
 	if !strings.Contains(r.trusted.Text, L("receive.trusted_none")) || !r.receipt.Disabled() || !r.accept.Disabled() {
 		t.Fatalf("a new receiving vault: %q", r.trusted.Text)
