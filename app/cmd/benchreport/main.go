@@ -34,7 +34,7 @@ func main() {
 	out := flag.String("out", "docs/BENCHMARKS.md", "report to write")
 	gobench := flag.String("gobench", "", "file holding `go test -bench` output to include")
 	sizes := flag.String("sizes", "100000,1000000", "demo book sizes")
-	pkgSize := flag.Int("package-customers", 100000, "customers (with two documents each) of the package benchmark; 0 skips it")
+	pkgSizes := flag.String("package-customers", "100000,20000", "customers (with two documents each) of the package benchmarks, comma-separated (about 2.3 GiB and 500 MB); 0 or empty skips them")
 	destroy := flag.Bool("destroy", true, "measure destruction of a 1,000,000-customer vault")
 	notices := flag.Bool("notices", true, "measure notices: letters for the 100,000-customer book, SMS for the 1,000,000 one")
 	flag.IntVar(&reruns, "reruns", reruns, "runs of each comparison (import and floor, export, receive and the standard pipelines); the report gives the median and the spread")
@@ -82,8 +82,17 @@ func main() {
 		imports = importRuns(env, *bin, tmp, sizeList)
 	}
 	packages := ""
-	if *pkgSize > 0 {
-		packages = packageRuns(env, *bin, tmp, *pkgSize)
+	var pkgList []int
+	for _, f := range strings.Split(*pkgSizes, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			pkgList = append(pkgList, n)
+		}
+	}
+	if len(pkgList) > 0 {
+		packages = "## Handover packages\n\n"
+		for _, n := range pkgList {
+			packages += packageRuns(env, *bin, tmp, n)
+		}
 	}
 	destruction := ""
 	if *destroy {

@@ -20,7 +20,7 @@ import (
 // real files: GNU tar skips reading file contents when its output is /dev/null.
 func packageRuns(env []string, bin, tmp string, n int) string {
 	var b strings.Builder
-	b.WriteString("## Handover packages\n\n")
+	fmt.Fprintf(&b, "### %d customers\n\n", n)
 	for _, tool := range []string{"age", "tar", "sha256sum", "sh"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			fmt.Fprintf(&b, "Not measured: `%s` is not installed.\n\n", tool)
