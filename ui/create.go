@@ -105,7 +105,11 @@ func (c *createScreen) submit() {
 		// The receiving side goes straight to its steps: trust the sender, receive, confirm
 		// the deal the package carries, sign the receipt.
 		c.a.shell.show("export")
-		dialog.ShowInformation(L("create.receive_title"), L("create.next_receive"), c.a.win)
+		msg := L("create.next_receive")
+		if vault.AloneWithoutAudit(role) {
+			msg += "\n\n" + L("create.no_audit_reader", map[string]any{"Role": roleName(role)})
+		}
+		dialog.ShowInformation(L("create.receive_title"), msg, c.a.win)
 	case vault.AloneWithoutAudit(role):
 		dialog.ShowInformation(L("create.title"), L("create.no_audit_reader", map[string]any{"Role": roleName(role)}), c.a.win)
 	case role.Can(vault.PermManageOperators):

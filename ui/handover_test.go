@@ -286,6 +286,10 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 	if a.shell == nil || a.shell.receive == nil {
 		t.Fatal("the receiving vault does not open on the receive steps")
 	}
+	// A clerk alone cannot read the audit log nor add who can: said when the vault is made.
+	if txt := findText(a.win.Canvas().Overlays().Top()); !strings.Contains(txt, L("create.next_receive")) || !strings.Contains(txt, roleName(vault.Transferee)) {
+		t.Fatalf("the receiving vault's first notice: %q", txt)
+	}
 	dismissOverlays(a)
 	// Signing in again opens on the same steps while nothing is received.
 	test.Tap(a.shell.lockBtn)
