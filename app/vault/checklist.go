@@ -112,16 +112,18 @@ func loadDeal(st *store.Store) (*checklist.Deal, error) {
 // InitDeal records the vault's one deal after checking it (checklist.Deal.Normalize).
 func (s *Session) InitDeal(d checklist.Deal) (*checklist.Deal, error) {
 	detail := map[string]string{"type": d.Type, "recipient_location": d.RecipientLocation}
-	err := s.do(PermChecklist, audit.DealInit, "", detail, func(st *store.Store) error {
+	// The deal and its audit event are one transaction: a deal without its event, or an
+	// event without its deal, cannot be left by a process killed in between.
+	err := s.doMeta(PermChecklist, audit.DealInit, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		if _, err := loadDeal(st); err == nil {
-			return ErrDealExists
+			return nil, ErrDealExists
 		} else if !errors.Is(err, ErrNoDeal) {
-			return err
+			return nil, err
 		}
 		if err := s.prepareDeal(&d, detail); err != nil {
-			return err
+			return nil, err
 		}
-		return st.PutMeta(metaDeal, d)
+		return []store.MetaChange{{Name: metaDeal, Value: d}}, nil
 	})
 	if err != nil {
 		return nil, err

@@ -76,17 +76,18 @@ func loadOfferedDeal(st *store.Store) (*OfferedDeal, error) {
 func (s *Session) AcceptOfferedDeal() (*checklist.Deal, error) {
 	var d checklist.Deal
 	detail := map[string]string{}
-	err := s.do(PermChecklist, audit.DealInit, "", detail, func(st *store.Store) error {
+	err := s.doMeta(PermChecklist, audit.DealInit, "", detail, func(st *store.Store) ([]store.MetaChange, error) {
 		o, err := loadOfferedDeal(st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d = o.Deal
 		detail["type"], detail["from_package"] = d.Type, o.Package
 		if err := s.prepareDeal(&d, detail); err != nil {
-			return err
+			return nil, err
 		}
-		return st.UpdateMeta([]store.MetaChange{{Name: metaDeal, Value: d}, {Name: metaDealOffered, Delete: true}})
+		// Recorded with the audit event, in one transaction, and the offer gone with it.
+		return []store.MetaChange{{Name: metaDeal, Value: d}, {Name: metaDealOffered, Delete: true}}, nil
 	})
 	if err != nil {
 		return nil, err
