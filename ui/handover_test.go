@@ -45,12 +45,7 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 	senderDir := filepath.Join(t.TempDir(), "sender-vault")
 	a.ShowWelcome()
 	a.showCreate()
-	c := a.create
-	test.Type(c.path, senderDir)
-	test.Type(c.name, "周管理")
-	c.pass.SetText("administrator passphrase")
-	c.confirm.SetText("administrator passphrase")
-	test.Tap(c.createBt)
+	fillCreate(a.create, senderDir, "周管理", "administrator passphrase")
 	if a.shell == nil || a.shell.settings == nil {
 		t.Fatal("the first run does not open the operators")
 	}
@@ -60,15 +55,7 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 		name string
 		role vault.Role
 	}{{"李出让", vault.Transferor}, {"王受让", vault.Transferee}, {"赵审计", vault.Auditor}} {
-		test.Tap(ov.add)
-		top := a.win.Canvas().Overlays().Top()
-		es := entriesOf(top)
-		test.Type(es[0], op.name)
-		findSelect(top).SetSelected(roleName(op.role))
-		test.Type(es[1], op.name+" passphrase")
-		test.Type(es[2], op.name+" passphrase")
-		test.Tap(findButton(t, top, L("operators.add")))
-		dismissOverlays(a)
+		addOperatorInApp(t, a, ov, op.name, op.role, op.name+" passphrase")
 	}
 	if len(ov.ops) != 4 || !ov.missing.Hidden {
 		t.Fatalf("operators: %d, missing %q", len(ov.ops), ov.missing.Text)
@@ -273,16 +260,11 @@ func TestWholeHandoverInTheApp(t *testing.T) {
 	a.closeVault()
 	a.ShowWelcome()
 	test.Tap(findButton(t, a.unlock.content, L("unlock.receive")))
-	c = a.create
+	c := a.create
 	if c == nil || !c.receiving || c.role.Selected != roleName(vault.Transferee) {
 		t.Fatal("receiving does not start a vault for the transferee's clerk")
 	}
-	receiverDir := filepath.Join(t.TempDir(), "receiver-vault")
-	test.Type(c.path, receiverDir)
-	test.Type(c.name, "孙接收")
-	c.pass.SetText("孙接收 passphrase")
-	c.confirm.SetText("孙接收 passphrase")
-	test.Tap(c.createBt)
+	fillCreate(c, filepath.Join(t.TempDir(), "receiver-vault"), "孙接收", "孙接收 passphrase")
 	if a.shell == nil || a.shell.receive == nil {
 		t.Fatal("the receiving vault does not open on the receive steps")
 	}
@@ -460,4 +442,13 @@ func appendRows(t *testing.T, path, rows string) {
 	if _, err := f.WriteString(rows); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// fillCreate fills the create screen as a user types it and creates the vault.
+func fillCreate(c *createScreen, dir, name, pass string) {
+	test.Type(c.path, dir)
+	test.Type(c.name, name)
+	c.pass.SetText(pass)
+	c.confirm.SetText(pass)
+	test.Tap(c.createBt)
 }

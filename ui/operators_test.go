@@ -35,20 +35,8 @@ func TestFirstRunOperators(t *testing.T) {
 	}
 	snapshot(t, a, "operators-first-run")
 
-	add := func(name string, role vault.Role, pass string) {
-		t.Helper()
-		test.Tap(ov.add)
-		top := a.win.Canvas().Overlays().Top()
-		es := entriesOf(top)
-		test.Type(es[0], name)
-		findSelect(top).SetSelected(roleName(role))
-		test.Type(es[1], pass)
-		test.Type(es[2], pass)
-		test.Tap(findButton(t, top, L("operators.add")))
-		dismissOverlays(a)
-	}
-	add("李出让", vault.Transferor, "transferor passphrase")
-	add("王受让", vault.Witness, "transferee passphrase")
+	addOperatorInApp(t, a, ov, "李出让", vault.Transferor, "transferor passphrase")
+	addOperatorInApp(t, a, ov, "王受让", vault.Witness, "transferee passphrase")
 	if len(ov.ops) != 3 || !strings.Contains(ov.missing.Text, roleName(vault.Transferee)) || strings.Contains(ov.missing.Text, roleName(vault.Transferor)) {
 		t.Fatalf("after adding: %d operators, %q", len(ov.ops), ov.missing.Text)
 	}
@@ -99,4 +87,18 @@ func dismissOverlays(a *App) {
 	for _, o := range a.win.Canvas().Overlays().List() {
 		a.win.Canvas().Overlays().Remove(o)
 	}
+}
+
+// addOperatorInApp adds an operator through the settings screen's dialog.
+func addOperatorInApp(t *testing.T, a *App, ov *operatorsView, name string, role vault.Role, pass string) {
+	t.Helper()
+	test.Tap(ov.add)
+	top := a.win.Canvas().Overlays().Top()
+	es := entriesOf(top)
+	test.Type(es[0], name)
+	findSelect(top).SetSelected(roleName(role))
+	test.Type(es[1], pass)
+	test.Type(es[2], pass)
+	test.Tap(findButton(t, top, L("operators.add")))
+	dismissOverlays(a)
 }

@@ -100,13 +100,7 @@ func (s *Session) Deal() (*checklist.Deal, error) {
 }
 
 func loadDeal(st *store.Store) (*checklist.Deal, error) {
-	var d checklist.Deal
-	if err := st.GetMeta(metaDeal, &d); errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNoDeal
-	} else if err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return metaRecord[checklist.Deal](st, metaDeal, ErrNoDeal)
 }
 
 // InitDeal records the vault's one deal after checking it (checklist.Deal.Normalize).
@@ -497,6 +491,18 @@ func (v *Vault) checkPassphrase(operator, passphrase string) error {
 	}
 	clear(master)
 	return nil
+}
+
+// metaRecord reads the meta record name; when there is none it returns missing, the
+// caller's error for it (nil when having none is not an error).
+func metaRecord[T any](st *store.Store, name string, missing error) (*T, error) {
+	var v T
+	if err := st.GetMeta(name, &v); errors.Is(err, store.ErrNotFound) {
+		return nil, missing
+	} else if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 // putFact records that something an automatic item follows from has happened.

@@ -98,13 +98,7 @@ func (s *Session) ContinuityPlanOf() (*ContinuityPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p ContinuityPlan
-	if err := st.GetMeta(metaContinuityPlan, &p); errors.Is(err, store.ErrNotFound) {
-		return nil, ErrContinuityPlan
-	} else if err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return metaRecord[ContinuityPlan](st, metaContinuityPlan, ErrContinuityPlan)
 }
 
 // DueBucket is how many customers and instalments fall due within Days of the cut-off.

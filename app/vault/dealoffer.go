@@ -62,13 +62,7 @@ func loadOfferedDeal(st *store.Store) (*OfferedDeal, error) {
 		}
 		return nil, err
 	}
-	var o OfferedDeal
-	if err := st.GetMeta(metaDealOffered, &o); errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNoOfferedDeal
-	} else if err != nil {
-		return nil, err
-	}
-	return &o, nil
+	return metaRecord[OfferedDeal](st, metaDealOffered, ErrNoOfferedDeal)
 }
 
 // AcceptOfferedDeal records the deal the received package carried as this vault's deal,

@@ -148,13 +148,7 @@ func (s *Session) NoticeSettings() (*NoticeSetup, error) {
 }
 
 func loadNoticeSetup(st *store.Store) (*NoticeSetup, error) {
-	var n NoticeSetup
-	if err := st.GetMeta(metaNoticeSetup, &n); errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNoticeSetup
-	} else if err != nil {
-		return nil, err
-	}
-	return &n, nil
+	return metaRecord[NoticeSetup](st, metaNoticeSetup, ErrNoticeSetup)
 }
 
 // NoticeTemplates lists the templates for the deal's type.

@@ -289,13 +289,7 @@ func (s *Session) NoticeBasis() (*NoticeBasis, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b NoticeBasis
-	if err := st.GetMeta(metaNoticeBasis, &b); errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotFound
-	} else if err != nil {
-		return nil, err
-	}
-	return &b, nil
+	return metaRecord[NoticeBasis](st, metaNoticeBasis, ErrNotFound)
 }
 
 // NoticeSummary is where the notices of one template stand, over every customer of the book.

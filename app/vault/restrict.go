@@ -108,13 +108,7 @@ func (s *Session) RestrictionOf(ctx context.Context) (*Restriction, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r Restriction
-	if err := st.GetMeta(metaRestriction, &r); errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return metaRecord[Restriction](st, metaRestriction, nil)
 }
 
 // Restrict puts the whole vault (customers nil) or the customers listed into the

@@ -35,13 +35,7 @@ var (
 )
 
 func loadScope(st *store.Store) (*DealScope, error) {
-	var sc DealScope
-	if err := st.GetMeta(metaDealScope, &sc); errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	return &sc, nil
+	return metaRecord[DealScope](st, metaDealScope, nil)
 }
 
 func (sc *DealScope) has(no model.CustomerNo) bool {
