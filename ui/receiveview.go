@@ -57,6 +57,7 @@ func newReceiveView(a *App, s *vault.Session) *receiveView {
 	v.start.Importance = widget.HighImportance
 	v.status = wrap(L("receive.explain"))
 	v.result = wrap("")
+	v.result.Hide() // until there is an outcome: an empty label left a blank line
 	v.deal = wrap("")
 	v.accept = widget.NewButtonWithIcon(L("receive.accept_deal"), theme.ConfirmIcon(), v.acceptDeal)
 	// An equal book is ready to confirm: the receipt is issued and signed on the
@@ -211,6 +212,7 @@ func (v *receiveView) run(dir, idPath, passphrase string) {
 			return
 		}
 		v.result.SetText(outcomeText(rec))
+		v.result.Show()
 		v.refresh()
 	})
 }
