@@ -54,6 +54,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME_SLOW) ./app/bag/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyBackup$$' -fuzztime $(FUZZTIME_SLOW) ./store/
 	$(GO) test -run '^$$' -fuzz '^FuzzLogDamage$$' -fuzztime $(FUZZTIME_SLOW) ./store/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyAuditArchive$$' -fuzztime $(FUZZTIME_SLOW) ./store/
 	$(GO) test -run '^$$' -fuzz '^FuzzTakeAuthFailures$$' -fuzztime $(FUZZTIME_SLOW) ./store/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadReport$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTemplate$$' -fuzztime $(FUZZTIME_SLOW) ./app/notice/

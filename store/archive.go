@@ -181,7 +181,12 @@ func VerifyAuditArchive(dir string) (*AuditReport, error) {
 		line := sc.Bytes()
 		if h, ok := bytes.CutPrefix(line, []byte("pruned ")); ok {
 			var leaf merkle.Hash
-			if n, err := hex.Decode(leaf[:], h); err != nil || n != len(leaf) {
+			// hex.Decode panics when the text is longer than the array holds.
+			if len(h) != hex.EncodedLen(len(leaf)) {
+				rep.Problem = &AuditProblem{Seq: tree.Size() + 1, Reason: "damaged", Detail: "a pruned event's leaf hash is malformed"}
+				break
+			}
+			if _, err := hex.Decode(leaf[:], h); err != nil {
 				rep.Problem = &AuditProblem{Seq: tree.Size() + 1, Reason: "damaged", Detail: "a pruned event's leaf hash is malformed"}
 				break
 			}

@@ -194,3 +194,54 @@ func FuzzRead(f *testing.F) {
 		})
 	})
 }
+
+// A manifest line whose checksum is not 64 hex digits is refused (one too long once
+// panicked hex.Decode).
+func TestMalformedManifestLines(t *testing.T) {
+	for name, sum := range map[string]string{
+		"too long":  strings.Repeat("ab", 33),
+		"too short": strings.Repeat("ab", 31),
+		"not hex":   strings.Repeat("zz", 32),
+		"empty":     "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := editEntry(t, sample(t), "HANDOVER-test-1/manifest-sha256.txt", func(m []byte) []byte {
+				return append(m, []byte(sum+"  data/extra.txt\n")...)
+			})
+			_, err := Read(bytes.NewReader(b), DefaultLimits, func(string, int64, io.Reader) error { return nil })
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "malformed") {
+				t.Fatalf("%v", err)
+			}
+		})
+	}
+}
+
+// editEntry rewrites one entry of a tar stream.
+func editEntry(t *testing.T, b []byte, name string, edit func([]byte) []byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	tr, tw := tar.NewReader(bytes.NewReader(b)), tar.NewWriter(&out)
+	edited := false
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(tr)
+		if h.Name == name {
+			body = edit(body)
+			h.Size = int64(len(body))
+		}
+		tw.WriteHeader(h)
+		tw.Write(body)
+		edited = edited || h.Name == name
+	}
+	tw.Close()
+	if !edited {
+		t.Fatalf("no entry %s", name)
+	}
+	return out.Bytes()
+}

@@ -257,7 +257,11 @@ func (c *sumChecklist) manifest(r io.Reader) error {
 		s, path, ok := strings.Cut(line, " ")
 		path = strings.TrimLeft(path, " *")
 		var sum [32]byte
-		if n, err := hex.Decode(sum[:], []byte(s)); !ok || err != nil || n != 32 || path == "" {
+		// hex.Decode panics when the text is longer than the array holds.
+		if len(s) != hex.EncodedLen(len(sum)) || path == "" || !ok {
+			return fmt.Errorf("%w: a manifest line is malformed", ErrInvalid)
+		}
+		if _, err := hex.Decode(sum[:], []byte(s)); err != nil {
 			return fmt.Errorf("%w: a manifest line is malformed", ErrInvalid)
 		}
 		data, ok := strings.CutPrefix(decodePath(path), "data/")
