@@ -64,6 +64,12 @@ type Writer struct {
 	commits chan []entry  // manual: checkpoints on their way to the committer
 	done    chan struct{} // manual: closed when the committer has stopped
 	buf     []byte        // reused for encoding
+	// A receive stores a customer's documents before the customer (they come first in the
+	// package): keyed are the customers whose data key KeyAhead made, keyedNext one past the
+	// highest of them, so the counts' NextCustomer covers their keys from the first checkpoint.
+	keyMu     sync.Mutex
+	keyed     map[model.CustomerNo]bool
+	keyedNext model.CustomerNo
 }
 
 const maxInFlight = 4
@@ -98,9 +104,56 @@ func (w *Writer) Add(b *Book) (model.CustomerNo, error) {
 	return p.no, w.Commit(p)
 }
 
+// SkipTo makes no the number of the next committed customer; the numbers passed over stay
+// unused. A receive keeps the gaps of the sender's numbering, so that the documents it stored
+// before their customers (KeyAhead) are under the number the customer then gets.
+func (w *Writer) SkipTo(no model.CustomerNo) error {
+	if no < w.next {
+		return fmt.Errorf("writer: customer #%d is below the next number #%d", no, w.next)
+	}
+	w.next = no
+	return nil
+}
+
+// KeyAhead makes the data key of customer no, a number not yet committed, so that its
+// documents can be stored before its record; Prepare then uses that key. The counts written
+// at each checkpoint cover it (NextCustomer), so that DropBook clears it.
+func (w *Writer) KeyAhead(no model.CustomerNo) error {
+	if no < w.next {
+		return fmt.Errorf("writer: customer #%d is below the next number #%d", no, w.next)
+	}
+	w.keyMu.Lock()
+	defer w.keyMu.Unlock()
+	if w.keyed[no] {
+		return nil
+	}
+	if _, err := w.s.keys.New(no); err != nil {
+		return err
+	}
+	if w.keyed == nil {
+		w.keyed = map[model.CustomerNo]bool{}
+	}
+	w.keyed[no] = true
+	w.keyedNext = max(w.keyedNext, no+1)
+	return nil
+}
+
+// customerKey is the data key for a customer being prepared: the one KeyAhead made, else a
+// fresh one.
+func (w *Writer) customerKey(no model.CustomerNo) (*seal.Sealer, error) {
+	w.keyMu.Lock()
+	made := w.keyed[no]
+	delete(w.keyed, no)
+	w.keyMu.Unlock()
+	if made {
+		return w.s.keys.Get(no)
+	}
+	return w.s.keys.New(no)
+}
+
 // Prepare seals customer b under the number no. It is safe for concurrent use.
 func (w *Writer) Prepare(no model.CustomerNo, b *Book) (*Prepared, error) {
-	sl, err := w.s.keys.New(no)
+	sl, err := w.customerKey(no)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +303,11 @@ func (w *Writer) flush() error {
 	s.counts.Repayments += w.delta.Repayments
 	s.counts.Documents += w.delta.Documents
 	s.counts.DocumentBytes += w.delta.DocumentBytes
-	s.counts.NextCustomer += model.CustomerNo(w.delta.Customers)
+	// Numbers may have gaps (SkipTo), and keys made ahead must be covered: DropBook and
+	// destruction clear the key slots below NextCustomer.
+	w.keyMu.Lock()
+	s.counts.NextCustomer = max(s.counts.NextCustomer, w.next, w.keyedNext)
+	w.keyMu.Unlock()
 	if w.nextSeg > s.counts.NextSegment {
 		s.counts.NextSegment = w.nextSeg
 	}
@@ -318,5 +375,9 @@ func (w *Writer) Abort() {
 	w.stopCommitter()
 	w.wg.Wait()
 	// counts of committed batches are already in s.counts; the pending delta is dropped.
+	// Keys made ahead stay covered, so that a DropBook that follows clears them too.
+	w.keyMu.Lock()
+	w.s.counts.NextCustomer = max(w.s.counts.NextCustomer, w.keyedNext)
+	w.keyMu.Unlock()
 	w.s.mu.Unlock()
 }

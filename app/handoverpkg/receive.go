@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"slices"
 
@@ -56,9 +54,10 @@ type ReceiveOptions struct {
 	Limits   bag.Limits
 	// LastSequence is the highest sequence number received so far for a deal (0 if none).
 	LastSequence func(deal string) (int, error)
-	// Staging is the folder for the payload while it is checked, inside the vault.
+	// Staging is the folder for the tables while they are checked, inside the vault.
 	Staging string
-	// BeforeCommit, if set, runs once everything is checked and before the book is written.
+	// BeforeCommit, if set, runs once the package's signature, recipients and sequence are
+	// checked, before anything is written to the vault.
 	BeforeCommit func() error
 	// KeepPending leaves the PendingReceive mark of an equal book in place: the caller removes
 	// it in the transaction that records the receive, so a crash before that record undoes
@@ -113,10 +112,14 @@ func RecoverReceive(st *store.Store) (bool, error) {
 	return true, st.DeleteMeta(PendingReceive)
 }
 
-// Receive checks a package as Verify does, stages its payload encrypted, and only when the
-// whole stream has ended cleanly and the bag is valid commits the book into st, which must
-// hold no customers: all of it, or, on any error, nothing. It then recomputes the figures
-// and the digest and compares them with package.json's.
+// Receive checks a package as Verify does and takes its book into st, which must hold no
+// customers: all of it, or, on any error, nothing. Before the first byte is written the
+// vault is marked as holding a pending receive (PendingReceive); documents go into the vault
+// as the stream hands them out, the tables are staged encrypted and committed once the whole
+// stream has ended cleanly and the bag is valid. A damaged stream, a refused package, a book
+// other than the one package.json describes, or a crash, empties the book again
+// (RecoverReceive). It then recomputes the figures and the digest and compares them with
+// package.json's.
 func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions, p progress.Reporter) (*Received, error) {
 	m, sender, err := readManifest(dir, o.Trusted)
 	if err != nil {
@@ -144,10 +147,6 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 	for _, part := range m.Parts {
 		total += part.Size
 	}
-	// One pass over the parts: staging reads each part's bytes once, checking its size and
-	// hash as it ends. Nothing is committed before the whole stream has ended cleanly, so a
-	// bad part found late costs nothing but time; when staging fails, the parts are checked
-	// whole so that the error names the bad part rather than age's complaint about it.
 	p.SetTotal(total + m.Figures.Customers)
 	stg, err := newStaging(o.Staging)
 	if err != nil {
@@ -155,19 +154,6 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 	}
 	defer stg.remove()
 	stg.maxDocs = m.Figures.Documents
-	if err := stage(ctx, dir, m, o, stg, p); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil, err
-		}
-		check := &partsReader{dir: dir, parts: m.Parts}
-		_, cerr := io.Copy(io.Discard, ctxReader{ctx, check})
-		check.Close()
-		var pe *PartError
-		if errors.As(cerr, &pe) {
-			return nil, pe
-		}
-		return nil, err
-	}
 	if o.BeforeCommit != nil {
 		if err := o.BeforeCommit(); err != nil {
 			return nil, err
@@ -182,7 +168,31 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 		}
 		return err
 	}
-	if err := commit(ctx, st, stg, p); err != nil {
+	w := st.NewImportWriter()
+	docs := newVaultDocs(w, m)
+	stg.docs = docs
+	// One pass over the parts: each part's bytes are read once, its size and hash checked as
+	// it ends. When the stream fails, the parts are checked whole so that the error names the
+	// bad part rather than age's complaint about it.
+	if err := stage(ctx, dir, m, o, stg, p); err != nil {
+		w.Abort()
+		if errors.Is(err, context.Canceled) {
+			return nil, undo(err)
+		}
+		check := &partsReader{dir: dir, parts: m.Parts}
+		_, cerr := io.Copy(io.Discard, ctxReader{ctx, check})
+		check.Close()
+		var pe *PartError
+		if errors.As(cerr, &pe) {
+			return nil, undo(pe)
+		}
+		return nil, undo(err)
+	}
+	if err := commit(ctx, w, stg, docs, p); err != nil {
+		w.Abort()
+		return nil, undo(err)
+	}
+	if err := w.Close(); err != nil {
 		return nil, undo(err)
 	}
 	rec, err := compare(ctx, st, stg, m, sender)
@@ -206,7 +216,7 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 	return rec, nil
 }
 
-// stage decrypts the payload and puts each file of the bag into the staging area.
+// stage decrypts the payload and hands each file of the bag to the staging area.
 func stage(ctx context.Context, dir string, m *Manifest, o ReceiveOptions, stg *staging, p progress.Reporter) error {
 	parts := &partsReader{dir: dir, parts: m.Parts}
 	defer parts.Close()
@@ -307,8 +317,12 @@ func (l *lines[T]) advance() {
 func (l *lines[T]) close() { l.rc.Close() }
 
 // commit stores the staged book, customer by customer, in the order the sender numbered
-// them. Each table lists its records grouped by customer in that same order.
-func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Reporter) (err error) {
+// them, each under the sender's number plus docs.base (the documents stored during the
+// stream are already there). Each table lists its records grouped by customer in that order.
+func commit(ctx context.Context, w *store.Writer, stg *staging, docs *vaultDocs, p progress.Reporter) (err error) {
+	if err := docs.sorted(); err != nil {
+		return err
+	}
 	cs, err := openLines[model.Customer](stg, "customers.jsonl")
 	if err != nil {
 		return err
@@ -329,20 +343,8 @@ func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Repor
 		return err
 	}
 	defer ds.close()
-	docs, err := stg.open(docsFile)
-	if err != nil {
-		return err
-	}
-	defer docs.Close()
-	w := st.NewImportWriter()
-	defer func() {
-		if err != nil {
-			w.Abort()
-		} else {
-			err = w.Close()
-		}
-	}()
 	var prev model.CustomerNo
+	nextDoc := 0
 	for ; cs.next != nil; cs.advance() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -352,6 +354,10 @@ func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Repor
 			return &RecordError{File: cs.file, Line: cs.line, Reason: "customers are not in ascending order of their numbers"}
 		}
 		prev = c.No
+		no, err := docs.receiverNo(uint64(c.No))
+		if err != nil {
+			return &RecordError{File: cs.file, Line: cs.line, Reason: err.Error()}
+		}
 		b := &store.Book{Customer: c}
 		for ; ls.next != nil && ls.next.Customer == c.No; ls.advance() {
 			if ls.next.Seq != uint32(len(b.Loans)+1) {
@@ -366,15 +372,17 @@ func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Repor
 			b.Repayments = append(b.Repayments, *rs.next)
 		}
 		b.Customer.No = 0
-		no, err := w.Add(b)
-		if err != nil {
+		if err := w.SkipTo(no); err != nil {
+			return err
+		}
+		if _, err := w.Add(b); err != nil {
 			return err
 		}
 		for seq := uint32(1); ds.next != nil && ds.next.Customer == c.No; ds.advance() {
 			if ds.next.Seq != seq {
 				return &RecordError{File: ds.file, Line: ds.line, Reason: "documents of a customer are not numbered 1, 2, …"}
 			}
-			if err := commitDocument(w, docs, *ds.next, no, ds.line); err != nil {
+			if err := docs.record(&nextDoc, *ds.next, no, ds.line); err != nil {
 				return err
 			}
 			seq++
@@ -399,46 +407,11 @@ func commit(ctx context.Context, st *store.Store, stg *staging, p progress.Repor
 			return &RecordError{File: l.file, Line: l.line, Reason: "the record's customer is not in customers.jsonl, or the records are out of order"}
 		}
 	}
+	if nextDoc < len(docs.stored) {
+		d := docs.stored[nextDoc]
+		return &RecordError{File: "documents.jsonl", Reason: fmt.Sprintf("document %d of customer %d is in the package but not listed", d.seq, d.customer)}
+	}
 	return w.Checkpoint()
-}
-
-// commitDocument streams one staged document into the vault and checks its size and hash.
-func commitDocument(w *store.Writer, docs io.Reader, d model.Document, no model.CustomerNo, line int) error {
-	if err := nextDocument(docs, docName(uint64(d.Customer), d.Seq), d.Size); err != nil {
-		return &RecordError{File: "documents.jsonl", Line: line, Reason: err.Error()}
-	}
-	rc := io.LimitReader(docs, d.Size)
-	h := newHasher()
-	buf := make([]byte, store.ChunkSize)
-	var size int64
-	var chunk uint32
-	for {
-		n, rerr := io.ReadFull(rc, buf)
-		if n > 0 {
-			h.Write(buf[:n])
-			if err := w.AddDocumentChunk(no, d.Seq, chunk, buf[:n]); err != nil {
-				return err
-			}
-			size += int64(n)
-			chunk++
-			if w.ImportFull() {
-				if err := w.Checkpoint(); err != nil {
-					return err
-				}
-			}
-		}
-		if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
-			break
-		}
-		if rerr != nil {
-			return rerr
-		}
-	}
-	if size != d.Size || hex.EncodeToString(h.Sum(nil)) != d.SHA256 {
-		return &RecordError{File: "documents.jsonl", Line: line, Reason: fmt.Sprintf("document %d of customer %d does not match its size or SHA-256", d.Seq, d.Customer)}
-	}
-	d.Customer, d.Chunks = no, chunk
-	return w.AddDocument(d)
 }
 
 // compare recomputes the figures and the digest of the received book and, when they differ
@@ -502,7 +475,6 @@ func compare(ctx context.Context, st *store.Store, stg *staging, m *Manifest, se
 	return out, nil
 }
 
-func newHasher() hash.Hash               { return sha256.New() }
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // ctxReader stops a long read when the context is cancelled.

@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -415,5 +417,70 @@ func BenchmarkReceive(b *testing.B) {
 		if _, err := r.receive(dir, recipient, sender.Card); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Documents go into the vault as the stream hands them out, before documents.jsonl says
+// what they should be: one that then does not match the list, is missing, is there twice or
+// names a customer number far out is refused, and the vault is empty again.
+func TestReceiveChecksDocumentsStoredDuringTheStream(t *testing.T) {
+	st := book(t, 6)
+	sender, recipient, _ := people(t)
+	dir, m := export(t, st, sender, recipient.Card, 1<<20)
+	names, files := bagFiles(t, dir, recipient, sender.Card)
+	var docs []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "documents/") {
+			docs = append(docs, n)
+		}
+	}
+	if len(docs) < 3 {
+		t.Fatalf("the test book has %d documents", len(docs))
+	}
+	edit := func(f func(names []string, files map[string][]byte) []string) func(w io.Writer) error {
+		fs := maps.Clone(files)
+		return writeBagOf(*m, f(slices.Clone(names), fs), fs)
+	}
+	rename := func(names []string, from, to string) []string {
+		i := slices.Index(names, from)
+		names[i] = to
+		return names
+	}
+	cases := []struct {
+		name string
+		gen  func(w io.Writer) error
+		want string
+	}{
+		{"content changed", edit(func(ns []string, fs map[string][]byte) []string {
+			fs[docs[1]] = append([]byte("x"), fs[docs[1]][1:]...)
+			return ns
+		}), "does not match its size or SHA-256"},
+		{"listed but absent", edit(func(ns []string, fs map[string][]byte) []string {
+			return slices.DeleteFunc(ns, func(n string) bool { return n == docs[2] })
+		}), "missing from the package"},
+		{"the same document twice", edit(func(ns []string, fs map[string][]byte) []string {
+			twin := docs[0] + "-twin"
+			fs[twin] = fs[docs[0]]
+			return rename(ns, docs[1], twin)
+		}), "twice"},
+		{"a customer number far out", edit(func(ns []string, fs map[string][]byte) []string {
+			far := "documents/99999999999/1-x.jpg"
+			fs[far] = fs[docs[0]]
+			return rename(ns, docs[0], far)
+		}), "out of range"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := repack(t, *m, sender, recipient.Card, c.gen)
+			r := newReceiver(t)
+			_, err := r.receive(d, recipient, sender.Card)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err %v, want %q", err, c.want)
+			}
+			r.unchanged(t)
+			if _, err := r.receive(dir, recipient, sender.Card); err != nil {
+				t.Fatalf("the whole package after the refused one: %v", err)
+			}
+		})
 	}
 }

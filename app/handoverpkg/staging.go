@@ -16,19 +16,18 @@ import (
 	"handover/crypto/seal"
 )
 
-// staging holds a package's payload while it is checked. age hands out plaintext before
-// it reaches later damage, and the bag's manifests come after its payload, so nothing may
-// reach the vault before the whole stream has ended cleanly. The files are sealed in
-// chunks under a key that exists only in this process's memory: after a crash they are
-// noise, and the next receive removes them.
+// staging holds a package's tables while it is checked: customers, loans and repayments
+// arrive as separate files, and a customer's record holds all three, so they are joined
+// only once the whole stream has been read. The files are sealed in chunks under a key that
+// exists only in this process's memory: after a crash they are noise, and the next receive
+// removes them. Documents, most of a package's bytes, are not staged: they go to docs as
+// they arrive (into the vault, under the pending-receive mark; see Receive).
 type staging struct {
 	files int // payload files staged, and their bytes: what verify reports
 	bytes int64
 	dir   string
 	sl    *seal.Sealer
-	// Documents go one after another into one file, each behind a header with its name
-	// and size: a file per document costs more in the file system than the rest together.
-	docs *sealedWriter
+	docs  documentSink
 	// A document file documents.jsonl does not account for is refused before it is
 	// written: the list comes first in older packages; now the documents come first (the
 	// sender writes them while it walks the book), and maxDocs, the count in the signed
@@ -36,6 +35,12 @@ type staging struct {
 	listed, counted int
 	seenList        bool
 	maxDocs         int64
+}
+
+// documentSink takes the package's documents as the bag hands them out, each named by the
+// sender's customer number and the document's number.
+type documentSink interface {
+	put(path string, customer uint64, seq uint32, size int64, r io.Reader) error
 }
 
 // maxLine caps one line of a table: a customer with all their loans is far smaller, and a
@@ -57,50 +62,48 @@ func newStaging(dir string) (*staging, error) {
 	return s, nil
 }
 
-func (s *staging) remove() {
-	if s.docs != nil {
-		s.docs.abort()
-	}
-	os.RemoveAll(s.dir)
-}
+func (s *staging) remove() { os.RemoveAll(s.dir) }
 
-// docsFile is the staged file of all documents.
-const docsFile = "documents.bin"
-
-// stagedName maps a payload path to its staged file: the tables by name, documents by the
-// sender's customer and document numbers. Anything else is not part of a package.
-func stagedName(path string) (string, error) {
+// stagedTable says whether a payload path is one of the tables a package has.
+func stagedTable(path string) bool {
 	switch path {
 	case "customers.jsonl", "loans.jsonl", "repayments.jsonl", "documents.jsonl", RecordHashesFile, "imports.json", "audit.jsonl", ChecklistFile:
-		return path, nil
+		return true
 	}
+	return false
+}
+
+// documentPath reads the sender's customer and document numbers from a document's path,
+// documents/<customer>/<seq>-<name>.
+func documentPath(path string) (customer uint64, seq uint32, ok bool) {
 	rest, ok := strings.CutPrefix(path, "documents/")
-	if ok {
-		cust, file, _ := strings.Cut(rest, "/")
-		seq, _, _ := strings.Cut(file, "-")
-		c, err1 := strconv.ParseUint(cust, 10, 64)
-		n, err2 := strconv.ParseUint(seq, 10, 32)
-		if err1 == nil && err2 == nil && !strings.Contains(file, "/") {
-			return docName(c, uint32(n)), nil
-		}
+	if !ok {
+		return 0, 0, false
 	}
-	return "", &bag.BadEntryError{Name: path, Reason: "not part of a handover package"}
+	cust, file, _ := strings.Cut(rest, "/")
+	num, _, _ := strings.Cut(file, "-")
+	c, err1 := strconv.ParseUint(cust, 10, 64)
+	n, err2 := strconv.ParseUint(num, 10, 32)
+	if err1 != nil || err2 != nil || strings.Contains(file, "/") {
+		return 0, 0, false
+	}
+	return c, uint32(n), true
 }
 
-func docName(customer uint64, seq uint32) string {
-	return fmt.Sprintf("doc-%d-%d", customer, seq)
-}
-
-// put stores one payload file, sealed chunk by chunk. Lines of the tables are checked
-// against maxLine as they pass.
+// put stores one payload file: a table sealed chunk by chunk, its lines checked against
+// maxLine as they pass; a document through docs.
 func (s *staging) put(path string, size int64, r io.Reader) error {
-	name, err := stagedName(path)
-	if err != nil {
-		return err
+	if c, n, ok := documentPath(path); ok {
+		s.counted++
+		if (s.seenList && s.counted > s.listed) || int64(s.counted) > s.maxDocs {
+			return &bag.BadEntryError{Name: path, Reason: "a document that documents.jsonl does not list"}
+		}
+		return s.docs.put(path, c, n, size, r)
 	}
-	if strings.HasPrefix(name, "doc-") {
-		return s.putDocument(path, name, size, r)
+	if !stagedTable(path) {
+		return &bag.BadEntryError{Name: path, Reason: "not part of a handover package"}
 	}
+	name := path
 	w, err := s.create(name)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
@@ -140,52 +143,10 @@ func (s *staging) put(path string, size int64, r io.Reader) error {
 	return w.Close()
 }
 
-// putDocument appends one document to docsFile: its staged name, its size, its content.
-func (s *staging) putDocument(path, name string, size int64, r io.Reader) error {
-	s.counted++
-	if (s.seenList && s.counted > s.listed) || int64(s.counted) > s.maxDocs {
-		return &bag.BadEntryError{Name: path, Reason: "a document that documents.jsonl does not list"}
-	}
-	if s.docs == nil {
-		var err error
-		if s.docs, err = s.create(docsFile); err != nil {
-			return err
-		}
-	}
-	hdr := binary.BigEndian.AppendUint16(nil, uint16(len(name)))
-	hdr = binary.BigEndian.AppendUint64(append(hdr, name...), uint64(size))
-	if _, err := s.docs.Write(hdr); err != nil {
-		return err
-	}
-	_, err := io.CopyN(s.docs, r, size)
-	return err
-}
-
-// finish closes the documents file once the bag has been read.
+// finish checks, once the bag has been read, that documents.jsonl lists every document.
 func (s *staging) finish() error {
 	if s.counted > s.listed {
 		return &bag.BadEntryError{Name: "data/documents", Reason: "a document that documents.jsonl does not list"}
-	}
-	if s.docs == nil {
-		return nil
-	}
-	return s.docs.Close()
-}
-
-// nextDocument reads the header of the next staged document and checks it is the one
-// documents.jsonl lists next.
-func nextDocument(r io.Reader, want string, size int64) error {
-	var n [2]byte
-	if _, err := io.ReadFull(r, n[:]); err != nil {
-		return fmt.Errorf("document %s is missing from the package", want)
-	}
-	hdr := make([]byte, int(binary.BigEndian.Uint16(n[:]))+8)
-	if _, err := io.ReadFull(r, hdr); err != nil {
-		return errStagingDamaged
-	}
-	name, got := string(hdr[:len(hdr)-8]), int64(binary.BigEndian.Uint64(hdr[len(hdr)-8:]))
-	if name != want || got != size {
-		return fmt.Errorf("the documents are not in the order and sizes documents.jsonl lists (%s where %s was expected)", name, want)
 	}
 	return nil
 }

@@ -20,8 +20,8 @@ import (
 func receivedSequence(deal string) string { return "received-sequence/" + deal }
 
 // Receive takes a handover package into the vault (app/handoverpkg.Receive): checked against the
-// trusted cards, refused if it is not newer than one already received for its deal, staged
-// encrypted, committed whole or not at all, and its figures recomputed. It needs the
+// trusted cards, refused if it is not newer than one already received for its deal, committed
+// whole or not at all, and its figures recomputed. It needs the
 // receive permission and is audited with the package ID, sequence, sender and result.
 func (s *Session) Receive(ctx context.Context, dir string, id *identity.Identity, trusted []identity.Card, p progress.Reporter) (*handoverpkg.Received, error) {
 	// Committing a large book keeps Badger's memtables and the writer's batches alive
