@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"handover/app/progress"
+	"hash"
 	"io"
 	"regexp"
 	"slices"
@@ -37,6 +38,20 @@ type BadEntryError struct {
 
 func (e *BadEntryError) Error() string {
 	return fmt.Sprintf("bag: entry %q refused: %s", e.Name, e.Reason)
+}
+
+// PayloadReader is what a payload handler reads a file from. Once the handler has read the
+// file to its end, Sum is the file's SHA-256, the one the manifest is checked against, so a
+// handler that needs the hash need not compute it a second time.
+type PayloadReader struct {
+	io.Reader
+	h hash.Hash
+}
+
+// Sum is the SHA-256 of what has been read so far.
+func (r *PayloadReader) Sum() (sum [sha256.Size]byte) {
+	r.h.Sum(sum[:0])
+	return sum
 }
 
 // ErrInvalid wraps every way a bag fails validation.
@@ -131,7 +146,7 @@ func Read(r io.Reader, lim Limits, payload func(path string, size int64, r io.Re
 			}
 			hs := sha256.New()
 			var got progress.Tally
-			cr := progress.Reader(io.TeeReader(tr, hs), &got)
+			cr := &PayloadReader{progress.Reader(io.TeeReader(tr, hs), &got), hs}
 			if err := payload(data, h.Size, cr); err != nil {
 				return nil, err
 			}
