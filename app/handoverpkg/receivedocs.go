@@ -51,6 +51,7 @@ type storedDoc struct {
 }
 
 func newVaultDocs(w *store.Writer, m *Manifest) *vaultDocs {
+	w.UndoneOnCrash()
 	return &vaultDocs{w: w, base: w.Next() - 1, maxSender: uint64(max(m.Figures.Customers, 0)) + maxNumberGap,
 		buf: make([]byte, store.ChunkSize)}
 }
