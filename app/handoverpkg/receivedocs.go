@@ -20,8 +20,12 @@ import (
 // sender destroyed customers or left them out of a selection), and a customer's data key
 // sits in a slot at its number: a crafted number far out would make the key table, and
 // undoing the receive, as large as the number. 16 M numbers of gap cost at most 1 GiB of key
-// table, and a real vault's book is far from that.
-const maxNumberGap = 1 << 24
+// table, and a real vault's book is far from that. maxCustomerNo bounds the number whatever
+// the customer count package.json states (4 GiB of key table to clear at most).
+const (
+	maxNumberGap  = 1 << 24
+	maxCustomerNo = 1 << 26
+)
 
 // vaultDocs stores documents into the vault as the bag hands them out, before the tables
 // that say whose they are have arrived: the sender writes documents first, while it walks
@@ -52,7 +56,7 @@ type storedDoc struct {
 
 func newVaultDocs(w *store.Writer, m *Manifest) *vaultDocs {
 	w.UndoneOnCrash()
-	return &vaultDocs{w: w, base: w.Next() - 1, maxSender: uint64(max(m.Figures.Customers, 0)) + maxNumberGap,
+	return &vaultDocs{w: w, base: w.Next() - 1, maxSender: min(uint64(max(m.Figures.Customers, 0))+maxNumberGap, maxCustomerNo),
 		buf: make([]byte, store.ChunkSize)}
 }
 
