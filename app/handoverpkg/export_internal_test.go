@@ -6,3 +6,9 @@ func SetFreeSpace(n int64) func() {
 	freeSpaceOf = func(string) (int64, error) { return n, nil }
 	return func() { freeSpaceOf = old }
 }
+
+// WithStageDone lets the external tests' benchmarks time a receive stage by stage.
+func WithStageDone(o ReceiveOptions, f func(stage string)) ReceiveOptions {
+	o.stageDone = f
+	return o
+}

@@ -62,6 +62,8 @@ type ReceiveOptions struct {
 	// it in the transaction that records the receive, so a crash before that record undoes
 	// the book at the next unlock.
 	KeepPending bool
+	// stageDone, when set (by benchmarks), is told as each stage of the receive ends.
+	stageDone func(stage string)
 }
 
 // Received is the outcome of a receive.
@@ -187,6 +189,7 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 		}
 		return nil, undo(err)
 	}
+	o.stageEnds("stream")
 	if err := commit(ctx, w, stg, docs, p); err != nil {
 		w.Abort()
 		return nil, undo(err)
@@ -194,10 +197,12 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 	if err := w.Close(); err != nil {
 		return nil, undo(err)
 	}
+	o.stageEnds("commit")
 	rec, err := compare(ctx, st, stg, m, sender)
 	if err != nil {
 		return nil, undo(err)
 	}
+	o.stageEnds("compare")
 	rec.Files, rec.Bytes = stg.files, stg.bytes
 	if !rec.Equal {
 		// A book that is not the one the sender described is not kept: the vault stays
@@ -213,6 +218,12 @@ func Receive(ctx context.Context, st *store.Store, dir string, o ReceiveOptions,
 		}
 	}
 	return rec, nil
+}
+
+func (o ReceiveOptions) stageEnds(stage string) {
+	if o.stageDone != nil {
+		o.stageDone(stage)
+	}
 }
 
 // stage decrypts the payload and hands each file of the bag to the staging area.

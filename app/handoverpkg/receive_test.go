@@ -484,3 +484,36 @@ func TestReceiveChecksDocumentsStoredDuringTheStream(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkReceiveStages times each stage of a receive on its own, so that a regression names
+// its stage: the stream (age, bag, hashes, documents into the vault), the commit of the
+// tables, the figures recomputed from the vault.
+func BenchmarkReceiveStages(b *testing.B) {
+	st := bookOf(b, 1000, 0)
+	sender, recipient, _ := people(b)
+	dir, _, err := Export(ctx, st, Options{Out: b.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},
+		Deal: "bench", Sequence: 1}, progress.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	spent := map[string]time.Duration{}
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		r := newReceiver(b)
+		start := time.Now()
+		o := WithStageDone(ReceiveOptions{Identity: recipient, Trusted: []identity.Card{sender.Card}, Limits: bag.DefaultLimits,
+			Staging: r.st.StagingDir()}, func(stage string) {
+			spent[stage] += time.Since(start)
+			start = time.Now()
+		})
+		b.StartTimer()
+		if _, err := Receive(ctx, r.st, dir, o, progress.Discard); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	for _, stage := range []string{"stream", "commit", "compare"} {
+		b.ReportMetric(float64(spent[stage].Nanoseconds())/float64(n), stage+"-ns/op")
+	}
+}
