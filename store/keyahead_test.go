@@ -72,4 +72,18 @@ func TestKeyAheadAndDropBook(t *testing.T) {
 	if _, err := s.keys.Get(5); !errors.Is(err, ErrNotFound) {
 		t.Errorf("key of #5 after an abort and DropBook: %v", err)
 	}
+
+	// A receive's writer (UndoneOnCrash) covers customers prepared but never committed too.
+	w = s.NewImportWriter()
+	w.UndoneOnCrash()
+	if _, err := w.Prepare(9, &Book{Customer: model.Customer{Name: "李四"}}); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if err := s.DropBook(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.keys.Get(9); !errors.Is(err, ErrNotFound) {
+		t.Errorf("key of #9, prepared and never committed, after an abort and DropBook: %v", err)
+	}
 }

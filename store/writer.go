@@ -153,6 +153,10 @@ func (w *Writer) customerKey(no model.CustomerNo) (*seal.Sealer, error) {
 	w.keyMu.Lock()
 	made := w.keyed[no]
 	delete(w.keyed, no)
+	if !made && w.undoneOnCrash {
+		// Prepared ahead of the commit, perhaps never committed: DropBook must clear it too.
+		w.keyedNext = max(w.keyedNext, no+1)
+	}
 	w.keyMu.Unlock()
 	if made {
 		return w.s.keys.Get(no)
