@@ -403,13 +403,7 @@ func TestSelectionRoundTrip(t *testing.T) {
 
 // BenchmarkReceive receives a package of 1,000 customers with documents into a new vault.
 func BenchmarkReceive(b *testing.B) {
-	st := bookOf(b, 1000, 0)
-	sender, recipient, _ := people(b)
-	dir, _, err := Export(ctx, st, Options{Out: b.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},
-		Deal: "bench", Sequence: 1}, progress.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir, sender, recipient := benchPackage(b)
 	for b.Loop() {
 		b.StopTimer()
 		r := newReceiver(b)
@@ -489,13 +483,7 @@ func TestReceiveChecksDocumentsStoredDuringTheStream(t *testing.T) {
 // its stage: the stream (age, bag, hashes, documents into the vault), the commit of the
 // tables, the figures recomputed from the vault.
 func BenchmarkReceiveStages(b *testing.B) {
-	st := bookOf(b, 1000, 0)
-	sender, recipient, _ := people(b)
-	dir, _, err := Export(ctx, st, Options{Out: b.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},
-		Deal: "bench", Sequence: 1}, progress.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir, sender, recipient := benchPackage(b)
 	spent := map[string]time.Duration{}
 	n := 0
 	for b.Loop() {
@@ -516,4 +504,16 @@ func BenchmarkReceiveStages(b *testing.B) {
 	for _, stage := range []string{"stream", "commit", "compare"} {
 		b.ReportMetric(float64(spent[stage].Nanoseconds())/float64(n), stage+"-ns/op")
 	}
+}
+
+// benchPackage exports a 1,000-customer book for the receive benchmarks.
+func benchPackage(b *testing.B) (dir string, sender, recipient *identity.Identity) {
+	st := bookOf(b, 1000, 0)
+	sender, recipient, _ = people(b)
+	dir, _, err := Export(ctx, st, Options{Out: b.TempDir(), Sender: sender, Recipients: []identity.Card{recipient.Card},
+		Deal: "bench", Sequence: 1}, progress.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir, sender, recipient
 }

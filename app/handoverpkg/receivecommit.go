@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"runtime"
 	"sync"
 
+	"handover/app/bag"
 	"handover/app/progress"
 	"handover/store"
 	"handover/store/model"
@@ -147,8 +147,7 @@ func commit(ctx context.Context, w *store.Writer, stg *staging, docs *vaultDocs,
 		return readErr
 	}
 	if nextDoc < len(docs.stored) {
-		d := docs.stored[nextDoc]
-		return &RecordError{File: "documents.jsonl", Reason: fmt.Sprintf("document %d of customer %d is in the package but not listed", d.seq, d.customer)}
+		return &bag.BadEntryError{Name: docs.stored[nextDoc].name(), Reason: "a document that documents.jsonl does not list"}
 	}
 	return w.Checkpoint()
 }

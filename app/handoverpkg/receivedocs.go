@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"slices"
 
@@ -54,6 +53,9 @@ type storedDoc struct {
 	sum      [sha256.Size]byte
 }
 
+// name is the document's path in the bag, short of the file name, which is not kept.
+func (d storedDoc) name() string { return fmt.Sprintf("data/documents/%d/%d-…", d.customer, d.seq) }
+
 func newVaultDocs(w *store.Writer, m *Manifest) *vaultDocs {
 	w.UndoneOnCrash()
 	return &vaultDocs{w: w, base: w.Next() - 1, maxSender: min(uint64(max(m.Figures.Customers, 0))+maxNumberGap, maxCustomerNo),
@@ -76,13 +78,10 @@ func (v *vaultDocs) put(path string, customer uint64, seq uint32, size int64, r 
 	if err := v.w.KeyAhead(no); err != nil {
 		return err
 	}
-	// The bag's reader hashes every file for the manifest; a document's hash is that one.
-	// Another reader (a test's) is hashed here.
-	pr, fromBag := r.(*bag.PayloadReader)
-	var h hash.Hash
-	if !fromBag {
-		h = sha256.New()
-		r = io.TeeReader(r, h)
+	// The bag's reader hashes every file for its manifest; a document's hash is that one.
+	pr, ok := r.(*bag.PayloadReader)
+	if !ok {
+		return fmt.Errorf("document %s: not read from a bag", path)
 	}
 	d := storedDoc{customer: customer, seq: seq}
 	for {
@@ -109,11 +108,7 @@ func (v *vaultDocs) put(path string, customer uint64, seq uint32, size int64, r 
 	if d.size != size {
 		return &bag.BadEntryError{Name: path, Reason: "shorter than its declared size"}
 	}
-	if fromBag {
-		d.sum = pr.Sum()
-	} else {
-		h.Sum(d.sum[:0])
-	}
+	d.sum = pr.Sum()
 	v.stored = append(v.stored, d)
 	return nil
 }
@@ -129,8 +124,7 @@ func (v *vaultDocs) sorted() error {
 	}
 	for i := 1; i < len(v.stored); i++ {
 		if order(v.stored[i-1], v.stored[i]) == 0 {
-			d := v.stored[i]
-			return &RecordError{File: "documents.jsonl", Reason: fmt.Sprintf("document %d of customer %d is in the package twice", d.seq, d.customer)}
+			return &bag.BadEntryError{Name: v.stored[i].name(), Reason: "the same document is in the package twice"}
 		}
 	}
 	return nil
