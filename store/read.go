@@ -116,27 +116,75 @@ func (s *Store) WriteDocument(ctx context.Context, no model.CustomerNo, doc uint
 	if err := s.getSealed(sl, kDocument(no, doc), &m, no, "document"); err != nil {
 		return err
 	}
-	for c := uint32(0); c < m.Chunks; c++ {
-		var raw []byte
-		err := s.db.View(func(txn *badger.Txn) error {
-			it, err := txn.Get(kChunk(no, doc, c))
-			if err != nil {
-				return err
-			}
-			raw, err = it.ValueCopy(nil)
-			return err
-		})
+	r := s.NewDocumentReader()
+	defer r.Close()
+	return r.writeChunks(ctx, sl, no, doc, m.Chunks, w)
+}
+
+// WriteDocumentOf is WriteDocument for a document whose metadata the caller has just read
+// from this store (a walk's CustomerBook.Documents): only its chunks are read. An export
+// copies tens of thousands of small scans, and the second read of each one's metadata
+// was a fifth of the time spent fetching them.
+func (s *Store) WriteDocumentOf(ctx context.Context, d model.Document, w io.Writer) error {
+	r := s.NewDocumentReader()
+	defer r.Close()
+	return r.WriteDocument(ctx, d, w)
+}
+
+// DocumentReader reads the content of many documents in one read transaction. Badger
+// registers each transaction's start and end with one goroutine of its own (its oracle's
+// watermark); a transaction per scan made the export wait on it for a quarter of its
+// document reading. A DocumentReader is for one goroutine at a time.
+type DocumentReader struct {
+	s   *Store
+	txn *badger.Txn
+	pt  []byte // the plaintext buffer, reused from chunk to chunk and wiped on Close
+}
+
+// NewDocumentReader starts a read transaction; Close ends it.
+func (s *Store) NewDocumentReader() *DocumentReader {
+	return &DocumentReader{s: s, txn: s.db.NewTransaction(false)}
+}
+
+// Close ends the transaction and wipes the plaintext buffer.
+func (r *DocumentReader) Close() {
+	clear(r.pt[:cap(r.pt)])
+	r.pt = nil
+	r.txn.Discard()
+}
+
+// WriteDocument writes d's content to w, for d read from this store (see WriteDocumentOf).
+func (r *DocumentReader) WriteDocument(ctx context.Context, d model.Document, w io.Writer) error {
+	sl, err := r.s.keys.Get(d.Customer)
+	if err != nil {
+		return err
+	}
+	return r.writeChunks(ctx, sl, d.Customer, d.Seq, d.Chunks, w)
+}
+
+// writeChunks opens each chunk in place from Badger's buffer into the reused plaintext
+// buffer.
+func (r *DocumentReader) writeChunks(ctx context.Context, sl *seal.Sealer, no model.CustomerNo, doc, chunks uint32, w io.Writer) error {
+	for c := uint32(0); c < chunks; c++ {
+		key := kChunk(no, doc, c)
+		it, err := r.txn.Get(key)
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return &CorruptError{Customer: no, What: "document"}
 		}
 		if err != nil {
 			return err
 		}
-		pt, err := sl.Open(kChunk(no, doc, c), raw)
-		if err != nil {
-			return &CorruptError{Customer: no, What: "document"}
+		if err := it.Value(func(v []byte) error {
+			pt, oerr := sl.OpenAppend(r.pt[:0], key, v)
+			if oerr != nil {
+				return &CorruptError{Customer: no, What: "document"}
+			}
+			r.pt = pt
+			return nil
+		}); err != nil {
+			return err
 		}
-		if _, err := w.Write(pt); err != nil {
+		if _, err := w.Write(r.pt); err != nil {
 			return err
 		}
 		if ctx.Err() != nil {

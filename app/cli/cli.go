@@ -90,7 +90,9 @@ func Run(args []string, env Env) int {
 	for _, c := range commands() {
 		words := strings.Fields(c.Name)
 		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.Name {
+			stopProfile := profileStart()
 			err := c.run(ctx, env, args[len(words):])
+			stopProfile()
 			return exitCode(env, c.Name, err)
 		}
 	}

@@ -35,6 +35,7 @@ type PackageResult struct {
 	Customers int64              `json:"customers,omitempty"`
 	Files     int                `json:"files,omitempty"`
 	Bytes     int64              `json:"bytes,omitempty"`
+	Timing    *Timing            `json:"timing,omitempty"`
 }
 
 func exportCmd() *Cmd {
@@ -78,7 +79,7 @@ func export(c *Call, to []string, out, split, customers string) error {
 		return err
 	}
 	res := PackageResult{Package: m.ID, Dir: dir, Sequence: m.Sequence, Parts: m.Parts, Digest: m.Figures.Digest,
-		Scope: m.Scope, Customers: m.Figures.Customers}
+		Scope: m.Scope, Customers: m.Figures.Customers, Timing: c.Timing()}
 	return c.Print(res, func(w io.Writer) error {
 		c.Printf("package %s written to %s in %d parts, every part read back and checked; book digest %s\n",
 			m.ID, dir, len(m.Parts), m.Figures.Digest)
@@ -110,6 +111,7 @@ func verify(c *Call, trust []string) error {
 	if err != nil {
 		return err
 	}
+	c.markUnlocked()
 	// Every check a receive applies, in a throwaway vault: signature, recipient, parts, the
 	// age stream and the bag, then records, order, documents, figures and digest.
 	cnt := progress.NewCounter()
@@ -122,7 +124,7 @@ func verify(c *Call, trust []string) error {
 	m := rec.Manifest
 	if c.JSON {
 		if err := printJSON(env.Stdout, PackageResult{Package: m.ID, Equal: &rec.Equal, Diff: rec.Diff, Dir: dirs[0], Sequence: m.Sequence, Parts: m.Parts,
-			Digest: m.Figures.Digest, Customers: rec.Figures.Customers, Files: rec.Files, Bytes: rec.Bytes}); err != nil {
+			Digest: m.Figures.Digest, Customers: rec.Figures.Customers, Files: rec.Files, Bytes: rec.Bytes, Timing: c.Timing()}); err != nil {
 			return err
 		}
 	} else if rec.Equal {
@@ -154,6 +156,7 @@ type ReceiveResult struct {
 	// waiting for 'handover deal accept' ("offered"); absent when the vault has its own.
 	Deal      *checklist.Deal `json:"deal,omitempty"`
 	DealState string          `json:"deal_state,omitempty"`
+	Timing    *Timing         `json:"timing,omitempty"`
 }
 
 func receiveCmd() *Cmd {
@@ -222,6 +225,7 @@ func receive(c *Call, trust []string, receipts, lang string, accept bool) error 
 		}
 	}
 	if c.JSON {
+		res.Timing = c.Timing()
 		if err := printJSON(env.Stdout, res); err != nil {
 			return err
 		}
@@ -276,5 +280,6 @@ func openForPackage(c *Call, cardFiles []string) ([]identity.Card, *identity.Ide
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	c.markUnlocked()
 	return cards, id, s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"handover/app/vault"
 	"handover/crypto/identity"
@@ -51,6 +52,7 @@ type Call struct {
 	identityFile, idPassFile string
 	session                  *vault.Session
 	passphrase               string
+	started, unlocked        time.Time // when the command began and its key derivations ended
 }
 
 // VaultDir is the --vault folder.
@@ -120,6 +122,31 @@ func (c *Call) OpenIdentity() (*identity.Identity, error) {
 	return openIdentity(c.Env, c.identityFile, c.idPassFile, c.cmd.Identity)
 }
 
+// Timing is how long a command has taken so far, its key derivations apart: those are
+// passphrase-hardened (scrypt at 2^18, about a second on an office PC) by design, and what
+// comes after them is what the user waits for at the table (issue 21).
+type Timing struct {
+	UnlockSeconds      float64 `json:"unlock_seconds"`       // reading the cards, the identity and the vault's key derivations
+	AfterUnlockSeconds float64 `json:"after_unlock_seconds"` // everything after, up to the result
+}
+
+// markUnlocked records that the command's key derivations are done.
+func (c *Call) markUnlocked() { c.unlocked = time.Now() }
+
+// Timing says how long the command took, up to now.
+func (c *Call) Timing() *Timing {
+	now := time.Now()
+	u := c.unlocked
+	if u.IsZero() {
+		u = c.started
+	}
+	return &Timing{UnlockSeconds: round3(u.Sub(c.started)), AfterUnlockSeconds: round3(now.Sub(u))}
+}
+
+func round3(d time.Duration) float64 {
+	return float64(d.Round(time.Millisecond)) / float64(time.Second)
+}
+
 // Print writes v as indented JSON with --json, else calls text.
 func (c *Call) Print(v any, text func(w io.Writer) error) error {
 	if c.JSON {
@@ -139,7 +166,7 @@ func (c *Call) Warnf(format string, a ...any) { fmt.Fprintf(c.Env.Stderr, format
 
 // run parses args for the command and runs it.
 func (cmd *Cmd) run(ctx context.Context, env Env, args []string) error {
-	c := &Call{Ctx: ctx, Env: env, cmd: cmd}
+	c := &Call{Ctx: ctx, Env: env, cmd: cmd, started: time.Now()}
 	fs := newFlags(cmd.Name, env)
 	if cmd.Vault {
 		fs.StringVar(&c.vaultDir, "vault", "", "vault folder")

@@ -8,14 +8,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// dropCache asks the kernel to forget a written file's cached pages, so that the read-back
-// check reads from the stick itself rather than from memory. The file was fsynced first,
-// so nothing is lost; the hint is best effort.
-func dropCache(path string) {
-	f, err := os.Open(path)
+// dropCacheRange asks the kernel to forget a stretch of a written file's cached pages, so
+// that the read-back check reads from the stick itself rather than from memory. The stretch
+// was fsynced first, so nothing is lost; the hint is best effort. It is needed only where the
+// file system refuses O_DIRECT (blockio.go).
+func dropCacheRange(f *os.File, off, n int64) {
+	rc, err := f.SyscallConn()
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
+	_ = rc.Control(func(fd uintptr) { _ = unix.Fadvise(int(fd), off, n, unix.FADV_DONTNEED) })
 }

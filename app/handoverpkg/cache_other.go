@@ -2,6 +2,8 @@
 
 package handoverpkg
 
-// dropCache is a no-op where the kernel offers no portable hint; the read-back check then
-// may be answered from the cache (see the note in docs/PACKAGES.md).
-func dropCache(string) {}
+import "os"
+
+// dropCacheRange is a no-op where the kernel offers no portable hint; the read-back check
+// then may be answered from the cache (see the note in docs/PACKAGES.md).
+func dropCacheRange(*os.File, int64, int64) {}

@@ -512,6 +512,8 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, docs <-c
 	buffers := sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	go func() {
 		defer close(ahead)
+		dr := st.NewDocumentReader()
+		defer dr.Close()
 		for d := range docs {
 			f := fetched{d: d}
 			if f.d.Size <= prefetchUnit*4 {
@@ -525,7 +527,7 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, docs <-c
 				}
 				f.content = buffers.Get().(*bytes.Buffer)
 				f.content.Grow(int(f.d.Size))
-				f.err = st.WriteDocument(ctx, f.d.Customer, f.d.Seq, f.content)
+				f.err = dr.WriteDocument(ctx, f.d, f.content)
 			}
 			select {
 			case ahead <- f:
@@ -573,7 +575,7 @@ func addDocuments(ctx context.Context, st *store.Store, bw *bag.Writer, docs <-c
 			}
 		} else {
 			pr, pw := io.Pipe()
-			go func() { pw.CloseWithError(st.WriteDocument(ctx, d.Customer, d.Seq, pw)) }()
+			go func() { pw.CloseWithError(st.WriteDocumentOf(ctx, d, pw)) }()
 			err = add(pr)
 			pr.Close()
 		}

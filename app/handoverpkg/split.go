@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -27,64 +26,49 @@ type Part struct {
 // nothing under a final name.
 //
 // Sticks lie about writes, so every part is read back from the medium (not from the page
-// cache) and its SHA-256 compared. That happens on a goroutine of its own as soon as a part
-// is closed, while the next one is written, and finish waits for it.
+// cache) and its SHA-256 compared. That happens on a goroutine of its own, a segment of
+// readBackEvery bytes at a time as soon as it is written, and finish waits for it: what is
+// left to check when the last byte is written is one segment, not a whole part.
 type splitter struct {
-	dir   string
-	size  int64
-	cur   *os.File
-	n     int64
-	h     hash.Hash
-	parts []Part
+	dir       string
+	size      int64
+	cur       *partWriter
+	buf       []byte // the part writer's block, reused from part to part
+	n         int64
+	announced int64 // bytes of the current part handed to the read-back
+	h         hash.Hash
+	parts     []Part
 
 	ctx      context.Context
 	p        progress.Reporter // read-back bytes
-	readBack chan closedPart
+	readBack chan writtenSegment
 	checked  chan error // the read-back's verdict, once readBack is closed
 }
 
-// closedPart is a part the writer has finished: the read-back goroutine fsyncs and closes
-// it (so the writer goes on with the next part meanwhile), then reads it back.
-type closedPart struct {
-	Part
-	f *os.File
-}
+// readBackEvery is how much of a part is written before the read-back checks it.
+const readBackEvery = 8 * directBlock
 
-// startReadBack starts the goroutine that syncs and reads closed parts back.
+// startReadBack starts the goroutine that syncs and reads written segments back.
 func (s *splitter) startReadBack() {
-	parts, checked := make(chan closedPart, 1024), make(chan error, 1)
-	s.readBack, s.checked = parts, checked
-	dir, ctx, p := s.dir, s.ctx, s.p // the goroutine touches no field the writer changes
+	segs, checked := make(chan writtenSegment, 1024), make(chan error, 1)
+	s.readBack, s.checked = segs, checked
+	rb := &readBacker{dir: s.dir, ctx: s.ctx, p: s.p} // touches no field the writer changes
 	go func() {
 		var first error
-		for part := range parts {
-			if first != nil || ctx.Err() != nil {
-				part.f.Close()
+		for seg := range segs {
+			if first != nil || s.ctx.Err() != nil {
+				if seg.last != nil {
+					seg.f.Close()
+				}
 				continue // drain
 			}
-			err := part.f.Sync()
-			if cerr := part.f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				first = err
-				continue
-			}
-			path := filepath.Join(dir, part.Name+".partial")
-			dropCache(path)
-			r := &partsReader{dir: dir, parts: []Part{{Name: part.Name + ".partial", Size: part.Size, SHA256: part.SHA256}}}
-			_, err = io.CopyBuffer(progress.Writer(io.Discard, p), ctxReader{ctx, r}, make([]byte, 1<<20))
-			r.Close()
-			var pe *PartError
-			if errors.As(err, &pe) {
-				pe.Part = part.Name
-			}
-			if err != nil {
+			if err := rb.segment(seg); err != nil {
 				first = fmt.Errorf("read-back check: %w", err)
 			}
 		}
+		rb.close()
 		if first == nil {
-			first = ctx.Err()
+			first = s.ctx.Err()
 		}
 		checked <- first
 	}()
@@ -119,6 +103,10 @@ func (s *splitter) Write(p []byte) (int, error) {
 			return written, err
 		}
 		p = p[n:]
+		if on := s.cur.onDisk; s.readBack != nil && on-s.announced >= readBackEvery {
+			s.readBack <- writtenSegment{name: partName(len(s.parts)-1) + ".partial", f: s.cur.f, upTo: on}
+			s.announced = on
+		}
 	}
 	return written, nil
 }
@@ -127,11 +115,11 @@ func (s *splitter) next() error {
 	if err := s.closePart(); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(s.dir, partName(len(s.parts))+".partial"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	w, err := newPartWriter(filepath.Join(s.dir, partName(len(s.parts))+".partial"), s.buf)
 	if err != nil {
 		return err
 	}
-	s.cur, s.n, s.h = f, 0, sha256.New()
+	s.cur, s.n, s.announced, s.h = w, 0, 0, sha256.New()
 	s.parts = append(s.parts, Part{Name: partName(len(s.parts))})
 	return nil
 }
@@ -142,13 +130,20 @@ func (s *splitter) closePart() error {
 	}
 	p := &s.parts[len(s.parts)-1]
 	p.Size, p.SHA256 = s.n, hex.EncodeToString(s.h.Sum(nil))
-	f := s.cur
+	f := s.cur.f
+	buf, err := s.cur.finish()
 	s.cur = nil
+	if err != nil {
+		f.Close()
+		return err
+	}
+	s.buf = buf
 	if s.readBack != nil {
-		s.readBack <- closedPart{Part: *p, f: f}
+		last := *p
+		s.readBack <- writtenSegment{name: p.Name + ".partial", f: f, upTo: p.Size, last: &last}
 		return nil
 	}
-	err := f.Sync()
+	err = f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -176,7 +171,7 @@ func (s *splitter) finish() ([]Part, error) {
 func (s *splitter) abort() {
 	_ = s.stopReadBack() // the files are read no more once it returns
 	if s.cur != nil {
-		s.cur.Close()
+		s.cur.f.Close()
 		s.cur = nil
 	}
 	for _, p := range s.parts {
@@ -191,6 +186,8 @@ type partsReader struct {
 	parts []Part
 	i     int
 	f     *os.File
+	rd    *blockReader // reads f
+	buf   []byte       // rd's block, reused from part to part
 	h     hash.Hash
 	n     int64
 }
@@ -206,8 +203,10 @@ func (r *partsReader) Read(p []byte) (int, error) {
 				return 0, &PartError{Part: r.parts[r.i].Name, Reason: "missing"}
 			}
 			r.f, r.h, r.n = f, sha256.New(), 0
+			r.rd = newBlockReader(f, r.buf)
+			r.buf = r.rd.buf
 		}
-		n, err := r.f.Read(p)
+		n, err := r.rd.Read(p)
 		r.h.Write(p[:n])
 		r.n += int64(n)
 		if r.n > r.parts[r.i].Size {

@@ -79,12 +79,16 @@ func (s *Sealer) Seal(dst, ad, plaintext []byte) []byte {
 }
 
 // Open returns the plaintext of sealed, or ErrCorrupt.
-func (s *Sealer) Open(ad, sealed []byte) ([]byte, error) {
+func (s *Sealer) Open(ad, sealed []byte) ([]byte, error) { return s.OpenAppend(nil, ad, sealed) }
+
+// OpenAppend is Open appending the plaintext to dst, so that a reader opening many records
+// in a row (a document's chunks) reuses one buffer instead of allocating for each.
+func (s *Sealer) OpenAppend(dst, ad, sealed []byte) ([]byte, error) {
 	ns := s.aead.NonceSize()
 	if len(sealed) < 1+ns+s.aead.Overhead() || sealed[0] != version {
 		return nil, ErrCorrupt
 	}
-	pt, err := s.aead.Open(nil, sealed[1:1+ns], sealed[1+ns:], ad)
+	pt, err := s.aead.Open(dst, sealed[1:1+ns], sealed[1+ns:], ad)
 	if err != nil {
 		return nil, ErrCorrupt
 	}

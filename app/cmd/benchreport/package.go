@@ -40,6 +40,8 @@ func packageRuns(env []string, bin, tmp string, n int) string {
 	stick := filepath.Join(dir, "stick")
 	sendEnv := append(append([]string{}, env...), "HANDOVER_IDENTITY_PASSPHRASE=benchmark identity passphrase")
 	// Each export goes to an empty stick; the first run's package is the one received.
+	var expAfter, recAfter, expUnlock, recUnlock []time.Duration
+	var expOut bytes.Buffer
 	expSpread, exp := rerunMeasured(func(i int) measured {
 		s := stick
 		if i > 0 {
@@ -48,8 +50,12 @@ func packageRuns(env []string, bin, tmp string, n int) string {
 		}
 		check(os.MkdirAll(s, 0o755))
 		fmt.Fprintf(os.Stderr, "benchreport: export (run %d of %d)\n", i+1, reruns)
-		return measure(sendEnv, nil, bin, "export", "--vault", v, "--identity", filepath.Join(dir, "sender.identity"),
-			"--to", filepath.Join(dir, "recipient.identity.card.json"), "--out", s, "--split-size", fmt.Sprint(256<<20))
+		expOut.Reset()
+		m := measureOut(sendEnv, &expOut, bin, "export", "--vault", v, "--identity", filepath.Join(dir, "sender.identity"),
+			"--to", filepath.Join(dir, "recipient.identity.card.json"), "--out", s, "--split-size", fmt.Sprint(256<<20), "--json")
+		u := unlockOf(expOut.Bytes())
+		expUnlock, expAfter = append(expUnlock, u), append(expAfter, m.elapsed-u)
+		return m
 	})
 	os.RemoveAll(v)
 	pkgs, _ := filepath.Glob(filepath.Join(stick, "HANDOVER-*"))
@@ -95,6 +101,8 @@ func packageRuns(env []string, bin, tmp string, n int) string {
 		out.Reset()
 		m := measureOut(sendEnv, &out, bin, "receive", "--vault", rv, "--identity", filepath.Join(dir, "recipient.identity"),
 			"--trust", filepath.Join(dir, "sender.identity.card.json"), "--receipt-dir", dir, "--json", pkg)
+		u := unlockOf(out.Bytes())
+		recUnlock, recAfter = append(recUnlock, u), append(recAfter, m.elapsed-u)
 		os.RemoveAll(rv)
 		fmt.Fprintf(os.Stderr, "benchreport: age -d | tar -x; sha256sum -c (run %d of %d)\n", i+1, reruns)
 		os.RemoveAll(filepath.Join(plain, id))
@@ -120,20 +128,34 @@ func packageRuns(env []string, bin, tmp string, n int) string {
 	fmt.Fprintf(&b, "A demo book of %d customers with two scanned documents each (%d documents, %s of scans), exported as one package to the same disk "+
 		"in parts of 256 MiB (%d parts, %.2f GiB), then received into a new vault; the standard pipelines run on the same package and the same bag. "+
 		"Received figures and digest equal the sender's: %v.\n\n", n, res.Figures.Documents, mib(res.Figures.DocumentBytes), len(parts), gib, res.Equal)
-	b.WriteString("| step | Handover | time | MiB/s | peak anonymous | standard pipeline | time | MiB/s | Handover ÷ standard speed |\n|---|---|---:|---:|---:|---|---:|---:|---:|\n")
-	row := func(step, ours string, s spread, m measured, std string, d spread) {
+	b.WriteString("| step | Handover | time | unlock | after unlock | MiB/s | peak anonymous | standard pipeline | time | MiB/s | Handover ÷ standard speed, after unlock | the same, unlock included |\n|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
+	row := func(step, ours string, s spread, unlock, after []time.Duration, m measured, std string, d spread) {
+		a := spreadOf(after)
 		mbs := func(t time.Duration) float64 { return float64(size) / (1 << 20) / t.Seconds() }
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %.0f | %s | `%s` | %s | %.0f | %.2f× |\n", step, ours, s, mbs(s.median),
-			mib(m.anonLate), std, d, mbs(d.median), d.median.Seconds()/s.median.Seconds())
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %.0f | %s | `%s` | %s | %.0f | %.2f× | %.2f× |\n", step, ours, s.stringFine(), spreadOf(unlock).stringFine(), a.stringFine(), mbs(a.median),
+			mib(m.anonLate), std, d.stringFine(), mbs(d.median), d.median.Seconds()/a.median.Seconds(), d.median.Seconds()/s.median.Seconds())
 	}
-	row("export", "handover export", expSpread, exp, "tar -c \\| age -r > file; sync", stdExport)
-	row("receive", "handover receive", recSpread, rec, "age -d \\| tar -x; sha256sum -c", stdReceive)
-	fmt.Fprintf(&b, "\nEach ran %d times: times are the median with the fastest and slowest in brackets, MiB/s and the ratio are the medians', memory the highest of the runs.\n", reruns)
-	b.WriteString("\nHandover's times include unlocking the vault (scrypt 2^18, about 1.5 s) and opening the identity; the export's include walking the book (every record decrypted and decoded, " +
-		"the tables written to a sealed spool so tar knows their sizes, the figures), and reading every part back from the disk; the receive's include checking every part's hash, " +
+	row("export", "handover export", expSpread, expUnlock, expAfter, exp, "tar -c \\| age -r > file; sync", stdExport)
+	row("receive", "handover receive", recSpread, recUnlock, recAfter, rec, "age -d \\| tar -x; sha256sum -c", stdReceive)
+	fmt.Fprintf(&b, "\nEach ran %d times: times are the median with the fastest and slowest in brackets, MiB/s and the ratios are the medians', memory the highest of the runs. "+
+		"\"Unlock\" is the fixed cost every export and receive pays first, whatever the package's size: reading the cards and the two passphrase-hardened key derivations (the vault's and the identity's, scrypt at 2^18, side by side), as the command's `--json` reports it (`timing.unlock_seconds`); "+
+		"\"after unlock\" is the rest of the process's time, which issue 21 compares (\"unlock stays about 1 s by design; everything after unlock counts\").\n", reruns)
+	b.WriteString("\nHandover's times include unlocking the vault and opening the identity (the unlock column); the export's include walking the book (every record decrypted and decoded, " +
+		"the tables written to a sealed spool so tar knows their sizes, the figures), and reading every part back from the disk (parts are written and read back around the page cache, O_DIRECT, so the bytes compared come from the disk); the receive's include checking every part's hash, " +
 		"writing the documents into the vault as they arrive (under a mark that undoes an unfinished receive), staging the tables sealed and committing them, computing the figures again from the vault and writing the receipt. Each receive run is followed by the standard pipelines' run, so that neither gets the disk rested by the other. Peak anonymous memory leaves out the first 4 s (scrypt).\n\n")
 	b.WriteString("Must (issue 5): export and receive each at least 0.5× the speed of the standard pipeline; goal 0.8×; peak memory under 256 MiB for a 4 GiB package. Must (issue 21): each at least 0.7×, for this package and for a 500 MB one; goal 0.8×.\n\n")
 	return b.String()
+}
+
+// unlockOf reads timing.unlock_seconds from a command's --json output.
+func unlockOf(js []byte) time.Duration {
+	var r struct {
+		Timing struct {
+			Unlock float64 `json:"unlock_seconds"`
+		}
+	}
+	check(json.Unmarshal(js, &r))
+	return time.Duration(r.Timing.Unlock * float64(time.Second))
 }
 
 func runQuiet(env []string, name string, args ...string) {
