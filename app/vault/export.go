@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -40,6 +42,13 @@ func (e *GateError) Error() string {
 // Export writes the whole book as a handover package (app/handoverpkg). It needs the export
 // permission and the gate, and is audited with the package ID, recipients, scope and counts.
 func (s *Session) Export(ctx context.Context, o handoverpkg.Options, p progress.Reporter) (string, *handoverpkg.Manifest, error) {
+	// The walk's decoded books and the documents in flight are short-lived garbage made
+	// fast; collected at half the live heap rather than all of it, the 2.3 GiB package's
+	// export peaks at about 140 MiB of anonymous memory instead of 250-275 MiB, under the
+	// 256 MiB an export may use (issue 21), as for a receive.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(50))
+	}
 	var dir string
 	var m *handoverpkg.Manifest
 	detail := map[string]string{"scope": handoverpkg.ScopeWhole}
