@@ -191,6 +191,11 @@ func openBadger(path string, key seal.Key, create, trim bool) (db *badger.DB, er
 			return nil, err
 		}
 	}
+	if !create {
+		if err := checkTableFooters(path); err != nil {
+			return nil, err
+		}
+	}
 	removeEmptyMemtables(path)
 	log := &tableLog{}
 	db, err = badger.Open(badgerOptions(path, key, log))
