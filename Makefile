@@ -76,7 +76,7 @@ lint:
 bench: deps-test build
 	$(GO) test -run '^$$' -bench . -skip 'Destroy.*1M' -benchmem ./crypto/... ./store/... ./app/cert/... | tee /tmp/handover-gobench.txt
 	$(GO) test -run '^$$' -bench 'Stage' -benchmem ./app/importer/ | tee -a /tmp/handover-gobench.txt
-	$(GO) test -run '^$$' -bench 'Receive' -benchmem ./app/handoverpkg/ | tee -a /tmp/handover-gobench.txt
+	$(GO) test -run '^$$' -bench 'Receive|Export|PartsWrite' -benchmem ./app/handoverpkg/ | tee -a /tmp/handover-gobench.txt
 	$(GO) run ./app/cmd/benchreport -bin $(BIN) -gobench /tmp/handover-gobench.txt -out docs/BENCHMARKS.md
 
 # Release artifacts in dist/: Linux tarballs, Windows .exe, SHA256SUMS and its signature.

@@ -3,12 +3,14 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"handover/crypto/seal"
+	"handover/store/model"
 )
 
 // BenchmarkWriterAdd is the cost of sealing and committing one customer with two loans,
@@ -187,4 +189,33 @@ func book200k(b *testing.B) *Store {
 		b.Fatal(err)
 	}
 	return s
+}
+
+// BenchmarkDocumentReader reads every document of a 2,000-customer book (one of 64 KiB and
+// 10 bytes each) through one DocumentReader, as an export does: the export's document stage.
+func BenchmarkDocumentReader(b *testing.B) {
+	s, _ := newStore(b)
+	fill(b, s, 2000)
+	var docs []model.Document
+	for no := model.CustomerNo(1); no <= 2000; no++ {
+		ds, err := s.Documents(ctx, no)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, ds...)
+	}
+	var size int64
+	for _, d := range docs {
+		size += d.Size
+	}
+	b.SetBytes(size)
+	for b.Loop() {
+		r := s.NewDocumentReader()
+		for _, d := range docs {
+			if err := r.WriteDocument(ctx, d, io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+	}
 }

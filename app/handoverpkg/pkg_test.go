@@ -180,7 +180,10 @@ func TestExportToMissingFolder(t *testing.T) {
 }
 
 // BenchmarkExport exports a book of 5,000 customers with documents; make bench measures a
-// 100,000-customer package against the standard tools.
+// 100,000-customer package against the standard tools. Its stages apart, so that a
+// regression names its stage: the walk that builds the tables is
+// store.BenchmarkEachCustomer200k, reading the documents store.BenchmarkDocumentReader, the
+// parts' writing and read-back BenchmarkPartsWriteAndReadBack.
 func BenchmarkExport(b *testing.B) {
 	st := bookOf(b, 5000, 0)
 	sender, recipient, _ := people(b)

@@ -132,8 +132,12 @@ func packageRuns(env []string, bin, tmp string, n int) string {
 	row := func(step, ours string, s spread, unlock, after []time.Duration, m measured, std string, d spread) {
 		a := spreadOf(after)
 		mbs := func(t time.Duration) float64 { return float64(size) / (1 << 20) / t.Seconds() }
+		late := mib(m.anonLate)
+		if m.anonLate == 0 {
+			late = "— (done within 4 s)"
+		}
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %.0f | %s | `%s` | %s | %.0f | %.2f× | %.2f× |\n", step, ours, s.stringFine(), spreadOf(unlock).stringFine(), a.stringFine(), mbs(a.median),
-			mib(m.anonLate), std, d.stringFine(), mbs(d.median), d.median.Seconds()/a.median.Seconds(), d.median.Seconds()/s.median.Seconds())
+			late, std, d.stringFine(), mbs(d.median), d.median.Seconds()/a.median.Seconds(), d.median.Seconds()/s.median.Seconds())
 	}
 	row("export", "handover export", expSpread, expUnlock, expAfter, exp, "tar -c \\| age -r > file; sync", stdExport)
 	row("receive", "handover receive", recSpread, recUnlock, recAfter, rec, "age -d \\| tar -x; sha256sum -c", stdReceive)
