@@ -20,7 +20,7 @@ func (s *Store) NewImportWriter() *Writer {
 	w := s.NewWriter()
 	w.manual = true
 	w.nextSeg = max(s.counts.NextSegment, 1)
-	w.commits = make(chan []entry, 2)
+	w.commits = make(chan []entry, 8)
 	w.done = make(chan struct{})
 	go w.committer()
 	return w

@@ -60,11 +60,19 @@ func runImport(c *Call, table, enc, mapping string, headerRow int) error {
 			opts.Encoding = opts.Profile.Encoding
 		}
 	}
-	inputs, err := importer.Plan(files, opts)
-	if err != nil {
-		return err
-	}
+	// Hashing the files (Plan) and the vault's key derivation run side by side: each keeps a
+	// core busy for a second or more on a large book. A file's error is reported first.
+	var inputs []importer.Input
+	planned := make(chan error, 1)
+	go func() {
+		var err error
+		inputs, err = importer.Plan(files, opts)
+		planned <- err
+	}()
 	s, err := c.Session()
+	if perr := <-planned; perr != nil {
+		return perr
+	}
 	if err != nil {
 		return err
 	}

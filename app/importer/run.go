@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,8 +76,35 @@ type Stats struct {
 // Plan inspects the given files and folders and orders them so that every row finds what
 // it refers to: customers, then loans, then repayments, then documents.
 func Plan(paths []string, opts Options) ([]Input, error) {
+	enc := opts.Encoding
+	if enc == "" && opts.Profile != nil {
+		enc = opts.Profile.Encoding
+	}
+	// Each file is hashed whole before it is read (its SHA-256 is the import's identity, for
+	// resuming): 2.3 s of the million-customer import on one core while the other waited.
+	// The files are inspected side by side; errors are still reported in the order given.
+	type inspected struct {
+		ins []Input
+		err error
+	}
+	files := make([]inspected, len(paths))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() || opts.Table == Documents {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			files[i].ins, files[i].err = InspectAt(p, enc, opts.HeaderRow)
+		}()
+	}
+	wg.Wait()
 	var out []Input
-	for _, p := range paths {
+	for i, p := range paths {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			in, err := inspectFolder(p)
 			if err != nil {
@@ -88,11 +116,7 @@ func Plan(paths []string, opts Options) ([]Input, error) {
 		if opts.Table == Documents {
 			return nil, &FileError{File: p, Err: errors.New("documents are imported from a folder")}
 		}
-		enc := opts.Encoding
-		if enc == "" && opts.Profile != nil {
-			enc = opts.Profile.Encoding
-		}
-		ins, err := InspectAt(p, enc, opts.HeaderRow)
+		ins, err := files[i].ins, files[i].err
 		if err != nil {
 			return nil, err
 		}
@@ -385,27 +409,87 @@ func (r *run) addTotals(c *converted, into *map[string]model.Fen) {
 
 // job is a row read and validated, waiting for its lookups.
 type job struct {
-	row Row
-	c   *converted // nil: the row could not be split
-	err error      // the file cannot be read further
+	row   Row
+	split bool       // the row was split into fields: convert it
+	c     *converted // nil: the row could not be split
+	err   error      // the file cannot be read further
 }
 
-// produce reads rows after lastRow and validates them, in chunks.
+// produce reads rows after lastRow and validates them, in chunks handed on in file order.
+// Reading stays on one goroutine (a file is a stream); converting, where every field is
+// checked, runs on every core: on the million-customer import the reader's goroutine was the
+// busiest while the repayments were read (docs/BENCHMARKS-notes.md).
 func produce(src Source, cv *converter, lastRow int, jobs chan<- []job, stop <-chan struct{}) {
-	chunk := make([]job, 0, 256)
-	send := func() bool {
+	cv.mapped(0) // builds the converter's lazy state before it is shared
+	type batch struct {
+		jobs []job
+		done chan struct{}
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	todo := make(chan *batch, workers)
+	ordered := make(chan *batch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range todo {
+				for i := range b.jobs {
+					if j := &b.jobs[i]; j.split {
+						j.c = cv.convert(j.row)
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	forwarded := make(chan struct{})
+	go func() {
+		defer close(forwarded)
+		stopped := false
+		for b := range ordered {
+			<-b.done
+			if stopped {
+				continue // drain, so that the reader is never left waiting
+			}
+			select {
+			case jobs <- b.jobs:
+			case <-stop:
+				stopped = true
+			}
+		}
+	}()
+	readRows(src, lastRow, func(chunk []job) bool {
+		b := &batch{jobs: chunk, done: make(chan struct{})}
 		select {
-		case jobs <- chunk:
-			chunk = make([]job, 0, 256)
-			return true
+		case ordered <- b:
 		case <-stop:
 			return false
 		}
-	}
+		select {
+		case todo <- b:
+			return true
+		case <-stop:
+			close(b.done)
+			return false
+		}
+	})
+	close(todo)
+	close(ordered)
+	wg.Wait()
+	<-forwarded
+}
+
+// readRows reads rows after lastRow into chunks and hands each to send, which says whether
+// to go on. A file that cannot be read further ends with a job holding the error.
+func readRows(src Source, lastRow int, send func([]job) bool) {
+	chunk := make([]job, 0, 256)
 	for {
 		row, err := src.Next()
 		if errors.Is(err, io.EOF) {
-			send()
+			if len(chunk) > 0 {
+				send(chunk)
+			}
 			return
 		}
 		var rf *rowFormatError
@@ -413,20 +497,18 @@ func produce(src Source, cv *converter, lastRow int, jobs chan<- []job, stop <-c
 		case errors.As(err, &rf):
 			row = Row{Line: rf.Line}
 		case err != nil:
-			chunk = append(chunk, job{err: err})
-			send()
+			send(append(chunk, job{err: err}))
 			return
 		}
 		if row.Line <= lastRow {
 			continue // committed by an earlier run
 		}
-		j := job{row: row}
-		if rf == nil {
-			j.c = cv.convert(row)
-		}
-		chunk = append(chunk, j)
-		if len(chunk) == cap(chunk) && !send() {
-			return
+		chunk = append(chunk, job{row: row, split: rf == nil})
+		if len(chunk) == cap(chunk) {
+			if !send(chunk) {
+				return
+			}
+			chunk = make([]job, 0, 256)
 		}
 	}
 }
