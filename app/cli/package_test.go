@@ -33,6 +33,11 @@ func TestExportAndVerifyCommands(t *testing.T) {
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil || len(res.Parts) < 2 || res.Sequence != 1 {
 		t.Fatalf("export: %+v", r)
 	}
+	// The fixed cost and the rest, apart: keys scripts and make bench read.
+	if res.Timing == nil || res.Timing.UnlockSeconds <= 0 || res.Timing.AfterUnlockSeconds <= 0 ||
+		!strings.Contains(r.stdout, `"unlock_seconds"`) || !strings.Contains(r.stdout, `"after_unlock_seconds"`) {
+		t.Fatalf("export's timing: %s", r.stdout)
+	}
 	rv := map[string]string{"HANDOVER_IDENTITY_PASSPHRASE": "identity-recipient"}
 	r = runCLI(rv, "verify", "--identity", ids["recipient"], "--trust", ids["sender"]+".card.json", res.Dir)
 	if r.code != 0 || !strings.Contains(r.stdout, "nothing was changed") {
@@ -54,7 +59,7 @@ func TestExportAndVerifyCommands(t *testing.T) {
 		"--receipt-dir", receipts, res.Dir, "--json")
 	var got ReceiveResult
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &got) != nil || !got.Equal || got.Digest != res.Digest || got.Expected != res.Digest ||
-		got.Figures.Customers != 30 || got.Sequence != 1 {
+		got.Figures.Customers != 30 || got.Sequence != 1 || got.Timing == nil || got.Timing.UnlockSeconds <= 0 {
 		t.Fatalf("receive: %+v", r)
 	}
 	for _, f := range []string{got.Receipt, got.PDF} {
