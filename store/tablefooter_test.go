@@ -34,7 +34,8 @@ func TestDamagedTableFooterIsReported(t *testing.T) {
 			s.Close()
 			tables, _ := filepath.Glob(filepath.Join(d.Path(), dbDir, "*.sst"))
 			if len(tables) == 0 {
-				t.Skip("no table files were written")
+				// Closing flushes the memtable into a table; without one this test checks nothing.
+				t.Fatal("no table file was written: the test has nothing to damage")
 			}
 			b, err := os.ReadFile(tables[0])
 			if err != nil {
