@@ -147,6 +147,9 @@ func (s *Store) Backup(ctx context.Context, outDir string, now time.Time) (*Back
 
 // backupFiles adds the vault's files other than the database.
 func (s *Store) backupFiles(tw *tar.Writer, now time.Time, sums map[string]string) error {
+	if err := s.keys.settle(); err != nil { // the file must hold every key made so far
+		return err
+	}
 	names := []string{manifestName, keyTableName}
 	slots, err := os.ReadDir(filepath.Join(s.dir.path, slotsDir))
 	if err != nil {

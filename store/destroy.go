@@ -225,6 +225,9 @@ func (kt *KeyTable) destroyMany(nos []model.CustomerNo) error {
 		delete(kt.cache, no)
 	}
 	kt.mu.Unlock()
+	if err := kt.settle(); err != nil {
+		return err
+	}
 	gone := bytes.Repeat([]byte{destroyedMark}, keySlotSize)
 	for _, no := range nos {
 		if _, err := kt.f.WriteAt(gone, slotOffset(no)); err != nil {

@@ -44,6 +44,9 @@ func (kt *KeyTable) fill(from, to model.CustomerNo, b byte) error {
 	kt.mu.Lock()
 	clear(kt.cache)
 	kt.mu.Unlock()
+	if err := kt.settle(); err != nil {
+		return err
+	}
 	const batch = 16384
 	block := bytes.Repeat([]byte{b}, keySlotSize*batch)
 	for no := from; no < to; no += batch {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"sync"
 
 	"handover/crypto/seal"
@@ -24,9 +25,32 @@ type KeyTable struct {
 	f      *os.File
 	sealer *seal.Sealer
 
-	mu    sync.Mutex // guards cache
+	mu    sync.Mutex // guards everything below
 	cache map[model.CustomerNo]*seal.Sealer
+	// New's slots wait here, consecutive from pendFrom, and reach the file in one write:
+	// at Sync, before any other read or write of the file, or when the block is full. An
+	// import of a million customers made a million one-slot writes.
+	pendFrom model.CustomerNo
+	pend     []byte
+	// Blocks of sealed slots read from the file, so that customers asked for in number order
+	// (an import's loans and repayments, a walk) cost one file read per block rather than
+	// one per customer. A write to the file drops them.
+	blocks    [slotBlocks]slotBlock
+	nextBlock int
 }
+
+// slotBlock is slotsPerBlock sealed slots from customer from on, as read from the file (a
+// block at the end of the file may be shorter).
+type slotBlock struct {
+	from model.CustomerNo
+	b    []byte
+}
+
+const (
+	slotsPerBlock = 128
+	slotBlocks    = 4 // a walk's workers each read ahead in a block of their own
+	pendMax       = 1024 * keySlotSize
+)
 
 // cacheSize bounds the sealers kept for reading: enough for the screens and a search bucket,
 // and independent of the size of the book.
@@ -83,20 +107,94 @@ func (kt *KeyTable) New(no model.CustomerNo) (*seal.Sealer, error) {
 	k := seal.NewKey()
 	slot := make([]byte, keySlotSize)
 	copy(slot, kt.sealer.Seal(nil, slotAD(no), k[:]))
-	if _, err := kt.f.WriteAt(slot, slotOffset(no)); err != nil {
-		return nil, err
-	}
 	s := seal.NewSealer(k)
 	k.Wipe()
+	kt.mu.Lock()
+	defer kt.mu.Unlock()
+	kt.dropBlocksLocked()
+	if len(kt.pend) > 0 && (no != kt.pendFrom+model.CustomerNo(len(kt.pend)/keySlotSize) || len(kt.pend) >= pendMax) {
+		if err := kt.flushLocked(); err != nil {
+			return nil, err
+		}
+	}
+	if len(kt.pend) == 0 {
+		kt.pendFrom = no
+	}
+	kt.pend = append(kt.pend, slot...)
 	// Replace any cached sealer: an import resumed after Cancel reuses the numbers of
 	// customers that were prepared but never committed.
+	kt.cacheLocked(no, s)
+	return s, nil
+}
+
+// flushLocked writes the pending slots.
+func (kt *KeyTable) flushLocked() error {
+	if len(kt.pend) == 0 {
+		return nil
+	}
+	_, err := kt.f.WriteAt(kt.pend, slotOffset(kt.pendFrom))
+	clear(kt.pend)
+	kt.pend = kt.pend[:0]
+	return err
+}
+
+func (kt *KeyTable) dropBlocksLocked() {
+	for i := range kt.blocks {
+		clear(kt.blocks[i].b)
+		kt.blocks[i].b = kt.blocks[i].b[:0]
+	}
+}
+
+// settle writes the pending slots and drops the blocks read, before the file is written
+// other than through New (pending slots must not overwrite it later, blocks must not answer
+// with what was there) or read other than through Get (a backup copies it).
+func (kt *KeyTable) settle() error {
 	kt.mu.Lock()
+	defer kt.mu.Unlock()
+	kt.dropBlocksLocked()
+	return kt.flushLocked()
+}
+
+func (kt *KeyTable) cacheLocked(no model.CustomerNo, s *seal.Sealer) {
 	if len(kt.cache) >= cacheSize {
-		clear(kt.cache)
+		clear(kt.cache) // cheaper than LRU bookkeeping, and misses only cost an unwrap
 	}
 	kt.cache[no] = s
-	kt.mu.Unlock()
-	return s, nil
+}
+
+// slot copies customer no's sealed slot into dst: from the pending slots, a block read
+// earlier, or a block read now. n is 0 past the end of the file.
+func (kt *KeyTable) slot(no model.CustomerNo, dst []byte) (n int, err error) {
+	kt.mu.Lock()
+	defer kt.mu.Unlock()
+	if i := int64(no) - int64(kt.pendFrom); len(kt.pend) > 0 && i >= 0 && i*keySlotSize < int64(len(kt.pend)) {
+		return copy(dst, kt.pend[i*keySlotSize:]), nil
+	}
+	for _, bl := range kt.blocks {
+		if i := int64(no) - int64(bl.from); i >= 0 && i < slotsPerBlock && len(bl.b) > 0 {
+			if (i+1)*keySlotSize > int64(len(bl.b)) {
+				return 0, nil // the block ended with the file
+			}
+			return copy(dst, bl.b[i*keySlotSize:]), nil
+		}
+	}
+	if err := kt.flushLocked(); err != nil {
+		return 0, err
+	}
+	bl := &kt.blocks[kt.nextBlock]
+	kt.nextBlock = (kt.nextBlock + 1) % slotBlocks
+	bl.from = no - no%slotsPerBlock
+	bl.b = slices.Grow(bl.b[:0], slotsPerBlock*keySlotSize)[:slotsPerBlock*keySlotSize]
+	m, err := kt.f.ReadAt(bl.b, slotOffset(bl.from))
+	bl.b = bl.b[:m-m%keySlotSize]
+	if err != nil && !errors.Is(err, io.EOF) {
+		bl.b = bl.b[:0]
+		return 0, err
+	}
+	if i := int64(no - bl.from); (i+1)*keySlotSize <= int64(len(bl.b)) {
+		return copy(dst, bl.b[i*keySlotSize:]), nil
+	}
+	return 0, nil
 }
 
 // Get returns the sealer of customer no.
@@ -108,11 +206,9 @@ func (kt *KeyTable) Get(no model.CustomerNo) (*seal.Sealer, error) {
 		return s, nil
 	}
 	slot := make([]byte, keySlotSize)
-	n, err := kt.f.ReadAt(slot, slotOffset(no))
-	if err != nil && !(errors.Is(err, io.EOF) && n == 0) {
-		if !errors.Is(err, io.EOF) {
-			return nil, err
-		}
+	n, err := kt.slot(no, slot)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case n == 0 || bytes.Count(slot, []byte{emptySlotValue}) == keySlotSize:
@@ -130,10 +226,7 @@ func (kt *KeyTable) Get(no model.CustomerNo) (*seal.Sealer, error) {
 	key.Wipe()
 	clear(k)
 	kt.mu.Lock()
-	if len(kt.cache) >= cacheSize {
-		clear(kt.cache) // cheaper than LRU bookkeeping, and misses only cost a file read
-	}
-	kt.cache[no] = s
+	kt.cacheLocked(no, s)
 	kt.mu.Unlock()
 	return s, nil
 }
@@ -143,6 +236,9 @@ func (kt *KeyTable) Destroy(no model.CustomerNo) error {
 	kt.mu.Lock()
 	delete(kt.cache, no)
 	kt.mu.Unlock()
+	if err := kt.settle(); err != nil {
+		return err
+	}
 	if _, err := kt.f.WriteAt(bytes.Repeat([]byte{destroyedMark}, keySlotSize), slotOffset(no)); err != nil {
 		return err
 	}
@@ -151,16 +247,31 @@ func (kt *KeyTable) Destroy(no model.CustomerNo) error {
 
 // Sync makes every key written so far durable. Records sealed under a key must not be
 // committed before their key is synced, or a crash could leave data nobody can read.
-func (kt *KeyTable) Sync() error { return kt.f.Sync() }
+func (kt *KeyTable) Sync() error {
+	kt.mu.Lock()
+	err := kt.flushLocked()
+	kt.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return kt.f.Sync()
+}
 
 // Forget drops cached keys, e.g. when the vault locks.
 func (kt *KeyTable) Forget() {
 	kt.mu.Lock()
 	clear(kt.cache)
+	kt.dropBlocksLocked()
 	kt.mu.Unlock()
 }
 
 func (kt *KeyTable) close() error {
 	kt.Forget()
-	return kt.f.Close()
+	kt.mu.Lock()
+	err := kt.flushLocked()
+	kt.mu.Unlock()
+	if cerr := kt.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

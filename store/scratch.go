@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+
+	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // scratchDir holds a Scratch map while an import runs. It is removed when the map is
@@ -46,6 +48,11 @@ type scratchRun struct {
 	n      int
 	fences []byte // the first key of each page
 	bits   []uint64
+	// data maps the run's file read-only, so that a lookup reads its page without a system
+	// call: the million-customer import made about four million of them (pread), a tenth
+	// of the importer's time. Nil where mapping failed; pages are then read from the file.
+	// The mapped pages are the kernel's file cache, not the process's own memory.
+	data []byte
 }
 
 const (
@@ -110,13 +117,20 @@ func (m *Scratch) find(r *scratchRun, key []byte) (uint64, bool, error) {
 		return 0, false, nil
 	}
 	recs := min(pageRecords, r.n-p*pageRecords)
-	m.page = slices.Grow(m.page[:0], recs*rl)[:recs*rl]
-	if _, err := r.f.ReadAt(m.page, int64(p*pageRecords*rl)); err != nil {
-		return 0, false, err
+	off := p * pageRecords * rl
+	page := m.page
+	if r.data != nil {
+		page = r.data[off : off+recs*rl]
+	} else {
+		m.page = slices.Grow(m.page[:0], recs*rl)[:recs*rl]
+		page = m.page
+		if _, err := r.f.ReadAt(page, int64(off)); err != nil {
+			return 0, false, err
+		}
 	}
-	i := sort.Search(recs, func(i int) bool { return bytes.Compare(m.page[i*rl:i*rl+kl], key) >= 0 })
-	if i < recs && bytes.Equal(m.page[i*rl:i*rl+kl], key) {
-		return binary.BigEndian.Uint64(m.page[i*rl+kl:]), true, nil
+	i := sort.Search(recs, func(i int) bool { return bytes.Compare(page[i*rl:i*rl+kl], key) >= 0 })
+	if i < recs && bytes.Equal(page[i*rl:i*rl+kl], key) {
+		return binary.BigEndian.Uint64(page[i*rl+kl:]), true, nil
 	}
 	return 0, false, nil
 }
@@ -178,7 +192,27 @@ func (w *runWriter) finish() (*scratchRun, error) {
 		w.r.f.Close()
 		return nil, err
 	}
+	if size := int64(w.r.n * w.m.recLen()); size > 0 && !scratchNoMap {
+		if b, err := z.Mmap(w.r.f, false, size); err == nil {
+			w.r.data = b
+		}
+	}
 	return w.r, nil
+}
+
+// scratchNoMap makes runs read through the file, as where mapping fails (tests).
+var scratchNoMap = false
+
+// close unmaps and closes the run's file; remove also deletes it.
+func (r *scratchRun) close(remove bool) {
+	if r.data != nil {
+		z.Munmap(r.data)
+		r.data = nil
+	}
+	r.f.Close()
+	if remove {
+		os.Remove(r.path)
+	}
 }
 
 // spill writes the window as a new run, then merges runs of similar size.
@@ -273,8 +307,7 @@ func (m *Scratch) mergeLast() error {
 		return err
 	}
 	for _, old := range []*scratchRun{older, newer} {
-		old.f.Close()
-		os.Remove(old.path)
+		old.close(true)
 	}
 	m.runs = append(m.runs[:len(m.runs)-2], r)
 	return nil
@@ -283,7 +316,7 @@ func (m *Scratch) mergeLast() error {
 // Close discards the map and its files.
 func (m *Scratch) Close() error {
 	for _, r := range m.runs {
-		r.f.Close()
+		r.close(false)
 	}
 	m.runs = nil
 	clear(m.window)

@@ -10,8 +10,20 @@ import (
 )
 
 // TestScratchAgreesWithAMap puts enough keys for several runs and merges, updating some,
-// and checks every key against a plain map; absent keys stay absent.
+// and checks every key against a plain map; absent keys stay absent. Runs are read mapped
+// and, as where mapping fails, through their files.
 func TestScratchAgreesWithAMap(t *testing.T) {
+	for _, noMap := range []bool{false, true} {
+		t.Run(map[bool]string{false: "mapped", true: "read"}[noMap], func(t *testing.T) {
+			old := scratchNoMap
+			scratchNoMap = noMap
+			t.Cleanup(func() { scratchNoMap = old })
+			testScratchAgreesWithAMap(t)
+		})
+	}
+}
+
+func testScratchAgreesWithAMap(t *testing.T) {
 	st, _ := newStore(t)
 	dir := st.dir.path
 	m, err := st.OpenScratch(17)
@@ -42,6 +54,11 @@ func TestScratchAgreesWithAMap(t *testing.T) {
 	}
 	if len(m.runs) == 0 || len(m.runs) > 4 {
 		t.Fatalf("%d runs", len(m.runs))
+	}
+	for _, r := range m.runs {
+		if (r.data != nil) == scratchNoMap {
+			t.Fatalf("run mapped: %v, want %v", r.data != nil, !scratchNoMap)
+		}
 	}
 	for i := range n + 1000 {
 		v, ok, err := m.Get(key(i))
