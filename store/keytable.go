@@ -37,6 +37,9 @@ type KeyTable struct {
 	// one per customer. A write to the file drops them.
 	blocks    [slotBlocks]slotBlock
 	nextBlock int
+	// lost is the first failed write of pending slots. Their New calls had succeeded, so
+	// every later Sync reports it: no record sealed under a lost key may be committed.
+	lost error
 }
 
 // slotBlock is slotsPerBlock sealed slots from customer from on, as read from the file (a
@@ -135,6 +138,9 @@ func (kt *KeyTable) flushLocked() error {
 	_, err := kt.f.WriteAt(kt.pend, slotOffset(kt.pendFrom))
 	clear(kt.pend)
 	kt.pend = kt.pend[:0]
+	if err != nil && kt.lost == nil {
+		kt.lost = err
+	}
 	return err
 }
 
@@ -249,7 +255,8 @@ func (kt *KeyTable) Destroy(no model.CustomerNo) error {
 // committed before their key is synced, or a crash could leave data nobody can read.
 func (kt *KeyTable) Sync() error {
 	kt.mu.Lock()
-	err := kt.flushLocked()
+	kt.flushLocked()
+	err := kt.lost
 	kt.mu.Unlock()
 	if err != nil {
 		return err

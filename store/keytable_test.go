@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -143,4 +144,30 @@ func TestKeyTableConcurrentGet(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A failed write of pending slots loses keys whose New had succeeded: every Sync after it
+// fails, so that no record sealed under them is committed.
+func TestKeyTableLostSlotsFailEverySync(t *testing.T) {
+	kt, path, _ := newKeyTable(t)
+	if _, err := kt.New(1); err != nil {
+		t.Fatal(err)
+	}
+	rw := kt.f
+	ro, err := os.Open(path) // writes fail, fsync does not
+	if err != nil {
+		t.Fatal(err)
+	}
+	kt.f = ro
+	if _, err := kt.New(5); err == nil {
+		t.Fatal("New wrote customer #1's pending slot through a read-only file")
+	}
+	for i := range 2 {
+		if err := kt.Sync(); err == nil {
+			t.Fatalf("Sync %d succeeded after customer #1's key was lost", i+1)
+		}
+	}
+	kt.f = rw
+	ro.Close()
+	kt.close()
 }
