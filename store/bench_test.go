@@ -252,3 +252,27 @@ func BenchmarkScratch1M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKeyTable1M is the import's key stage alone: a key made for each of 1,000,000
+// customers (the customers file) and synced, then each customer's key read back once in
+// number order with the cache emptied first (the loans and repayments files).
+func BenchmarkKeyTable1M(b *testing.B) {
+	s, _ := newStore(b)
+	const n = 1_000_000
+	for b.Loop() {
+		for no := model.CustomerNo(1); no <= n; no++ {
+			if _, err := s.keys.New(no); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.keys.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		s.keys.Forget()
+		for no := model.CustomerNo(1); no <= n; no++ {
+			if _, err := s.keys.Get(no); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -118,7 +118,7 @@ func (m *Scratch) find(r *scratchRun, key []byte) (uint64, bool, error) {
 	}
 	recs := min(pageRecords, r.n-p*pageRecords)
 	off := p * pageRecords * rl
-	page := m.page
+	var page []byte
 	if r.data != nil {
 		page = r.data[off : off+recs*rl]
 	} else {

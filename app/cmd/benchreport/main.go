@@ -122,7 +122,7 @@ func main() {
 	}
 	if *gobench != "" {
 		if gb, err := os.ReadFile(*gobench); err == nil {
-			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -skip 'Destroy.*1M' -benchmem ./crypto/... ./store/... ./app/cert/...` and the import's stages (`-bench Stage ./app/importer/`: decoding alone, validating alone; sealing and Badger's write are `BenchmarkWriterAdd`) the receive's and the export's (`-bench 'Receive|Export|PartsWrite' ./app/handoverpkg/`: a 1,000-customer package received whole, and its stream, commit and figures apart; a 5,000-customer book exported; the parts' writing and read-back alone; the export's walk is `BenchmarkEachCustomer200k` and its document reading `BenchmarkDocumentReader`) in the same run (the destruction benchmarks run above, capped):\n\n```\n")
+			b.WriteString("\n## Micro-benchmarks\n\n`go test -bench . -skip 'Destroy.*1M' -benchmem ./crypto/... ./store/... ./app/cert/...` and the import's stages (`-bench Stage ./app/importer/`: decoding alone, validating alone; sealing and Badger's write are `BenchmarkWriterAdd`, the lookup `BenchmarkScratch1M`, the per-customer keys `BenchmarkKeyTable1M`) the receive's and the export's (`-bench 'Receive|Export|PartsWrite' ./app/handoverpkg/`: a 1,000-customer package received whole, and its stream, commit and figures apart; a 5,000-customer book exported; the parts' writing and read-back alone; the export's walk is `BenchmarkEachCustomer200k` and its document reading `BenchmarkDocumentReader`) in the same run (the destruction benchmarks run above, capped):\n\n```\n")
 			for _, l := range strings.Split(string(gb), "\n") {
 				if strings.HasPrefix(l, "Benchmark") || strings.HasPrefix(l, "pkg:") {
 					b.WriteString(l + "\n")
