@@ -108,6 +108,13 @@ func (s *Store) DestroyCustomersWith(ctx context.Context, run string, nos []mode
 			}
 			j.Leaving.plus(c)
 		}
+		// Every index page must open before any key is erased, as every record must above:
+		// a damaged page found in the delete phase would stop the run where it cannot go back.
+		if !j.All {
+			if _, err := s.deletePageItems(ctx, j.Customers, nil); err != nil {
+				return nil, err
+			}
+		}
 		if err := s.PutMeta(metaDestroyJournal, j); err != nil {
 			return nil, err
 		}
@@ -283,6 +290,9 @@ func (s *Store) deleteCustomers(ctx context.Context, nos []model.CustomerNo, qua
 	if err != nil {
 		return err
 	}
+	if _, err := s.deletePageItems(ctx, nos, wb); err != nil {
+		return err
+	}
 	return wb.Flush()
 }
 
@@ -441,7 +451,11 @@ func (s *Store) Traces(ctx context.Context, nos []model.CustomerNo) (keys, recor
 		}
 		return true, nil
 	})
-	return keys, records, err
+	if err != nil {
+		return 0, 0, err
+	}
+	items, err := s.deletePageItems(ctx, nos, nil)
+	return keys, records + items, err
 }
 
 // CountCustomers is what the customers nos contribute to the counts, and which of the

@@ -248,6 +248,17 @@ func scanDatabase(t *testing.T, path string, master []byte, gone []model.Custome
 				}
 				opened++
 				ok = true
+				if k[0] == pIndexPage {
+					items, whole := decodePage(blind.Kind(k[1]), plain)
+					if !whole {
+						t.Errorf("index page %x does not decode", k)
+					}
+					for _, it := range items {
+						if isGone[it.no] {
+							t.Errorf("an index page still names destroyed customer %d", it.no)
+						}
+					}
+				}
 				for _, nd := range needles {
 					if bytes.Contains(plain, []byte(nd)) {
 						t.Errorf("a value under %q mentions a destroyed customer", k[:1])

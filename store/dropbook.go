@@ -10,7 +10,7 @@ import (
 
 // bookPrefixes are the tables that hold customers' data, as opposed to the vault's own
 // records (meta, operators, audit log).
-var bookPrefixes = [][]byte{{pCustomer}, {pLoan}, {pRepayment}, {pDocument}, {pChunk}, {pIndex}}
+var bookPrefixes = [][]byte{{pCustomer}, {pLoan}, {pRepayment}, {pDocument}, {pChunk}, {pIndex}, {pIndexPage}}
 
 // DropBook removes every customer's records, clears the data keys of the customers it
 // numbered and sets the counts back to zero. It undoes a receive that stopped before its

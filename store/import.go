@@ -8,6 +8,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"handover/crypto/blind"
+	"handover/crypto/seal"
 	"handover/store/model"
 )
 
@@ -28,21 +29,27 @@ func (s *Store) NewImportWriter() *Writer {
 
 // committer commits checkpoints in order on its own goroutine. Badger makes a new
 // transaction wait until every earlier commit is applied; building each transaction here
-// lets the import validate and seal the next checkpoint meanwhile, on the other core.
+// lets the import validate the next checkpoint meanwhile, on the other core. It also seals
+// the loans and repayment segments (looking up each customer's key is most of that cost),
+// which the importer's goroutine, the import's busiest, used to do.
 func (w *Writer) committer() {
 	defer close(w.done)
 	for batch := range w.commits {
 		if w.asyncErr() != nil {
+			clearPending(batch)
 			continue // drain: nothing after a failed checkpoint may be applied
 		}
-		err := w.s.db.Update(func(txn *badger.Txn) error {
-			for _, e := range batch {
-				if err := txn.SetEntry(badger.NewEntry(e.k, e.v)); err != nil {
-					return fmt.Errorf("import transaction too large: %w", err)
+		err := w.sealPending(batch)
+		if err == nil {
+			err = w.s.db.Update(func(txn *badger.Txn) error {
+				for _, e := range batch {
+					if err := txn.SetEntry(badger.NewEntry(e.k, e.v)); err != nil {
+						return fmt.Errorf("import transaction too large: %w", err)
+					}
 				}
-			}
-			return nil
-		})
+				return nil
+			})
+		}
 		if err != nil {
 			w.errMu.Lock()
 			if w.err == nil {
@@ -50,6 +57,38 @@ func (w *Writer) committer() {
 			}
 			w.errMu.Unlock()
 		}
+	}
+}
+
+// sealPending seals the entries of a checkpoint that carry plaintext, each under its
+// customer's key. Consecutive entries mostly belong to one customer (a file's rows come
+// grouped), so the last key is kept.
+func (w *Writer) sealPending(batch []entry) error {
+	var last model.CustomerNo
+	var sl *seal.Sealer
+	for i := range batch {
+		e := &batch[i]
+		if e.plain == nil {
+			continue
+		}
+		if sl == nil || e.no != last {
+			var err error
+			if sl, err = w.s.keys.Get(e.no); err != nil {
+				clearPending(batch)
+				return err
+			}
+			last = e.no
+		}
+		e.v = sl.Seal(nil, e.k, e.plain)
+		clear(e.plain)
+		e.plain = nil
+	}
+	return nil
+}
+
+func clearPending(batch []entry) {
+	for _, e := range batch {
+		clear(e.plain)
 	}
 }
 
@@ -74,24 +113,30 @@ func (w *Writer) set(k, v []byte) error {
 	if err := w.asyncErr(); err != nil {
 		return err
 	}
-	w.batch = append(w.batch, entry{k, v})
+	w.batch = append(w.batch, entry{k: k, v: v})
 	w.bytes += len(k) + len(v) + 16
 	w.entries++
 	return nil
 }
 
-func (w *Writer) setSealedCustomer(no model.CustomerNo, k []byte, v any) error {
-	sl, err := w.s.keys.Get(no)
-	if err != nil {
+// setForCustomer adds plaintext to be sealed under customer no's key by the committer.
+func (w *Writer) setForCustomer(no model.CustomerNo, k, pt []byte) error {
+	if err := w.asyncErr(); err != nil {
+		clear(pt)
 		return err
 	}
+	w.batch = append(w.batch, entry{k: k, plain: pt, no: no})
+	w.bytes += len(k) + len(pt) + 16 + seal.Overhead
+	w.entries++
+	return nil
+}
+
+func (w *Writer) setSealedCustomer(no model.CustomerNo, k []byte, v any) error {
 	pt, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	err = w.set(k, sl.Seal(nil, k, pt))
-	clear(pt)
-	return err
+	return w.setForCustomer(no, k, pt)
 }
 
 // AddLoan stores a loan of an existing customer under its own key, as loan number seq (the
@@ -104,10 +149,8 @@ func (w *Writer) AddLoan(l model.Loan) error {
 		return err
 	}
 	if l.Contract != "" {
-		k := kIndex(blind.Contract, w.s.tagger.Tag(blind.Contract, l.Contract), blind.Tag{}, l.Customer, l.Seq)
-		if err := w.set(k, nil); err != nil {
-			return err
-		}
+		w.addIndex(indexItem{kind: blind.Contract, tag: w.s.tagger.Tag(blind.Contract, l.Contract), no: l.Customer, extra: l.Seq})
+		w.bytes += pageItemSize
 	}
 	w.delta.Loans++
 	return nil
@@ -123,16 +166,10 @@ func (w *Writer) AddRepayments(no model.CustomerNo, loan uint32, rs []model.Repa
 	for i, r := range rs {
 		seg[i] = compactRepayment(r)
 	}
-	sl, err := w.s.keys.Get(no)
-	if err != nil {
-		return err
-	}
 	k := kRepaymentSegment(no, loan, w.nextSeg)
-	w.buf = appendSegment(w.buf[:0], seg)
-	if err := w.set(k, sl.Seal(nil, k, w.buf)); err != nil {
+	if err := w.setForCustomer(no, k, appendSegment(nil, seg)); err != nil {
 		return err
 	}
-	clear(w.buf)
 	w.nextSeg++
 	w.delta.Repayments += int64(len(rs))
 	return nil

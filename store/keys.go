@@ -17,7 +17,8 @@ const (
 	pQuarantine = 'q' // q | file | row                   -> quarantined row or warning, meta key
 	pDocument   = 'd' // d | customer | doc                -> Document
 	pChunk      = 'b' // b | customer | doc | chunk        -> bytes
-	pIndex      = 'x' // x | kind | tag | customer | extra -> empty
+	pIndex      = 'x' // x | kind | tag | customer | extra -> empty (vaults before index pages)
+	pIndexPage  = 'y' // y | kind | bucket | page          -> sorted index items, meta key
 	pMeta       = 'm' // m | name                          -> JSON, meta key
 	pOperator   = 'o' // o | operator id                   -> Operator, meta key
 	pAudit      = 'a' // a | seq                           -> event, audit key

@@ -272,7 +272,7 @@ func (s *Store) Find(ctx context.Context, kind blind.Kind, value string) ([]Hit,
 	if want == "" {
 		return nil, nil
 	}
-	return s.scanIndex(ctx, kIndexPrefix(kind, s.tagger.Tag(kind, want), blind.Tag{}), 0, func(h Hit) (bool, error) {
+	return s.scanIndex(ctx, kind, []blind.Tag{s.tagger.Tag(kind, want), {}}, 0, func(h Hit) (bool, error) {
 		switch kind {
 		case blind.Contract:
 			loans, err := s.Loans(ctx, h.Customer)
@@ -310,7 +310,7 @@ func (s *Store) FindNamePrefix(ctx context.Context, prefix string, limit int) ([
 	if len(ps) == 2 {
 		tags = append(tags, s.tagger.Tag(blind.NamePrefix, ps[1]))
 	}
-	return s.scanIndex(ctx, kIndexPrefix(blind.NamePrefix, tags...), limit, func(h Hit) (bool, error) {
+	return s.scanIndex(ctx, blind.NamePrefix, tags, limit, func(h Hit) (bool, error) {
 		c, err := s.Customer(h.Customer)
 		if err != nil {
 			return false, err
@@ -319,13 +319,18 @@ func (s *Store) FindNamePrefix(ctx context.Context, prefix string, limit int) ([
 	})
 }
 
-// scanIndex walks the index entries under prefix and keeps the candidates that confirm says
-// are real hits.
-func (s *Store) scanIndex(ctx context.Context, prefix []byte, limit int, confirm func(Hit) (bool, error)) ([]Hit, error) {
+// scanIndex confirms the index's candidates for tags, in customer order, and keeps those
+// that confirm says are real hits, at most limit of them when limit is positive.
+func (s *Store) scanIndex(ctx context.Context, kind blind.Kind, tags []blind.Tag, limit int, confirm func(Hit) (bool, error)) ([]Hit, error) {
+	cands, err := s.indexCandidates(ctx, kind, tags...)
+	if err != nil {
+		return nil, err
+	}
 	var hits []Hit
-	err := s.iterate(ctx, prefix, true, func(it *badger.Item) (bool, error) {
-		no, extra := indexEntry(it.Key())
-		h := Hit{Customer: no, Loan: extra}
+	for i, h := range cands {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		ok, err := confirm(h)
 		var ce *CorruptError
 		switch {
@@ -334,12 +339,14 @@ func (s *Store) scanIndex(ctx context.Context, prefix []byte, limit int, confirm
 		case errors.Is(err, ErrKeyDestroyed), errors.Is(err, ErrNotFound):
 			ok = false // a destroyed customer's stale entry
 		case err != nil:
-			return false, err
+			return nil, err
 		}
 		if ok {
 			hits = append(hits, h)
 		}
-		return limit <= 0 || len(hits) < limit, nil
-	})
-	return hits, err
+		if limit > 0 && len(hits) >= limit {
+			break
+		}
+	}
+	return hits, nil
 }

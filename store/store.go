@@ -36,6 +36,9 @@ type Counts struct {
 	NextCustomer  model.CustomerNo `json:"next_customer"`
 	// NextSegment numbers the repayment segments and loose loans an import adds.
 	NextSegment uint32 `json:"next_segment,omitempty"`
+	// NextPage numbers the blind index's pages (indexpage.go). It is not part of the book's
+	// stamp: it moves with every write, like the records it indexes.
+	NextPage uint64 `json:"next_page,omitempty"`
 }
 
 // Store is an unlocked vault.

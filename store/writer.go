@@ -63,7 +63,10 @@ type Writer struct {
 	batch   []entry       // manual: what the next checkpoint commits
 	commits chan []entry  // manual: checkpoints on their way to the committer
 	done    chan struct{} // manual: closed when the committer has stopped
-	buf     []byte        // reused for encoding
+	// index items of the pending transaction, stored as pages when it is committed; buckets
+	// marks the pages they will make, each counted as one entry.
+	index   []indexItem
+	buckets map[[2]byte]bool
 	// A receive stores a customer's documents before the customer (they come first in the
 	// package): keyed are the customers whose data key KeyAhead made, keyedNext one past the
 	// highest of them, so the counts' NextCustomer covers their keys from the first checkpoint.
@@ -83,12 +86,26 @@ func (w *Writer) UndoneOnCrash() { w.undoneOnCrash = true }
 
 const maxInFlight = 4
 
-type entry struct{ k, v []byte }
+// deferredIndexItems is how many index items a writer whose work is undone on a crash (a
+// receive) gathers before it stores them as pages. Its checkpoints are small (a document's
+// chunks fill one), and a search reads one page per checkpoint that wrote the bucket; what
+// it has not stored yet is dropped with the rest if the process dies.
+const deferredIndexItems = 1 << 15
+
+// entry is one key and value of a transaction. An import's entry may instead carry its
+// plaintext and customer: the committer seals it under that customer's key (sealPending),
+// so that the importer's own goroutine does not.
+type entry struct {
+	k, v  []byte
+	plain []byte
+	no    model.CustomerNo
+}
 
 // Prepared is a sealed customer ready to commit.
 type Prepared struct {
 	no      model.CustomerNo
 	entries []entry
+	index   []indexItem
 	size    int
 	delta   Counts
 }
@@ -170,14 +187,15 @@ func (w *Writer) Prepare(no model.CustomerNo, b *Book) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	es, d, err := w.s.bookEntries(no, sl, b)
+	es, idx, d, err := w.s.bookEntries(no, sl, b)
 	if err != nil {
 		return nil, err
 	}
-	p := &Prepared{no: no, entries: es, delta: d}
+	p := &Prepared{no: no, entries: es, index: idx, delta: d}
 	for _, e := range es {
 		p.size += len(e.k) + len(e.v) + 16
 	}
+	p.size += len(idx) * pageItemSize
 	return p, nil
 }
 
@@ -189,7 +207,8 @@ func (w *Writer) Commit(p *Prepared) error {
 	if p.no != w.next {
 		return fmt.Errorf("writer: customer #%d committed out of order (want #%d)", p.no, w.next)
 	}
-	if !w.manual && w.entries > 0 && (w.bytes+p.size > txnMaxBytes || w.entries+len(p.entries) > txnMaxEntries) {
+	// len(p.index) bounds the pages its items can add.
+	if !w.manual && w.entries > 0 && (w.bytes+p.size > txnMaxBytes || w.entries+len(p.entries)+len(p.index) > txnMaxEntries) {
 		if err := w.flush(); err != nil {
 			return err
 		}
@@ -205,6 +224,7 @@ func (w *Writer) Commit(p *Prepared) error {
 			return fmt.Errorf("customer #%d does not fit in one transaction: %w", p.no, err)
 		}
 	}
+	w.addIndex(p.index...)
 	w.next++
 	w.bytes += p.size
 	w.entries += len(p.entries)
@@ -216,22 +236,40 @@ func (w *Writer) Commit(p *Prepared) error {
 	return nil
 }
 
-// bookEntries seals one customer's records and builds its index entries.
-func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]entry, Counts, error) {
+// addIndex adds index items to the pending transaction. Each page they start counts as an
+// entry (and its overhead as bytes), so that checkpoints and transactions stay in bounds.
+func (w *Writer) addIndex(items ...indexItem) {
+	if w.buckets == nil {
+		w.buckets = map[[2]byte]bool{}
+	}
+	for _, it := range items {
+		b := [2]byte{byte(it.kind), pageBucket(it.tag)}
+		if !w.buckets[b] {
+			w.buckets[b] = true
+			w.entries++
+			w.bytes += 64
+		}
+	}
+	w.index = append(w.index, items...)
+}
+
+// bookEntries seals one customer's records and lists its index items.
+func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]entry, []indexItem, Counts, error) {
 	var d Counts
-	es := make([]entry, 0, 4+len(b.Loans)+len(b.Documents)*2)
+	es := make([]entry, 0, 2+len(b.Documents)*2)
+	idx := make([]indexItem, 0, 4+len(b.Loans))
 	put := func(k []byte, v any) error {
 		pt, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
-		es = append(es, entry{k, sl.Seal(nil, k, pt)})
+		es = append(es, entry{k: k, v: sl.Seal(nil, k, pt)})
 		clear(pt)
 		return nil
 	}
-	idx := func(kind blind.Kind, value string, extra uint32) {
+	index := func(kind blind.Kind, value string, extra uint32) {
 		if value != "" {
-			es = append(es, entry{kIndex(kind, s.tagger.Tag(kind, value), blind.Tag{}, no, extra), nil})
+			idx = append(idx, indexItem{kind: kind, tag: s.tagger.Tag(kind, value), no: no, extra: extra})
 		}
 	}
 	c := b.Customer
@@ -247,7 +285,7 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	}
 	for _, r := range b.Repayments {
 		if r.Loan == 0 || int(r.Loan) > len(b.Loans) {
-			return nil, d, fmt.Errorf("customer #%d: repayment names loan %d of %d", no, r.Loan, len(b.Loans))
+			return nil, nil, d, fmt.Errorf("customer #%d: repayment names loan %d of %d", no, r.Loan, len(b.Loans))
 		}
 		rec.Repayments[r.Loan-1] = append(rec.Repayments[r.Loan-1], compactRepayment(r))
 		d.Repayments++
@@ -255,20 +293,20 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	// One record per customer: Badger's single write goroutine is the bottleneck of a
 	// bulk write, and its cost is per entry.
 	if err := put(kCustomer(no), rec); err != nil {
-		return nil, d, err
+		return nil, nil, d, err
 	}
-	idx(blind.IDNumber, c.IDNumber, 0)
-	idx(blind.Phone, c.Phone, 0)
-	idx(blind.CustomerNumber, c.Number, 0)
+	index(blind.IDNumber, c.IDNumber, 0)
+	index(blind.Phone, c.Phone, 0)
+	index(blind.CustomerNumber, c.Number, 0)
 	if ps := namePrefixes(c.Name); len(ps) > 0 {
 		var sub blind.Tag
 		if len(ps) == 2 {
 			sub = s.tagger.Tag(blind.NamePrefix, ps[1])
 		}
-		es = append(es, entry{kIndex(blind.NamePrefix, s.tagger.Tag(blind.NamePrefix, ps[0]), sub, no, 0), nil})
+		idx = append(idx, indexItem{kind: blind.NamePrefix, tag: s.tagger.Tag(blind.NamePrefix, ps[0]), sub: sub, no: no})
 	}
 	for _, l := range rec.Loans {
-		idx(blind.Contract, l.Contract, l.Seq)
+		index(blind.Contract, l.Contract, l.Seq)
 	}
 	for i, doc := range b.Documents {
 		m := doc.Meta
@@ -276,17 +314,17 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 		m.Size = int64(len(doc.Content))
 		m.Chunks = uint32((len(doc.Content) + ChunkSize - 1) / ChunkSize)
 		if err := put(kDocument(no, m.Seq), m); err != nil {
-			return nil, d, err
+			return nil, nil, d, err
 		}
 		for c := uint32(0); c < m.Chunks; c++ {
 			part := doc.Content[int(c)*ChunkSize : min(len(doc.Content), int(c+1)*ChunkSize)]
 			k := kChunk(no, m.Seq, c)
-			es = append(es, entry{k, sl.Seal(nil, k, part)})
+			es = append(es, entry{k: k, v: sl.Seal(nil, k, part)})
 		}
 		d.Documents++
 		d.DocumentBytes += m.Size
 	}
-	return es, d, nil
+	return es, idx, d, nil
 }
 
 // namePrefixes are the indexed name prefixes: one and two characters. Longer prefixes are
@@ -304,7 +342,7 @@ func namePrefixes(name string) []string {
 
 func (w *Writer) flush() error {
 	s := w.s
-	if w.entries == 0 {
+	if w.entries == 0 && len(w.index) == 0 {
 		return w.asyncErr()
 	}
 	// Keys first: a committed record whose key was lost in a crash could never be read.
@@ -327,13 +365,25 @@ func (w *Writer) flush() error {
 		s.counts.NextSegment = w.nextSeg
 	}
 	w.delta = Counts{}
+	var pages []entry
+	if !w.undoneOnCrash || w.closed || len(w.index) >= deferredIndexItems {
+		pages = s.sealPages(w.index, &s.counts.NextPage)
+		w.index = w.index[:0]
+	}
+	w.buckets = nil
 	cb, _ := json.Marshal(s.counts)
 	if w.manual {
-		w.batch = append(w.batch, entry{kMeta("counts"), s.meta.Seal(nil, kMeta("counts"), cb)})
+		w.batch = append(w.batch, pages...)
+		w.batch = append(w.batch, entry{k: kMeta("counts"), v: s.meta.Seal(nil, kMeta("counts"), cb)})
 		w.commits <- w.batch
 		w.batch = nil
 		w.bytes, w.entries = 0, 0
 		return w.asyncErr()
+	}
+	for _, e := range pages {
+		if err := w.txn.Set(e.k, e.v); err != nil {
+			return err
+		}
 	}
 	if err := w.txn.Set(kMeta("counts"), s.meta.Seal(nil, kMeta("counts"), cb)); err != nil {
 		return err
@@ -389,7 +439,10 @@ func (w *Writer) Abort() {
 	}
 	w.closed = true
 	w.txn.Discard()
-	w.batch = nil
+	for _, e := range w.batch {
+		clear(e.plain)
+	}
+	w.batch, w.index = nil, nil
 	w.stopCommitter()
 	w.wg.Wait()
 	// counts of committed batches are already in s.counts; the pending delta is dropped.

@@ -1,0 +1,241 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"handover/crypto/blind"
+	"handover/store/model"
+)
+
+// importBooks writes customers 1..n through an import writer, checkpointing every `every`
+// customers, as an import does (undone: as a receive does).
+func importBooks(t *testing.T, s *Store, n, every int, undone bool) {
+	t.Helper()
+	w := s.NewImportWriter()
+	if undone {
+		w.UndoneOnCrash()
+	}
+	for i := 1; i <= n; i++ {
+		b := book(i)
+		b.Documents = nil
+		if _, err := w.Add(b); err != nil {
+			t.Fatal(err)
+		}
+		if i%every == 0 {
+			if err := w.Checkpoint(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pagesOf counts the index pages and the items in them.
+func pagesOf(t *testing.T, s *Store) (pages, items int) {
+	t.Helper()
+	err := s.eachPage(ctx, []byte{pIndexPage}, func(_ []byte, its []indexItem) error {
+		pages++
+		items += len(its)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pages, items
+}
+
+func TestIndexPagesAcrossCheckpoints(t *testing.T) {
+	for _, undone := range []bool{false, true} {
+		t.Run(fmt.Sprintf("undoneOnCrash=%v", undone), func(t *testing.T) {
+			s, _ := newStore(t)
+			importBooks(t, s, 600, 50, undone)
+			// ID, phone, name prefix and two contracts per customer; no customer number.
+			pages, items := pagesOf(t, s)
+			if items != 600*5 {
+				t.Fatalf("%d index items, want %d", items, 600*5)
+			}
+			if undone && pages > 4*pageBuckets {
+				t.Fatalf("a receive's writer stored %d pages: it should gather its items", pages)
+			}
+			if !undone && pages < 12*3*pageBuckets/2 {
+				t.Fatalf("only %d pages for 12 checkpoints", pages)
+			}
+			for _, no := range []int{1, 50, 51, 299, 600} {
+				n := strconv.Itoa(no)
+				for _, q := range []struct {
+					kind  blind.Kind
+					value string
+					loan  uint32
+				}{{blind.IDNumber, "11010519491231002X" + n, 0}, {blind.Phone, "1380013" + n, 0}, {blind.Contract, "HT-" + n + "-B", 2}} {
+					hits, err := s.Find(ctx, q.kind, q.value)
+					if err != nil || len(hits) != 1 || hits[0] != (Hit{Customer: model.CustomerNo(no), Loan: q.loan}) {
+						t.Errorf("Find(%c, %q) = %v, %v", q.kind, q.value, hits, err)
+					}
+				}
+			}
+			// 张三1, 张三10-19, 张三100-199: in customer order, whatever page holds them.
+			hits, err := s.FindNamePrefix(ctx, "张三1", 0)
+			if err != nil || len(hits) != 111 {
+				t.Fatalf("name prefix: %d hits, %v", len(hits), err)
+			}
+			for i := 1; i < len(hits); i++ {
+				if hits[i].Customer <= hits[i-1].Customer {
+					t.Fatalf("hits out of customer order: %v", hits[i-1:i+1])
+				}
+			}
+			if hits, _ := s.FindNamePrefix(ctx, "张", 7); len(hits) != 7 || hits[6].Customer != 7 {
+				t.Fatalf("limit: %v", hits)
+			}
+		})
+	}
+}
+
+// TestIndexPagesBeforePages reads, destroys and counts the one-key-per-item index of vaults
+// written before pages, beside pages.
+func TestIndexPagesBeforePages(t *testing.T) {
+	s, _ := newStore(t)
+	importBooks(t, s, 20, 10, false)
+	// Customer 21 as an older version wrote it: the record, and its index as keys.
+	w := s.NewImportWriter()
+	b := book(21)
+	b.Documents = nil
+	p, err := w.Prepare(21, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(p); err != nil {
+		t.Fatal(err)
+	}
+	w.index = nil
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range p.index {
+		if err := s.rawSet(kIndex(it.kind, it.tag, it.sub, it.no, it.extra), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hits, err := s.Find(ctx, blind.IDNumber, "11010519491231002X21"); err != nil || len(hits) != 1 || hits[0].Customer != 21 {
+		t.Fatalf("an index key of an older vault is not found: %v, %v", hits, err)
+	}
+	if hits, err := s.FindNamePrefix(ctx, "张三2", 0); err != nil || len(hits) != 3 { // 2, 20, 21
+		t.Fatalf("name prefix over keys and pages: %v, %v", hits, err)
+	}
+	gone := []model.CustomerNo{3, 21}
+	if _, records, err := s.Traces(ctx, gone); err != nil || records == 0 {
+		t.Fatalf("traces before destruction: %d, %v", records, err)
+	}
+	if _, err := s.DestroyCustomers(ctx, "DP-pages", gone, nil); err != nil {
+		t.Fatal(err)
+	}
+	if keys, records, err := s.Traces(ctx, gone); err != nil || keys != 0 || records != 0 {
+		t.Fatalf("after destruction: %d keys, %d records, %v", keys, records, err)
+	}
+	if _, items := pagesOf(t, s); items != 19*5 {
+		t.Fatalf("%d items left in pages, want %d", items, 19*5)
+	}
+	for _, no := range []int{2, 4, 20} {
+		if hits, err := s.Find(ctx, blind.IDNumber, "11010519491231002X"+strconv.Itoa(no)); err != nil || len(hits) != 1 {
+			t.Fatalf("customer %d after destroying others: %v, %v", no, hits, err)
+		}
+	}
+}
+
+// TestDamagedIndexPage: a page that fails authentication makes a search of its bucket an
+// error naming the index, never a shorter answer.
+func TestDamagedIndexPage(t *testing.T) {
+	s, _ := newStore(t)
+	importBooks(t, s, 30, 10, false)
+	want := s.tagger.Tag(blind.IDNumber, blind.Normalize("11010519491231002X7"))
+	var key []byte
+	err := s.iterate(ctx, kIndexPagePrefix(blind.IDNumber, pageBucket(want)), false, func(it *badger.Item) (bool, error) {
+		key = it.KeyCopy(nil)
+		return false, nil
+	})
+	if err != nil || key == nil {
+		t.Fatal("no page in the bucket", err)
+	}
+	raw, err := s.rawGet(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[len(raw)/2] ^= 1
+	if err := s.rawSet(key, raw); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Find(ctx, blind.IDNumber, "11010519491231002X7")
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.What != "index" || hits != nil {
+		t.Fatalf("search over a damaged page = %v, %v", hits, err)
+	}
+	// A destruction refuses before it erases anything, as it does for a damaged record.
+	if _, err := s.DestroyCustomers(ctx, "DP-damaged", []model.CustomerNo{7}, nil); !errors.As(err, &ce) || ce.What != "index" {
+		t.Fatalf("destruction over a damaged page: %v", err)
+	}
+	if _, err := s.Customer(7); err != nil {
+		t.Fatalf("the refused destruction touched customer 7: %v", err)
+	}
+	var j destroyJournal
+	if err := s.GetMeta(metaDestroyJournal, &j); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the refused destruction left a journal: %+v, %v", j, err)
+	}
+}
+
+func TestDecodePageRefusesPartItems(t *testing.T) {
+	it := indexItem{kind: blind.Phone, tag: blind.Tag{1, 2, 3}, no: 77, extra: 5}
+	pt := appendPageItem(nil, it)
+	got, ok := decodePage(blind.Phone, pt)
+	if !ok || len(got) != 1 || got[0] != it {
+		t.Fatalf("round trip: %v %v", got, ok)
+	}
+	if _, ok := decodePage(blind.Phone, pt[:len(pt)-1]); ok {
+		t.Fatal("a cut page decodes")
+	}
+}
+
+// TestCommitterSealsUnderEachKey: an import's loans and repayments are sealed by the
+// committer under their customer's key; one whose key is missing fails the checkpoint
+// whole, and the error reaches the writer's caller.
+func TestCommitterSealsUnderEachKey(t *testing.T) {
+	s, _ := newStore(t)
+	importBooks(t, s, 3, 3, false)
+	w := s.NewImportWriter()
+	if err := w.AddLoan(model.Loan{Customer: 2, Seq: 3, Contract: "HT-late"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddRepayments(2, 3, []model.Repayment{{Loan: 3, Principal: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddLoan(model.Loan{Customer: 99, Seq: 1, Contract: "HT-nobody"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddLoan(model.Loan{Customer: 1, Seq: 3, Contract: "HT-lost"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Checkpoint()
+	if err := w.Close(); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a loan of a customer without a key: Close = %v", err)
+	}
+	if loans, err := s.Loans(ctx, 2); err != nil || len(loans) != 3 || loans[2].Contract != "HT-late" {
+		t.Fatalf("loans of #2: %v, %v", loans, err)
+	}
+	if rs, err := s.Repayments(ctx, 2, 3); err != nil || len(rs) != 1 || rs[0].Principal != 5 {
+		t.Fatalf("repayments of #2's third loan: %v, %v", rs, err)
+	}
+	if loans, _ := s.Loans(ctx, 1); len(loans) != 2 {
+		t.Fatalf("the failed checkpoint's loan of #1 was committed: %v", loans)
+	}
+	if hits, _ := s.Find(ctx, blind.Contract, "HT-lost"); len(hits) != 0 {
+		t.Fatalf("the failed checkpoint's index was committed: %v", hits)
+	}
+}
