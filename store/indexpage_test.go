@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -237,5 +238,87 @@ func TestCommitterSealsUnderEachKey(t *testing.T) {
 	}
 	if hits, _ := s.Find(ctx, blind.Contract, "HT-lost"); len(hits) != 0 {
 		t.Fatalf("the failed checkpoint's index was committed: %v", hits)
+	}
+}
+
+// TestIndexPagesCompacted: a writer that leaves a bucket with more than maxBucketPages pages
+// merges them when it closes; nothing is lost or doubled, and searches answer as before.
+func TestIndexPagesCompacted(t *testing.T) {
+	for _, batch := range []int{8192, 7} {
+		t.Run(fmt.Sprintf("maxMergedPages=%d", batch), func(t *testing.T) {
+			defer func(n int) { maxMergedPages = n }(maxMergedPages)
+			maxMergedPages = batch
+			s, _ := newStore(t)
+			importBooks(t, s, 400, 10, false) // 40 checkpoints: up to 40 pages per bucket
+			importBooks2 := func() {
+				// loans of existing customers, a page per checkpoint again
+				w := s.NewImportWriter()
+				for i := 1; i <= 400; i++ {
+					if err := w.AddLoan(model.Loan{Customer: model.CustomerNo(i), Seq: 3, Contract: "HT-" + strconv.Itoa(i) + "-C"}); err != nil {
+						t.Fatal(err)
+					}
+					if i%10 == 0 {
+						if err := w.Checkpoint(); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			importBooks2()
+			perBucket := map[[2]byte]int{}
+			err := s.eachPage(ctx, []byte{pIndexPage}, func(k []byte, _ []indexItem) error {
+				perBucket[[2]byte{k[1], k[2]}]++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for b, n := range perBucket {
+				if n > maxBucketPages {
+					t.Errorf("bucket %c/%d keeps %d pages", b[0], b[1], n)
+				}
+			}
+			// Every name starts with 张: its bucket had a page from each of the 40 checkpoints.
+			zhang := s.tagger.Tag(blind.NamePrefix, "张")
+			if n := perBucket[[2]byte{byte(blind.NamePrefix), pageBucket(zhang)}]; n != 1 {
+				t.Fatalf("the bucket of 张 has %d pages after merging, want 1", n)
+			}
+			if hits, err := s.FindNamePrefix(ctx, "张三3", 0); err != nil || len(hits) != 1+10+100 {
+				t.Fatalf("name prefix after merging: %d hits, %v", len(hits), err)
+			}
+			if _, items := pagesOf(t, s); items != 400*6 {
+				t.Fatalf("%d items after merging, want %d", items, 400*6)
+			}
+			for _, no := range []int{1, 200, 400} {
+				n := strconv.Itoa(no)
+				for _, q := range []struct {
+					kind  blind.Kind
+					value string
+					loan  uint32
+				}{{blind.IDNumber, "11010519491231002X" + n, 0}, {blind.Contract, "HT-" + n + "-C", 3}, {blind.Contract, "HT-" + n + "-A", 1}} {
+					if hits, err := s.Find(ctx, q.kind, q.value); err != nil || len(hits) != 1 || hits[0] != (Hit{Customer: model.CustomerNo(no), Loan: q.loan}) {
+						t.Errorf("Find(%c, %q) = %v, %v", q.kind, q.value, hits, err)
+					}
+				}
+			}
+			// The page numbers stored with the counts cover every page: a new one never
+			// reuses a number.
+			var stored Counts
+			if err := s.GetMeta("counts", &stored); err != nil || stored.NextPage != s.Counts().NextPage {
+				t.Fatalf("stored next_page %d, in memory %d, %v", stored.NextPage, s.Counts().NextPage, err)
+			}
+			err = s.iterate(ctx, []byte{pIndexPage}, true, func(it *badger.Item) (bool, error) {
+				if n := binary.BigEndian.Uint64(it.Key()[3:]); n >= stored.NextPage {
+					t.Errorf("page %d at or above next_page %d", n, stored.NextPage)
+				}
+				return true, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/badger/v4/table"
 	"github.com/dgraph-io/badger/v4/y"
 	"google.golang.org/protobuf/proto"
 )
@@ -27,14 +29,43 @@ func checkTableFooters(dbPath string) error {
 		}
 		return err
 	}
+	live, known := manifestTables(dbPath)
 	for _, e := range entries {
-		if name := e.Name(); strings.HasSuffix(name, ".sst") {
-			if err := checkTableFooter(dbPath, name); err != nil {
-				return err
-			}
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sst") {
+			continue
+		}
+		// A table the MANIFEST does not name is one a compaction replaced: Badger cuts such a
+		// file to nothing, then removes it, and removes any left over when it opens. A
+		// process that died between the two leaves an empty file that is not damage.
+		if id, ok := table.ParseFileID(name); ok && known && !live[id] {
+			continue
+		}
+		if err := checkTableFooter(dbPath, name); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// manifestTables is the set of tables Badger's MANIFEST names, read as Badger replays it;
+// known is false when it cannot be read (checkLogs has refused a damaged one already), and
+// then every table is checked.
+func manifestTables(dbPath string) (live map[uint64]bool, known bool) {
+	f, err := os.Open(filepath.Join(dbPath, "MANIFEST"))
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	m, _, err := badger.ReplayManifestFile(f, 0, badger.DefaultOptions(dbPath).WithLogger(nil))
+	if err != nil {
+		return nil, false
+	}
+	live = make(map[uint64]bool, len(m.Tables))
+	for id := range m.Tables {
+		live[id] = true
+	}
+	return live, true
 }
 
 func checkTableFooter(dbPath, name string) error {

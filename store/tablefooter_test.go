@@ -60,3 +60,32 @@ func TestDamagedTableFooterIsReported(t *testing.T) {
 		})
 	}
 }
+
+// A table file the MANIFEST does not name, cut to nothing, is what a process leaves when it
+// dies between a compaction's removal of a table's content and of its file (seen after an
+// import): Badger removes it when it opens, and the vault must open, not be called damaged.
+func TestEmptyTableOutsideTheManifestOpens(t *testing.T) {
+	s, master := newStore(t)
+	fill(t, s, 400)
+	d := s.Dir()
+	s.Close()
+	tables, _ := filepath.Glob(filepath.Join(d.Path(), dbDir, "*.sst"))
+	if len(tables) == 0 {
+		t.Fatal("no table file was written")
+	}
+	orphan := filepath.Join(d.Path(), dbDir, "000999.sst")
+	if err := os.WriteFile(orphan, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(d, master, false)
+	if err != nil {
+		t.Fatalf("a vault with a replaced table's empty file: %v", err)
+	}
+	defer s2.Close()
+	if c, err := s2.Customer(400); err != nil || c.No != 400 {
+		t.Fatalf("customer 400: %v", err)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Fatalf("Badger left the empty table file: %v", err)
+	}
+}

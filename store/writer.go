@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +68,7 @@ type Writer struct {
 	// marks the pages they will make, each counted as one entry.
 	index   []indexItem
 	buckets map[[2]byte]bool
+	paged   bool // pages were stored: Close merges the buckets that have too many
 	// A receive stores a customer's documents before the customer (they come first in the
 	// package): keyed are the customers whose data key KeyAhead made, keyedNext one past the
 	// highest of them, so the counts' NextCustomer covers their keys from the first checkpoint.
@@ -369,6 +371,7 @@ func (w *Writer) flush() error {
 	if !w.undoneOnCrash || w.closed || len(w.index) >= deferredIndexItems {
 		pages = s.sealPages(w.index, &s.counts.NextPage)
 		w.index = w.index[:0]
+		w.paged = w.paged || len(pages) > 0
 	}
 	w.buckets = nil
 	cb, _ := json.Marshal(s.counts)
@@ -428,6 +431,9 @@ func (w *Writer) Close() error {
 	}
 	if w.undoneOnCrash && err == nil {
 		err = w.s.keys.Sync() // before the caller's record makes the data its own
+	}
+	if err == nil && w.paged {
+		err = w.s.compactPages(context.Background())
 	}
 	return err
 }
