@@ -48,6 +48,21 @@ type Manifest struct {
 func (d *Dir) SetRestricted(t time.Time) error {
 	m := d.Manifest
 	m.RestrictedSince = t.UTC()
+	return d.writeManifest(m)
+}
+
+// upgrade records in vault.json that the vault is in this program's format, before anything
+// in the new format is written, so that an older program refuses it instead of misreading it.
+func (d *Dir) upgrade() error {
+	if d.Manifest.Version >= formatVersion {
+		return nil
+	}
+	m := d.Manifest
+	m.Version = formatVersion
+	return d.writeManifest(m)
+}
+
+func (d *Dir) writeManifest(m Manifest) error {
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := atomicfile.Write(filepath.Join(d.path, manifestName), append(b, '\n'), 0o600); err != nil {
 		return err
@@ -57,6 +72,12 @@ func (d *Dir) SetRestricted(t time.Time) error {
 }
 
 const manifestFormat = "handover-vault"
+
+// formatVersion is the vault format this program writes. 2: the blind index is stored in
+// pages (indexpage.go); a program that knows only version 1 would find nothing in them, so
+// it must refuse the vault, which it does for any version above its own. A version 1 vault
+// is read as it is and becomes version 2 when this program opens it.
+const formatVersion = 2
 
 // SlotHeader is the plain first line of a key slot file: enough to list operators on the
 // unlock screen. The authoritative role is in the encrypted operator record.
@@ -90,7 +111,7 @@ func CreateDir(path string, m Manifest) (*Dir, error) {
 	if m.ID == "" {
 		m.ID = NewID("v")
 	}
-	m.Format, m.Version = manifestFormat, 1
+	m.Format, m.Version = manifestFormat, formatVersion
 	if m.Created.IsZero() {
 		m.Created = time.Now().UTC()
 	}
@@ -116,10 +137,10 @@ func OpenDir(path string) (*Dir, error) {
 	if err := json.Unmarshal(b, &m); err != nil || m.Format != manifestFormat {
 		return nil, fmt.Errorf("%s: %w", path, ErrNotVault)
 	}
-	if m.Version > 1 {
+	if m.Version > formatVersion {
 		return nil, fmt.Errorf("%s: vault format version %d is newer than this program", path, m.Version)
 	}
-	if m.Version != 1 {
+	if m.Version < 1 {
 		return nil, fmt.Errorf("%s: vault.json is damaged: %w", path, ErrNotVault)
 	}
 	d, err := hold(path)

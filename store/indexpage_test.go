@@ -2,9 +2,13 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -320,5 +324,52 @@ func TestIndexPagesCompacted(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestFormatVersion: a vault of the format before index pages opens and is marked as the
+// new format before anything is written, so that an older program refuses it rather than
+// searching it without its pages; a newer format is refused.
+func TestFormatVersion(t *testing.T) {
+	s, master := newStore(t)
+	d := s.Dir()
+	path := d.Path()
+	s.Close()
+	d.Close()
+	setVersion := func(v int) {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(path, manifestName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		m["version"] = v
+		b, _ = json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(path, manifestName), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setVersion(1)
+	d, err := OpenDir(path)
+	if err != nil {
+		t.Fatalf("a version 1 vault: %v", err)
+	}
+	if d.Manifest.Version != 1 {
+		t.Fatalf("version %d before opening", d.Manifest.Version)
+	}
+	s, err = Open(d, master, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	d.Close()
+	if d, err = OpenDir(path); err != nil || d.Manifest.Version != formatVersion {
+		t.Fatalf("after opening: %+v, %v", d, err)
+	}
+	d.Close()
+	setVersion(formatVersion + 1)
+	if _, err := OpenDir(path); err == nil || !strings.Contains(err.Error(), "newer than this program") {
+		t.Fatalf("a newer format: %v", err)
 	}
 }

@@ -166,6 +166,11 @@ func open(d *Dir, master []byte, create, trim bool) (s *Store, err error) {
 		s.Close()
 		return nil, err
 	}
+	// What this program writes from here on may be in its own format (index pages).
+	if err := s.dir.upgrade(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.resumeDestroy(context.Background()); err != nil {
 		s.Close()
 		return nil, err
