@@ -43,7 +43,11 @@ func (w *Writer) committer() {
 		if err == nil {
 			err = w.s.db.Update(func(txn *badger.Txn) error {
 				for _, e := range batch {
-					if err := txn.SetEntry(badger.NewEntry(e.k, e.v)); err != nil {
+					err := txn.SetEntry(badger.NewEntry(e.k, e.v))
+					if e.del {
+						err = txn.Delete(e.k)
+					}
+					if err != nil {
 						return fmt.Errorf("import transaction too large: %w", err)
 					}
 				}

@@ -69,8 +69,12 @@ func TestIndexPagesAcrossCheckpoints(t *testing.T) {
 			if undone && pages > 4*pageBuckets {
 				t.Fatalf("a receive's writer stored %d pages: it should gather its items", pages)
 			}
-			if !undone && pages < 12*3*pageBuckets/2 {
-				t.Fatalf("only %d pages for 12 checkpoints", pages)
+			if n := bucketPages(t, s, blind.NamePrefix, "张"); n != 1 {
+				// 12 transactions each wrote a page there; the writer's last merged them.
+				t.Fatalf("the bucket of 张 has %d pages, want 1", n)
+			}
+			if !undone && pages > 3*pageBuckets+1 {
+				t.Fatalf("%d pages: the writer did not merge its pages when it closed", pages)
 			}
 			for _, no := range []int{1, 50, 51, 299, 600} {
 				n := strconv.Itoa(no)
@@ -245,8 +249,25 @@ func TestCommitterSealsUnderEachKey(t *testing.T) {
 	}
 }
 
-// TestIndexPagesCompacted: a writer that leaves a bucket with more than maxBucketPages pages
-// merges them when it closes; nothing is lost or doubled, and searches answer as before.
+// bucketPages counts the pages of the bucket of value's tag under kind.
+func bucketPages(t *testing.T, s *Store, kind blind.Kind, value string) int {
+	t.Helper()
+	n := 0
+	tag := s.tagger.Tag(kind, value)
+	err := s.iterate(ctx, kIndexPagePrefix(kind, pageBucket(tag)), true, func(*badger.Item) (bool, error) {
+		n++
+		return true, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestIndexPagesCompacted: a writer replaces every mergeEvery pages it wrote into a bucket by
+// one, in the transaction that would have added the next, and merges the rest when it
+// closes; a bucket that many writers left with more than maxBucketPages pages is merged from
+// the disk. Nothing is lost or doubled, and searches answer as before.
 func TestIndexPagesCompacted(t *testing.T) {
 	for _, batch := range []int{8192, 7} {
 		t.Run(fmt.Sprintf("maxMergedPages=%d", batch), func(t *testing.T) {
@@ -285,16 +306,40 @@ func TestIndexPagesCompacted(t *testing.T) {
 					t.Errorf("bucket %c/%d keeps %d pages", b[0], b[1], n)
 				}
 			}
-			// Every name starts with 张: its bucket had a page from each of the 40 checkpoints.
-			zhang := s.tagger.Tag(blind.NamePrefix, "张")
-			if n := perBucket[[2]byte{byte(blind.NamePrefix), pageBucket(zhang)}]; n != 1 {
-				t.Fatalf("the bucket of 张 has %d pages after merging, want 1", n)
+			// Every name starts with 张: each of the 40 checkpoints wrote a page there, merged
+			// at the 16th, the 32nd and when the writer closed.
+			if n := bucketPages(t, s, blind.NamePrefix, "张"); n != 3 {
+				t.Fatalf("the bucket of 张 has %d pages after merging, want 3", n)
 			}
 			if hits, err := s.FindNamePrefix(ctx, "张三3", 0); err != nil || len(hits) != 1+10+100 {
 				t.Fatalf("name prefix after merging: %d hits, %v", len(hits), err)
 			}
 			if _, items := pagesOf(t, s); items != 400*6 {
 				t.Fatalf("%d items after merging, want %d", items, 400*6)
+			}
+			// 40 writers of 10 customers each leave a page each in the bucket of 张: past
+			// maxBucketPages, the bucket is merged from the disk.
+			for j := 0; j < 40; j++ {
+				w := s.NewImportWriter()
+				for i := 1; i <= 10; i++ {
+					b := book(1000 + 10*j + i)
+					b.Documents = nil
+					if _, err := w.Add(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := bucketPages(t, s, blind.NamePrefix, "张"); n >= 43 || n > maxBucketPages {
+				t.Fatalf("the bucket of 张 has %d pages after 40 more writers", n)
+			}
+			if _, items := pagesOf(t, s); items != 400*6+400*5 {
+				t.Fatalf("%d items after merging from the disk, want %d", items, 400*6+400*5)
+			}
+			if hits, err := s.FindNamePrefix(ctx, "张三13", 0); err != nil || len(hits) != 1+10+100 { // 13, 130-139, 1300-1399
+				t.Fatalf("name prefix after merging from the disk: %d hits, %v", len(hits), err)
 			}
 			for _, no := range []int{1, 200, 400} {
 				n := strconv.Itoa(no)

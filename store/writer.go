@@ -69,6 +69,7 @@ type Writer struct {
 	index   []indexItem
 	buckets map[[2]byte]bool
 	paged   bool // pages were stored: Close merges the buckets that have too many
+	written map[[2]byte]*writtenPages
 	// A receive stores a customer's documents before the customer (they come first in the
 	// package): keyed are the customers whose data key KeyAhead made, keyedNext one past the
 	// highest of them, so the counts' NextCustomer covers their keys from the first checkpoint.
@@ -101,6 +102,7 @@ type entry struct {
 	k, v  []byte
 	plain []byte
 	no    model.CustomerNo
+	del   bool // delete k (an index page merged into a new one)
 }
 
 // Prepared is a sealed customer ready to commit.
@@ -344,7 +346,7 @@ func namePrefixes(name string) []string {
 
 func (w *Writer) flush() error {
 	s := w.s
-	if w.entries == 0 && len(w.index) == 0 {
+	if w.entries == 0 && len(w.index) == 0 && !(w.closed && len(w.written) > 0) {
 		return w.asyncErr()
 	}
 	// Keys first: a committed record whose key was lost in a crash could never be read.
@@ -369,7 +371,10 @@ func (w *Writer) flush() error {
 	w.delta = Counts{}
 	var pages []entry
 	if !w.undoneOnCrash || w.closed || len(w.index) >= deferredIndexItems {
-		pages = s.sealPages(w.index, &s.counts.NextPage)
+		if w.written == nil {
+			w.written = map[[2]byte]*writtenPages{}
+		}
+		pages = s.sealPages(w.index, w.written, w.closed, &s.counts.NextPage)
 		w.index = w.index[:0]
 		w.paged = w.paged || len(pages) > 0
 	}
@@ -384,7 +389,11 @@ func (w *Writer) flush() error {
 		return w.asyncErr()
 	}
 	for _, e := range pages {
-		if err := w.txn.Set(e.k, e.v); err != nil {
+		set := func() error { return w.txn.Set(e.k, e.v) }
+		if e.del {
+			set = func() error { return w.txn.Delete(e.k) }
+		}
+		if err := set(); err != nil {
 			return err
 		}
 	}
