@@ -326,7 +326,11 @@ func (s *Store) compactPages(ctx context.Context) error {
 		if n <= maxBucketPages {
 			continue
 		}
-		if err := s.mergeBucket(ctx, blind.Kind(b[0]), b[1]); err != nil {
+		// A page that does not open is left as it is: merging is only for speed, the writer's
+		// data is committed by now, and a search of that bucket (or a destruction) reports
+		// the damage.
+		var ce *CorruptError
+		if err := s.mergeBucket(ctx, blind.Kind(b[0]), b[1]); err != nil && !errors.As(err, &ce) {
 			return err
 		}
 	}

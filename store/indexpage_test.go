@@ -184,6 +184,23 @@ func TestDamagedIndexPage(t *testing.T) {
 	if !errors.As(err, &ce) || ce.What != "index" || hits != nil {
 		t.Fatalf("search over a damaged page = %v, %v", hits, err)
 	}
+	// A writer that closes merges crowded buckets from the disk; it leaves the damaged one
+	// as it is and still closes cleanly: its own data is committed.
+	for j := 0; j < 2*maxBucketPages; j++ {
+		w := s.NewImportWriter()
+		b := book(100 + j)
+		b.Documents = nil
+		b.Customer.IDNumber = "11010519491231002X7" // the damaged page's bucket
+		if _, err := w.Add(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatalf("writer %d: Close with a damaged page in a crowded bucket: %v", j, err)
+		}
+	}
+	if _, err := s.Find(ctx, blind.IDNumber, "11010519491231002X7"); !errors.As(err, &ce) || ce.What != "index" {
+		t.Fatalf("the damaged page was merged away silently: %v", err)
+	}
 	// A destruction refuses before it erases anything, as it does for a damaged record.
 	if _, err := s.DestroyCustomers(ctx, "DP-damaged", []model.CustomerNo{7}, nil); !errors.As(err, &ce) || ce.What != "index" {
 		t.Fatalf("destruction over a damaged page: %v", err)

@@ -28,15 +28,7 @@ func TestDamagedTableFooterIsReported(t *testing.T) {
 		{"cut to its last three bytes", func(b []byte) { copy(b, b[len(b)-3:]) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, master := newStore(t)
-			fill(t, s, 400)
-			d := s.Dir()
-			s.Close()
-			tables, _ := filepath.Glob(filepath.Join(d.Path(), dbDir, "*.sst"))
-			if len(tables) == 0 {
-				// Closing flushes the memtable into a table; without one this test checks nothing.
-				t.Fatal("no table file was written: the test has nothing to damage")
-			}
+			d, master, tables := closedWithTables(t)
 			b, err := os.ReadFile(tables[0])
 			if err != nil {
 				t.Fatal(err)
@@ -65,14 +57,7 @@ func TestDamagedTableFooterIsReported(t *testing.T) {
 // dies between a compaction's removal of a table's content and of its file (seen after an
 // import): Badger removes it when it opens, and the vault must open, not be called damaged.
 func TestEmptyTableOutsideTheManifestOpens(t *testing.T) {
-	s, master := newStore(t)
-	fill(t, s, 400)
-	d := s.Dir()
-	s.Close()
-	tables, _ := filepath.Glob(filepath.Join(d.Path(), dbDir, "*.sst"))
-	if len(tables) == 0 {
-		t.Fatal("no table file was written")
-	}
+	d, master, _ := closedWithTables(t)
 	orphan := filepath.Join(d.Path(), dbDir, "000999.sst")
 	if err := os.WriteFile(orphan, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -88,4 +73,19 @@ func TestEmptyTableOutsideTheManifestOpens(t *testing.T) {
 	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
 		t.Fatalf("Badger left the empty table file: %v", err)
 	}
+}
+
+// closedWithTables is a closed vault of 400 customers and its table files.
+func closedWithTables(t *testing.T) (*Dir, []byte, []string) {
+	t.Helper()
+	s, master := newStore(t)
+	fill(t, s, 400)
+	d := s.Dir()
+	s.Close()
+	tables, _ := filepath.Glob(filepath.Join(d.Path(), dbDir, "*.sst"))
+	if len(tables) == 0 {
+		// Closing flushes the memtable into a table; without one these tests check nothing.
+		t.Fatal("no table file was written: the test has nothing to damage")
+	}
+	return d, master, tables
 }

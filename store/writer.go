@@ -346,7 +346,7 @@ func namePrefixes(name string) []string {
 
 func (w *Writer) flush() error {
 	s := w.s
-	if w.entries == 0 && len(w.index) == 0 && !(w.closed && len(w.written) > 0) {
+	if w.entries == 0 && len(w.index) == 0 && !(w.closed && w.unmerged()) {
 		return w.asyncErr()
 	}
 	// Keys first: a committed record whose key was lost in a crash could never be read.
@@ -416,6 +416,17 @@ func (w *Writer) flush() error {
 	w.txn = s.db.NewTransaction(true)
 	w.bytes, w.entries = 0, 0
 	return w.asyncErr()
+}
+
+// unmerged says whether a bucket holds more than one page this writer wrote since it last
+// merged them: its last transaction merges those even when it has nothing else to commit.
+func (w *Writer) unmerged() bool {
+	for _, p := range w.written {
+		if len(p.keys) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *Writer) asyncErr() error {

@@ -39,6 +39,10 @@ func describe(err error) (msg, hint string) {
 		return L("error.in_use", map[string]any{"PID": strconv.Itoa(iu.PID)}), L("hint.in_use")
 	case errors.As(err, &de):
 		return L("error.damaged", map[string]any{"File": de.File}), L("hint.damaged")
+	case errors.As(err, &ce) && ce.What == "index":
+		return L("error.corrupt_index"), L("hint.corrupt_index")
+	case errors.As(err, &ce) && ce.Customer == 0:
+		return L("error.corrupt_record"), L("hint.corrupt")
 	case errors.As(err, &ce):
 		return L("error.corrupt", map[string]any{"No": strconv.FormatUint(uint64(ce.Customer), 10)}), L("hint.corrupt")
 	case errors.Is(err, vault.ErrSlotDamaged):
