@@ -9,6 +9,7 @@ import (
 	"handover/store/atomicfile"
 	"hash/crc32"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"sort"
@@ -226,7 +227,46 @@ func tornTail(rest []byte) bool {
 		return true
 	}
 	klen, vlen, hlen, ok := logEntryHeader(rest)
-	return ok && hlen+klen+vlen+4 > last && !headerFlipped(rest[:last])
+	n := hlen + klen + vlen + 4
+	if !ok || n <= last || headerFlipped(rest[:last]) {
+		return false
+	}
+	// The declared length runs into zeros. A whole entry ends in zero bytes when its checksum
+	// does (one in 256): one flipped bit in it then looks like a copy cut short, and trimming
+	// it would drop a committed entry. Restored to its length, such an entry holds once that
+	// one bit changes; a copy cut short is missing more than one bit.
+	if n-last < 32 {
+		return !oneBitFromWhole(append(bytes.Clone(rest[:last]), make([]byte, n-last)...))
+	}
+	return true
+}
+
+// oneBitFromWhole says whether entry e, which fails its checksum, holds once one of its bits
+// changes. CRC-32C is linear: a changed bit of the data changes the checksum by the checksum
+// (without its initial and final inversions) of that bit followed by the data's remaining
+// zero bytes, so one pass from the end tries every bit without recomputing anything.
+func oneBitFromWhole(e []byte) bool {
+	end := len(e) - 4
+	if end < 0 {
+		return false
+	}
+	diff := crc32.Checksum(e[:end], castagnoli) ^ binary.BigEndian.Uint32(e[end:])
+	if bits.OnesCount32(diff) == 1 {
+		return true // a bit of the stored checksum
+	}
+	var syndrome [8]uint32 // for each bit of the byte at the current distance from the end
+	for b := range syndrome {
+		syndrome[b] = castagnoli[1<<b]
+	}
+	for range end {
+		for b, s := range syndrome {
+			if s == diff {
+				return true
+			}
+			syndrome[b] = castagnoli[byte(s)] ^ s>>8 // one more zero byte after the bit
+		}
+	}
+	return false
 }
 
 // headerFlipped says whether b becomes one whole entry when one bit of its header changes.
