@@ -166,12 +166,14 @@ func (w *Writer) AddRepayments(no model.CustomerNo, loan uint32, rs []model.Repa
 	if len(rs) == 0 {
 		return nil
 	}
-	seg := make([]storedRepayment, len(rs))
-	for i, r := range rs {
-		seg[i] = compactRepayment(r)
+	w.seg = w.seg[:0]
+	for _, r := range rs {
+		w.seg = append(w.seg, compactRepayment(r))
 	}
 	k := kRepaymentSegment(no, loan, w.nextSeg)
-	if err := w.setForCustomer(no, k, appendSegment(nil, seg)); err != nil {
+	// The plaintext is the committer's until it is sealed: a new buffer each time, of
+	// about the size a stored repayment takes.
+	if err := w.setForCustomer(no, k, appendSegment(make([]byte, 0, 96*len(rs)), w.seg)); err != nil {
 		return err
 	}
 	w.nextSeg++

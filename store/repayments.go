@@ -51,11 +51,11 @@ func appendSegment(b []byte, seg []storedRepayment) []byte {
 		b = append(b, '{')
 		if !r.Due.IsZero() {
 			b = append(b, `"d":"`...)
-			b = append(b, r.Due.String()...)
+			b = r.Due.Append(b)
 			b = append(b, `",`...)
 		}
 		b = append(b, `"p":"`...)
-		b = append(b, r.Paid.String()...)
+		b = r.Paid.Append(b)
 		b = append(b, `","a":`...)
 		b = strconv.AppendInt(b, int64(r.Principal), 10)
 		b = append(b, `,"i":`...)

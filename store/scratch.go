@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/dgraph-io/ristretto/v2/z"
 )
@@ -112,7 +113,7 @@ func (m *Scratch) find(r *scratchRun, key []byte) (uint64, bool, error) {
 	kl, rl := m.keyLen, m.recLen()
 	pages := len(r.fences) / kl
 	// The last page whose first key is <= key.
-	p := sort.Search(pages, func(i int) bool { return bytes.Compare(r.fences[i*kl:(i+1)*kl], key) > 0 }) - 1
+	p := sort.Search(pages, func(i int) bool { return compareKeys(r.fences[i*kl:(i+1)*kl], key) > 0 }) - 1
 	if p < 0 {
 		return 0, false, nil
 	}
@@ -128,11 +129,48 @@ func (m *Scratch) find(r *scratchRun, key []byte) (uint64, bool, error) {
 			return 0, false, err
 		}
 	}
-	i := sort.Search(recs, func(i int) bool { return bytes.Compare(page[i*rl:i*rl+kl], key) >= 0 })
+	i := sort.Search(recs, func(i int) bool { return compareKeys(page[i*rl:i*rl+kl], key) >= 0 })
 	if i < recs && bytes.Equal(page[i*rl:i*rl+kl], key) {
 		return binary.BigEndian.Uint64(page[i*rl+kl:]), true, nil
 	}
 	return 0, false, nil
+}
+
+// compareKeys is bytes.Compare, eight bytes at a time: a lookup makes about twenty
+// comparisons, and a million-customer import millions of lookups.
+func compareKeys(a, b []byte) int {
+	for len(a) >= 8 && len(b) >= 8 {
+		x, y := binary.BigEndian.Uint64(a), binary.BigEndian.Uint64(b)
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+		a, b = a[8:], b[8:]
+	}
+	return bytes.Compare(a, b)
+}
+
+// compareKeyStrings is compareKeys for keys held as strings (the window's).
+func compareKeyStrings(a, b string) int {
+	for len(a) >= 8 && len(b) >= 8 {
+		x, y := bigEndian64(a), bigEndian64(b)
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+		a, b = a[8:], b[8:]
+	}
+	return strings.Compare(a, b)
+}
+
+func bigEndian64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[7]) | uint64(s[6])<<8 | uint64(s[5])<<16 | uint64(s[4])<<24 |
+		uint64(s[3])<<32 | uint64(s[2])<<40 | uint64(s[1])<<48 | uint64(s[0])<<56
 }
 
 func (m *Scratch) hashes(key []byte) (uint64, uint64) {
@@ -221,7 +259,7 @@ func (m *Scratch) spill() error {
 	for k := range m.window {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, compareKeyStrings)
 	w, err := m.newRun(len(keys))
 	if err != nil {
 		return err
@@ -281,7 +319,7 @@ func (m *Scratch) mergeLast() error {
 		case !okB:
 			c = -1
 		default:
-			c = bytes.Compare(ra[:kl], rb[:kl])
+			c = compareKeys(ra[:kl], rb[:kl])
 		}
 		if c < 0 {
 			err = w.add(ra[:kl], binary.BigEndian.Uint64(ra[kl:]))

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"math/rand/v2"
@@ -71,5 +72,33 @@ func testScratchAgreesWithAMap(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, scratchDir)); !os.IsNotExist(err) {
 		t.Fatal("scratch files left after Close")
+	}
+}
+
+// TestCompareKeysIsBytesCompare: the word-at-a-time comparisons order keys as bytes.Compare,
+// for keys that differ anywhere, share prefixes, or differ in length.
+func TestCompareKeysIsBytesCompare(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		a := make([]byte, r.IntN(20))
+		for i := range a {
+			a[i] = byte(r.IntN(3)) * 127
+		}
+		b := bytes.Clone(a)
+		switch r.IntN(3) {
+		case 0:
+			if len(b) > 0 {
+				b[r.IntN(len(b))] ^= byte(1 << r.IntN(8))
+			}
+		case 1:
+			b = b[:r.IntN(len(b)+1)]
+		}
+		want := bytes.Compare(a, b)
+		if got := compareKeys(a, b); got != want {
+			t.Fatalf("compareKeys(%x, %x) = %d, want %d", a, b, got, want)
+		}
+		if got := compareKeyStrings(string(a), string(b)); got != want {
+			t.Fatalf("compareKeyStrings(%x, %x) = %d, want %d", a, b, got, want)
+		}
 	}
 }

@@ -61,9 +61,10 @@ type Writer struct {
 	// unit the caller chose: its data together with the record of how far it got.
 	manual  bool
 	nextSeg uint32
-	batch   []entry       // manual: what the next checkpoint commits
-	commits chan []entry  // manual: checkpoints on their way to the committer
-	done    chan struct{} // manual: closed when the committer has stopped
+	seg     []storedRepayment // AddRepayments' own, used again
+	batch   []entry           // manual: what the next checkpoint commits
+	commits chan []entry      // manual: checkpoints on their way to the committer
+	done    chan struct{}     // manual: closed when the committer has stopped
 	// index items of the pending transaction, stored as pages when it is committed; buckets
 	// marks the pages they will make, each counted as one entry.
 	index   []indexItem

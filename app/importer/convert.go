@@ -133,6 +133,12 @@ func (cv *converter) cell(row Row, field string) (value, column string, present 
 
 func (cv *converter) convert(row Row) *converted {
 	c := &converted{}
+	cv.fill(row, c)
+	return c
+}
+
+// fill converts row into c, which must be zero.
+func (cv *converter) fill(row Row, c *converted) {
 	for _, i := range row.Invalid {
 		col := ""
 		if i < len(cv.header) {
@@ -156,12 +162,12 @@ func (cv *converter) convert(row Row) *converted {
 		}
 	}
 	if c.failed {
-		return c
+		return
 	}
 	if kind := totalsKind(row.Fields); kind != notTotals {
 		c.totals = true
 		c.subtotal = kind == subtotalRow
-		return c
+		return
 	}
 	switch cv.table {
 	case Customers:
@@ -171,7 +177,6 @@ func (cv *converter) convert(row Row) *converted {
 	case Repayments:
 		cv.repayment(row, c)
 	}
-	return c
 }
 
 // swallowed says a field holds whole lines of the file: with an unbalanced quotation mark

@@ -25,6 +25,7 @@ type lookup struct {
 	salt   [16]byte
 	disk   *store.Scratch
 	key    []byte
+	in     []byte // what key is the hash of
 	recent map[string]uint64
 	// pending holds the sources of customers that may not be readable from the vault yet,
 	// by checkpoint, newest first. The committer may still hold the last pendingGenerations-1
@@ -135,11 +136,9 @@ func (lk *lookup) close() { lk.disk.Close() }
 
 // hash returns the scratch key of a value: its kind and a salted hash.
 func (lk *lookup) hash(kind byte, value string) []byte {
-	h := sha256.New()
-	h.Write(lk.salt[:])
-	h.Write([]byte{kind})
-	h.Write([]byte(value))
-	lk.key = h.Sum(append(lk.key[:0], kind))[:17]
+	lk.in = append(append(append(lk.in[:0], lk.salt[:]...), kind), value...)
+	sum := sha256.Sum256(lk.in)
+	lk.key = append(append(lk.key[:0], kind), sum[:16]...)
 	return lk.key
 }
 

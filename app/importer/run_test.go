@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -542,5 +543,65 @@ func TestFieldTooLongIsQuarantined(t *testing.T) {
 	}
 	if c := st.Counts(); c.Customers != 1 {
 		t.Fatalf("customers %d", c.Customers)
+	}
+}
+
+// TestRepaymentsOfALoanApart: a repayments file whose rows of one loan are not together (a
+// shuffled export) stores every repayment of every loan, as the sorted file does, and each
+// loan's repayments in the order of the file.
+func TestRepaymentsOfALoanApart(t *testing.T) {
+	dir := t.TempDir()
+	files := exportDemo(t, dir, 300)
+	b, err := os.ReadFile(files[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	rows := lines[1:]
+	r := rand.New(rand.NewPCG(3, 3))
+	r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	shuffled := write(t, dir, "shuffled/repayments.csv", []byte(lines[0]+"\n"+strings.Join(rows, "\n")+"\n"))
+
+	sorted, apart := newStore(t), newStore(t)
+	importFiles(t, sorted, Options{}, files...)
+	res := importFiles(t, apart, Options{}, files[0], files[1], shuffled)
+	if got := res[2].Accepted; got != int64(len(rows)) {
+		t.Fatalf("%d of %d shuffled rows accepted", got, len(rows))
+	}
+	if a, b := sorted.Counts().Repayments, apart.Counts().Repayments; a != b {
+		t.Fatalf("repayments: %d sorted, %d shuffled", a, b)
+	}
+	// The order of the shuffled file, by contract: due dates of each loan's rows.
+	order := map[string][]string{}
+	for _, l := range rows {
+		f := strings.Split(l, ",")
+		order[f[0]] = append(order[f[0]], f[1])
+	}
+	nos, err := apart.CustomerNos(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, no := range nos {
+		loans, err := apart.Loans(ctx, no)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range loans {
+			want, _ := sorted.Repayments(ctx, no, l.Seq)
+			got, err := apart.Repayments(ctx, no, l.Seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("customer %d loan %d: %d repayments, want %d", no, l.Seq, len(got), len(want))
+			}
+			var dues []string
+			for _, rp := range got {
+				dues = append(dues, rp.Due.String())
+			}
+			if !slices.Equal(dues, order[l.Contract]) {
+				t.Fatalf("customer %d loan %d: due dates %v, file order %v", no, l.Seq, dues, order[l.Contract])
+			}
+		}
 	}
 }

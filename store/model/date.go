@@ -42,6 +42,9 @@ func (d Date) Compare(e Date) int { return d.Time().Compare(e.Time()) }
 
 func (d Date) String() string { return string(d.appendTo(nil)) }
 
+// Append appends the date as String gives it, without allocating.
+func (d Date) Append(b []byte) []byte { return d.appendTo(b) }
+
 // appendTo appends YYYY-MM-DD without fmt: dates are marshalled millions of times in bulk.
 func (d Date) appendTo(b []byte) []byte {
 	if d.IsZero() {
