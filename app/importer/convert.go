@@ -74,6 +74,13 @@ const (
 // never reads so.
 func totalsKind(fields []string) totalsRowKind {
 	for _, f := range fields {
+		switch first := firstMarkRune(f); first {
+		case -1:
+			continue // empty: the next cell decides
+		case '合', '总', '累', '小', 't', 'g', 's':
+		default:
+			return notTotals // no mark starts so: most rows, told without folding the cell
+		}
 		f = strings.Map(func(r rune) rune {
 			if unicode.IsSpace(r) || r == ':' || r == '：' {
 				return -1
@@ -92,6 +99,18 @@ func totalsKind(fields []string) totalsRowKind {
 		return notTotals
 	}
 	return notTotals
+}
+
+// firstMarkRune is the first rune of f that totalsKind does not drop, in lower case; -1
+// when there is none.
+func firstMarkRune(f string) rune {
+	for _, r := range f {
+		if unicode.IsSpace(r) || r == ':' || r == '：' {
+			continue
+		}
+		return unicode.ToLower(r)
+	}
+	return -1
 }
 
 func (c *converted) add(column, field string, p *validate.Problem) {
