@@ -21,7 +21,7 @@ func (s *Store) NewImportWriter() *Writer {
 	w := s.NewWriter()
 	w.manual = true
 	w.nextSeg = max(s.counts.NextSegment, 1)
-	w.commits = make(chan []entry, 8)
+	w.commits = make(chan checkpointBatch, 8)
 	w.done = make(chan struct{})
 	go w.committer()
 	return w
@@ -36,25 +36,36 @@ func (s *Store) NewImportWriter() *Writer {
 // checkpoint and the sealing of the next overlap instead of taking turns.
 func (w *Writer) committer() {
 	defer close(w.done)
-	sealed := make(chan []entry, 1)
+	sealed := make(chan checkpointBatch, 1)
 	go func() {
 		defer close(sealed)
-		for batch := range w.commits {
+		for cp := range w.commits {
 			if w.asyncErr() != nil {
-				clearPending(batch)
+				clearPending(cp.entries)
 				continue // drain: nothing after a failed checkpoint may be applied
 			}
-			if err := w.sealPending(batch); err != nil {
-				w.fail(err)
-				continue
-			}
-			sealed <- batch
+			// A failure travels in order: the checkpoints before it are still committed.
+			cp.err = w.sealPending(cp.entries)
+			sealed <- cp
 		}
 	}()
-	for batch := range sealed {
+	for cp := range sealed {
 		if w.asyncErr() != nil {
 			continue
 		}
+		if cp.err != nil {
+			w.fail(cp.err)
+			continue
+		}
+		// Keys first: a committed record whose key was lost in a crash could never be read.
+		// Every key the checkpoint's records are sealed under was made before it was queued.
+		if cp.syncKeys {
+			if err := w.s.keys.Sync(); err != nil {
+				w.fail(err)
+				continue
+			}
+		}
+		batch := cp.entries
 		err := w.s.db.Update(func(txn *badger.Txn) error {
 			for _, e := range batch {
 				err := txn.SetEntry(badger.NewEntry(e.k, e.v))
@@ -71,6 +82,13 @@ func (w *Writer) committer() {
 			w.fail(err)
 		}
 	}
+}
+
+// checkpointBatch is one checkpoint on its way to the committer.
+type checkpointBatch struct {
+	entries  []entry
+	syncKeys bool  // sync the key table before committing (not for a writer undone on a crash)
+	err      error // sealing failed
 }
 
 // fail records the writer's first error.
@@ -167,7 +185,7 @@ func (w *Writer) AddLoan(l model.Loan) error {
 	if l.Seq == 0 {
 		return fmt.Errorf("customer #%d: loan number 0", l.Customer)
 	}
-	if err := w.setSealedCustomer(l.Customer, kLoan(l.Customer, l.Seq), l); err != nil {
+	if err := w.setForCustomer(l.Customer, kLoan(l.Customer, l.Seq), appendLoan(make([]byte, 0, 256), &l)); err != nil {
 		return err
 	}
 	if l.Contract != "" {

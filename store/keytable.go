@@ -37,6 +37,10 @@ type KeyTable struct {
 	// one per customer. A write to the file drops them.
 	blocks    [slotBlocks]slotBlock
 	nextBlock int
+	// writes counts the writes of the file, synced how many of them an fsync has covered:
+	// a Sync with nothing written since the last one does not fsync (an import's loans and
+	// repayments make no keys, and synced at each of their thousands of checkpoints).
+	writes, synced uint64
 	// lost is the first failed write of pending slots. Their New calls had succeeded, so
 	// every later Sync reports it: no record sealed under a lost key may be committed.
 	lost error
@@ -136,6 +140,7 @@ func (kt *KeyTable) flushLocked() error {
 		return nil
 	}
 	_, err := kt.f.WriteAt(kt.pend, slotOffset(kt.pendFrom))
+	kt.writes++
 	clear(kt.pend)
 	kt.pend = kt.pend[:0]
 	if err != nil && kt.lost == nil {
@@ -245,6 +250,9 @@ func (kt *KeyTable) Destroy(no model.CustomerNo) error {
 	if err := kt.settle(); err != nil {
 		return err
 	}
+	kt.mu.Lock()
+	kt.writes++
+	kt.mu.Unlock()
 	if _, err := kt.f.WriteAt(bytes.Repeat([]byte{destroyedMark}, keySlotSize), slotOffset(no)); err != nil {
 		return err
 	}
@@ -256,13 +264,22 @@ func (kt *KeyTable) Destroy(no model.CustomerNo) error {
 func (kt *KeyTable) Sync() error {
 	kt.mu.Lock()
 	kt.flushLocked()
-	err := kt.lost
+	err, writes, synced := kt.lost, kt.writes, kt.synced
 	kt.mu.Unlock()
-	if err != nil {
+	if err != nil || writes == synced {
 		return err
 	}
-	return kt.f.Sync()
+	if err := syncFile(kt.f); err != nil {
+		return err
+	}
+	kt.mu.Lock()
+	kt.synced = max(kt.synced, writes) // writes made while syncing wait for the next Sync
+	kt.mu.Unlock()
+	return nil
 }
+
+// syncFile is the fsync of Sync (tests count them).
+var syncFile = (*os.File).Sync
 
 // Forget drops cached keys, e.g. when the vault locks.
 func (kt *KeyTable) Forget() {

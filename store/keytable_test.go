@@ -171,3 +171,41 @@ func TestKeyTableLostSlotsFailEverySync(t *testing.T) {
 	ro.Close()
 	kt.close()
 }
+
+// TestKeyTableSyncsOnlyWhatWasWritten: a Sync with no key made since the last one does not
+// fsync (an import's loans and repayments synced the table at every checkpoint), and keys
+// made after a Sync are synced by the next.
+func TestKeyTableSyncsOnlyWhatWasWritten(t *testing.T) {
+	kt, _, _ := newKeyTable(t)
+	fsyncs := 0
+	old := syncFile
+	syncFile = func(f *os.File) error { fsyncs++; return old(f) }
+	defer func() { syncFile = old }()
+	steps := []struct {
+		make  int // keys made before the Sync
+		fsync bool
+	}{{3, true}, {0, false}, {0, false}, {1, true}, {0, false}}
+	next := model.CustomerNo(1)
+	for i, s := range steps {
+		for range s.make {
+			if _, err := kt.New(next); err != nil {
+				t.Fatal(err)
+			}
+			next++
+		}
+		before := fsyncs
+		if err := kt.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if got := fsyncs > before; got != s.fsync {
+			t.Errorf("step %d: fsync %v, want %v", i, got, s.fsync)
+		}
+	}
+	if err := kt.Destroy(1); err != nil {
+		t.Fatal(err)
+	}
+	before := fsyncs
+	if err := kt.Sync(); err != nil || fsyncs == before {
+		t.Errorf("after a destruction: err %v, fsync %v; want one (conservative)", err, fsyncs > before)
+	}
+}

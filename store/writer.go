@@ -61,10 +61,10 @@ type Writer struct {
 	// unit the caller chose: its data together with the record of how far it got.
 	manual  bool
 	nextSeg uint32
-	seg     []storedRepayment // AddRepayments' own, used again
-	batch   []entry           // manual: what the next checkpoint commits
-	commits chan []entry      // manual: checkpoints on their way to the committer
-	done    chan struct{}     // manual: closed when the committer has stopped
+	seg     []storedRepayment    // AddRepayments' own, used again
+	batch   []entry              // manual: what the next checkpoint commits
+	commits chan checkpointBatch // manual: checkpoints on their way to the committer
+	done    chan struct{}        // manual: closed when the committer has stopped
 	// index items of the pending transaction, stored as pages when it is committed; buckets
 	// marks the pages they will make, each counted as one entry.
 	index   []indexItem
@@ -297,9 +297,10 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	}
 	// One record per customer: Badger's single write goroutine is the bottleneck of a
 	// bulk write, and its cost is per entry.
-	if err := put(kCustomer(no), rec); err != nil {
-		return nil, nil, d, err
-	}
+	k := kCustomer(no)
+	pt := appendCustomerRecord(make([]byte, 0, 512), &rec)
+	es = append(es, entry{k: k, v: sl.Seal(nil, k, pt)})
+	clear(pt)
 	index(blind.IDNumber, c.IDNumber, 0)
 	index(blind.Phone, c.Phone, 0)
 	index(blind.CustomerNumber, c.Number, 0)
@@ -350,8 +351,11 @@ func (w *Writer) flush() error {
 	if w.entries == 0 && len(w.index) == 0 && !(w.closed && w.unmerged()) {
 		return w.asyncErr()
 	}
-	// Keys first: a committed record whose key was lost in a crash could never be read.
-	if !w.undoneOnCrash || w.closed {
+	// Keys first: a committed record whose key was lost in a crash could never be read. An
+	// import's committer syncs them before it commits the checkpoint, so that the fsync
+	// does not stop the goroutine that reads the rows.
+	syncKeys := !w.undoneOnCrash || w.closed
+	if syncKeys && !w.manual {
 		if err := s.keys.Sync(); err != nil {
 			return err
 		}
@@ -384,7 +388,7 @@ func (w *Writer) flush() error {
 	if w.manual {
 		w.batch = append(w.batch, pages...)
 		w.batch = append(w.batch, entry{k: kMeta("counts"), v: s.meta.Seal(nil, kMeta("counts"), cb)})
-		w.commits <- w.batch
+		w.commits <- checkpointBatch{entries: w.batch, syncKeys: syncKeys}
 		w.batch = nil
 		w.bytes, w.entries = 0, 0
 		return w.asyncErr()
