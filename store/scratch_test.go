@@ -97,8 +97,8 @@ func TestCompareKeysIsBytesCompare(t *testing.T) {
 		if got := compareKeys(a, b); got != want {
 			t.Fatalf("compareKeys(%x, %x) = %d, want %d", a, b, got, want)
 		}
-		if got := compareKeyStrings(string(a), string(b)); got != want {
-			t.Fatalf("compareKeyStrings(%x, %x) = %d, want %d", a, b, got, want)
+		if got := compareKeys(string(a), string(b)); got != want {
+			t.Fatalf("compareKeys[string](%x, %x) = %d, want %d", a, b, got, want)
 		}
 	}
 }
