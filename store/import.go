@@ -21,11 +21,19 @@ func (s *Store) NewImportWriter() *Writer {
 	w := s.NewWriter()
 	w.manual = true
 	w.nextSeg = max(s.counts.NextSegment, 1)
-	w.commits = make(chan checkpointBatch, 8)
+	w.commits = make(chan checkpointBatch, queuedCheckpoints)
 	w.done = make(chan struct{})
 	go w.committer()
 	return w
 }
+
+// queuedCheckpoints is how many checkpoints wait for the committer.
+const queuedCheckpoints = 8
+
+// CheckpointsInFlight is how many checkpoints an import writer may hold after Checkpoint
+// returned without the vault showing them yet: those queued, one being sealed, one sealed
+// and waiting, one being committed.
+const CheckpointsInFlight = queuedCheckpoints + 3
 
 // committer commits checkpoints in order on its own goroutine. Badger makes a new
 // transaction wait until every earlier commit is applied; building each transaction here

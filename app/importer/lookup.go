@@ -29,7 +29,7 @@ type lookup struct {
 	recent map[string]uint64
 	// pending holds the sources of customers that may not be readable from the vault yet,
 	// by checkpoint, newest first. The committer may still hold the last pendingGenerations-1
-	// checkpoints (two queued, one being applied), so their customers stay here until then.
+	// checkpoints (store.CheckpointsInFlight), so their customers stay here until then.
 	pending [pendingGenerations]map[model.CustomerNo]string
 	err     error // the first disk error; the run stops on it
 	// last is the customer found by the last lookup: the borrower of the loan being added.
@@ -260,8 +260,8 @@ func (lk *lookup) fail(err error) {
 	}
 }
 
-// pendingGenerations is the current checkpoint and the three the committer may still hold.
-const pendingGenerations = 4
+// pendingGenerations is the current checkpoint and those the committer may still hold.
+const pendingGenerations = store.CheckpointsInFlight + 1
 
 // committed starts a new checkpoint's sources, forgetting those of the oldest, which the
 // vault now holds, and reports the first error the scratch map met so far.
