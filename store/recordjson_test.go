@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"handover/store/model"
@@ -12,6 +13,13 @@ import (
 // loans write what encoding/json writes, for records with every field empty, set, or holding
 // characters that must be escaped.
 func TestRecordEncodersMatchEncodingJSON(t *testing.T) {
+	// A field added to the model must be added to the encoders and to the records below.
+	for typ, n := range map[reflect.Type]int{reflect.TypeFor[model.Customer](): 12,
+		reflect.TypeFor[model.Loan](): 14, reflect.TypeFor[storedCustomer](): 3} {
+		if typ.NumField() != n {
+			t.Fatalf("%v has %d fields; store/recordjson.go encodes %d", typ, typ.NumField(), n)
+		}
+	}
 	r := rand.New(rand.NewPCG(5, 5))
 	texts := []string{"", "张三", "陕西省西安市新城区幸福路86号", `a"b<c>&\`, "tab\tline\n\u2028", "\uFFFD", "XD202408-100001-1", "bad\xffbyte"}
 	text := func() string { return texts[r.IntN(len(texts))] }
