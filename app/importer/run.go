@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,16 +221,20 @@ func (t *pendingTotals) add(c *converted) {
 func (r *run) foldTotals() {
 	for i, into := range []*map[string]model.Fen{&r.sum.Totals, &r.sum.TotalsRead} {
 		t := &r.pending[i]
-		for j, f := range amountFields[r.sum.Table] {
-			if !t.seen[j] {
-				continue
-			}
-			if *into == nil {
-				*into = map[string]model.Fen{}
-			}
-			(*into)[f] += t.sum[j]
+		if *into == nil && slices.Contains(t.seen[:], true) {
+			*into = map[string]model.Fen{}
 		}
+		t.foldInto(amountFields[r.sum.Table], *into)
 		*t = pendingTotals{}
+	}
+}
+
+// foldInto adds the totals seen to into, under the names of fields.
+func (t *pendingTotals) foldInto(fields []string, into map[string]model.Fen) {
+	for j, f := range fields {
+		if t.seen[j] {
+			into[f] += t.sum[j]
+		}
 	}
 }
 
@@ -444,11 +449,9 @@ func (r *run) addTotals(c *converted, into *map[string]model.Fen) {
 	if *into == nil {
 		*into = map[string]model.Fen{}
 	}
-	for i, f := range amountFields[r.sum.Table] {
-		if c.parsed[i] {
-			(*into)[f] += c.amounts[i]
-		}
-	}
+	var t pendingTotals
+	t.add(c)
+	t.foldInto(amountFields[r.sum.Table], *into)
 }
 
 // job is a row read and validated, waiting for its lookups.
