@@ -32,6 +32,14 @@ type lookup struct {
 	// checkpoints (store.CheckpointsInFlight), so their customers stay here until then.
 	pending [pendingGenerations]map[model.CustomerNo]string
 	err     error // the first disk error; the run stops on it
+	// lastContract is the contract found by the last lookup, as the row spelled it: a
+	// repayments file lists a loan's rows together, so most rows repeat the one before and
+	// need neither the normalising, nor the hash, nor the map. Any change of a contract's
+	// entry forgets it.
+	lastContract struct {
+		raw string
+		ref loanRef
+	}
 	// last is the customer found by the last lookup: the borrower of the loan being added.
 	last struct {
 		key    string // where the loan count is kept
@@ -209,7 +217,13 @@ func (lk *lookup) loansKey(no model.CustomerNo) []byte {
 }
 
 func (lk *lookup) contract(c string) (loanRef, bool) {
+	if c != "" && c == lk.lastContract.raw {
+		return lk.lastContract.ref, true
+	}
 	ref, ok := lk.get(lk.hash(kindContract, blind.Normalize(c)))
+	if ok {
+		lk.lastContract.raw, lk.lastContract.ref = c, loanRef(ref)
+	}
 	return loanRef(ref), ok
 }
 
@@ -226,6 +240,7 @@ func (lk *lookup) addCustomer(no model.CustomerNo, id, number, source string) {
 // addLoan records a loan of the customer found by the last lookup.
 func (lk *lookup) addLoan(no model.CustomerNo, seq uint32, contract string) {
 	if contract != "" {
+		lk.lastContract.raw = ""
 		lk.put(lk.hash(kindContract, blind.Normalize(contract)), uint64(makeRef(no, seq)))
 	}
 	if no != lk.last.no {
