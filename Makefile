@@ -49,6 +49,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzCreditCode$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME_SLOW) ./app/importer/
+	$(GO) test -run '^$$' -fuzz '^FuzzReaderDirect$$' -fuzztime $(FUZZTIME_SLOW) ./app/importer/
 	$(GO) test -run '^$$' -fuzz '^FuzzXLSStream$$' -fuzztime $(FUZZTIME) ./app/importer/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime $(FUZZTIME) ./crypto/sshsig/
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME_SLOW) ./app/bag/

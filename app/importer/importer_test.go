@@ -3,10 +3,12 @@ package importer
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
@@ -147,6 +149,46 @@ func FuzzReader(f *testing.F) {
 			for i, fld := range r.Fields {
 				if strings.ContainsRune(fld, '\uFFFD') && !flagged[i] {
 					t.Fatalf("row %d column %d holds U+FFFD unflagged", r.Line, i)
+				}
+			}
+		}
+	})
+}
+
+// FuzzReaderDirect checks that UTF-8 read straight into the CSV parser gives the rows that
+// the transformer gives: the same header, fields, flags and line numbers, invalid bytes
+// included.
+func FuzzReaderDirect(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte("\xef\xbb\xbf姓名,证件\n张\xe5\xbc,\"a\xff\"\"b\"\n\xed\xa0\x80x,\xf0\x9f\n"))
+	f.Add([]byte("a\xc3,b\n\"\xe5\xbc\r\n\xbc\",\xef\xbf\xbd\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		direct, errD := newReader(bytes.NewReader(b), EncUTF8, true)
+		viaText, errT := newReader(bytes.NewReader(b), EncUTF8, false)
+		if (errD == nil) != (errT == nil) {
+			t.Fatalf("header: direct %v, transformed %v", errD, errT)
+		}
+		if errD != nil {
+			return
+		}
+		if !reflect.DeepEqual(direct.Header, viaText.Header) || direct.Delimiter != viaText.Delimiter {
+			t.Fatalf("header %q (%q) against %q (%q)", direct.Header, direct.Delimiter, viaText.Header, viaText.Delimiter)
+		}
+		for range 1000 {
+			d, errD := direct.Next()
+			v, errT := viaText.Next()
+			if fmt.Sprint(errD) != fmt.Sprint(errT) {
+				t.Fatalf("row error: direct %v, transformed %v", errD, errT)
+			}
+			if errD != nil {
+				return
+			}
+			if !reflect.DeepEqual(d, v) {
+				t.Fatalf("row %+v against %+v", d, v)
+			}
+			for i, fld := range d.Fields {
+				if !utf8.ValidString(fld) {
+					t.Fatalf("row %d column %d is not valid UTF-8", d.Line, i)
 				}
 			}
 		}
