@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -433,5 +435,75 @@ func TestFormatVersion(t *testing.T) {
 	setVersion(formatVersion + 1)
 	if _, err := OpenDir(path); err == nil || !strings.Contains(err.Error(), "newer than this program") {
 		t.Fatalf("a newer format: %v", err)
+	}
+}
+
+// TestSortByBucketAndMergeRuns checks the two sorts sealPages uses against a sort of the
+// whole: sortByBucket leaves each kind and bucket one run in compareItems order, and
+// mergeRuns of sorted runs (empty ones included) is the sorted whole.
+func TestSortByBucketAndMergeRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	item := func() indexItem {
+		var it indexItem
+		it.kind = blind.Kind("ipnc"[rng.IntN(4)])
+		it.tag[0], it.tag[1] = byte(rng.IntN(256)), byte(rng.IntN(4)) // ties on purpose
+		it.no = model.CustomerNo(rng.IntN(50))
+		it.extra = uint32(rng.IntN(3))
+		return it
+	}
+	var buf []indexItem
+	for _, n := range []int{0, 1, 2, 63, 1000, 20000} {
+		items := make([]indexItem, n)
+		for i := range items {
+			items[i] = item()
+		}
+		want := slices.Clone(items)
+		slices.SortFunc(want, compareItems)
+		got := sortByBucket(items, &buf)
+		if len(got) != n {
+			t.Fatalf("%d items: %d sorted", n, len(got))
+		}
+		seen := map[[2]byte]bool{}
+		for i := 0; i < len(got); {
+			j := i + 1
+			for j < len(got) && got[j].kind == got[i].kind && pageBucket(got[j].tag) == pageBucket(got[i].tag) {
+				j++
+			}
+			k := [2]byte{byte(got[i].kind), pageBucket(got[i].tag)}
+			if seen[k] {
+				t.Fatalf("%d items: kind %c bucket %d in two runs", n, k[0], k[1])
+			}
+			seen[k] = true
+			if !slices.IsSortedFunc(got[i:j], compareItems) {
+				t.Fatalf("%d items: a run is not sorted", n)
+			}
+			i = j
+		}
+		regrouped := slices.Clone(got)
+		slices.SortFunc(regrouped, compareItems)
+		if !slices.Equal(regrouped, want) {
+			t.Fatalf("%d items: sortByBucket lost or changed items", n)
+		}
+
+		// The same items as sorted runs of random lengths, some empty.
+		var runs []indexItem
+		var ends []int
+		for rest := slices.Clone(items); ; {
+			k := min(len(rest), rng.IntN(n/3+2))
+			run := slices.Clone(rest[:k])
+			slices.SortFunc(run, compareItems)
+			runs = append(runs, run...)
+			ends = append(ends, len(runs))
+			rest = rest[k:]
+			if len(rest) == 0 {
+				break
+			}
+		}
+		if merged := mergeRuns(runs, ends); !slices.Equal(merged, want) {
+			t.Fatalf("%d items in %d runs: merged wrongly", n, len(ends))
+		}
+	}
+	if got := mergeRuns([]indexItem{{no: 2}, {no: 1}}, []int{1}); !slices.IsSortedFunc(got, compareItems) {
+		t.Fatal("runs that do not cover the items were not sorted whole")
 	}
 }

@@ -68,9 +68,11 @@ type Writer struct {
 	// index items of the pending transaction, stored as pages when it is committed; buckets
 	// marks the pages they will make, each counted as one entry.
 	index   []indexItem
+	ahead   ahead // customers being sealed on their own goroutine (AddAhead)
 	buckets map[[2]byte]bool
 	paged   bool // pages were stored: Close merges the buckets that have too many
 	written map[[2]byte]*writtenPages
+	sorted  []indexItem // where sealPages sorts w.index, kept for the next checkpoint
 	// A receive stores a customer's documents before the customer (they come first in the
 	// package): keyed are the customers whose data key KeyAhead made, keyedNext one past the
 	// highest of them, so the counts' NextCustomer covers their keys from the first checkpoint.
@@ -379,7 +381,7 @@ func (w *Writer) flush() error {
 		if w.written == nil {
 			w.written = map[[2]byte]*writtenPages{}
 		}
-		pages = s.sealPages(w.index, w.written, w.closed, &s.counts.NextPage)
+		pages = s.sealPages(w.index, &w.sorted, w.written, w.closed, &s.counts.NextPage)
 		w.index = w.index[:0]
 		w.paged = w.paged || len(pages) > 0
 	}
@@ -447,7 +449,11 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	defer w.s.mu.Unlock()
-	err := w.flush()
+	err := w.commitAhead()
+	w.stopAhead()
+	if err == nil {
+		err = w.flush()
+	}
 	w.txn.Discard()
 	w.stopCommitter()
 	w.wg.Wait()
@@ -473,7 +479,8 @@ func (w *Writer) Abort() {
 	for _, e := range w.batch {
 		clear(e.plain)
 	}
-	w.batch, w.index = nil, nil
+	w.batch, w.index, w.sorted = nil, nil, nil
+	w.stopAhead()
 	w.stopCommitter()
 	w.wg.Wait()
 	// counts of committed batches are already in s.counts; the pending delta is dropped.
