@@ -272,7 +272,12 @@ func (w *Writer) PutQuarantine(file [8]byte, row uint32, v any) error {
 
 // Checkpoint commits everything pending as one transaction. Commits are applied in order,
 // so after a crash the vault holds a prefix of the checkpoints.
-func (w *Writer) Checkpoint() error { return w.flush() }
+func (w *Writer) Checkpoint() error {
+	if err := w.commitAhead(); err != nil {
+		return err
+	}
+	return w.flush()
+}
 
 func kQuarantine(file [8]byte, row uint32) []byte {
 	return binary.BigEndian.AppendUint32(append([]byte{pQuarantine}, file[:]...), row)

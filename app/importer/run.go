@@ -679,7 +679,7 @@ func (r *run) borrower(c *converted, col func(string) string) (model.CustomerNo,
 func (r *run) store(c *converted) error {
 	switch r.cv.table {
 	case Customers:
-		no, err := r.w.Add(&store.Book{Customer: c.customer})
+		no, err := r.w.AddAhead(&store.Book{Customer: c.customer})
 		if err != nil {
 			return err
 		}
