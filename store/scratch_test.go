@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"testing"
 )
 
@@ -35,7 +37,7 @@ func testScratchAgreesWithAMap(t *testing.T) {
 		var b [8]byte
 		binary.BigEndian.PutUint64(b[:], uint64(i))
 		h := sha256.Sum256(b[:])
-		return append([]byte{'k'}, h[:16]...)
+		return append([]byte{"icnl"[i%4]}, h[:16]...) // kinds mixed, as an import's are
 	}
 	want := map[int]uint64{}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -99,6 +101,52 @@ func TestCompareKeysIsBytesCompare(t *testing.T) {
 		}
 		if got := compareKeys(string(a), string(b)); got != want {
 			t.Fatalf("compareKeys[string](%x, %x) = %d, want %d", a, b, got, want)
+		}
+	}
+}
+
+// TestSearchPageAgreesWithBinarySearch: the guessed-then-stepped search of a page finds what
+// a binary search finds, for keys spread evenly, keys bunched at one end, kinds changing
+// inside the page, keys shorter than a word, and keys absent, below and above the page.
+func TestSearchPageAgreesWithBinarySearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, kl := range []int{17, 9, 8, 5} {
+		for trial := range 300 {
+			recs := 1 + rng.IntN(pageRecords)
+			keys := make([][]byte, recs)
+			for i := range keys {
+				k := make([]byte, kl)
+				for j := range k {
+					k[j] = byte(rng.IntN(256))
+				}
+				switch trial % 3 {
+				case 1: // bunched: most keys share a long prefix
+					copy(k, []byte{0x10, 0x20, 0x30, 0x40, 0x50, 0x60}[:min(kl-1, 6)])
+				case 2: // two kinds in one page
+					k[0] = "ic"[rng.IntN(2)]
+				}
+				keys[i] = k
+			}
+			slices.SortFunc(keys, bytes.Compare)
+			keys = slices.CompactFunc(keys, func(a, b []byte) bool { return bytes.Equal(a, b) })
+			recs = len(keys)
+			rl := kl + 8
+			page := make([]byte, 0, recs*rl)
+			for _, k := range keys {
+				page = append(append(page, k...), make([]byte, 8)...)
+			}
+			probes := append([][]byte{make([]byte, kl), bytes.Repeat([]byte{0xFF}, kl)}, keys...)
+			for range 20 {
+				k := slices.Clone(keys[rng.IntN(recs)])
+				k[kl-1] ^= byte(1 + rng.IntN(255)) // most likely absent, near a present key
+				probes = append(probes, k)
+			}
+			for _, key := range probes {
+				want := sort.Search(recs, func(i int) bool { return bytes.Compare(page[i*rl:i*rl+kl], key) >= 0 })
+				if got := searchPage(page, recs, rl, key); got != want {
+					t.Fatalf("key length %d, trial %d, %d records: found %d, want %d", kl, trial, recs, got, want)
+				}
+			}
 		}
 	}
 }
