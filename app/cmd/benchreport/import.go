@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,22 @@ import (
 )
 
 var csvFiles = []string{"customers.csv", "loans.csv", "repayments.csv"}
+
+var afterUnlocking = regexp.MustCompile(`after unlocking ([0-9.]+) s\)`)
+
+// importAfterUnlock reads the time after unlocking from the import's last line on standard
+// error; without it (an older binary), the whole time counts.
+func importAfterUnlock(stderr string, whole time.Duration) time.Duration {
+	m := afterUnlocking.FindStringSubmatch(stderr)
+	if m == nil {
+		return whole
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return whole
+	}
+	return time.Duration(f * float64(time.Second))
+}
 
 // importRuns measures `handover import` of the demo book exported as CSV at each size,
 // against the floor: encoding/csv alone reading the same files in this process. The largest
@@ -31,11 +49,12 @@ func importRuns(env []string, bin, tmp string, sizes []string) string {
 	b.WriteString("`handover import --vault V customers.csv loans.csv repayments.csv` then imports them into a new vault as a separate process: ")
 	b.WriteString("unlock (scrypt 2^18), hash each file, detect encoding and table, decode, validate every field, look up borrowers and contracts, seal and write, with a checkpoint about every megabyte. ")
 	b.WriteString("The floor is `encoding/csv` alone (ReuseRecord, 1 MiB buffer) reading the same three files in the same run, page cache warm. ")
-	b.WriteString("Peak anonymous memory is sampled every 100 ms; \"after unlock\" leaves out the first 4 s, where the scrypt derivation (256 MiB) lives.\n\n")
+	b.WriteString("\"After unlock\" is the import's time after the vault's key derivation, as the command reports it on its last line; issue 21 compares that with the floor (\"unlock stays about 1 s by design; everything after unlock counts\"), and the ratio with the unlock included is given beside it. ")
+	b.WriteString("Peak anonymous memory is sampled every 100 ms; its \"after unlock\" leaves out the first 4 s, where the scrypt derivation (256 MiB) lives.\n\n")
 	fmt.Fprintf(&b, "Each of the floor and the import ran %d times (the import into a new vault each time): the table gives the median with the fastest and slowest in brackets, and the ratio of the medians; memory is the highest of the runs. ", reruns)
 	b.WriteString("The last column is the round trip: every row accepted (none in quarantine) and the imported vault's book digest equal to the demo book's, computed from the generator in this process.\n\n")
-	b.WriteString("| customers | rows | CSV size | floor (encoding/csv) | import | rows/s | import ÷ floor | peak RSS | peak anonymous | after unlock | round trip |\n")
-	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|\n")
+	b.WriteString("| customers | rows | CSV size | floor (encoding/csv) | import | after unlock | rows/s | import ÷ floor, after unlock | the same, unlock included | peak RSS | peak anonymous | after unlock | round trip |\n")
+	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|\n")
 	var last string
 	var lastDir string
 	for _, s := range sizes {
@@ -62,16 +81,22 @@ func importRuns(env []string, bin, tmp string, sizes []string) string {
 		})
 		v := filepath.Join(tmp, "import-"+s)
 		var trip string
+		var afterUnlock []time.Duration
 		imp, m := rerunMeasured(func(i int) measured {
 			os.RemoveAll(v)
 			initVault(env, bin, v)
 			fmt.Fprintf(os.Stderr, "benchreport: importing %s customers (run %d of %d)\n", s, i+1, reruns)
-			return measure(env, nil, bin, append([]string{"import", "--vault", v}, files...)...)
+			var errOut bytes.Buffer
+			m := measureTo(&errOut, env, nil, bin, append([]string{"import", "--vault", v}, files...)...)
+			afterUnlock = append(afterUnlock, importAfterUnlock(errOut.String(), m.elapsed))
+			return m
 		})
+		after := spreadOf(afterUnlock)
 		trip = roundTrip(env, bin, v, s)
-		fmt.Fprintf(&b, "| %s | %d | %s | %s (%.1f M rows/s) | %s | %.0f | %.0f× | %s | %s | %s | %s |\n",
-			s, rows, mib(size), floor.stringFine(), float64(rows)/floor.median.Seconds()/1e6, imp,
-			float64(rows)/imp.median.Seconds(), imp.median.Seconds()/floor.median.Seconds(), mib(m.rss), mib(m.anon), mib(m.anonLate), trip)
+		fmt.Fprintf(&b, "| %s | %d | %s | %s (%.1f M rows/s) | %s | %s | %.0f | %.1f× | %.1f× | %s | %s | %s | %s |\n",
+			s, rows, mib(size), floor.stringFine(), float64(rows)/floor.median.Seconds()/1e6, imp, after,
+			float64(rows)/after.median.Seconds(), after.median.Seconds()/floor.median.Seconds(), imp.median.Seconds()/floor.median.Seconds(),
+			mib(m.rss), mib(m.anon), mib(m.anonLate), trip)
 		os.RemoveAll(v)
 		if lastDir != "" {
 			os.RemoveAll(lastDir)
@@ -96,7 +121,7 @@ func importRuns(env []string, bin, tmp string, sizes []string) string {
 		os.RemoveAll(v)
 		os.RemoveAll(lastDir)
 	}
-	b.WriteString("\nMust (issue 3): the 1,000,000-customer book imports in under 3 minutes on 2 cores with flat memory. Must (issue 21): within 15× of the parse-only floor, peak memory under 600 MiB and flat; goal: within 4×.\n\n")
+	b.WriteString("\nMust (issue 3): the 1,000,000-customer book imports in under 3 minutes on 2 cores with flat memory. Must (issue 21): within 15× of the parse-only floor after unlock, peak memory under 600 MiB and flat; goal: within 4×.\n\n")
 	return b.String()
 }
 

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,9 +159,17 @@ type measured struct {
 const lateAfter = 4 * time.Second
 
 func measure(env, wrap []string, name string, args ...string) measured {
+	return measureTo(nil, env, wrap, name, args...)
+}
+
+// measureTo is measure that also keeps the command's standard error in errOut.
+func measureTo(errOut *bytes.Buffer, env, wrap []string, name string, args ...string) measured {
 	argv := append(append(append([]string{}, wrap...), name), args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, os.Stderr, os.Stderr
+	if errOut != nil {
+		cmd.Stderr = io.MultiWriter(os.Stderr, errOut)
+	}
 	start := time.Now()
 	check(cmd.Start())
 	done := make(chan struct{})
