@@ -1,28 +1,15 @@
 package importer
 
 import (
-	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
-
-	"handover/store"
 )
 
 // TestContractMemoFollowsChanges checks the memo of the last contract against what the
 // scratch map holds: a repeated contract answers from the memo, and a loan added under the
 // same contract (a changed entry) is what the next lookup returns.
 func TestContractMemoFollowsChanges(t *testing.T) {
-	d, err := store.CreateDir(filepath.Join(t.TempDir(), "vault"), store.Manifest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(d, bytes.Repeat([]byte{7}, 32), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { st.Close(); d.Close() }()
-	lk, err := newLookup(context.Background(), st)
+	lk, err := newLookup(context.Background(), NewTestStore(t))
 	if err != nil {
 		t.Fatal(err)
 	}

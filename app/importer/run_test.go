@@ -31,19 +31,7 @@ var (
 	testNow = time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
 )
 
-func newStore(t testing.TB) *store.Store {
-	t.Helper()
-	d, err := store.CreateDir(filepath.Join(t.TempDir(), "vault"), store.Manifest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(d, bytes.Repeat([]byte{7}, 32), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(); d.Close() })
-	return st
-}
+func newStore(t testing.TB) *store.Store { return NewTestStore(t) }
 
 // bad completes a 17-digit body with a wrong check digit.
 func bad(body string) string {
