@@ -54,9 +54,12 @@ func (s *Store) MetaPrefix(ctx context.Context, prefix string, fn func(name stri
 
 // ScanBook calls fn with every customer and all their loans: those stored with the
 // customer and those an import stored separately, in loan order. An import builds its
-// lookup tables from it. Customers whose key was destroyed are skipped. Like EachCustomer,
-// it checks what it saw against the counts of the same snapshot: a lookup built from part
-// of the book would let a duplicate in.
+// lookup tables from it, so only what identifies them is read: the customer's number,
+// identity number and customer number, and each loan's customer, number and contract (the
+// rest of each record, a demo book's repayments most of it, is skipped, not decoded).
+// Customers whose key was destroyed are skipped. Like EachCustomer, it checks what it saw
+// against the counts of the same snapshot: a lookup built from part of the book would let a
+// duplicate in.
 func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []model.Loan) error) (err error) {
 	defer recoverCorrupt(&err, 0, "database")
 	return s.db.View(func(txn *badger.Txn) error {
@@ -88,11 +91,14 @@ func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []
 			} else if err != nil {
 				return err
 			}
-			var rec storedCustomer
+			var rec scannedCustomer
 			if err := openItemJSON(sl, cs.Item(), &rec, no, "customer"); err != nil {
 				return err
 			}
-			loans = append(loans[:0], rec.Loans...)
+			loans = loans[:0]
+			for _, l := range rec.Loans {
+				loans = append(loans, l.loan())
+			}
 			// Loose loans are keyed by customer too: take those up to this customer.
 			for ; ls.Valid(); ls.Next() {
 				lno := model.CustomerNo(binary.BigEndian.Uint64(ls.Item().Key()[1:]))
@@ -102,15 +108,15 @@ func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []
 				if lno < no {
 					continue // its customer's key was destroyed
 				}
-				var l model.Loan
+				var l scannedLoan
 				if err := openItemJSON(sl, ls.Item(), &l, no, "loan"); err != nil {
 					return err
 				}
-				loans = append(loans, l)
+				loans = append(loans, l.loan())
 			}
 			seen.Customers++
 			seen.Loans += int64(len(loans))
-			if err := fn(rec.Customer, loans); err != nil {
+			if err := fn(model.Customer{No: rec.No, IDNumber: rec.IDNumber, Number: rec.Number}, loans); err != nil {
 				return err
 			}
 		}
@@ -120,4 +126,23 @@ func (s *Store) ScanBook(ctx context.Context, fn func(c model.Customer, loans []
 		return checkWalk(Counts{Customers: seen.Customers, Loans: seen.Loans, Repayments: stored.Repayments,
 			Documents: stored.Documents, DocumentBytes: stored.DocumentBytes}, stored, destroyed)
 	})
+}
+
+// scannedCustomer and scannedLoan are what ScanBook reads of a record, under the tags of
+// model.Customer and model.Loan.
+type scannedCustomer struct {
+	No       model.CustomerNo `json:"no"`
+	IDNumber string           `json:"id_number"`
+	Number   string           `json:"customer_number"`
+	Loans    []scannedLoan    `json:"loans"`
+}
+
+type scannedLoan struct {
+	Customer model.CustomerNo `json:"customer"`
+	Seq      uint32           `json:"seq"`
+	Contract string           `json:"contract"`
+}
+
+func (l scannedLoan) loan() model.Loan {
+	return model.Loan{Customer: l.Customer, Seq: l.Seq, Contract: l.Contract}
 }
