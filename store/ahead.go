@@ -26,6 +26,7 @@ type aheadWork struct {
 type aheadBook struct {
 	no   model.CustomerNo
 	book Book
+	size int // guessed, until the prepared size is known
 }
 
 // ahead is a writer's customers on their way to the preparing goroutine and back.
@@ -34,6 +35,20 @@ type ahead struct {
 	queue   []*aheadWork    // handed over, in order, not yet committed
 	filling *aheadWork      // not yet handed over
 	n       int             // customers in queue and filling
+	bytes   int             // their guessed size, which ImportFull counts
+}
+
+// sizeGuess is about what a customer's sealed record and index items add to a checkpoint,
+// guessed before it is sealed so that ImportFull can count customers in flight: checkpoints
+// stay about a megabyte whatever the records' size.
+func sizeGuess(b *Book) int {
+	c := &b.Customer
+	n := 256 + len(c.Name) + len(c.IDNumber) + len(c.Phone) + len(c.BankCard) + len(c.BankName) +
+		len(c.Address) + len(c.Occupied) + len(c.Number) + len(c.Source) + 256*len(b.Loans) + 64*len(b.Repayments)
+	for _, d := range b.Documents {
+		n += len(d.Content)
+	}
+	return n
 }
 
 // AddAhead adds customer b like Add and returns the number it gets, but seals it on the
@@ -54,8 +69,10 @@ func (w *Writer) AddAhead(b *Book) (model.CustomerNo, error) {
 	if a.filling == nil {
 		a.filling = &aheadWork{books: make([]aheadBook, 0, aheadBatch), done: make(chan struct{})}
 	}
-	a.filling.books = append(a.filling.books, aheadBook{no: no, book: *b})
+	size := sizeGuess(b)
+	a.filling.books = append(a.filling.books, aheadBook{no: no, book: *b, size: size})
 	a.n++
+	a.bytes += size
 	if len(a.filling.books) == aheadBatch {
 		if err := w.handOver(); err != nil {
 			return 0, err
@@ -89,11 +106,12 @@ func (w *Writer) commitOldest() error {
 	}
 	a.queue[0] = nil
 	a.queue = a.queue[1:]
-	for _, p := range work.prepared {
+	for i, p := range work.prepared {
 		if err := w.Commit(p); err != nil {
 			return err
 		}
 		a.n--
+		a.bytes -= work.books[i].size
 	}
 	return nil
 }
@@ -121,7 +139,7 @@ func (w *Writer) stopAhead() {
 		close(a.todo)
 		a.todo = nil
 	}
-	a.queue, a.filling, a.n = nil, nil, 0
+	a.queue, a.filling, a.n, a.bytes = nil, nil, 0, 0
 }
 
 // prepareAhead seals the batches it is handed, in order, until todo is closed.

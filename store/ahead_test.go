@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"testing"
 
 	"handover/crypto/blind"
@@ -90,5 +91,35 @@ func TestAddAheadReportsSealingErrors(t *testing.T) {
 	w.Abort()
 	if c := s.Counts(); c.Customers != 0 {
 		t.Fatalf("%d customers stored", c.Customers)
+	}
+}
+
+// TestAddAheadKeepsCheckpointsInBounds: customers in flight count toward ImportFull, so an
+// import of large records (a long address each, 20 MB in all) still checkpoints about every
+// txnMaxBytes instead of holding hundreds of them in one checkpoint (once: one checkpoint).
+func TestAddAheadKeepsCheckpointsInBounds(t *testing.T) {
+	s, _ := newStore(t)
+	w := s.NewImportWriter()
+	long := strings.Repeat("北京市朝阳区建国路88号院", 1000) // about 33 KB
+	checkpoints := 0
+	for i := 1; i <= 600; i++ {
+		b := book(i)
+		b.Documents, b.Loans, b.Repayments = nil, nil, nil
+		b.Customer.Address = long
+		if _, err := w.AddAhead(b); err != nil {
+			t.Fatal(err)
+		}
+		if w.ImportFull() {
+			checkpoints++
+			if err := w.Checkpoint(); err != nil {
+				t.Fatalf("checkpoint %d, after customer %d: %v", checkpoints, i, err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.Counts(); c.Customers != 600 || checkpoints < 8 {
+		t.Fatalf("%d customers in %d checkpoints", c.Customers, checkpoints)
 	}
 }

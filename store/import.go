@@ -153,8 +153,14 @@ func (w *Writer) stopCommitter() {
 func (w *Writer) Pending() (bytes, entries int) { return w.bytes, w.entries }
 
 // ImportFull says the pending transaction should be checkpointed before more is added.
+// Customers still being sealed (AddAhead) count by their guessed size against the limits
+// themselves: usually a few hundred kilobytes, which the half-way mark leaves room for
+// (counting them there too made a third more checkpoints, each waiting for the sealing to
+// catch up: 1.5 s on the million), but records of tens of kilobytes each must still
+// checkpoint in time.
 func (w *Writer) ImportFull() bool {
-	return w.bytes > txnMaxBytes/2 || w.entries > txnMaxEntries/2
+	return w.bytes > txnMaxBytes/2 || w.entries > txnMaxEntries/2 ||
+		w.bytes+w.ahead.bytes > txnMaxBytes || w.entries+w.ahead.n > txnMaxEntries
 }
 
 func (w *Writer) set(k, v []byte) error {
