@@ -51,6 +51,10 @@ func sizeGuess(b *Book) int {
 	return n
 }
 
+// NextAhead is the number the next AddAhead will give: an import that gathers a customer's
+// loans and repayments before adding them must name the customer to its lookups at once.
+func (w *Writer) NextAhead() model.CustomerNo { return w.next + model.CustomerNo(w.ahead.n) }
+
 // AddAhead adds customer b like Add and returns the number it gets, but seals it on the
 // writer's preparing goroutine; the customer is committed into the pending transaction by a
 // later AddAhead, or by Checkpoint or Close at the latest. An error of its sealing is

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -177,7 +176,17 @@ func Run(ctx context.Context, st *store.Store, inputs []Input, opts Options, p p
 	}
 	defer lk.close()
 	var results []Result
-	for _, in := range inputs {
+	n, err := togetherSet(st, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		results, err = runTogether(ctx, st, lk, inputs[:n], opts, p, stats)
+		if err != nil {
+			return results, err
+		}
+	}
+	for _, in := range inputs[n:] {
 		r, err := runInput(ctx, st, lk, in, opts, p, stats)
 		results = append(results, r)
 		if err != nil {
@@ -197,6 +206,7 @@ type run struct {
 	cv     *converter
 	refuse map[int]bool
 	groups *repaymentGroups
+	join   *joiner // the customer open in an import of the files together, or nil
 	// The control totals of the rows since the last fold, by amountFields: adding them to
 	// the summary's maps row by row was a tenth of the repayments' time on the goroutine
 	// that sees rows in order.
@@ -277,121 +287,35 @@ func runInput(ctx context.Context, st *store.Store, lk *lookup, in Input, opts O
 	if in.Table == Documents {
 		return runDocuments(ctx, st, lk, in, opts, p, stats)
 	}
-	prev, done, err := previous(st, in, p)
-	if err != nil || done != nil {
-		return derefResult(done), err
-	}
-	r := &run{st: st, lk: lk, key: fileKey(in.ID()), refuse: map[int]bool{}}
-	if prev != nil {
-		r.sum = prev // resume with the mapping and header row it started with
-		if prev.HeaderRow > 0 {
-			in.HeaderRow = prev.HeaderRow
-		}
-	} else {
-		r.sum = &Summary{ID: in.ID(), File: in.Name(), SHA256: in.SHA256, Sheet: in.Sheet, Table: in.Table,
-			Encoding: in.Encoding, Header: in.Header, HeaderRow: in.HeaderRow, Mapping: maps.Clone(in.Mapping),
-			State: StateRunning, Operator: opts.Operator, Started: opts.Now().UTC(),
-			Totals: map[string]model.Fen{}, TotalsRead: map[string]model.Fen{}}
-	}
-	sum := r.sum
-	if sum.Mapping == nil {
-		sum.Mapping = MappingFor(in.Table, in.Header, opts.Profile)
-	}
-	if miss := sum.Mapping.Missing(sum.Table); len(miss) > 0 {
-		return Result{}, &FileError{File: in.Name(), Err: &MissingColumnsError{Table: sum.Table, Fields: miss}}
-	}
-	for _, i := range ForbiddenColumns(sum.Header) {
-		r.refuse[i] = true
-		for f, j := range sum.Mapping {
-			if j == i {
-				sum.Mapping[f] = -1
-			}
-		}
-	}
-	var read progress.Tally // bytes below the decoder, for a progress bar in bytes
-	src, err := in.Open(&read)
-	if err != nil {
-		return Result{}, err
-	}
-	defer src.Close()
-	r.cv = &converter{table: sum.Table, header: sum.Header, m: sum.Mapping, now: opts.Now(), source: sum.File}
-	r.groups = newRepaymentGroups()
-	r.w = st.NewImportWriter()
+	w := st.NewImportWriter()
 	committed := false
 	defer func() {
 		if !committed {
-			r.w.Abort()
+			w.Abort()
 		}
 	}()
-	if prev == nil {
-		for i := range sum.Header {
-			if r.refuse[i] {
-				sum.Refused = append(sum.Refused, sum.Header[i])
-				if err := r.w.PutQuarantine(r.key, 1, &Item{Input: sum.ID, File: sum.File, Table: sum.Table, Row: 1, State: ItemRefused,
-					Findings: []Finding{{Column: sum.Header[i], Reason: ReasonC3Forbidden,
-						Message: "the column holds authentication data (passwords, PINs, CVV, track data), which must never be kept (JR/T 0171-2020); it was not read"}}}); err != nil {
-					return r.result(), err
-				}
-			}
-		}
+	f, done, err := openFeed(st, lk, w, in, opts, p, stats)
+	if err != nil || done != nil {
+		return derefResult(done), err
 	}
-	// Reading and validating run on their own goroutine, ahead of the lookups and writes
-	// that must see rows in order: on two cores that nearly halves an import.
-	jobs := make(chan []job, 4)
-	stop := make(chan struct{})
-	var producer sync.WaitGroup
-	producer.Add(1)
-	go func() {
-		defer producer.Done()
-		defer close(jobs)
-		produce(src, r.cv, sum.LastRow, jobs, stop)
-	}()
-	defer producer.Wait()
-	defer close(stop)
-	var reported int64
-	n := 0
-	for chunk := range jobs {
-		for i := range chunk {
-			j := &chunk[i]
-			if n++; n%1024 == 0 {
-				if err := ctx.Err(); err != nil {
-					return r.result(), err
-				}
-				cur := read.Load()
-				p.Add(cur - reported)
-				reported = cur
-			}
-			if j.err != nil {
-				return r.result(), &FileError{File: sum.File, Err: j.err}
-			}
-			stats.Rows.Add(1)
-			var err error
-			switch {
-			case j.c != nil && j.c.totals:
-				r.fileTotals(j.row)
-			case j.c == nil:
-				err = r.quarantine(j.row, []Finding{{Reason: ReasonRowFormat, Message: "the row could not be split into columns (an unbalanced quotation mark?)"}})
-			default:
-				err = r.accept(j.row, j.c)
-			}
-			if err != nil {
+	defer f.close()
+	r := f.r
+	for j := f.peek(); j != nil; j = f.peek() {
+		if err := f.handle(ctx, p, j); err != nil {
+			return r.result(), err
+		}
+		if r.w.ImportFull() || len(r.groups.rows) >= maxGroupedRows {
+			if err := r.checkpoint(); err != nil {
 				return r.result(), err
 			}
-			sum.LastRow = j.row.Line
-			if r.w.ImportFull() || len(r.groups.rows) >= maxGroupedRows {
-				if err := r.checkpoint(); err != nil {
-					return r.result(), err
-				}
-			}
 		}
-		putChunk(chunk)
 	}
 	if err := ctx.Err(); err != nil {
 		return r.result(), err
 	}
-	p.Add(max(0, in.Size-reported))
+	f.ended(p)
 	committed = true
-	return r.finish(opts.Now(), prev != nil)
+	return r.finish(opts.Now(), f.resumed)
 }
 
 // finish marks the input done in a last checkpoint and closes the writer.
@@ -411,17 +335,23 @@ func (r *run) finish(now time.Time, resumed bool) (Result, error) {
 }
 
 func (r *run) checkpoint() error {
-	if err := r.groups.flush(r.w); err != nil {
-		return err
-	}
-	r.foldTotals()
-	if err := r.w.PutMeta(summaryName(r.sum.ID), r.sum); err != nil {
+	if err := r.stage(); err != nil {
 		return err
 	}
 	if err := r.w.Checkpoint(); err != nil {
 		return err
 	}
 	return r.lk.committed()
+}
+
+// stage adds what the next checkpoint must hold of this input: the repayments held back
+// and the summary, which records the last row handled.
+func (r *run) stage() error {
+	if err := r.groups.flush(r.w); err != nil {
+		return err
+	}
+	r.foldTotals()
+	return r.w.PutMeta(summaryName(r.sum.ID), r.sum)
 }
 
 func (r *run) quarantine(row Row, fs []Finding) error {
@@ -675,10 +605,15 @@ func (r *run) borrower(c *converted, col func(string) string) (model.CustomerNo,
 	return no, true
 }
 
-// store writes an accepted row and records it in the lookup tables.
+// store writes an accepted row and records it in the lookup tables. In an import of the
+// three files together (together.go) a customer's loans and repayments that come while the
+// customer is open go into their record instead.
 func (r *run) store(c *converted) error {
 	switch r.cv.table {
 	case Customers:
+		if r.join != nil {
+			return r.join.open(c.customer)
+		}
 		no, err := r.w.AddAhead(&store.Book{Customer: c.customer})
 		if err != nil {
 			return err
@@ -687,11 +622,18 @@ func (r *run) store(c *converted) error {
 	case Loans:
 		l := c.loan
 		l.Seq = r.lk.nextLoan(l.Customer)
-		if err := r.w.AddLoan(l); err != nil {
+		if r.join != nil && r.join.takes(l.Customer) {
+			if err := r.join.addLoan(l); err != nil {
+				return err
+			}
+		} else if err := r.w.AddLoan(l); err != nil {
 			return err
 		}
 		r.lk.addLoan(l.Customer, l.Seq, l.Contract)
 	case Repayments:
+		if r.join != nil && r.join.takes(c.rep.Customer) {
+			return r.join.addRepayment(c.rep)
+		}
 		r.groups.add(c.rep)
 	}
 	return nil

@@ -1,0 +1,151 @@
+package importer_test
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	. "handover/app/importer"
+	"handover/store"
+)
+
+// TestTogetherAsOneAtATime imports the same files twice: in one run, where a customers file
+// is read side by side with its loans and repayments, and one file per run. The vaults must
+// be the same: every customer, loan, repayment, count, summary and quarantine record, with
+// files in one order, in others, and with rows that refer to nothing, to rows further on, or
+// to rows refused.
+func TestTogetherAsOneAtATime(t *testing.T) {
+	dir := t.TempDir()
+	demoFiles := exportDemo(t, filepath.Join(dir, "demo"), 400)
+	cs, ls, rs := readLines(t, demoFiles[0]), readLines(t, demoFiles[1]), readLines(t, demoFiles[2])
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	shuffle := func(lines []string) []string {
+		body := slices.Clone(lines[1:])
+		rng.Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+		return append([]string{lines[0]}, body...)
+	}
+	field := func(line string, i int, v string) string {
+		f := strings.Split(line, ",")
+		f[i] = v
+		return strings.Join(f, ",")
+	}
+	// A loan and its repayments moved ahead of their customer, rows naming nobody, a
+	// customer twice, refused rows with rows naming them, one loan with more repayments than
+	// a record gathers, and totals rows.
+	faultyCustomers := slices.Clone(cs)
+	faultyCustomers = slices.Insert(faultyCustomers, 200, cs[20])                   // the same identity number again
+	faultyCustomers = slices.Insert(faultyCustomers, 100, field(cs[5], 1, "12345")) // refused: bad identity number
+	faultyLoans := slices.Clone(ls)
+	late := ls[300]                                                                             // a loan of a customer further on, first
+	faultyLoans = slices.Insert(faultyLoans, 1, late, field(ls[2], 1, id("11010519491231000")), // naming nobody
+		field(ls[3], 0, strings.Split(ls[1], ",")[0]), // a contract already used
+		field(ls[4], 2, "abc"),                        // refused: bad amount
+		field(ls[4], 1, "12345"))                      // naming the refused customer
+	faultyLoans = append(faultyLoans, "合计,,1.00,,,,,,,,,")
+	contract := strings.Split(ls[10], ",")[0]
+	var many []string
+	for _, r := range rs[1:] {
+		if strings.HasPrefix(r, contract+",") {
+			for range 300 {
+				many = append(many, r)
+			}
+			break
+		}
+	}
+	faultyRepayments := slices.Clone(rs)
+	faultyRepayments = slices.Insert(faultyRepayments, 1, field(rs[1], 0, "NOSUCH-1")) // naming no loan
+	for i, r := range faultyRepayments {
+		if strings.HasPrefix(r, contract+",") {
+			faultyRepayments = slices.Insert(faultyRepayments, i, many...)
+			break
+		}
+	}
+	faultyRepayments = slices.Insert(faultyRepayments, 50, field(rs[50], 1, "2025-13-45")) // refused: bad date
+	for _, r := range faultyRepayments {
+		if strings.HasPrefix(r, strings.Split(late, ",")[0]+",") {
+			faultyRepayments = slices.Insert(faultyRepayments, 2, r) // a repayment of the early loan, early
+			break
+		}
+	}
+
+	cases := map[string][3][]string{
+		"in one order":    {cs, ls, rs},
+		"loans shuffled":  {cs, shuffle(ls), rs},
+		"all shuffled":    {shuffle(cs), shuffle(ls), shuffle(rs)},
+		"faults":          {faultyCustomers, faultyLoans, faultyRepayments},
+		"faults shuffled": {faultyCustomers, shuffle(faultyLoans), shuffle(faultyRepayments)},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			d := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+			files := []string{
+				writeLines(t, d, "customers.csv", c[0]),
+				writeLines(t, d, "loans.csv", c[1]),
+				writeLines(t, d, "repayments.csv", c[2]),
+			}
+			together := newStore(t)
+			importFiles(t, together, Options{}, files...)
+			apart := newStore(t)
+			for _, f := range files {
+				importFiles(t, apart, Options{}, f)
+			}
+			if together.Counts().Customers == 0 || together.Counts().Repayments == 0 {
+				t.Fatalf("nothing imported: %+v", together.Counts())
+			}
+			if a, b := digest(t, together), digest(t, apart); a != b {
+				var x, y []string
+				together.EachCustomer(ctx, func(b *store.CustomerBook) error { j, _ := json.Marshal(b); x = append(x, string(j)); return nil })
+				apart.EachCustomer(ctx, func(b *store.CustomerBook) error { j, _ := json.Marshal(b); y = append(y, string(j)); return nil })
+				for i := range x {
+					if i < len(y) && x[i] != y[i] {
+						t.Logf("customer %d:\ntogether: %.1500s\napart:    %.1500s", i, x[i], y[i])
+						break
+					}
+				}
+				sa, _ := LoadSummaries(ctx, together)
+				sb, _ := LoadSummaries(ctx, apart)
+				ja, _ := json.Marshal(sa)
+				jb, _ := json.Marshal(sb)
+				t.Logf("%d %d summaries\n%s\n%s", len(x), len(y), ja, jb)
+				t.Fatal("the files imported together differ from the files imported one at a time")
+			}
+			sameSearches(t, apart, together)
+			_, recTogether, err := together.BookTraces(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, recApart, err := apart.BookTraces(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("records: %d together, %d one at a time (%+v, %+v)", recTogether, recApart, together.Counts(), apart.Counts())
+			// In one order, every loan and repayment goes into its customer's record.
+			ac := apart.Counts()
+			if apartOnly := int(ac.Loans) + int(ac.NextSegment) - 1; name == "in one order" && recTogether != recApart-apartOnly {
+				t.Errorf("files in one order made %d records, want %d (%d less than one at a time)", recTogether, recApart-apartOnly, apartOnly)
+			}
+			if recTogether > recApart {
+				t.Errorf("together made more records (%d) than one at a time (%d)", recTogether, recApart)
+			}
+		})
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+func writeLines(t *testing.T, dir, name string, lines []string) string {
+	t.Helper()
+	return write(t, dir, name, []byte(strings.Join(lines, "\n")+"\n"))
+}
