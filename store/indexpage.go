@@ -422,12 +422,14 @@ func (s *Store) mergeBucket(ctx context.Context, kind blind.Kind, bucket byte) e
 	for {
 		var keys [][]byte
 		var items []indexItem
+		var ends []int // each page is sorted: merged, not sorted again
 		err := s.eachPage(ctx, kIndexPagePrefix(kind, bucket), func(key []byte, its []indexItem) error {
 			if len(keys) == maxMergedPages {
 				return errStopPages
 			}
 			keys = append(keys, bytes.Clone(key))
 			items = append(items, its...)
+			ends = append(ends, len(items))
 			return nil
 		})
 		if err != nil && !errors.Is(err, errStopPages) {
@@ -436,7 +438,7 @@ func (s *Store) mergeBucket(ctx context.Context, kind blind.Kind, bucket byte) e
 		if len(keys) <= 1 {
 			return nil
 		}
-		slices.SortFunc(items, compareItems)
+		items = mergeRuns(items, ends)
 		items = slices.CompactFunc(items, func(a, b indexItem) bool { return compareItems(a, b) == 0 })
 		next := s.counts.NextPage
 		var pages []entry
