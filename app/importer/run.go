@@ -170,25 +170,44 @@ func Run(ctx context.Context, st *store.Store, inputs []Input, opts Options, p p
 		total += in.Size
 	}
 	p.SetTotal(total)
-	lk, err := newLookup(ctx, st)
-	if err != nil {
-		return nil, err
+	// The lookup is filled from the whole book, which takes seconds on a large one: only
+	// when some input still has rows to import.
+	var lk *lookup
+	defer func() {
+		if lk != nil {
+			lk.close()
+		}
+	}()
+	lookups := func() (err error) {
+		if lk == nil {
+			lk, err = newLookup(ctx, st)
+		}
+		return err
 	}
-	defer lk.close()
 	var results []Result
 	n, err := togetherSet(st, inputs)
 	if err != nil {
 		return nil, err
 	}
 	if n > 0 {
+		if err := lookups(); err != nil {
+			return nil, err
+		}
 		results, err = runTogether(ctx, st, lk, inputs[:n], opts, p, stats)
 		if err != nil {
 			return results, err
 		}
 	}
 	for _, in := range inputs[n:] {
-		r, err := runInput(ctx, st, lk, in, opts, p, stats)
-		results = append(results, r)
+		_, done, err := previous(st, in, p)
+		if err == nil && done == nil {
+			if err = lookups(); err == nil {
+				var r Result
+				r, err = runInput(ctx, st, lk, in, opts, p, stats)
+				done = &r
+			}
+		}
+		results = append(results, derefResult(done))
 		if err != nil {
 			return results, err
 		}

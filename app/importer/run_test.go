@@ -356,6 +356,14 @@ func TestImportIsIdempotentAndResumes(t *testing.T) {
 	if st.Counts() != before {
 		t.Fatalf("second import changed counts: %+v → %+v", before, st.Counts())
 	}
+	// Files imported already need nothing of the book: its lookups (a read of the whole
+	// book, seconds on a large one) are not even started, so a cancelled run answers too.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	again, err = Run(cctx, st, ins, Options{}, progress.Discard, nil)
+	if err != nil || len(again) != len(ins) || !again[0].AlreadyImported {
+		t.Fatalf("files imported already, run cancelled: %v, %+v", err, again)
+	}
 }
 
 type cancelAfter struct {
