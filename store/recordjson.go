@@ -48,11 +48,7 @@ func appendCustomerRecord(b []byte, rec *storedCustomer) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if seg == nil {
-				b = append(b, "null"...)
-				continue
-			}
-			b = appendSegment(b, seg)
+			b = appendRepaymentList(b, seg)
 		}
 		b = append(b, ']')
 	}

@@ -51,7 +51,7 @@ func TestRecordEncodersMatchEncodingJSON(t *testing.T) {
 			rec.Loans = append(rec.Loans, loan(no, uint32(j+1)))
 		}
 		if len(rec.Loans) > 0 && r.IntN(2) == 0 {
-			rec.Repayments = make([][]storedRepayment, len(rec.Loans))
+			rec.Repayments = make([]repaymentList, len(rec.Loans))
 			for j := range rec.Repayments {
 				for range r.IntN(3) {
 					rec.Repayments[j] = append(rec.Repayments[j], storedRepayment{Due: date(), Paid: date(),

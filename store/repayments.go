@@ -30,8 +30,8 @@ func compactRepayment(r model.Repayment) storedRepayment {
 // are stored in segments under their own keys.
 type storedCustomer struct {
 	model.Customer
-	Loans      []model.Loan        `json:"loans,omitempty"`
-	Repayments [][]storedRepayment `json:"repayments,omitempty"`
+	Loans      []model.Loan    `json:"loans,omitempty"`
+	Repayments []repaymentList `json:"repayments,omitempty"`
 }
 
 func (r storedRepayment) expand(no model.CustomerNo, loan, seq uint32) model.Repayment {

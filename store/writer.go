@@ -288,7 +288,7 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 		d.Loans++
 	}
 	if len(b.Repayments) > 0 {
-		rec.Repayments = make([][]storedRepayment, len(b.Loans))
+		rec.Repayments = make([]repaymentList, len(b.Loans))
 	}
 	for _, r := range b.Repayments {
 		if r.Loan == 0 || int(r.Loan) > len(b.Loans) {
