@@ -82,20 +82,7 @@ func packable(l []storedRepayment) bool {
 // packableDate says d is unset or a day of the calendar between years 1 and 9999, as the
 // validators accept them and JSON reads them back; it packs into one number (yyyymmdd).
 func packableDate(d model.Date) bool {
-	return d.IsZero() || d.Y >= 1 && d.Y <= 9999 && d.M >= 1 && d.M <= 12 && d.D >= 1 && d.D <= daysInMonth(d.Y, d.M)
-}
-
-func daysInMonth(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
+	return d.IsZero() || d.Y >= 1 && d.Y <= 9999 && d.M >= 1 && d.M <= 12 && d.D >= 1 && d.D <= model.DaysIn(d.Y, d.M)
 }
 
 func packDate(d model.Date) uint64 { return uint64(d.Y*10000 + d.M*100 + d.D) }

@@ -17,7 +17,7 @@ func randomRepayments(r *rand.Rand) repaymentList {
 			return model.Date{}
 		}
 		d := model.Date{Y: 1 + r.IntN(9999), M: 1 + r.IntN(12), D: 1 + r.IntN(31)}
-		d.D = min(d.D, daysInMonth(d.Y, d.M))
+		d.D = min(d.D, model.DaysIn(d.Y, d.M))
 		return d
 	}
 	fen := func() model.Fen { return model.Fen(r.Int64N(1<<42) - 1<<41) }

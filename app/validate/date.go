@@ -47,25 +47,10 @@ func Date(raw string) (model.Date, *Problem) {
 	} else {
 		return model.Date{}, fail(DateInvalid, "not a date (use 2023-01-05, 2023/1/5, 2023年1月5日 or 20230105)")
 	}
-	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > model.DaysIn(y, m) {
 		return model.Date{}, fail(DateInvalid, "the date does not exist")
 	}
 	return model.Date{Y: y, M: m, D: d}, nil
-}
-
-// daysIn is the length of month m (1-12) of year y in the Gregorian calendar. Asking
-// time.Date whether a date exists cost a repayments import most of a second.
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }

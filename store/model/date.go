@@ -15,6 +15,21 @@ func DateOf(t time.Time) Date {
 	return Date{y, int(m), d}
 }
 
+// DaysIn is the length of month m (1-12) of year y in the Gregorian calendar. Asking
+// time.Date whether a date exists cost a repayments import most of a second.
+func DaysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
 // IsZero reports whether d is the zero date (unset).
 func (d Date) IsZero() bool { return d == Date{} }
 
