@@ -34,51 +34,54 @@ func TestTogetherAsOneAtATime(t *testing.T) {
 		f[i] = v
 		return strings.Join(f, ",")
 	}
-	// A loan and its repayments moved ahead of their customer, rows naming nobody, a
-	// customer twice, refused rows with rows naming them, one loan with more repayments than
-	// a record gathers, and totals rows.
+	// Faults: a customer twice, a refused customer and a loan naming it, a contract used
+	// twice, refused rows, totals rows; and the rows that wait: a loan (with a repayment) of
+	// a customer further on, and rows naming nobody. Placed first, they keep their files
+	// waiting; placed among the rows, the rows before them are read side by side.
 	faultyCustomers := slices.Clone(cs)
 	faultyCustomers = slices.Insert(faultyCustomers, 200, cs[20])                   // the same identity number again
 	faultyCustomers = slices.Insert(faultyCustomers, 100, field(cs[5], 1, "12345")) // refused: bad identity number
-	faultyLoans := slices.Clone(ls)
-	late := ls[300]                                                                             // a loan of a customer further on, first
-	faultyLoans = slices.Insert(faultyLoans, 1, late, field(ls[2], 1, id("11010519491231000")), // naming nobody
-		field(ls[3], 0, strings.Split(ls[1], ",")[0]), // a contract already used
-		field(ls[4], 2, "abc"),                        // refused: bad amount
-		field(ls[4], 1, "12345"))                      // naming the refused customer
-	faultyLoans = append(faultyLoans, "合计,,1.00,,,,,,,,,")
-	contract := strings.Split(ls[10], ",")[0]
-	var many []string
-	for _, r := range rs[1:] {
-		if strings.HasPrefix(r, contract+",") {
-			for range 300 {
-				many = append(many, r)
+	late := ls[300]                                                                 // a loan of a customer further on
+	faulty := func(at int) ([]string, []string) {
+		loans := slices.Clone(ls)
+		loans = slices.Insert(loans, at, late, field(ls[2], 1, id("11010519491231000"))) // naming nobody
+		loans = slices.Insert(loans, 1,
+			field(ls[3], 0, strings.Split(ls[1], ",")[0]), // a contract already used
+			field(ls[4], 2, "abc"),                        // refused: bad amount
+			field(ls[4], 1, "12345"))                      // naming the refused customer
+		loans = append(loans, "合计,,1.00,,,,,,,,,")
+		reps := slices.Clone(rs)
+		reps = slices.Insert(reps, 50, field(rs[50], 1, "2025-13-45")) // refused: bad date
+		var early []string
+		for _, r := range rs {
+			if strings.HasPrefix(r, strings.Split(late, ",")[0]+",") {
+				early = append(early, r) // a repayment of the loan further on
+				break
 			}
-			break
 		}
+		reps = slices.Insert(reps, at*7, append(early, field(rs[1], 0, "NOSUCH-1"))...) // naming no loan
+		return loans, reps
 	}
-	faultyRepayments := slices.Clone(rs)
-	faultyRepayments = slices.Insert(faultyRepayments, 1, field(rs[1], 0, "NOSUCH-1")) // naming no loan
-	for i, r := range faultyRepayments {
+	loansFirst, repaymentsFirst := faulty(1)
+	loansAmong, repaymentsAmong := faulty(250)
+	// A loan with more repayments than a record gathers (maxJoinedRows): the rest apart.
+	contract := strings.Split(ls[10], ",")[0]
+	manyRepayments := slices.Clone(rs)
+	for i, r := range manyRepayments {
 		if strings.HasPrefix(r, contract+",") {
-			faultyRepayments = slices.Insert(faultyRepayments, i, many...)
-			break
-		}
-	}
-	faultyRepayments = slices.Insert(faultyRepayments, 50, field(rs[50], 1, "2025-13-45")) // refused: bad date
-	for _, r := range faultyRepayments {
-		if strings.HasPrefix(r, strings.Split(late, ",")[0]+",") {
-			faultyRepayments = slices.Insert(faultyRepayments, 2, r) // a repayment of the early loan, early
+			manyRepayments = slices.Insert(manyRepayments, i, slices.Repeat([]string{r}, 600)...)
 			break
 		}
 	}
 
 	cases := map[string][3][]string{
-		"in one order":    {cs, ls, rs},
-		"loans shuffled":  {cs, shuffle(ls), rs},
-		"all shuffled":    {shuffle(cs), shuffle(ls), shuffle(rs)},
-		"faults":          {faultyCustomers, faultyLoans, faultyRepayments},
-		"faults shuffled": {faultyCustomers, shuffle(faultyLoans), shuffle(faultyRepayments)},
+		"in one order":           {cs, ls, rs},
+		"many repayments":        {cs, ls, manyRepayments},
+		"loans shuffled":         {cs, shuffle(ls), rs},
+		"all shuffled":           {shuffle(cs), shuffle(ls), shuffle(rs)},
+		"faults first":           {faultyCustomers, loansFirst, repaymentsFirst},
+		"faults among rows":      {faultyCustomers, loansAmong, repaymentsAmong},
+		"faults, files shuffled": {faultyCustomers, shuffle(loansAmong), shuffle(repaymentsAmong)},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -126,8 +129,16 @@ func TestTogetherAsOneAtATime(t *testing.T) {
 			t.Logf("records: %d together, %d one at a time (%+v, %+v)", recTogether, recApart, together.Counts(), apart.Counts())
 			// In one order, every loan and repayment goes into its customer's record.
 			ac := apart.Counts()
-			if apartOnly := int(ac.Loans) + int(ac.NextSegment) - 1; name == "in one order" && recTogether != recApart-apartOnly {
+			apartOnly := int(ac.Loans) + int(ac.NextSegment) - 1
+			if name == "in one order" && recTogether != recApart-apartOnly {
 				t.Errorf("files in one order made %d records, want %d (%d less than one at a time)", recTogether, recApart-apartOnly, apartOnly)
+			}
+			// Read side by side until the rows that wait, or beyond a record's share: some
+			// rows in records, some apart.
+			if name == "many repayments" || name == "faults among rows" {
+				if recTogether <= recApart-apartOnly || recTogether > recApart-apartOnly/2 {
+					t.Errorf("%d records, want most rows in records (%d with every row in one, %d one at a time)", recTogether, recApart-apartOnly, recApart)
+				}
 			}
 			if recTogether > recApart {
 				t.Errorf("together made more records (%d) than one at a time (%d)", recTogether, recApart)
