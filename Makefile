@@ -45,6 +45,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./crypto/seal/
 	$(GO) test -run '^$$' -fuzz '^FuzzUnmarshalDate$$' -fuzztime $(FUZZTIME) ./store/model/
 	$(GO) test -run '^$$' -fuzz '^FuzzUnpackRepayments$$' -fuzztime $(FUZZTIME) ./store/
+	$(GO) test -run '^$$' -fuzz '^FuzzBinaryRecord$$' -fuzztime $(FUZZTIME) ./store/
 	$(GO) test -run '^$$' -fuzz '^FuzzIDNumber$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzAmount$$' -fuzztime $(FUZZTIME) ./app/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) ./app/validate/

@@ -77,9 +77,9 @@ const manifestFormat = "handover-vault"
 // pages (indexpage.go); a program that knows only version 1 would find nothing in them, so
 // it must refuse the vault, which it does for any version above its own. 3: the repayments
 // in a customer's record are packed (packed.go), which a program of version 2 would take
-// for damage. An older vault is read as it is and takes this version when this program
+// for damage. 4: customers' records are binary (binrecord.go). An older vault is read as it is and takes this version when this program
 // opens it.
-const formatVersion = 3
+const formatVersion = 4
 
 // SlotHeader is the plain first line of a key slot file: enough to list operators on the
 // unlock screen. The authoritative role is in the encrypted operator record.

@@ -11,8 +11,9 @@ import (
 )
 
 // repaymentList is one loan's repayments in a customer's record. Since vault format 3 it is
-// written packed: a JSON string holding, base64-encoded, each repayment's dates and amounts
-// as varints and its channel once per list. Repayments are most of a record (about 75
+// written packed: each repayment's dates and amounts as varints and its channel once per
+// list; a binary record (binrecord.go, format 4) holds the packed bytes, a JSON record a
+// string holding them base64-encoded. Repayments are most of a record (about 75
 // bytes of JSON each, 14 packed) and Badger's cost is now mostly per byte written
 // (docs/BENCHMARKS-notes.md). Records written before hold a JSON array, which is read as
 // it always was; a list whose values the packing does not cover (a date outside the

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -221,7 +220,7 @@ func openItem(sl *seal.Sealer, it *badger.Item) ([]byte, error) {
 }
 
 func unmarshalRecord(b []byte, v any, no model.CustomerNo, what string) error {
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := unmarshalValue(b, v); err != nil {
 		return &CorruptError{Customer: no, What: what}
 	}
 	return nil

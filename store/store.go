@@ -371,7 +371,7 @@ func openJSON(sl *seal.Sealer, key, raw []byte, v any, no model.CustomerNo, what
 	if err != nil {
 		return &CorruptError{Customer: no, What: what}
 	}
-	if err := json.Unmarshal(pt, v); err != nil {
+	if err := unmarshalValue(pt, v); err != nil {
 		return &CorruptError{Customer: no, What: what}
 	}
 	clear(pt)

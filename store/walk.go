@@ -290,14 +290,17 @@ func decodeBatch(raw []rawBook, opts WalkOptions) (books []*CustomerBook, err er
 	return books, nil
 }
 
+// customerAndLoans is a customer's record without its repayments.
+type customerAndLoans struct {
+	model.Customer
+	Loans []model.Loan `json:"loans,omitempty"`
+}
+
 // decodeBookNoRepayments decodes the customer and loans only; encoding/json skips the
 // repayments held in the customer record without building them.
 func decodeBookNoRepayments(rb *rawBook) (*CustomerBook, error) {
 	no := rb.no
-	var rec struct {
-		model.Customer
-		Loans []model.Loan `json:"loans,omitempty"`
-	}
+	var rec customerAndLoans
 	if err := unmarshalRecord(rb.customer, &rec, no, "customer"); err != nil {
 		return nil, err
 	}

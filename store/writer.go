@@ -300,7 +300,7 @@ func (s *Store) bookEntries(no model.CustomerNo, sl *seal.Sealer, b *Book) ([]en
 	// One record per customer: Badger's single write goroutine is the bottleneck of a
 	// bulk write, and its cost is per entry.
 	k := kCustomer(no)
-	pt := appendCustomerRecord(make([]byte, 0, 512), &rec)
+	pt := appendRecord(make([]byte, 0, 512), &rec)
 	es = append(es, entry{k: k, v: sl.Seal(nil, k, pt)})
 	clear(pt)
 	index(blind.IDNumber, c.IDNumber, 0)
