@@ -145,7 +145,7 @@ func decodeRecord(b []byte, rec *storedCustomer, withRepayments bool) error {
 	for _, s := range [...]*string{&c.Phone, &c.BankCard, &c.BankName, &c.Address, &c.Occupied, &c.Number, &c.Source} {
 		*s = d.string()
 	}
-	n := d.count(13) // a loan takes 13 bytes at least
+	n := d.count(12) // a loan takes 12 bytes at least: one for each field
 	var loans []model.Loan
 	if n > 0 {
 		loans = make([]model.Loan, n)

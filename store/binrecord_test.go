@@ -103,6 +103,21 @@ func TestBinaryRecordRoundTrip(t *testing.T) {
 	}
 }
 
+// TestBinaryRecordOfEmptyLoans: a loan with every field empty takes the fewest bytes a loan
+// can, and a record of nothing but such loans reads.
+func TestBinaryRecordOfEmptyLoans(t *testing.T) {
+	for n := range 5 {
+		rec := &storedCustomer{Customer: model.Customer{No: 3}}
+		for i := range n {
+			rec.Loans = append(rec.Loans, model.Loan{Customer: 3, Seq: uint32(i + 1)})
+		}
+		var back storedCustomer
+		if err := unmarshalValue(appendRecord(nil, rec), &back); err != nil || !reflect.DeepEqual(back, *rec) {
+			t.Fatalf("%d empty loans read as %+v (%v)", n, back, err)
+		}
+	}
+}
+
 // TestBinaryRecordKeepsBytes: strings are kept as they are, even where JSON would have
 // replaced bytes that are not UTF-8.
 func TestBinaryRecordKeepsBytes(t *testing.T) {

@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -8,8 +9,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	. "handover/app/importer"
+	"handover/app/progress"
 	"handover/store"
 )
 
@@ -159,4 +162,86 @@ func readLines(t *testing.T, path string) []string {
 func writeLines(t *testing.T, dir, name string, lines []string) string {
 	t.Helper()
 	return write(t, dir, name, []byte(strings.Join(lines, "\n")+"\n"))
+}
+
+// TestTogetherResumesWhileRowsWait cancels a side-by-side import while a loan and its
+// repayment wait for a customer further on (and so their files wait behind them), at three
+// points: before the rows that wait, while the customers file is read alone, and while the
+// waiting files are read after it. Rows that wait are not covered by a checkpoint's last row,
+// so each resume reads them again; the vault at the end is the one an uninterrupted import
+// of the same files makes.
+func TestTogetherResumesWhileRowsWait(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 15,000 customers five times")
+	}
+	dir := t.TempDir()
+	// Enough customers that checkpoints fall while the customers file is read alone: a
+	// checkpoint holds a few thousand customers without their rows.
+	demoFiles := exportDemo(t, filepath.Join(dir, "demo"), 15000)
+	cs, ls, rs := readLines(t, demoFiles[0]), readLines(t, demoFiles[1]), readLines(t, demoFiles[2])
+	late := ls[len(ls)-10] // a loan of one of the last customers
+	var lateRepayment string
+	for _, r := range rs {
+		if strings.HasPrefix(r, strings.Split(late, ",")[0]+",") {
+			lateRepayment = r
+			break
+		}
+	}
+	if lateRepayment == "" {
+		t.Fatal("the late loan has no repayment in the demo book")
+	}
+	loans := slices.Insert(slices.Clone(ls), len(ls)/5, late)
+	reps := slices.Insert(slices.Clone(rs), len(rs)/5, lateRepayment)
+	files := []string{
+		writeLines(t, dir, "customers.csv", cs),
+		writeLines(t, dir, "loans.csv", loans),
+		writeLines(t, dir, "repayments.csv", reps),
+	}
+	clean := newStore(t)
+	importFiles(t, clean, Options{}, files...)
+	want := digest(t, clean)
+
+	st := newStore(t)
+	ins, err := Plan(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, in := range ins {
+		total += in.Size
+	}
+	// The customers file is a sixth of the bytes, the repayments two thirds: the loans and
+	// repayments wait from about a fifth of the bytes read to over a third.
+	waiting := 0 // cancels that left the loans file behind the customers file
+	for _, after := range []int64{total / 10, total * 3 / 10, total * 6 / 10} {
+		cctx, cancel := context.WithCancel(ctx)
+		_, err := Run(cctx, st, ins, Options{Now: func() time.Time { return testNow }}, &cancelAfter{n: after, cancel: cancel}, nil)
+		cancel()
+		if err == nil {
+			t.Fatalf("cancel after %d bytes: no error", after)
+		}
+		sums, _ := LoadSummaries(context.Background(), st)
+		var customersRow, loansRow int
+		for _, s := range sums {
+			switch s.Table {
+			case Customers:
+				customersRow = s.LastRow
+			case Loans:
+				loansRow = s.LastRow
+			}
+		}
+		t.Logf("cancelled after %d of %d bytes: customers to row %d of %d, loans to row %d of %d", after, total, customersRow, len(cs)-1, loansRow, len(loans)-1)
+		if customersRow > 0 && loansRow > 0 && loansRow <= len(ls)/5 && customersRow > len(cs)/3 {
+			waiting++
+		}
+	}
+	if waiting == 0 {
+		t.Fatal("no cancel came while the loans file waited")
+	}
+	if _, err := Run(ctx, st, ins, Options{Now: func() time.Time { return testNow }}, progress.Discard, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := digest(t, st); got != want {
+		t.Fatal("the import resumed while rows waited differs from one run to its end")
+	}
 }
