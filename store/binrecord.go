@@ -225,18 +225,14 @@ func (d *binDecoder) uvarint() uint64 {
 	return v
 }
 
+// varint reads a zigzag number: the uvarint of its zigzag form, as binary.AppendVarint writes.
 func (d *binDecoder) varint() int64 {
-	if d.bad {
-		return 0
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	v, n := binary.Varint(d.b)
-	var tmp [binary.MaxVarintLen64]byte
-	if n <= 0 || n != binary.PutVarint(tmp[:], v) {
-		d.bad = true
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
+	return x
 }
 
 // count reads a number of things that take at least least bytes each: no more can follow

@@ -15,14 +15,7 @@ import (
 func randomRecord(r *rand.Rand) *storedCustomer {
 	texts := []string{"", "慕容洋", "610102199806036727", "女", "招商银行", `a"b\c`, "tab\t", "陕西省西安市新城区幸福路86号29栋1701室", "customers.csv:7"}
 	text := func() string { return texts[r.IntN(len(texts))] }
-	date := func() model.Date {
-		if r.IntN(4) == 0 {
-			return model.Date{}
-		}
-		d := model.Date{Y: 1 + r.IntN(9999), M: 1 + r.IntN(12), D: 1 + r.IntN(31)}
-		d.D = min(d.D, model.DaysIn(d.Y, d.M))
-		return d
-	}
+	date := func() model.Date { return randomDate(r, 4) }
 	num := func() int64 { return r.Int64N(1<<42) - 1<<41 }
 	pick := func(known []string) string {
 		if r.IntN(8) == 0 {

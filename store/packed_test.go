@@ -12,14 +12,7 @@ import (
 
 func randomRepayments(r *rand.Rand) repaymentList {
 	channels := []string{"", "对公转账", "第三方支付", "现金", `a"b\`, "tab\t"}
-	date := func() model.Date {
-		if r.IntN(5) == 0 {
-			return model.Date{}
-		}
-		d := model.Date{Y: 1 + r.IntN(9999), M: 1 + r.IntN(12), D: 1 + r.IntN(31)}
-		d.D = min(d.D, model.DaysIn(d.Y, d.M))
-		return d
-	}
+	date := func() model.Date { return randomDate(r, 5) }
 	fen := func() model.Fen { return model.Fen(r.Int64N(1<<42) - 1<<41) }
 	l := make(repaymentList, 1+r.IntN(40))
 	for i := range l {
@@ -38,6 +31,16 @@ func randomRepayments(r *rand.Rand) repaymentList {
 		x.Channel = channels[r.IntN(len(channels))]
 	}
 	return l
+}
+
+// randomDate is unset one time in unset, else a day of the calendar between years 1 and 9999.
+func randomDate(r *rand.Rand, unset int) model.Date {
+	if r.IntN(unset) == 0 {
+		return model.Date{}
+	}
+	d := model.Date{Y: 1 + r.IntN(9999), M: 1 + r.IntN(12), D: 1 + r.IntN(31)}
+	d.D = min(d.D, model.DaysIn(d.Y, d.M))
+	return d
 }
 
 // TestRepaymentListRoundTrip writes lists packed and reads them back; lists the packing does

@@ -304,23 +304,11 @@ func TestImportIsIdempotentAndResumes(t *testing.T) {
 	want := digest(t, clean)
 
 	st := newStore(t)
-	ins, err := Plan(files, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var total int64
-	for _, in := range ins {
-		total += in.Size
-	}
+	ins, total := plan(t, files)
 	partial := 0
 	// Cancel three times at different points, then finish.
 	for _, after := range []int64{total / 10, total * 45 / 100, total * 8 / 10} {
-		cctx, cancel := context.WithCancel(ctx)
-		_, err := Run(cctx, st, ins, Options{Now: func() time.Time { return testNow }}, &cancelAfter{n: after, cancel: cancel}, nil)
-		cancel()
-		if err == nil {
-			t.Fatalf("cancel after %d bytes: no error", after)
-		}
+		runCancelled(t, st, ins, after)
 		sums, _ := LoadSummaries(context.Background(), st)
 		for _, s := range sums {
 			if s.State == StateRunning && s.LastRow > 0 {
@@ -363,6 +351,31 @@ func TestImportIsIdempotentAndResumes(t *testing.T) {
 	again, err = Run(cctx, st, ins, Options{}, progress.Discard, nil)
 	if err != nil || len(again) != len(ins) || !again[0].AlreadyImported {
 		t.Fatalf("files imported already, run cancelled: %v, %+v", err, again)
+	}
+}
+
+// plan plans the import of files and counts their bytes.
+func plan(t testing.TB, files []string) ([]Input, int64) {
+	t.Helper()
+	ins, err := Plan(files, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, in := range ins {
+		total += in.Size
+	}
+	return ins, total
+}
+
+// runCancelled runs the import of ins into st and cancels it once after bytes are read.
+func runCancelled(t testing.TB, st *store.Store, ins []Input, after int64) {
+	t.Helper()
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	_, err := Run(cctx, st, ins, Options{Now: func() time.Time { return testNow }}, &cancelAfter{n: after, cancel: cancel}, nil)
+	if err == nil {
+		t.Fatalf("cancel after %d bytes: no error", after)
 	}
 }
 

@@ -202,24 +202,12 @@ func TestTogetherResumesWhileRowsWait(t *testing.T) {
 	want := digest(t, clean)
 
 	st := newStore(t)
-	ins, err := Plan(files, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var total int64
-	for _, in := range ins {
-		total += in.Size
-	}
+	ins, total := plan(t, files)
 	// The customers file is a sixth of the bytes, the repayments two thirds: the loans and
 	// repayments wait from about a fifth of the bytes read to over a third.
 	waiting := 0 // cancels that left the loans file behind the customers file
 	for _, after := range []int64{total / 10, total * 3 / 10, total * 6 / 10} {
-		cctx, cancel := context.WithCancel(ctx)
-		_, err := Run(cctx, st, ins, Options{Now: func() time.Time { return testNow }}, &cancelAfter{n: after, cancel: cancel}, nil)
-		cancel()
-		if err == nil {
-			t.Fatalf("cancel after %d bytes: no error", after)
-		}
+		runCancelled(t, st, ins, after)
 		sums, _ := LoadSummaries(context.Background(), st)
 		var customersRow, loansRow int
 		for _, s := range sums {
